@@ -1,0 +1,39 @@
+"""okxbridge: an FMZ Quant custom-protocol service for OKX v5, as a twistd plugin."""
+
+from setuptools import find_packages, setup
+
+setup(
+    name="okxbridge",
+    version="0.1.0",
+    description="FMZ Quant custom-protocol bridge to OKX v5 (spot, swaps, futures), with an OKX v5 emulator",
+    long_description=open("README.md", encoding="utf-8").read(),
+    long_description_content_type="text/markdown",
+    python_requires=">=3.10",
+    # twisted/plugins has no __init__.py on purpose: it extends Twisted's own
+    # namespace, so it is listed as a package and shipped as package data.
+    packages=find_packages(exclude=["tests", "tests.*", "bench", "bench.*"]) + ["twisted.plugins"],
+    package_data={"twisted": ["plugins/okxbridge_plugin.py", "plugins/okxsim_plugin.py"]},
+    install_requires=[
+        "Twisted[tls]>=23.10",
+        "klein>=23.5",
+        "treq>=23.11",
+        "attrs>=23.1",
+        "service-identity>=23.1",
+        "pyOpenSSL>=23.2",
+        "prometheus_client>=0.17",
+    ],
+    extras_require={
+        "test": [
+            "pytest>=8",
+            "pytest-twisted>=1.14",
+            "hypothesis>=6.100",
+            "python-okx>=0.4",
+            "ccxt>=4.3",
+        ],
+    },
+    entry_points={
+        "console_scripts": [
+            "okxbridge-call = okxbridge.cli:main",
+        ],
+    },
+)
