@@ -1,0 +1,106 @@
+"""The protocol endpoint: ``POST /OKX`` in, ``{"data","raw"}`` or ``{"error"}`` out.
+
+Handlers come from an injected table (method name → coroutine function taking the
+:class:`Call` and a trace list), so this module knows nothing of OKX. Every failure —
+bad input, an exchange error, a bug — is turned into ``{"error"}`` in exactly one place,
+:meth:`FmzApp.fail`, and the daemon carries on.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Awaitable, Callable, ClassVar, Mapping
+
+import attrs
+from klein import Klein
+from twisted.internet.interfaces import IReactorTime
+from twisted.logger import Logger
+from twisted.python.failure import Failure
+
+from .answer import Answer, encode_answer, encode_error
+from .envelope import Call, parse_call
+from .errors import ProtocolError
+
+Handler = Callable[[Call, list], Awaitable[Answer]]
+
+#: FMZ writes the IO method both ways (its article: ``_api/…``, its sample code: ``__api_/…``).
+IO_PREFIXES = ("__api_/", "_api/")
+
+
+@attrs.define
+class MethodTable:
+    """Method name (case-insensitive) → handler, plus the IO prefixes → the IO handler."""
+
+    handlers: Mapping[str, Handler]
+    io: Handler | None = None
+
+    def resolve(self, method: str) -> Handler:
+        for prefix in IO_PREFIXES:
+            if method.startswith(prefix) and self.io is not None:
+                return self.io
+        handler = self.handlers.get(method.lower())
+        if handler is None:
+            known = ", ".join(sorted(self.handlers))
+            raise ProtocolError(f"unknown method {method[:60]!r}; this bridge serves: {known}, _api/<path>")
+        return handler
+
+
+def describe_failure(failure: Failure) -> str:
+    """The error line for a failure that is not ours to phrase (a bug): short, no traceback."""
+    return f"internal error in okxbridge: {failure.type.__name__}: {failure.value}"[:300]
+
+
+@attrs.define
+class FmzApp:
+    """Klein resource for FMZ's custom protocol at ``/<exchange>`` (``/OKX`` by default)."""
+
+    methods: MethodTable
+    clock: IReactorTime
+    exchanges: frozenset[str] = frozenset({"okx"})
+    known_errors: tuple[type[Exception], ...] = ()
+    on_call: Callable[[str, str, float], None] | None = None  # metrics hook: method, outcome, seconds
+
+    app: ClassVar[Klein] = Klein()
+    log: ClassVar[Logger] = Logger()
+
+    def resource(self):
+        return self.app.resource()
+
+    @app.route("/", branch=True)
+    async def protocol(self, request) -> bytes:
+        request.setHeader(b"Content-Type", b"application/json; charset=utf-8")
+        started = self.clock.seconds()
+        path = request.path.decode("utf-8", "replace").strip("/")
+        method, symbol, trace = "-", "", []
+        try:
+            call = self.parse(request, path)
+            method, symbol = call.method, call.symbol
+            handler = self.methods.resolve(call.method)
+            answer = await handler(call, trace)
+            body = encode_answer(answer)
+            outcome = "ok"
+        except Exception:
+            failure = Failure()
+            body, outcome = self.fail(failure), "error"
+        ms = (self.clock.seconds() - started) * 1000
+        self.log.info("call {method} {symbol} {outcome} {ms:.1f}ms okx=[{upstream}]{detail}",
+                      method=method, symbol=symbol or "-", outcome=outcome, ms=ms,
+                      upstream=", ".join(trace), detail="" if outcome == "ok" else f" {body.decode()[9:-1]}")
+        if self.on_call is not None:
+            self.on_call(method, outcome, ms / 1000)
+        return body
+
+    def parse(self, request, path: str) -> Call:
+        if request.method != b"POST":
+            raise ProtocolError(f"use POST with a JSON body (got {request.method.decode('ascii', 'replace')})")
+        if path.lower() not in self.exchanges:
+            raise ProtocolError(f"unknown exchange path /{path[:60]}; use /OKX")
+        if getattr(request, "body_too_large", False):
+            raise ProtocolError(f"request body too large (limit {request.max_body} bytes)")
+        verb = (request.getHeader(b"Http-Method") or b"GET").decode("ascii", "replace")
+        return parse_call(request.content.read(), verb)
+
+    def fail(self, failure: Failure) -> bytes:
+        if failure.check(ProtocolError, *self.known_errors):
+            return encode_error(str(failure.value))
+        self.log.failure("unexpected error while serving a call", failure)
+        return encode_error(describe_failure(failure))

@@ -1,0 +1,5 @@
+"""The one exception type of the FMZ side: a call the protocol cannot accept."""
+
+
+class ProtocolError(Exception):
+    """Bad input from the docker or strategy; ``str`` is the one-line ``{"error"}`` text."""

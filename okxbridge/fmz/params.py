@@ -1,0 +1,49 @@
+"""Reading a call's ``params``: numbers may arrive as JSON numbers or as strings (spec)."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any, Mapping
+
+from .errors import ProtocolError
+
+
+def text_param(params: Mapping[str, Any], name: str, *, required: bool = True, default: str = "") -> str:
+    value = params.get(name)
+    if value is None or value == "":
+        if required:
+            raise ProtocolError(f"missing parameter {name!r}")
+        return default
+    if isinstance(value, (dict, list, bool)):
+        raise ProtocolError(f"parameter {name!r} must be a string")
+    return str(value).strip()
+
+
+def decimal_param(params: Mapping[str, Any], name: str, *, required: bool = True,
+                  default: Decimal | None = None) -> Decimal | None:
+    value = params.get(name)
+    if value is None or value == "":
+        if required:
+            raise ProtocolError(f"missing parameter {name!r}")
+        return default
+    if isinstance(value, bool) or isinstance(value, (dict, list)):
+        raise ProtocolError(f"parameter {name!r} must be a number, got {value!r}"[:200])
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise ProtocolError(f"parameter {name!r} must be a number, got {str(value)[:40]!r}") from None
+    if not number.is_finite():
+        raise ProtocolError(f"parameter {name!r} must be a finite number")
+    return number
+
+
+def int_param(params: Mapping[str, Any], name: str, *, default: int = 0, minimum: int = 0,
+              maximum: int | None = None) -> int:
+    number = decimal_param(params, name, required=False, default=Decimal(default))
+    if number != number.to_integral_value():
+        raise ProtocolError(f"parameter {name!r} must be a whole number, got {number}")
+    value = int(number)
+    if value < minimum or (maximum is not None and value > maximum):
+        bound = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
+        raise ProtocolError(f"parameter {name!r} must be {bound}, got {value}")
+    return value

@@ -1,0 +1,44 @@
+"""Balances: OKX's trading account (and funding account) → FMZ's Account/Asset rows."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from ..fmz.answer import Answer
+from ..fmz.envelope import Call
+from .context import Bridge
+from .numbers import dec
+
+
+def balances_from_trading(balance: dict[str, Any]) -> list[dict[str, Any]]:
+    """Rows from ``/account/balance``'s ``details``. ``availBal`` is blank in some account
+    modes, where ``availEq`` (or the cash balance less what orders freeze) says the same."""
+    rows = []
+    for d in balance.get("details", []):
+        frozen = dec(d.get("frozenBal"))
+        free = dec(d.get("availBal"), dec(d.get("availEq"), dec(d.get("cashBal")) - frozen))
+        rows.append({"currency": d["ccy"], "free": free, "frozen": frozen})
+    return rows
+
+
+def balances_from_funding(data: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows from ``/asset/balances``."""
+    return [{"currency": d["ccy"], "free": dec(d.get("availBal")), "frozen": dec(d.get("frozenBal"))} for d in data]
+
+
+def merge_balances(*tables: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per currency, free and frozen summed, in first-seen order."""
+    merged: dict[str, dict[str, Any]] = {}
+    for rows in tables:
+        for row in rows:
+            into = merged.setdefault(row["currency"], {"currency": row["currency"], "free": Decimal(0), "frozen": Decimal(0)})
+            into["free"] += row["free"]
+            into["frozen"] += row["frozen"]
+    return list(merged.values())
+
+
+async def accounts(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
+    reply = await bridge.session(call, trace).get("/api/v5/account/balance")
+    rows = balances_from_trading(reply.data[0]) if reply.data else []
+    return Answer(rows, reply.raw)

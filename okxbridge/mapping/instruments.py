@@ -1,0 +1,119 @@
+"""OKX's instrument list, cached: precision for orders, aliases for dated futures.
+
+Instruments change rarely but do change (listings, quarterly roll-overs), so the list is
+cached per (instType, demo) with a TTL on the injected clock; a stale entry is served while
+one refresh runs, so no call waits on the list once it is warm. A dated-future alias
+(``BTC_USDT.quarter``) is resolved against the cached list every call, so a roll-over
+needs no restart.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import attrs
+from twisted.internet.defer import Deferred
+from twisted.internet.interfaces import IReactorTime
+
+from ..fmz.errors import ProtocolError
+from ..okx.coalesce import Coalescer
+from .numbers import dec
+from .symbols import Symbol, okx_inst_id
+
+INSTRUMENTS_PATH = "/api/v5/public/instruments"
+
+
+@attrs.frozen
+class Instrument:
+    inst_id: str
+    inst_type: str
+    base: str
+    quote: str
+    tick_size: Decimal
+    lot_size: Decimal
+    min_size: Decimal
+    max_limit_size: Decimal
+    max_market_size: Decimal
+    ct_val: Decimal
+    ct_type: str
+    settle: str
+    alias: str
+    state: str
+    exp_time: int
+
+    @classmethod
+    def from_okx(cls, d: dict[str, Any]) -> "Instrument":
+        inst_id = d["instId"]
+        parts = inst_id.split("-")
+        base = d.get("baseCcy") or parts[0]
+        quote = d.get("quoteCcy") or (parts[1] if len(parts) > 1 else "")
+        return cls(inst_id, d.get("instType", ""), base, quote, dec(d.get("tickSz")), dec(d.get("lotSz")),
+                   dec(d.get("minSz")), dec(d.get("maxLmtSz")), dec(d.get("maxMktSz")), dec(d.get("ctVal")),
+                   d.get("ctType", ""), d.get("settleCcy", ""), d.get("alias", ""), d.get("state", ""),
+                   int(d.get("expTime") or 0))
+
+
+def inst_type_of(symbol: Symbol) -> str:
+    if symbol.is_spot:
+        return "SPOT"
+    return "SWAP" if symbol.is_swap else "FUTURES"
+
+
+def find_alias(instruments: dict[str, Instrument], symbol: Symbol) -> Instrument | None:
+    """The live dated future of ``symbol``'s pair whose OKX alias is the symbol's contract type."""
+    for inst in instruments.values():
+        if (inst.alias == symbol.contract and inst.inst_id.startswith(f"{symbol.base}-{symbol.quote}-")
+                and inst.state == "live"):
+            return inst
+    return None
+
+
+@attrs.define
+class InstrumentCache:
+    clock: IReactorTime
+    ttl: float = 300.0
+    _entries: dict[tuple[str, bool], tuple[float, dict[str, Instrument], dict]] = attrs.Factory(dict)
+    _loads: Coalescer = attrs.Factory(Coalescer)
+
+    async def instruments(self, session, inst_type: str) -> dict[str, Instrument]:
+        key = (inst_type, session.creds.simulated)
+        entry = self._entries.get(key)
+        if entry is None:
+            return await self._load(session, key)
+        if self.clock.seconds() - entry[0] > self.ttl:
+            # serve the stale list now; refresh once in the background (errors kept for next call)
+            self._load(session, key).addErrback(lambda _: None)
+        return entry[1]
+
+    def raw(self, inst_type: str, simulated: bool) -> dict | None:
+        entry = self._entries.get((inst_type, simulated))
+        return entry[2] if entry else None
+
+    def _load(self, session, key: tuple[str, bool]) -> Deferred:
+        async def load() -> dict[str, Instrument]:
+            reply = await session.public(INSTRUMENTS_PATH, {"instType": key[0]})
+            table = {d["instId"]: Instrument.from_okx(d) for d in reply.data}
+            self._entries[key] = (self.clock.seconds(), table, reply.raw)
+            return table
+
+        return self._loads.run(key, lambda: Deferred.fromCoroutine(load()))
+
+    async def instrument(self, session, symbol: Symbol) -> Instrument:
+        """The instrument behind an FMZ symbol, or an error naming the symbol."""
+        table = await self.instruments(session, inst_type_of(symbol))
+        inst = find_alias(table, symbol) if _is_alias(symbol) else table.get(okx_inst_id(symbol))
+        if inst is None:
+            raise ProtocolError(f"symbol {symbol.fmz} is not listed on OKX" + (" (demo)" if session.creds.simulated else ""))
+        return inst
+
+    async def inst_id(self, session, symbol: Symbol) -> str:
+        """An instId without a list lookup where the symbol spells it out (the hot path)."""
+        if _is_alias(symbol):
+            return (await self.instrument(session, symbol)).inst_id
+        return okx_inst_id(symbol)
+
+
+def _is_alias(symbol: Symbol) -> bool:
+    return not symbol.is_spot and not symbol.is_swap and not symbol.contract.isdigit()
+

@@ -1,0 +1,94 @@
+"""FMZ symbols ⇄ OKX instrument ids, as pure functions.
+
+FMZ: ``ETH_USDT`` (spot), ``BTC_USDT.swap`` / ``BTC_USD.swap`` (perpetuals), ``BTC_USDT.quarter``
+(dated futures by alias, resolved through OKX's instrument list elsewhere) or
+``BTC_USDT.250328`` (a dated future by its expiry). OKX: ``ETH-USDT``, ``BTC-USDT-SWAP``,
+``BTC-USDT-250328``.
+"""
+
+from __future__ import annotations
+
+import re
+
+import attrs
+
+from ..fmz.errors import ProtocolError
+
+#: FMZ's contract types for OKX's dated futures, matching OKX's ``alias`` field.
+FUTURE_ALIASES = ("this_week", "next_week", "quarter", "next_quarter")
+_CCY = re.compile(r"^[A-Z0-9]{1,20}$")
+_EXPIRY = re.compile(r"^\d{6}$")
+
+
+@attrs.frozen
+class Symbol:
+    base: str
+    quote: str
+    contract: str = ""  # "" spot, "swap", an alias, or a YYMMDD expiry
+
+    @property
+    def is_spot(self) -> bool:
+        return not self.contract
+
+    @property
+    def is_swap(self) -> bool:
+        return self.contract == "swap"
+
+    @property
+    def fmz(self) -> str:
+        pair = f"{self.base}_{self.quote}"
+        return f"{pair}.{self.contract}" if self.contract else pair
+
+
+def parse_symbol(text: str) -> Symbol:
+    """Parse an FMZ symbol, accepting any case; errors name the symbol and the fix."""
+    raw = text.strip()
+    pair, dot, contract = raw.partition(".")
+    base, sep, quote = pair.upper().partition("_")
+    if not sep or not _CCY.match(base) or not _CCY.match(quote):
+        raise ProtocolError(f"bad symbol {raw[:40]!r}: expected BASE_QUOTE such as ETH_USDT or BTC_USDT.swap")
+    contract = contract.lower()
+    if dot and not (contract == "swap" or contract in FUTURE_ALIASES or _EXPIRY.match(contract)):
+        raise ProtocolError(f"bad contract type {contract[:20]!r} in {raw[:40]!r}: use swap, "
+                            + ", ".join(FUTURE_ALIASES) + " or a YYMMDD expiry")
+    return Symbol(base, quote, contract)
+
+
+def okx_inst_id(symbol: Symbol) -> str:
+    """The instId for spot, swaps and expiry-dated futures; aliases need the instrument list."""
+    pair = f"{symbol.base}-{symbol.quote}"
+    if symbol.is_spot:
+        return pair
+    if symbol.is_swap:
+        return f"{pair}-SWAP"
+    if _EXPIRY.match(symbol.contract):
+        return f"{pair}-{symbol.contract}"
+    raise ValueError(f"{symbol.fmz} needs the instrument list to resolve its alias")
+
+
+def fmz_symbol(inst_id: str, alias: str = "") -> str:
+    """FMZ's name for an instId; a dated future is named by its alias when one is known."""
+    parts = inst_id.split("-")
+    if len(parts) == 2:
+        return f"{parts[0]}_{parts[1]}"
+    if len(parts) >= 3:
+        pair = f"{parts[0]}_{parts[1]}"
+        kind = parts[2]
+        if kind == "SWAP":
+            return f"{pair}.swap"
+        if alias in FUTURE_ALIASES:
+            return f"{pair}.{alias}"
+        return f"{pair}.{kind.lower()}"
+    return inst_id
+
+
+def inst_type(inst_id: str) -> str:
+    """OKX's instType implied by an instId's shape (options are out of scope)."""
+    parts = inst_id.split("-")
+    if len(parts) == 2:
+        return "SPOT"
+    if len(parts) == 3 and parts[2] == "SWAP":
+        return "SWAP"
+    if len(parts) == 3 and _EXPIRY.match(parts[2]):
+        return "FUTURES"
+    return "OPTION"

@@ -1,0 +1,1 @@
+"""The OKX v5 side: signing, HTTP, errors, limits. Knows nothing of FMZ."""

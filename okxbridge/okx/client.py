@@ -1,0 +1,154 @@
+"""A signed OKX v5 REST client over treq.
+
+One :class:`OkxClient` per daemon: it owns the persistent connection pool (through the
+treq ``HTTPClient`` it is given) and turns every answer into either an :class:`OkxReply`
+or an :class:`OkxError`. Public methods return Deferreds; the body is one coroutine per
+request, driven by ``Deferred.fromCoroutine`` (the codebase's one async style).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Mapping
+from urllib.parse import urlencode
+
+import attrs
+from twisted.internet.defer import CancelledError, Deferred, TimeoutError as DeferredTimeoutError
+from twisted.internet.interfaces import IReactorTime
+from twisted.logger import Logger
+from twisted.web.http_headers import Headers
+
+from .coalesce import Coalescer
+from .errors import OkxError, OkxTransportError
+from .signer import Credentials, Signer
+
+_JSON_HEADERS = {b"Content-Type": [b"application/json"], b"Accept": [b"application/json"]}
+
+
+@attrs.frozen
+class OkxReply:
+    """A successful answer: ``data`` is OKX's array, ``raw`` the whole decoded envelope."""
+
+    data: list[Any]
+    raw: dict[str, Any]
+    status: int = 200
+
+
+def encode_query(params: Mapping[str, Any] | None) -> str:
+    """The query string exactly as signed: keys in the caller's order, ``None`` dropped."""
+    if not params:
+        return ""
+    return urlencode([(k, str(v)) for k, v in params.items() if v is not None])
+
+
+def encode_body(body: Any) -> str:
+    """Compact JSON, the exact text that is both sent and signed ("" for no body)."""
+    if body is None:
+        return ""
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+
+
+def parse_envelope(verb: str, path: str, status: int, content: bytes) -> OkxReply:
+    """Map OKX's answer to a reply or the most specific error it carries.
+
+    Order writes report a single failed item as top ``code`` "1" ("Operation failed.")
+    with the real reason in ``data[0].sCode/sMsg`` — that reason is what a trader needs.
+    """
+    try:
+        raw = json.loads(content)
+    except ValueError:
+        snippet = content[:120].decode("utf-8", "replace").replace("\n", " ")
+        if status >= 500 or not content:
+            raise OkxTransportError(f"HTTP {status}", f"HTTP {status} without an OKX answer {snippet!r}", verb, path, status)
+        raise OkxError(f"HTTP {status}", f"not an OKX answer: {snippet!r}", verb, path, status)
+    if not isinstance(raw, dict) or "code" not in raw:
+        raise OkxError(f"HTTP {status}", "not an OKX answer (no code field)", verb, path, status)
+    code = str(raw.get("code"))
+    data = raw.get("data")
+    if not isinstance(data, list):
+        data = [] if data is None else [data]
+    if code == "0":
+        return OkxReply(data, raw, status)
+    for item in data:
+        if isinstance(item, dict) and item.get("sCode") not in (None, "", "0"):
+            raise OkxError(str(item["sCode"]), str(item.get("sMsg") or raw.get("msg") or ""), verb, path, status)
+    raise OkxError(code, str(raw.get("msg") or ""), verb, path, status)
+
+
+@attrs.define
+class OkxClient:
+    """Signs and sends OKX requests; ``trace`` lists collect ``VERB path status`` per call."""
+
+    http: Any  # treq.client.HTTPClient (or treq.testing.StubTreq)
+    base_url: str
+    clock: IReactorTime
+    signer: Signer
+    timeout: float = 10.0
+    coalescer: Coalescer = attrs.Factory(Coalescer)
+    log = Logger()
+
+    def get(self, path: str, params: Mapping[str, Any] | None = None, creds: Credentials | None = None,
+            *, sign: bool = True, trace: list[str] | None = None) -> Deferred[OkxReply]:
+        return self.request("GET", path, params=params, creds=creds, sign=sign, trace=trace)
+
+    def post(self, path: str, body: Any, creds: Credentials, *, trace: list[str] | None = None) -> Deferred[OkxReply]:
+        return self.request("POST", path, body=body, creds=creds, trace=trace)
+
+    def request(self, verb: str, path: str, *, params: Mapping[str, Any] | None = None, body: Any = None,
+                creds: Credentials | None = None, sign: bool = True,
+                trace: list[str] | None = None) -> Deferred[OkxReply]:
+        verb = verb.upper()
+        if verb == "GET" and (creds is None or not sign):
+            # public data is the same for every caller: identical reads in flight share one request
+            key = (path, encode_query(params), bool(creds and creds.simulated))
+            return self.coalescer.run(key, lambda: Deferred.fromCoroutine(
+                self._request(verb, path, params, body, creds, sign, trace)))
+        return Deferred.fromCoroutine(self._request(verb, path, params, body, creds, sign, trace))
+
+    async def _request(self, verb: str, path: str, params: Mapping[str, Any] | None, body: Any,
+                       creds: Credentials | None, sign: bool, trace: list[str] | None) -> OkxReply:
+        query = encode_query(params)
+        request_path = f"{path}?{query}" if query else path
+        body_text = encode_body(body)
+        headers = dict(_JSON_HEADERS)
+        if creds is not None:
+            if sign:
+                headers.update(self.signer.headers(creds, verb, request_path, body_text))
+            elif creds.simulated:
+                headers[b"x-simulated-trading"] = [b"1"]
+        started = self.clock.seconds()
+        status: int | str = "-"
+        try:
+            d = Deferred.fromCoroutine(self._exchange(verb, request_path, headers, body_text))
+            d.addTimeout(self.timeout, self.clock)
+            status, content = await d
+            reply = parse_envelope(verb, path, status, content)
+            return reply
+        except (CancelledError, DeferredTimeoutError):
+            raise OkxTransportError("timeout", f"no answer within {self.timeout:g}s", verb, path) from None
+        except OkxError:
+            raise
+        except Exception as e:  # connection refused/reset, TLS failure, DNS …
+            raise OkxTransportError("transport", describe_transport_failure(e), verb, path) from None
+        finally:
+            ms = (self.clock.seconds() - started) * 1000
+            if trace is not None:
+                trace.append(f"{verb} {path} {status} {ms:.1f}ms")
+            self.log.debug("okx {verb} {path} {status} {ms:.1f}ms", verb=verb, path=request_path, status=status, ms=ms)
+
+    async def _exchange(self, verb: str, request_path: str, headers: dict, body_text: str) -> tuple[int, bytes]:
+        response = await self.http.request(
+            verb, self.base_url + request_path, headers=Headers(headers),
+            data=body_text.encode() if body_text else None,
+        )
+        content = await response.content()
+        return response.code, content
+
+
+def describe_transport_failure(e: BaseException) -> str:
+    """One readable line from Twisted's nested connection failures (no secrets inside)."""
+    reasons = getattr(e, "reasons", None)
+    if reasons:
+        inner = reasons[0].value
+        return f"{type(e).__name__}: {type(inner).__name__}: {inner}"
+    return f"{type(e).__name__}: {e}"

@@ -1,0 +1,52 @@
+"""Building the treq client: one persistent pool, TLS always verified.
+
+TLS verification uses Twisted's ``optionsForClientTLS``, which checks the hostname with
+``service_identity``; ``--okx-ca`` swaps the trust roots for a given PEM bundle (for a
+private endpoint or the TLS emulator) — it never turns verification off.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import attrs
+from treq.client import HTTPClient
+from twisted.internet import ssl
+from twisted.web.client import Agent, BrowserLikePolicyForHTTPS, HTTPConnectionPool
+from twisted.web.iweb import IPolicyForHTTPS
+from zope.interface import implementer
+
+_PEM = re.compile(rb"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----", re.S)
+
+
+@implementer(IPolicyForHTTPS)
+@attrs.frozen
+class BundlePolicy:
+    """Verify servers against the certificates of one PEM bundle (hostname checked too)."""
+
+    trust_root: object
+
+    def creatorForNetloc(self, hostname: bytes, port: int):
+        return ssl.optionsForClientTLS(hostname.decode("ascii"), trustRoot=self.trust_root)
+
+
+def load_bundle(path: str) -> BundlePolicy:
+    pems = _PEM.findall(Path(path).read_bytes())
+    if not pems:
+        raise ValueError(f"{path}: no PEM certificate found")
+    root = ssl.trustRootFromCertificates([ssl.Certificate.loadPEM(p) for p in pems])
+    return BundlePolicy(root)
+
+
+def make_pool(reactor, size: int) -> HTTPConnectionPool:
+    pool = HTTPConnectionPool(reactor, persistent=True)
+    pool.maxPersistentPerHost = size
+    pool.cachedConnectionTimeout = 120
+    pool.retryAutomatically = False  # a silently re-sent POST could place an order twice
+    return pool
+
+
+def make_http_client(reactor, pool: HTTPConnectionPool, ca_bundle: str | None = None) -> HTTPClient:
+    policy = load_bundle(ca_bundle) if ca_bundle else BrowserLikePolicyForHTTPS()
+    return HTTPClient(Agent(reactor, contextFactory=policy, pool=pool))

@@ -1,0 +1,122 @@
+"""``twistd okxbridge``: options and the service tree (the plugin file only points here).
+
+Options come from the command line or, with ``--config FILE``, from an INI file's
+``[okxbridge]`` section (command line wins); see ``etc/okxbridge.ini``.
+"""
+
+from __future__ import annotations
+
+import configparser
+import sys
+
+from twisted.application import service, strports
+from twisted.logger import Logger
+from twisted.python import usage
+
+from .fmz.app import FmzApp
+from .fmz.site import DEFAULT_MAX_BODY, bounded_site
+from .mapping.context import Bridge
+from .mapping.methods import method_table
+from .okx.client import OkxClient
+from .okx.errors import OkxError
+from .okx.http import make_http_client, make_pool
+from .okx.signer import Signer
+
+log = Logger()
+
+
+def port_description(value: str) -> str:
+    """A bare number listens on loopback only: the daemon holds people's keys in transit."""
+    value = value.strip()
+    if value.isdigit():
+        return f"tcp:{value}:interface=127.0.0.1"
+    return value
+
+
+def positive(kind):
+    def coerce(value):
+        number = kind(value)
+        if number <= 0:
+            raise ValueError(f"must be positive, got {value}")
+        return number
+    coerce.coerceDoc = "Must be positive."
+    return coerce
+
+
+class Options(usage.Options):
+    optParameters = [
+        ["port", "p", "6666", "Port number (loopback) or strports description, e.g. tcp:6666:interface=0.0.0.0", port_description],
+        ["okx-url", None, "https://www.okx.com", "OKX REST base URL"],
+        ["okx-ca", None, None, "PEM bundle to verify OKX's TLS certificate with (private endpoint or emulator)"],
+        ["timeout", None, 10.0, "Seconds to wait for each OKX request", positive(float)],
+        ["pool-size", None, 32, "Persistent connections kept to OKX", positive(int)],
+        ["max-body", None, DEFAULT_MAX_BODY, "Largest request body accepted, in bytes", positive(int)],
+        ["instruments-ttl", None, 300.0, "Seconds before the cached instrument list is refreshed", positive(float)],
+        ["log-format", None, "text", "text or json"],
+        ["config", "c", None, "INI file with an [okxbridge] section holding any of these options"],
+    ]
+
+    def postOptions(self) -> None:
+        if self["config"]:
+            self.apply_config(self["config"])
+        if self["log-format"] not in ("text", "json"):
+            raise usage.UsageError("--log-format must be text or json")
+        if self["log-format"] == "json" and self.parent is not None and not self.parent["logger"]:
+            # twistd picks its observer after makeService; its own --logger option is the hook
+            self.parent["logger"] = "okxbridge.logs.json_observer"
+        if not self["okx-url"].startswith(("http://", "https://")):
+            raise usage.UsageError("--okx-url must start with https:// (or http:// for a local emulator)")
+        self["okx-url"] = self["okx-url"].rstrip("/")
+
+    def apply_config(self, path: str) -> None:
+        parser = configparser.ConfigParser()
+        if not parser.read(path):
+            raise usage.UsageError(f"--config: cannot read {path}")
+        if not parser.has_section("okxbridge"):
+            raise usage.UsageError(f"--config: {path} has no [okxbridge] section")
+        given = {arg.lstrip("-").split("=")[0] for arg in sys.argv if arg.startswith("--")}
+        coerce = {name: c for name, _, _, _, c, *rest in [p + [None] * (5 - len(p)) for p in self.optParameters]}
+        for name, value in parser.items("okxbridge"):
+            name = name.replace("_", "-")
+            if name not in coerce or name == "config":
+                raise usage.UsageError(f"--config: unknown option {name!r} in {path}")
+            if name in given:
+                continue
+            try:
+                self[name] = coerce[name](value) if coerce[name] else value
+            except ValueError as e:
+                raise usage.UsageError(f"--config: {name}: {e}") from None
+
+
+def make_bridge(reactor, options) -> tuple[Bridge, FmzApp, object]:
+    pool = make_pool(reactor, options["pool-size"])
+    http = make_http_client(reactor, pool, options["okx-ca"])
+    client = OkxClient(http, options["okx-url"], reactor, Signer(reactor), options["timeout"])
+    bridge = Bridge.create(client, reactor, options["instruments-ttl"])
+    app = FmzApp(method_table(bridge), reactor, known_errors=(OkxError,))
+    return bridge, app, pool
+
+
+class PoolService(service.Service):
+    """Closes the OKX connection pool on shutdown so no connection is left half-open."""
+
+    def __init__(self, pool):
+        self.pool = pool
+
+    def stopService(self):
+        super().stopService()
+        return self.pool.closeCachedConnections()
+
+
+def makeService(options) -> service.MultiService:
+    from twisted.internet import reactor
+
+    top = service.MultiService()
+    bridge, app, pool = make_bridge(reactor, options)
+    site = bounded_site(app.resource(), options["max-body"])
+    strports.service(options["port"], site).setServiceParent(top)
+    PoolService(pool).setServiceParent(top)
+    if not options["port"].startswith("tcp:") or "interface=127.0.0.1" not in options["port"]:
+        log.warn("okxbridge listens on {port}: anyone who can reach it can trade with the keys they send; "
+                 "bind to 127.0.0.1 unless FMZ's docker runs on another host", port=options["port"])
+    return top
