@@ -1,0 +1,60 @@
+"""The signer, checked against OKX's documented prehash rule computed independently here."""
+
+import base64
+import hashlib
+import hmac
+
+import pytest
+from twisted.internet.task import Clock
+
+from okxbridge.okx.signer import Credentials, Signer, okx_timestamp
+
+CREDS = Credentials("key-1", "secret-1", "pass-1")
+
+
+def expected_sign(secret, text):
+    return base64.b64encode(hmac.new(secret.encode(), text.encode(), hashlib.sha256).digest()).decode()
+
+
+@pytest.mark.parametrize("seconds, text", [
+    (1607418537.715, "2020-12-08T09:08:57.715Z"),   # OKX docs' example timestamp
+    (0, "1970-01-01T00:00:00.000Z"),
+    (1730275031.0469, "2024-10-30T07:57:11.046Z"),  # truncated, never rounded into the future
+])
+def test_timestamp_is_iso_utc_millis(seconds, text):
+    assert okx_timestamp(seconds) == text
+
+
+def test_get_signature_covers_query_string():
+    clock = Clock()
+    clock.advance(1607418537.715)
+    headers = Signer(clock).headers(CREDS, "get", "/api/v5/account/balance?ccy=BTC", "")
+    prehash = "2020-12-08T09:08:57.715ZGET/api/v5/account/balance?ccy=BTC"
+    assert headers[b"OK-ACCESS-SIGN"] == [expected_sign("secret-1", prehash).encode()]
+    assert headers[b"OK-ACCESS-TIMESTAMP"] == [b"2020-12-08T09:08:57.715Z"]
+    assert headers[b"OK-ACCESS-KEY"] == [b"key-1"]
+    assert headers[b"OK-ACCESS-PASSPHRASE"] == [b"pass-1"]
+    assert b"x-simulated-trading" not in headers
+
+
+def test_post_signature_covers_body_and_demo_header():
+    clock = Clock()
+    clock.advance(1700000000.5)
+    body = '{"instId":"BTC-USDT","tdMode":"cash","side":"buy","ordType":"limit","px":"1","sz":"1"}'
+    creds = Credentials("key-1", "secret-1", "pass-1", simulated=True)
+    headers = Signer(clock).headers(creds, "POST", "/api/v5/trade/order", body)
+    prehash = "2023-11-14T22:13:20.500ZPOST/api/v5/trade/order" + body
+    assert headers[b"OK-ACCESS-SIGN"] == [expected_sign("secret-1", prehash).encode()]
+    assert headers[b"x-simulated-trading"] == [b"1"]
+
+
+def test_clock_and_offset_drive_the_timestamp():
+    clock = Clock()
+    signer = Signer(clock, offset=40.0)
+    clock.advance(10)
+    assert signer.headers(CREDS, "GET", "/x", "")[b"OK-ACCESS-TIMESTAMP"] == [b"1970-01-01T00:00:50.000Z"]
+
+
+def test_credentials_repr_hides_secrets():
+    text = repr(Credentials("key-1", "very-secret", "my-passphrase"))
+    assert "very-secret" not in text and "my-passphrase" not in text and "key-1" in text
