@@ -1,0 +1,198 @@
+"""HTTP face of the emulator: OKX's /api/v5 routes and the /__sim__ controls.
+
+One pipeline serves every /api/v5 call, in OKX's order: count it, apply
+latency and any injected fault, parse, authenticate (private paths), apply the
+rate limit, let resting orders catch up with the market, run the handler, and
+write the envelope. OkxError becomes OKX's body and HTTP status in one place.
+"""
+
+import json
+
+import attrs
+from klein import Klein
+from twisted.internet import defer, task
+from twisted.logger import Logger
+
+from okxbridge.sim import account_api, market_api, trade_api
+from okxbridge.sim.auth import authenticate
+from okxbridge.sim.errors import OkxError
+from okxbridge.sim.instruments import catalogue
+from okxbridge.sim.numbers import parse_decimal
+
+ROUTES = {**market_api.ROUTES, **account_api.ROUTES, **trade_api.ROUTES}
+PUBLIC_PREFIXES = ("/api/v5/market/", "/api/v5/public/")
+BATCH_PATHS = ("/api/v5/trade/batch-orders", "/api/v5/trade/cancel-batch-orders")
+TOO_MANY = {"code": "50011", "msg": "Too Many Requests", "data": []}
+
+
+@attrs.frozen
+class Call:
+    """What a handler gets: parsed params, the caller's account state, the time."""
+
+    emu: object
+    params: dict
+    body: object
+    state: object
+    now: float
+    instruments: dict
+
+    @property
+    def walk(self):
+        return self.emu.walk
+
+
+def _json(request, body, status=200):
+    request.setResponseCode(status)
+    request.setHeader(b"content-type", b"application/json")
+    return json.dumps(body).encode()
+
+
+def _cut(request):
+    """Close the connection without an answer; the client sees a reset / EOF."""
+    request.channel.transport.abortConnection()
+    return defer.Deferred()
+
+
+def _raw_body(request):
+    if request.content is None:
+        return ""
+    request.content.seek(0)
+    return request.content.read().decode()
+
+
+def _params(request, method, raw):
+    if method == "GET":
+        return {k.decode(): v[0].decode() for k, v in request.args.items() if v}, None
+    if not raw.strip():
+        return {}, None
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        raise OkxError("50002", "JSON syntax error") from None
+    return (body if isinstance(body, dict) else {}), body
+
+
+@attrs.define(eq=False)
+class EmulatorSite:
+    app = Klein()
+    log = Logger()
+
+    emu: object
+
+    @app.handle_errors(OkxError)
+    def okx_error(self, request, failure):
+        error = failure.value
+        return _json(request, error.body(), error.status)
+
+    @app.route("/api/v5/", branch=True, methods=["GET", "POST"])
+    async def api(self, request):
+        emu = self.emu
+        method = request.method.decode()
+        path = request.path.decode()
+        emu.count(path)
+        if emu.latency > 0:
+            await task.deferLater(emu.clock, emu.latency, lambda: None)
+        fault = emu.faults.take(method, path)
+        if fault is not None:
+            self.log.info("okxsim fault {action} on {method} {path}", action=fault.action, method=method, path=path)
+            if fault.action == "reset":
+                return await _cut(request)
+            if fault.action == "status":
+                return _json(request, fault.body(), fault.status)
+            if fault.action == "delay":
+                await task.deferLater(emu.clock, fault.seconds, lambda: None)
+        body = self._answer(request, method, path)
+        if fault is not None and fault.action == "drop_response":
+            return await _cut(request)
+        return body
+
+    def _answer(self, request, method, path):
+        emu = self.emu
+        handler = ROUTES.get((method, path))
+        if handler is None:
+            if any(m == method for m, p in ROUTES if p == path) or not any(p == path for _, p in ROUTES):
+                return _json(request, {"code": "50005", "msg": "API is offline or unavailable.", "data": []}, 404)
+            return _json(request, {"code": "50115", "msg": "Invalid request method.", "data": []}, 405)
+        raw = _raw_body(request) if method == "POST" else ""
+        params, body = _params(request, method, raw)
+        now = emu.now()
+        demo = request.getHeader("x-simulated-trading") == "1"
+        state, user = None, ""
+        if not path.startswith(PUBLIC_PREFIXES):
+            headers = {k.decode().lower(): v[0].decode() for k, v in request.requestHeaders.getAllRawHeaders()}
+            account = authenticate(headers, method, request.uri.decode(), raw, emu.account_map(), now)
+            state = emu.state(account.api_key, demo)
+            user = f"{account.api_key}|{int(demo)}"
+        inst_ids = [item.get("instId", "") for item in body if isinstance(item, dict)] if (
+            path in BATCH_PATHS and isinstance(body, list)) else None
+        ip = request.getClientAddress().host
+        if not emu.limiter.allow(method, path, ip, user, params, inst_ids):
+            return _json(request, TOO_MANY, 429)
+        emu.sync()
+        call = Call(emu=emu, params=params, body=body, state=state, now=now, instruments=catalogue(now))
+        in_time = int(emu.clock.seconds() * 1_000_000)
+        result = handler(call)
+        if isinstance(result, trade_api.WriteResult):
+            code, msg = result.code
+            envelope = {"code": code, "data": result.items, "inTime": str(in_time), "msg": msg,
+                        "outTime": str(int(emu.clock.seconds() * 1_000_000))}
+        else:
+            envelope = {"code": "0", "msg": "", "data": result}
+        self.log.debug("okxsim {method} {path} {code}", method=method, path=path, code=envelope["code"])
+        return _json(request, envelope)
+
+    # -- /__sim__ controls --------------------------------------------------------
+    def _control_body(self, request):
+        self.emu.count(request.path.decode())
+        try:
+            return json.loads(request.content.read() or b"{}")
+        except ValueError:
+            return None
+
+    @app.route("/__sim__/faults", methods=["POST"])
+    def add_fault(self, request):
+        spec = self._control_body(request)
+        try:
+            fault = self.emu.faults.add(spec if isinstance(spec, dict) else {})
+        except (ValueError, TypeError) as error:
+            return _json(request, {"ok": False, "error": str(error)}, 400)
+        return _json(request, {"ok": True, "fault": attrs.asdict(fault)})
+
+    @app.route("/__sim__/faults", methods=["DELETE"])
+    def clear_faults(self, request):
+        self._control_body(request)
+        self.emu.clear_faults()
+        return _json(request, {"ok": True})
+
+    @app.route("/__sim__/faults", methods=["GET"])
+    def list_faults(self, request):
+        self._control_body(request)
+        return _json(request, {"faults": [attrs.asdict(f) for f in self.emu.faults.faults]})
+
+    @app.route("/__sim__/price", methods=["POST"])
+    def set_price(self, request):
+        spec = self._control_body(request) or {}
+        price = parse_decimal(spec.get("price"))
+        if price is None or price <= 0 or self.emu.instrument(str(spec.get("instId"))) is None:
+            return _json(request, {"ok": False, "error": "need a known instId and a positive price"}, 400)
+        self.emu.set_price(spec["instId"], price)
+        return _json(request, {"ok": True, "instId": spec["instId"], "last": str(self.emu.price(spec["instId"]))})
+
+    @app.route("/__sim__/orders", methods=["GET"])
+    def orders(self, request):
+        self._control_body(request)
+        return _json(request, {"orders": self.emu.orders()})
+
+    @app.route("/__sim__/requests", methods=["GET"])
+    def requests(self, request):
+        self._control_body(request)
+        return _json(request, {"requests": self.emu.request_counts()})
+
+    @app.route("/__sim__/clock", methods=["POST"])
+    def clock(self, request):
+        spec = self._control_body(request) or {}
+        try:
+            self.emu.clock_offset = float(spec.get("offset", 0))
+        except (TypeError, ValueError):
+            return _json(request, {"ok": False, "error": "offset must be a number of seconds"}, 400)
+        return _json(request, {"ok": True, "offset": self.emu.clock_offset, "now": self.emu.now()})

@@ -1,0 +1,135 @@
+"""The Emulator: one OKX v5 exchange in a box, with its test controls.
+
+Everything reads time from the injected clock (plus ``clock_offset``, the
+drift control), so a test driving ``task.Clock`` decides when prices move and
+orders fill, and two emulators with the same seed and clock answer alike.
+"""
+
+from decimal import Decimal
+
+import attrs
+from twisted.logger import Logger
+
+from okxbridge.sim.auth import DEFAULT_ACCOUNT
+from okxbridge.sim.faults import FaultTable
+from okxbridge.sim.instruments import catalogue
+from okxbridge.sim.ledger import Ledger
+from okxbridge.sim.limits import RateLimiter
+from okxbridge.sim.matching import AccountState, Engine
+from okxbridge.sim.prices import PriceWalk, quote
+
+DEFAULT_BALANCES = {"USDT": "100000", "BTC": "10", "ETH": "100", "LTC": "1000", "OKB": "1000"}
+DEFAULT_FUNDING = {"USDT": "1000"}
+
+
+def _decimals(mapping):
+    return {ccy: Decimal(str(amount)) for ccy, amount in mapping.items()}
+
+
+@attrs.define(eq=False)
+class Emulator:
+    """An OKX v5 REST exchange: markets, accounts (live and demo), limits and faults.
+
+    ``resource()`` serves it over HTTP; the methods below are the same test
+    controls as ``/__sim__/*`` for tests that hold the object.
+    """
+
+    log = Logger()
+
+    clock: object
+    accounts: list = attrs.field(factory=lambda: [DEFAULT_ACCOUNT], converter=lambda a: list(a) or [DEFAULT_ACCOUNT])
+    balances: dict = attrs.field(factory=lambda: dict(DEFAULT_BALANCES), converter=_decimals)
+    funding_balances: dict = attrs.field(factory=lambda: dict(DEFAULT_FUNDING), converter=_decimals)
+    seed: int = 1
+    rate_limits: bool = True
+    latency: float = 0.0
+    clock_offset: float = 0.0
+    walk: PriceWalk = attrs.field(init=False)
+    engine: Engine = attrs.field(init=False)
+    limiter: RateLimiter = attrs.field(init=False)
+    faults: FaultTable = attrs.field(init=False, factory=FaultTable)
+    states: dict = attrs.field(init=False, factory=dict)
+    counts: dict = attrs.field(init=False, factory=dict)
+
+    def __attrs_post_init__(self):
+        self.walk = PriceWalk(self.seed)
+        self.engine = Engine(self.walk)
+        self.limiter = RateLimiter(self.clock, self.rate_limits)
+        for account in self.accounts:
+            for demo in (False, True):
+                self.states[(account.api_key, demo)] = AccountState(
+                    api_key=account.api_key, demo=demo,
+                    ledger=Ledger(cash=dict(self.balances), funding=dict(self.funding_balances)),
+                )
+
+    # -- time and markets -----------------------------------------------------
+    def now(self):
+        """The emulator's idea of the time: its clock plus the drift control."""
+        return self.clock.seconds() + self.clock_offset
+
+    def instruments(self):
+        return catalogue(self.now())
+
+    def instrument(self, inst_id):
+        return self.instruments().get(inst_id)
+
+    def account_map(self):
+        return {account.api_key: account for account in self.accounts}
+
+    def state(self, api_key, demo=False):
+        return self.states[(api_key, demo)]
+
+    def sync(self):
+        """Let resting orders fill against the market as it is now."""
+        self.engine.sync(self.states.values(), self.now())
+
+    def usd_price(self, ccy):
+        """USD value of one unit of ``ccy`` (stablecoins at par) for eqUsd/totalEq."""
+        if ccy in ("USDT", "USDC", "USD"):
+            return Decimal(1)
+        inst = self.instrument(f"{ccy}-USDT")
+        if inst is None:
+            return Decimal(0)
+        return quote(self.walk, inst, self.now()).last
+
+    def mark_price(self, inst):
+        return quote(self.walk, inst, self.now()).last
+
+    # -- test controls (mirrored under /__sim__/) -------------------------------
+    def set_price(self, inst_id, price):
+        """Move the market to ``price`` now; resting orders it crosses fill."""
+        inst = self.instrument(inst_id)
+        if inst is None:
+            raise KeyError(inst_id)
+        self.walk.force(inst, self.now(), Decimal(str(price)))
+        for order in self.engine.all_orders:
+            order.last_fill_second = -1 if order.is_open else order.last_fill_second
+        self.sync()
+
+    def price(self, inst_id):
+        """Current last price of an instrument (Decimal)."""
+        return quote(self.walk, self.instrument(inst_id), self.now()).last
+
+    def orders(self):
+        """Every order ever accepted, oldest first, as /__sim__/orders rows."""
+        return [order.to_sim() for order in self.engine.all_orders]
+
+    def request_counts(self):
+        """Requests per path since start (every path, /__sim__ included)."""
+        return dict(self.counts)
+
+    def add_fault(self, path, action, method="", seconds=0.0, status=500, times=1):
+        return self.faults.add({"path": path, "action": action, "method": method,
+                                "seconds": seconds, "status": status, "times": times})
+
+    def clear_faults(self):
+        self.faults.clear()
+
+    def count(self, path):
+        self.counts[path] = self.counts.get(path, 0) + 1
+
+    def resource(self):
+        """A twisted.web IResource serving /api/v5/... and /__sim__/..."""
+        from okxbridge.sim.api import EmulatorSite
+
+        return EmulatorSite(self).app.resource()

@@ -1,0 +1,82 @@
+"""OKX's published REST rate limits, counted on the injected clock.
+
+Each rule is (requests, window seconds, scope) from the endpoint's docs page
+(spec §3, §5): public data is limited per IP (some per IP + instType/instId),
+private data per user, and order placement/cancel per user + instrument, with
+batch endpoints counting each order. Over the limit OKX answers 50011; the
+emulator uses the documented HTTP 429 form.
+"""
+
+import collections
+
+import attrs
+
+RULES = {
+    ("GET", "/api/v5/market/ticker"): (20, 2, "ip"),
+    ("GET", "/api/v5/market/tickers"): (20, 2, "ip"),
+    ("GET", "/api/v5/market/books"): (40, 2, "ip"),
+    ("GET", "/api/v5/market/trades"): (100, 2, "ip"),
+    ("GET", "/api/v5/market/candles"): (40, 2, "ip"),
+    ("GET", "/api/v5/market/history-candles"): (20, 2, "ip"),
+    ("GET", "/api/v5/public/instruments"): (20, 2, "ip+instType"),
+    ("GET", "/api/v5/public/time"): (10, 2, "ip"),
+    ("GET", "/api/v5/public/funding-rate"): (10, 2, "ip+instId"),
+    ("GET", "/api/v5/public/funding-rate-history"): (10, 2, "ip+instId"),
+    ("GET", "/api/v5/account/balance"): (10, 2, "user"),
+    ("GET", "/api/v5/asset/balances"): (6, 1, "user"),
+    ("GET", "/api/v5/asset/currencies"): (6, 1, "user"),
+    ("GET", "/api/v5/account/positions"): (10, 2, "user"),
+    ("GET", "/api/v5/account/config"): (5, 2, "user"),
+    ("POST", "/api/v5/account/set-position-mode"): (5, 2, "user"),
+    ("POST", "/api/v5/account/set-leverage"): (20, 2, "user"),
+    ("GET", "/api/v5/account/leverage-info"): (20, 2, "user"),
+    ("POST", "/api/v5/trade/order"): (60, 2, "user+instId"),
+    ("POST", "/api/v5/trade/batch-orders"): (300, 2, "user+instId"),
+    ("POST", "/api/v5/trade/cancel-order"): (60, 2, "user+instId"),
+    ("GET", "/api/v5/trade/order"): (60, 2, "user+instId"),
+    ("GET", "/api/v5/trade/orders-pending"): (60, 2, "user"),
+    ("GET", "/api/v5/trade/orders-history"): (40, 2, "user"),
+    ("GET", "/api/v5/trade/orders-history-archive"): (20, 2, "user"),
+}
+
+
+@attrs.define
+class RateLimiter:
+    """Sliding-window counters keyed by (endpoint, scope value)."""
+
+    clock: object
+    enabled: bool = True
+    _hits: dict = attrs.field(factory=lambda: collections.defaultdict(collections.deque))
+
+    def allow(self, method, path, ip, user, params, inst_ids=None):
+        """Count one call; False when any of its budgets is spent.
+
+        ``inst_ids`` lists the instIds of a batch (one entry per order), which
+        OKX counts one by one against the user+instId budget.
+        """
+        rule = RULES.get((method, path))
+        if not self.enabled or rule is None:
+            return True
+        count, window, scope = rule
+        now = self.clock.seconds()
+        if scope == "user+instId" and inst_ids is not None:
+            wanted = collections.Counter(inst_ids)
+        else:
+            wanted = collections.Counter([params.get("instId", "")])
+        keys = {}
+        for inst_id, cost in wanted.items():
+            scope_value = {
+                "ip": ip, "user": user,
+                "ip+instType": f"{ip}|{params.get('instType', '')}",
+                "ip+instId": f"{ip}|{inst_id}",
+                "user+instId": f"{user}|{inst_id}",
+            }[scope]
+            hits = self._hits[(path, scope_value)]
+            while hits and hits[0] <= now - window:
+                hits.popleft()
+            if len(hits) + cost > count:
+                return False
+            keys[(path, scope_value)] = cost
+        for key, cost in keys.items():
+            self._hits[key].extend([now] * cost)
+        return True

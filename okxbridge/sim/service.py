@@ -1,0 +1,94 @@
+"""``twistd okxsim``: the emulator as a long-running service.
+
+    twistd -n okxsim --port tcp:8443:interface=127.0.0.1 --balance USDT=5000
+"""
+
+from decimal import Decimal, InvalidOperation
+
+from twisted.application import service, strports
+from twisted.python import usage
+from twisted.web.server import Site
+
+from okxbridge.sim.auth import DEFAULT_ACCOUNT, SimAccount
+from okxbridge.sim.emulator import DEFAULT_BALANCES, Emulator
+
+
+def parse_account(text):
+    """``KEY:SECRET:PASSPHRASE`` as a SimAccount."""
+    parts = text.split(":")
+    if len(parts) != 3 or not all(parts):
+        raise usage.UsageError(f"--account wants KEY:SECRET:PASSPHRASE, got {text!r}")
+    return SimAccount(api_key=parts[0], secret=parts[1], passphrase=parts[2])
+
+
+def parse_balance(text):
+    """``CCY=AMOUNT`` as (ccy, Decimal)."""
+    ccy, _, amount = text.partition("=")
+    try:
+        value = Decimal(amount)
+    except InvalidOperation:
+        value = None
+    if not ccy or value is None or value < 0:
+        raise usage.UsageError(f"--balance wants CCY=AMOUNT, got {text!r}")
+    return ccy.upper(), value
+
+
+class Options(usage.Options):
+    optParameters = [
+        ["port", "p", "tcp:8443:interface=127.0.0.1", "strports description to listen on"],
+        ["seed", "s", 1, "seed of the price walk", int],
+        ["tls-cert", None, None, "PEM certificate: serve HTTPS"],
+        ["tls-key", None, None, "PEM private key for --tls-cert (default: the cert file)"],
+        ["latency", None, 0.0, "answer every request this many milliseconds later", float],
+    ]
+    optFlags = [["no-rate-limits", None, "do not enforce OKX's rate limits"]]
+
+    def __init__(self):
+        super().__init__()
+        self["accounts"] = []
+        self["balances"] = {}
+
+    def opt_account(self, text):
+        """KEY:SECRET:PASSPHRASE of an API key to accept (repeatable; default the demo key)."""
+        self["accounts"].append(parse_account(text))
+
+    def opt_balance(self, text):
+        """CCY=AMOUNT funding every account's trading balance (repeatable)."""
+        ccy, value = parse_balance(text)
+        self["balances"][ccy] = value
+
+    def postOptions(self):
+        if self["tls-key"] and not self["tls-cert"]:
+            raise usage.UsageError("--tls-key needs --tls-cert")
+
+    def listen_description(self):
+        if not self["tls-cert"]:
+            return self["port"]
+        port = self["port"]
+        # Re-use the port number and interface of --port, served over TLS.
+        parts = port.split(":")
+        number = parts[1] if len(parts) > 1 and parts[0] in ("tcp", "ssl") else "8443"
+        extra = [p for p in parts[2:] if p.startswith("interface=")]
+        key = self["tls-key"] or self["tls-cert"]
+        return ":".join(["ssl", number, f"privateKey={key}", f"certKey={self['tls-cert']}"] + extra)
+
+
+def make_emulator(options, clock):
+    return Emulator(
+        clock=clock,
+        accounts=options["accounts"] or [DEFAULT_ACCOUNT],
+        balances=options["balances"] or dict(DEFAULT_BALANCES),
+        seed=options["seed"],
+        rate_limits=not options["no-rate-limits"],
+        latency=options["latency"] / 1000.0,
+    )
+
+
+def makeService(options):
+    from twisted.internet import reactor
+
+    emulator = make_emulator(options, reactor)
+    site = Site(emulator.resource())
+    top = service.MultiService()
+    strports.service(options.listen_description(), site).setServiceParent(top)
+    return top
