@@ -88,7 +88,7 @@ def set_position_mode(call):
 def set_lever(call):
     params = call.params
     mgn_mode = text(params, "mgnMode", True)
-    lever = parse_decimal(text(params, "lever", True))
+    lever = parse_decimal(text(params, "lever", True, numeric=True))
     inst_id = text(params, "instId")
     if not inst_id:
         raise param_error("instId")

@@ -34,12 +34,15 @@ class OrderRequest:
     reduce_only: bool = False
 
 
-def text(params, name, required=False):
+def text(params, name, required=False, numeric=False):
+    """A string parameter; ``numeric`` also takes a JSON number (clients send ``lever`` as 5)."""
     value = params.get(name)
     if value is None or value == "":
         if required:
             raise missing(name)
         return ""
+    if numeric and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
     if not isinstance(value, str):
         raise param_error(name)
     return value
@@ -79,6 +82,8 @@ def order_request(params):
     if tgt_ccy not in ("", "base_ccy", "quote_ccy"):
         raise param_error("tgtCcy")
     reduce_only = params.get("reduceOnly", False)
+    if reduce_only in ("", None):
+        reduce_only = False
     if reduce_only in ("true", "false"):
         reduce_only = reduce_only == "true"
     if not isinstance(reduce_only, bool):
