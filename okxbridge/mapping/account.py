@@ -7,7 +7,7 @@ from typing import Any
 
 from ..fmz.answer import Answer
 from ..fmz.envelope import Call
-from .context import Bridge
+from .context import Bridge, gather
 from .numbers import dec
 
 
@@ -42,3 +42,12 @@ async def accounts(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
     reply = await bridge.session(call, trace).get("/api/v5/account/balance")
     rows = balances_from_trading(reply.data[0]) if reply.data else []
     return Answer(rows, reply.raw)
+
+
+async def assets(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
+    """Trading and funding accounts together, one row per currency."""
+    session = bridge.session(call, trace)
+    trading, funding = await gather(session.get("/api/v5/account/balance"), session.get("/api/v5/asset/balances"))
+    rows = merge_balances(balances_from_trading(trading.data[0]) if trading.data else [],
+                          balances_from_funding(funding.data))
+    return Answer(rows, [trading.raw, funding.raw])

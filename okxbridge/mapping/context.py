@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import Any, Mapping
 
 import attrs
+from twisted.internet.defer import Deferred, FirstError, gatherResults
 from twisted.internet.interfaces import IReactorTime
 
 from ..fmz.envelope import Call
 from ..okx.client import OkxClient
+from ..okx.coalesce import Coalescer
 from ..okx.signer import Credentials
 from .instruments import InstrumentCache
+
+
+async def gather(*awaitables: Any) -> list[Any]:
+    """Run calls concurrently; the first failure is raised as itself (not as FirstError)."""
+    ds = [a if isinstance(a, Deferred) else Deferred.fromCoroutine(a) for a in awaitables]
+    try:
+        return await gatherResults(ds, consumeErrors=True)
+    except FirstError as e:
+        e.subFailure.raiseException()
 
 
 def credentials(call: Call) -> Credentials:
@@ -25,10 +37,35 @@ class Bridge:
     client: OkxClient
     clock: IReactorTime
     instruments: InstrumentCache
+    #: orders placed by this daemon: (api key, demo, clOrdId) → FMZ order id, newest last, bounded
+    placed: "OrderedDict[tuple[str, bool, str], str]" = attrs.Factory(OrderedDict)
+    placed_limit: int = 10_000
+    #: in-flight placements by the same key share one outcome (a call repeated while pending)
+    placing: Coalescer = attrs.Factory(Coalescer)
+    #: account position mode per (api key, demo): (read at, posMode)
+    position_modes: dict[tuple[str, bool], tuple[float, str]] = attrs.Factory(dict)
+    position_mode_ttl: float = 60.0
 
     @classmethod
     def create(cls, client: OkxClient, clock: IReactorTime, instruments_ttl: float = 300.0) -> "Bridge":
         return cls(client, clock, InstrumentCache(clock, instruments_ttl))
+
+    def remember_order(self, key: tuple[str, bool, str], order_id: str) -> None:
+        self.placed[key] = order_id
+        while len(self.placed) > self.placed_limit:
+            self.placed.popitem(last=False)
+
+    async def position_mode(self, session: "Session") -> str:
+        """``long_short_mode`` or ``net_mode`` from ``/account/config``, cached briefly: it
+        decides ``posSide`` on every contract order but changes only when the trader flips it."""
+        key = (session.creds.api_key, session.creds.simulated)
+        cached = self.position_modes.get(key)
+        if cached is not None and self.clock.seconds() - cached[0] < self.position_mode_ttl:
+            return cached[1]
+        reply = await session.get("/api/v5/account/config")
+        mode = reply.data[0].get("posMode", "net_mode") if reply.data else "net_mode"
+        self.position_modes[key] = (self.clock.seconds(), mode)
+        return mode
 
     def session(self, call: Call, trace: list[str]) -> "Session":
         return Session(self, credentials(call), trace)

@@ -35,7 +35,9 @@ class Instrument:
     min_size: Decimal
     max_limit_size: Decimal
     max_market_size: Decimal
+    max_limit_amount: Decimal
     ct_val: Decimal
+    ct_val_ccy: str
     ct_type: str
     settle: str
     alias: str
@@ -48,10 +50,14 @@ class Instrument:
         parts = inst_id.split("-")
         base = d.get("baseCcy") or parts[0]
         quote = d.get("quoteCcy") or (parts[1] if len(parts) > 1 else "")
-        return cls(inst_id, d.get("instType", ""), base, quote, dec(d.get("tickSz")), dec(d.get("lotSz")),
-                   dec(d.get("minSz")), dec(d.get("maxLmtSz")), dec(d.get("maxMktSz")), dec(d.get("ctVal")),
-                   d.get("ctType", ""), d.get("settleCcy", ""), d.get("alias", ""), d.get("state", ""),
-                   int(d.get("expTime") or 0))
+        return cls(
+            inst_id=inst_id, inst_type=d.get("instType", ""), base=base, quote=quote,
+            tick_size=dec(d.get("tickSz")), lot_size=dec(d.get("lotSz")), min_size=dec(d.get("minSz")),
+            max_limit_size=dec(d.get("maxLmtSz")), max_market_size=dec(d.get("maxMktSz")),
+            max_limit_amount=dec(d.get("maxLmtAmt")), ct_val=dec(d.get("ctVal")), ct_val_ccy=d.get("ctValCcy", ""),
+            ct_type=d.get("ctType", ""), settle=d.get("settleCcy", ""), alias=d.get("alias", ""),
+            state=d.get("state", ""), exp_time=int(d.get("expTime") or 0),
+        )
 
 
 def inst_type_of(symbol: Symbol) -> str:

@@ -1,4 +1,5 @@
-"""Market data: OKX ticker/books/trades/candles → FMZ's Ticker, Depth, Trade, Record."""
+"""Market data: OKX ticker/books/trades/candles/instruments → FMZ's Ticker, Depth, Trade,
+Record and Market."""
 
 from __future__ import annotations
 
@@ -6,10 +7,15 @@ from typing import Any
 
 from ..fmz.answer import Answer
 from ..fmz.envelope import Call
-from ..fmz.params import text_param
-from .context import Bridge
+from ..fmz.params import int_param, text_param
+from .context import Bridge, gather
+from .instruments import Instrument
 from .numbers import dec, millis
-from .symbols import fmz_symbol, inst_type, parse_symbol
+from .precision import decimals
+from .records import CANDLES_PAGE, DEFAULT_LIMIT, HISTORY_PAGE, merge_candle_pages, okx_bar, record_from_okx
+from .symbols import Symbol, fmz_symbol, inst_type, parse_symbol
+
+CONTRACT_TYPES = ("SWAP", "FUTURES")
 
 
 def ticker_from_okx(t: dict[str, Any], alias: str = "") -> dict[str, Any]:
@@ -36,11 +42,125 @@ def ticker_from_okx(t: dict[str, Any], alias: str = "") -> dict[str, Any]:
     return ticker
 
 
+def depth_from_okx(book: dict[str, Any], limit: int) -> dict[str, Any]:
+    """FMZ Depth: OKX already sorts asks ascending and bids descending."""
+    return {
+        "time": millis(book.get("ts")),
+        "asks": [[dec(level[0]), dec(level[1])] for level in book.get("asks", [])[:limit]],
+        "bids": [[dec(level[0]), dec(level[1])] for level in book.get("bids", [])[:limit]],
+    }
+
+
+def trades_from_okx(trades: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """FMZ Trades, newest last (OKX lists newest first); ``type`` is the taker's side."""
+    return [{"id": t.get("tradeId", ""), "time": millis(t.get("ts")), "price": dec(t.get("px")),
+             "amount": dec(t.get("sz")), "type": t.get("side", "")} for t in reversed(trades)]
+
+
+def market_from_instrument(inst: Instrument) -> dict[str, Any]:
+    """FMZ Market. OKX sets no minimum notional for orders, so ``minNotional`` is 0; a spot
+    unit is one base coin, so spot ``ctVal`` is 1."""
+    contract = inst.inst_type != "SPOT"
+    return {
+        "symbol": fmz_symbol(inst.inst_id, inst.alias),
+        "baseAsset": inst.base,
+        "quoteAsset": inst.quote,
+        "tickSize": inst.tick_size,
+        "amountSize": inst.lot_size,
+        "pricePrecision": decimals(inst.tick_size),
+        "amountPrecision": decimals(inst.lot_size),
+        "minQty": inst.min_size,
+        "maxQty": inst.max_limit_size,
+        "minNotional": 0,
+        "maxNotional": inst.max_limit_amount,
+        "ctVal": inst.ct_val if contract else 1,
+        "ctValCcy": inst.ct_val_ccy if contract else inst.base,
+        "instId": inst.inst_id,
+        "state": inst.state,
+    }
+
+
+def alias_of(symbol: Symbol) -> str:
+    return "" if symbol.is_spot or symbol.is_swap else symbol.contract
+
+
 async def ticker(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
     symbol = parse_symbol(text_param(call.params, "symbol"))
     session = bridge.session(call, trace)
     inst_id = await bridge.instruments.inst_id(session, symbol)
     reply = await session.public("/api/v5/market/ticker", {"instId": inst_id})
-    data = ticker_from_okx(reply.data[0], symbol.contract if not symbol.is_spot else "")
+    data = ticker_from_okx(reply.data[0])
     data["symbol"] = symbol.fmz
     return Answer(data, reply.raw)
+
+
+async def depth(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
+    symbol = parse_symbol(text_param(call.params, "symbol"))
+    limit = int_param(call.params, "limit", default=0, maximum=400) or 20
+    session = bridge.session(call, trace)
+    inst_id = await bridge.instruments.inst_id(session, symbol)
+    reply = await session.public("/api/v5/market/books", {"instId": inst_id, "sz": limit})
+    data = depth_from_okx(reply.data[0], limit)
+    data["symbol"] = symbol.fmz
+    return Answer(data, reply.raw)
+
+
+async def trades(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
+    symbol = parse_symbol(text_param(call.params, "symbol"))
+    limit = int_param(call.params, "limit", default=0, maximum=500) or 100
+    session = bridge.session(call, trace)
+    inst_id = await bridge.instruments.inst_id(session, symbol)
+    reply = await session.public("/api/v5/market/trades", {"instId": inst_id, "limit": limit})
+    return Answer(trades_from_okx(reply.data), reply.raw)
+
+
+async def records(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
+    """Recent candles first; when ``limit`` is more than that page holds, older bars come
+    from ``history-candles``, following ``after`` (the oldest bar's open time)."""
+    symbol = parse_symbol(text_param(call.params, "symbol"))
+    bar = okx_bar(int_param(call.params, "period", default=60))
+    limit = int_param(call.params, "limit", default=0, maximum=10_000) or DEFAULT_LIMIT
+    session = bridge.session(call, trace)
+    inst_id = await bridge.instruments.inst_id(session, symbol)
+    query = {"instId": inst_id, "bar": bar, "limit": min(limit, CANDLES_PAGE)}
+    reply = await session.public("/api/v5/market/candles", query)
+    pages, raws = [reply.data], [reply.raw]
+    got = len(reply.data)
+    while got < limit and pages[-1]:
+        oldest = pages[-1][-1][0]
+        query = {"instId": inst_id, "bar": bar, "after": oldest, "limit": min(limit - got, HISTORY_PAGE)}
+        reply = await session.public("/api/v5/market/history-candles", query)
+        if not reply.data:
+            break
+        pages.append(reply.data)
+        raws.append(reply.raw)
+        got += len(reply.data)
+    contract = not symbol.is_spot
+    rows = [record_from_okx(row, contract) for row in merge_candle_pages(pages, limit)]
+    return Answer(rows, raws)
+
+
+async def markets(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
+    session = bridge.session(call, trace)
+    tables = await gather(*(bridge.instruments.instruments(session, kind) for kind in ("SPOT", *CONTRACT_TYPES)))
+    data = {}
+    for table in tables:
+        for inst in table.values():
+            market = market_from_instrument(inst)
+            data[market["symbol"]] = market
+    return Answer(data)
+
+
+async def tickers(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
+    """One ``/market/tickers`` call per instrument type (spot, swaps, futures), not one per
+    symbol; dated futures are named by alias from the cached instrument list."""
+    session = bridge.session(call, trace)
+    kinds = ("SPOT", *CONTRACT_TYPES)
+    *replies, futures = await gather(*(session.public("/api/v5/market/tickers", {"instType": k}) for k in kinds),
+                                     bridge.instruments.instruments(session, "FUTURES"))
+    data = []
+    for reply in replies:
+        for t in reply.data:
+            inst = futures.get(t["instId"])
+            data.append(ticker_from_okx(t, inst.alias if inst else ""))
+    return Answer(data, [r.raw for r in replies])

@@ -1,18 +1,44 @@
-"""The protocol's method table: FMZ method names → the mapping's handlers."""
+"""The protocol's method table: FMZ method names → the mapping's handlers.
+
+The names of the contract calls (GetPositions, SetMarginLevel, GetFundings) are not fixed
+by FMZ's protocol text, so each accepts the spellings seen in FMZ's docs and samples;
+lookups are case-insensitive.
+"""
 
 from __future__ import annotations
 
 from functools import partial
 
 from ..fmz.app import MethodTable
-from . import account, market, trade
+from . import account, contracts, io, market, placing, trade
 from .context import Bridge
+
+HANDLERS = {
+    "ticker": market.ticker,
+    "depth": market.depth,
+    "trades": market.trades,
+    "records": market.records,
+    "markets": market.markets,
+    "tickers": market.tickers,
+    "accounts": account.accounts,
+    "assets": account.assets,
+    "trade": placing.trade,
+    "order": trade.order,
+    "orders": trade.orders,
+    "historyorders": trade.historyorders,
+    "cancel": trade.cancel,
+    "positions": contracts.positions,
+    "getpositions": contracts.positions,
+    "position": contracts.positions,
+    "getposition": contracts.positions,
+    "setmarginlevel": contracts.setmarginlevel,
+    "marginlevel": contracts.setmarginlevel,
+    "setleverage": contracts.setmarginlevel,
+    "fundings": contracts.fundings,
+    "getfundings": contracts.fundings,
+    "funding": contracts.fundings,
+}
 
 
 def method_table(bridge: Bridge) -> MethodTable:
-    handlers = {
-        "ticker": market.ticker,
-        "accounts": account.accounts,
-        "orders": trade.orders,
-    }
-    return MethodTable({name: partial(h, bridge) for name, h in handlers.items()})
+    return MethodTable({name: partial(h, bridge) for name, h in HANDLERS.items()}, io=partial(io.io, bridge))

@@ -1,17 +1,42 @@
-"""Orders: open-order lists (every page), single orders, history, placing and cancelling."""
+"""Orders: open-order lists (every page), single orders, history, cancelling."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..fmz.answer import Answer
 from ..fmz.envelope import Call
-from ..fmz.params import text_param
+from ..fmz.errors import ProtocolError
+from ..fmz.params import int_param, text_param
+from ..okx.errors import OkxError
 from ..okx.paging import fetch_pages
-from .context import Bridge
+from .context import Bridge, Session, gather
 from .instruments import inst_type_of
-from .orders import order_from_okx
-from .symbols import parse_symbol
+from .orders import order_from_okx, split_order_id
+from .placing import ORDER_PATH, outcome_unknown, resolve_delays_read
+from .symbols import inst_type, parse_symbol
 
 PENDING_PATH = "/api/v5/trade/orders-pending"
+HISTORY_PATH = "/api/v5/trade/orders-history"
+ARCHIVE_PATH = "/api/v5/trade/orders-history-archive"
+CANCEL_PATH = "/api/v5/trade/cancel-order"
+#: OKX keeps 7 days in orders-history; older orders only in the archive (3 months)
+HISTORY_DAYS_MS = 7 * 86_400_000
+DEFAULT_HISTORY_LIMIT = 100
+ORDER_KINDS = ("SPOT", "SWAP", "FUTURES")
+
+
+async def aliases(bridge: Bridge, session: Session, items: list[dict[str, Any]]) -> dict[str, str]:
+    """instId → alias for the dated futures among ``items`` (FMZ names them by alias)."""
+    if not any(inst_type(o.get("instId", "")) == "FUTURES" for o in items):
+        return {}
+    table = await bridge.instruments.instruments(session, "FUTURES")
+    return {inst_id: inst.alias for inst_id, inst in table.items()}
+
+
+async def fmz_orders(bridge: Bridge, session: Session, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    names = await aliases(bridge, session, items)
+    return [order_from_okx(o, names.get(o["instId"], "")) for o in items]
 
 
 async def orders(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
@@ -19,10 +44,99 @@ async def orders(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
     session = bridge.session(call, trace)
     text = text_param(call.params, "symbol", required=False)
     params: dict[str, str] = {}
-    alias = ""
     if text:
         symbol = parse_symbol(text)
         params = {"instType": inst_type_of(symbol), "instId": await bridge.instruments.inst_id(session, symbol)}
-        alias = symbol.contract if not symbol.is_spot and not symbol.is_swap else ""
     pages = await fetch_pages(session.client, PENDING_PATH, params, session.creds, trace=trace)
-    return Answer([order_from_okx(o, alias) for o in pages.items], pages.raws)
+    return Answer(await fmz_orders(bridge, session, pages.items), pages.raws)
+
+
+async def order_inst_id(bridge: Bridge, session: Session, call: Call) -> tuple[str, str]:
+    """``INSTID,ORDID`` carries its instrument; a bare ordId needs ``symbol``."""
+    inst_id, ord_id = split_order_id(text_param(call.params, "id"))
+    if not inst_id:
+        text = text_param(call.params, "symbol", required=False)
+        if not text:
+            raise ProtocolError(f"order id {ord_id!r} has no instrument part: pass INSTID,ORDID or a symbol")
+        inst_id = await bridge.instruments.inst_id(session, parse_symbol(text))
+    return inst_id, ord_id
+
+
+async def order(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
+    session = bridge.session(call, trace)
+    inst_id, ord_id = await order_inst_id(bridge, session, call)
+    reply = await session.get(ORDER_PATH, {"instId": inst_id, "ordId": ord_id})
+    return Answer((await fmz_orders(bridge, session, reply.data))[0], reply.raw)
+
+
+async def history_of(bridge: Bridge, session: Session, kind: str, inst_id: str, since: int, limit: int,
+                     trace: list[str]) -> tuple[list[dict[str, Any]], list[Any]]:
+    """Newest first from the 7-day list, continuing into the archive for older orders."""
+    params = {"instType": kind, "instId": inst_id or None, "begin": since or None}
+    recent = await fetch_pages(session.client, HISTORY_PATH, params, session.creds, max_items=limit, trace=trace)
+    items, raws = list(recent.items), list(recent.raws)
+    reaches_archive = since == 0 or since < bridge.clock.seconds() * 1000 - HISTORY_DAYS_MS
+    if len(items) < limit and reaches_archive:
+        start = {"after": items[-1]["ordId"]} if items else {}
+        older = await fetch_pages(session.client, ARCHIVE_PATH, {**params, **start}, session.creds,
+                                  max_items=limit - len(items), trace=trace)
+        seen = {o["ordId"] for o in items}
+        items.extend(o for o in older.items if o["ordId"] not in seen)
+        raws.extend(older.raws)
+    return items, raws
+
+
+async def historyorders(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
+    session = bridge.session(call, trace)
+    since = int_param(call.params, "since", default=0)
+    limit = int_param(call.params, "limit", default=0, maximum=10_000) or DEFAULT_HISTORY_LIMIT
+    text = text_param(call.params, "symbol", required=False)
+    if text:
+        symbol = parse_symbol(text)
+        targets = [(inst_type_of(symbol), await bridge.instruments.inst_id(session, symbol))]
+    else:
+        targets = [(kind, "") for kind in ORDER_KINDS]
+    results = await gather(*(history_of(bridge, session, kind, inst_id, since, limit, trace)
+                             for kind, inst_id in targets))
+    items = [o for found, _ in results for o in found]
+    items.sort(key=lambda o: int(o.get("cTime") or 0), reverse=True)
+    return Answer(await fmz_orders(bridge, session, items[:limit]), [raw for _, raws in results for raw in raws])
+
+
+async def cancel(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
+    """``true``, or why not in words: already filled, already canceled, not found."""
+    session = bridge.session(call, trace)
+    inst_id, ord_id = await order_inst_id(bridge, session, call)
+    body = {"instId": inst_id, "ordId": ord_id}
+    try:
+        reply = await session.post(CANCEL_PATH, body)
+        return Answer(True, reply.raw)
+    except OkxError as e:
+        if outcome_unknown(e):
+            state = await resolve_delays_read(bridge, session, body)
+            if state == "canceled":
+                return Answer(True)
+            if state in ("live", "partially_filled"):
+                reply = await session.post(CANCEL_PATH, body)  # once more: a cancel cannot double
+                return Answer(True, reply.raw)
+            raise cancel_refused(inst_id, ord_id, state, e) from None
+        if e.code in ("51400", "51401", "51402", "51603", "51410"):
+            state = await order_state(session, body)
+            raise cancel_refused(inst_id, ord_id, state, e) from None
+        raise
+
+
+async def order_state(session: Session, body: dict[str, str]) -> str:
+    try:
+        reply = await session.get(ORDER_PATH, body)
+    except OkxError as e:
+        if e.code == "51603":
+            return "not_found"
+        raise
+    return reply.data[0].get("state", "") if reply.data else "not_found"
+
+
+def cancel_refused(inst_id: str, ord_id: str, state: str, cause: OkxError) -> OkxError:
+    reason = {"filled": "is already filled", "canceled": "is already canceled", "mmp_canceled": "is already canceled",
+              "not_found": "was not found"}.get(state, f"could not be canceled ({cause.msg})")
+    return OkxError(cause.code, f"order {inst_id},{ord_id} {reason}", cause.verb or "POST", cause.path or CANCEL_PATH)

@@ -71,8 +71,8 @@ def parse_envelope(verb: str, path: str, status: int, content: bytes) -> OkxRepl
         return OkxReply(data, raw, status)
     for item in data:
         if isinstance(item, dict) and item.get("sCode") not in (None, "", "0"):
-            raise OkxError(str(item["sCode"]), str(item.get("sMsg") or raw.get("msg") or ""), verb, path, status)
-    raise OkxError(code, str(raw.get("msg") or ""), verb, path, status)
+            raise OkxError(str(item["sCode"]), str(item.get("sMsg") or raw.get("msg") or ""), verb, path, status, raw)
+    raise OkxError(code, str(raw.get("msg") or ""), verb, path, status, raw)
 
 
 @attrs.define

@@ -19,6 +19,7 @@ class OkxError(Exception):
     verb: str = ""
     path: str = ""
     http_status: int | None = None
+    raw: dict | None = attrs.field(default=None, repr=False)  # OKX's whole answer, when it sent one
 
     def __str__(self) -> str:
         where = f" ({self.verb} {self.path})" if self.path else ""
@@ -40,3 +41,15 @@ class OkxTransportError(OkxError):
     def __str__(self) -> str:
         where = f" ({self.verb} {self.path})" if self.path else ""
         return f"OKX unreachable: {self.msg}{where}"
+
+
+@attrs.define(eq=False, repr=True)
+class OkxThrottled(OkxError):
+    """The bridge itself refused a call rather than exceed OKX's limit for an endpoint.
+
+    Raised at once (nothing was sent to OKX, so a write is certainly not placed) when the
+    endpoint's queue is full or the wait for a free slot would outlast the call's deadline.
+    """
+
+    def __str__(self) -> str:
+        return f"okxbridge throttled {self.verb} {self.path}: {self.msg}"

@@ -1,0 +1,145 @@
+"""Perpetual swaps and dated futures: positions, leverage, funding.
+
+FMZ names position ranges by settlement and kind (``USDT.swap``, ``USD.swap``,
+``USDT.futures``); OKX filters by ``instType`` and, for one symbol, ``instId``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from ..fmz.answer import Answer
+from ..fmz.envelope import Call
+from ..fmz.errors import ProtocolError
+from ..fmz.params import decimal_param, text_param
+from .context import Bridge, gather
+from .instruments import inst_type_of
+from .intents import LONG_SHORT
+from .numbers import dec, millis
+from .symbols import fmz_symbol, inst_type, parse_symbol
+
+POSITIONS_PATH = "/api/v5/account/positions"
+LEVERAGE_PATH = "/api/v5/account/set-leverage"
+FUNDING_PATH = "/api/v5/public/funding-rate"
+
+
+@attrs.frozen
+class PositionRange:
+    """Which positions a ``positions`` call asks for: instTypes, and an instId or a quote filter."""
+
+    inst_types: tuple[str, ...]
+    inst_id: str = ""
+    quote: str = ""
+
+
+def parse_position_range(text: str) -> PositionRange | None:
+    """``USDT.swap`` / ``USD.swap`` / ``USDT.futures`` → a range; a symbol → None."""
+    quote, dot, kind = text.strip().partition(".")
+    if dot and "_" not in quote and kind.lower() in ("swap", "futures"):
+        if not quote.isalnum():
+            raise ProtocolError(f"bad position range {text[:40]!r}: use e.g. USDT.swap or USDT.futures")
+        return PositionRange(("SWAP",) if kind.lower() == "swap" else ("FUTURES",), quote=quote.upper())
+    return None
+
+
+def in_range(inst_id: str, rng: PositionRange) -> bool:
+    parts = inst_id.split("-")
+    return inst_type(inst_id) in rng.inst_types and (not rng.quote or (len(parts) > 1 and parts[1] == rng.quote))
+
+
+def position_from_okx(p: dict[str, Any], alias: str = "") -> dict[str, Any] | None:
+    """FMZ Position; None for an empty net position (OKX lists closed ones with ``pos`` 0).
+    In net mode the sign of ``pos`` is the direction."""
+    pos = dec(p.get("pos"))
+    if pos == 0:
+        return None
+    side = p.get("posSide")
+    if side not in ("long", "short"):
+        side = "long" if pos > 0 else "short"
+    amount = abs(pos)
+    available = abs(dec(p.get("availPos"), amount))
+    symbol = fmz_symbol(p["instId"], alias)
+    return {
+        "symbol": symbol,
+        "margin_level": dec(p.get("lever")),
+        "amount": amount,
+        "frozen_amount": max(amount - available, dec(0)),
+        "price": dec(p.get("avgPx")),
+        "profit": dec(p.get("upl")),
+        "type": side,
+        "contract_type": symbol.partition(".")[2],
+        "margin": dec(p.get("margin"), dec(p.get("imr"))),
+        "margin_mode": p.get("mgnMode", ""),
+    }
+
+
+async def positions(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
+    session = bridge.session(call, trace)
+    text = text_param(call.params, "symbol", required=False)
+    rng = parse_position_range(text) if text else PositionRange(("SWAP", "FUTURES"))
+    if rng is None:
+        symbol = parse_symbol(text)
+        if symbol.is_spot:
+            raise ProtocolError(f"{symbol.fmz} is spot: positions exist for contracts such as {symbol.fmz}.swap")
+        rng = PositionRange((inst_type_of(symbol),), inst_id=await bridge.instruments.inst_id(session, symbol))
+    replies = await gather(*(session.get(POSITIONS_PATH, {"instType": kind, "instId": rng.inst_id or None})
+                             for kind in rng.inst_types))
+    items = [p for reply in replies for p in reply.data if in_range(p.get("instId", ""), rng)]
+    names = {}
+    if any(inst_type(p["instId"]) == "FUTURES" for p in items):
+        names = {i: inst.alias for i, inst in (await bridge.instruments.instruments(session, "FUTURES")).items()}
+    data = [pos for p in items if (pos := position_from_okx(p, names.get(p["instId"], ""))) is not None]
+    return Answer(data, [r.raw for r in replies])
+
+
+async def setmarginlevel(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
+    """Leverage for a contract. In long/short mode with isolated margin OKX keeps one
+    leverage per side, so both sides are set."""
+    session = bridge.session(call, trace)
+    symbol = parse_symbol(text_param(call.params, "symbol"))
+    if symbol.is_spot:
+        raise ProtocolError(f"{symbol.fmz} is spot: leverage is set on contracts such as {symbol.fmz}.swap")
+    level = decimal_param(call.params, "marginLevel", required=False) or decimal_param(call.params, "leverage")
+    if level <= 0:
+        raise ProtocolError(f"marginLevel must be positive, got {level}")
+    mode = text_param(call.params, "marginMode", required=False) or "cross"
+    if mode not in ("cross", "isolated"):
+        raise ProtocolError(f"bad marginMode {mode[:20]!r}: use cross or isolated")
+    inst_id = await bridge.instruments.inst_id(session, symbol)
+    body = {"instId": inst_id, "lever": format(level, "f"), "mgnMode": mode}
+    if mode == "isolated" and await bridge.position_mode(session) == LONG_SHORT:
+        replies = await gather(*(session.post(LEVERAGE_PATH, {**body, "posSide": side}) for side in ("long", "short")))
+        return Answer(True, [r.raw for r in replies])
+    reply = await session.post(LEVERAGE_PATH, body)
+    return Answer(True, reply.raw)
+
+
+def funding_from_okx(f: dict[str, Any], alias: str = "") -> dict[str, Any]:
+    """FMZ Funding: the current period's rate, when it is charged, and the period (ms)."""
+    at, following = millis(f.get("fundingTime")), millis(f.get("nextFundingTime"))
+    return {
+        "symbol": fmz_symbol(f["instId"], alias),
+        "rate": dec(f.get("fundingRate")),
+        "time": at,
+        "interval": following - at if following > at else 8 * 3_600_000,
+        "next_time": following,
+    }
+
+
+async def fundings(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
+    """One swap's funding, or — with no symbol — every swap the account holds a position in."""
+    session = bridge.session(call, trace)
+    text = text_param(call.params, "symbol", required=False)
+    if text:
+        symbol = parse_symbol(text)
+        if not symbol.is_swap:
+            raise ProtocolError(f"{symbol.fmz}: funding rates exist for perpetual swaps such as "
+                                f"{symbol.base}_{symbol.quote}.swap")
+        inst_ids = [await bridge.instruments.inst_id(session, symbol)]
+    else:
+        held = await session.get(POSITIONS_PATH, {"instType": "SWAP"})
+        inst_ids = sorted({p["instId"] for p in held.data if dec(p.get("pos")) != 0})
+    replies = await gather(*(session.public(FUNDING_PATH, {"instId": i}) for i in inst_ids))
+    return Answer([funding_from_okx(f) for r in replies for f in r.data], [r.raw for r in replies])

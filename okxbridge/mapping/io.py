@@ -1,0 +1,52 @@
+"""FMZ's ``exchange.IO("api", VERB, PATH, QUERY)``: a signed raw OKX call.
+
+The path is checked before anything is signed: only ``/api/v5/…`` on the configured OKX
+host, no scheme, host, ``..``, query or fragment smuggled in — the daemon signs with the
+trader's key, so it must not be talked into sending that signature anywhere else.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..fmz.answer import Answer
+from ..fmz.app import IO_PREFIXES
+from ..fmz.envelope import Call
+from ..fmz.errors import ProtocolError
+from ..okx.errors import OkxError
+from .context import Bridge
+
+_SAFE_PATH = re.compile(r"^/api/v5(/[A-Za-z0-9_-]+)+$")
+VERBS = ("GET", "POST", "DELETE")
+
+
+def io_path(method: str) -> str:
+    """``_api/api/v5/x`` or ``__api_//api/v5/x`` → ``/api/v5/x``, or an error naming the path."""
+    path = method
+    for prefix in IO_PREFIXES:
+        if method.startswith(prefix):
+            path = method[len(prefix):]
+            break
+    path = "/" + path.lstrip("/")
+    if not _SAFE_PATH.match(path):
+        raise ProtocolError(f"IO path {path[:80]!r} refused: only /api/v5/<endpoint> paths of OKX are allowed")
+    return path
+
+
+async def io(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
+    path = io_path(call.method)
+    verb = call.http_method
+    if verb not in VERBS:
+        raise ProtocolError(f"IO verb {verb[:10]!r} refused: use GET, POST or DELETE")
+    session = bridge.session(call, trace)
+    client = session.client
+    try:
+        if verb == "GET":
+            reply = await client.request(verb, path, params=call.params, creds=session.creds, trace=trace)
+        else:
+            reply = await client.request(verb, path, body=call.params, creds=session.creds, trace=trace)
+    except OkxError as e:
+        if e.raw is not None:  # OKX answered: the strategy gets its whole answer, errors included
+            return Answer(e.raw, e.raw)
+        raise
+    return Answer(reply.raw, reply.raw)

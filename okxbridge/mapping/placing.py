@@ -1,0 +1,119 @@
+"""Placing an order exactly once, whatever the network does.
+
+Every order carries a ``clOrdId`` derived from the call's nonce. When the place-order
+request gets no clear answer (timeout, reset, 5xx, OKX's 50004 "endpoint timeout"), OKX
+may or may not have taken the order, so it is never blindly sent again: the order is
+looked up by ``clOrdId`` (a read, retried), and placed once more only when OKX says it
+does not exist. A call repeated with the same nonce gets the first order's id.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from twisted.internet.defer import Deferred
+from twisted.internet.task import deferLater
+from twisted.logger import Logger
+
+from ..fmz.answer import Answer
+from ..fmz.envelope import Call
+from ..fmz.errors import ProtocolError
+from ..fmz.params import decimal_param, text_param
+from ..okx.errors import OkxError, OkxTransportError
+from .context import Bridge, Session
+from .intents import client_order_id, order_body, parse_intent
+from .orders import order_id
+from .symbols import parse_symbol
+
+log = Logger()
+PLACE_PATH = "/api/v5/trade/order"
+ORDER_PATH = "/api/v5/trade/order"
+#: seconds to wait before each look-up of an order whose placement went unanswered
+RESOLVE_DELAYS = (0.5, 1.0, 2.0, 4.0)
+UNCERTAIN_CODES = {"50001", "50004", "50013", "50026"}
+
+
+def outcome_unknown(e: OkxError) -> bool:
+    """True when OKX may have acted although it did not say so."""
+    return isinstance(e, OkxTransportError) or e.code in UNCERTAIN_CODES or (e.http_status or 0) >= 500
+
+
+async def trade(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
+    p = call.params
+    symbol = parse_symbol(text_param(p, "symbol"))
+    intent = parse_intent(text_param(p, "type"), not symbol.is_spot)
+    price = decimal_param(p, "price", required=False)
+    amount = decimal_param(p, "amount")
+    session = bridge.session(call, trace)
+    inst = await bridge.instruments.instrument(session, symbol)
+    td_mode = text_param(p, "marginMode", required=False) or text_param(p, "tdMode", required=False)
+    if td_mode and td_mode not in ("cross", "isolated", "cash"):
+        raise ProtocolError(f"bad marginMode {td_mode[:20]!r}: use cross or isolated")
+    pos_mode = await bridge.position_mode(session) if not symbol.is_spot else ""
+    body = order_body(inst, intent, price, amount, cl_ord_id=client_order_id(call.nonce), td_mode=td_mode,
+                      pos_mode=pos_mode, ord_type=text_param(p, "ordType", required=False) or "limit")
+    key = (session.creds.api_key, session.creds.simulated, body["clOrdId"])
+    known = bridge.placed.get(key)
+    if known is not None:
+        return Answer({"id": known})
+    ord_id, raw = await bridge.placing.run(key, lambda: Deferred.fromCoroutine(place_once(bridge, session, body)))
+    fmz_id = order_id(inst.inst_id, ord_id)
+    bridge.remember_order(key, fmz_id)
+    return Answer({"id": fmz_id}, raw)
+
+
+async def place_once(bridge: Bridge, session: Session, body: dict[str, Any]) -> tuple[str, Any]:
+    placed_again = False
+    while True:
+        try:
+            reply = await session.post(PLACE_PATH, body)
+            return reply.data[0]["ordId"], reply.raw
+        except OkxError as e:
+            if e.code in ("51016", "51011"):  # this clOrdId is already an order: ours, from a repeat
+                found = await find_order(session, body)
+                if found is not None:
+                    return found["ordId"], None
+                raise
+            if not outcome_unknown(e):
+                raise
+            log.warn("order {clOrdId} on {instId}: {error}; resolving by reading it back",
+                     clOrdId=body["clOrdId"], instId=body["instId"], error=str(e))
+            found = await resolve(bridge, session, body, e)
+            if found is not None:
+                return found["ordId"], None
+            if placed_again:
+                raise OkxError("uncertain", f"order {body['clOrdId']} could not be placed: {e}",
+                               "POST", PLACE_PATH) from None
+            placed_again = True  # OKX confirmed it has no such order: placing it now cannot double it
+
+
+async def find_order(session: Session, body: dict[str, Any]) -> dict[str, Any] | None:
+    """The order named by ``body``'s ``ordId`` or ``clOrdId``, or None when OKX has none."""
+    ref = {"ordId": body["ordId"]} if "ordId" in body else {"clOrdId": body["clOrdId"]}
+    try:
+        reply = await session.get(ORDER_PATH, {"instId": body["instId"], **ref})
+    except OkxError as e:
+        if e.code == "51603":
+            return None
+        raise
+    return reply.data[0] if reply.data else None
+
+
+async def resolve(bridge: Bridge, session: Session, body: dict[str, Any], cause: OkxError) -> dict[str, Any] | None:
+    """Look the order up until OKX answers clearly: the order, or None when it does not exist."""
+    last: OkxError = cause
+    for delay in RESOLVE_DELAYS:
+        await deferLater(bridge.clock, delay, lambda: None)
+        try:
+            return await find_order(session, body)
+        except OkxError as e:
+            last = e
+    name = body.get("ordId") or body.get("clOrdId")
+    raise OkxError("uncertain", f"the outcome for order {name} on {body['instId']} is unknown "
+                   f"(OKX did not answer: {last}); check open orders before acting again", "POST", PLACE_PATH)
+
+
+async def resolve_delays_read(bridge: Bridge, session: Session, body: dict[str, Any]) -> str:
+    """The state of an order after a write whose outcome is unknown ("not_found" if none)."""
+    found = await resolve(bridge, session, body, OkxTransportError("timeout", "no answer"))
+    return found.get("state", "") if found is not None else "not_found"
