@@ -9,18 +9,24 @@ request, driven by ``Deferred.fromCoroutine`` (the codebase's one async style).
 from __future__ import annotations
 
 import json
+from random import Random
 from typing import Any, Mapping
 from urllib.parse import urlencode
 
 import attrs
 from twisted.internet.defer import CancelledError, Deferred, TimeoutError as DeferredTimeoutError
 from twisted.internet.interfaces import IReactorTime
+from twisted.internet.task import deferLater
 from twisted.logger import Logger
 from twisted.web.http_headers import Headers
 
 from .coalesce import Coalescer
-from .errors import OkxError, OkxTransportError
+from .errors import OkxError, OkxThrottled, OkxTransportError
+from .inflight import InFlight
+from .limits import RateLimiter, bucket_keys
+from .retry import TIMESTAMP_EXPIRED, Backoff, retryable_read
 from .signer import Credentials, Signer
+from .timesync import measure_offset
 
 _JSON_HEADERS = {b"Content-Type": [b"application/json"], b"Accept": [b"application/json"]}
 
@@ -77,7 +83,13 @@ def parse_envelope(verb: str, path: str, status: int, content: bytes) -> OkxRepl
 
 @attrs.define
 class OkxClient:
-    """Signs and sends OKX requests; ``trace`` lists collect ``VERB path status`` per call."""
+    """Signs and sends OKX requests; ``trace`` lists collect ``VERB path status`` per try.
+
+    Every request first takes a token from its rate-limit bucket (:mod:`.limits`), then is
+    sent with a fresh signature. ``deadline`` (default: ``timeout``) is the whole call's
+    budget: queueing for a token, every try and every backoff wait fit inside it. Reads
+    are retried (:mod:`.retry`); writes only after a 50102, once, with a resynced clock.
+    """
 
     http: Any  # treq.client.HTTPClient (or treq.testing.StubTreq)
     base_url: str
@@ -85,6 +97,11 @@ class OkxClient:
     signer: Signer
     timeout: float = 10.0
     coalescer: Coalescer = attrs.Factory(Coalescer)
+    limiter: RateLimiter | None = attrs.Factory(lambda self: RateLimiter(self.clock), takes_self=True)
+    backoff: Backoff = attrs.Factory(Backoff)
+    random: Random = attrs.Factory(Random)
+    deadline: float | None = None
+    inflight: InFlight = attrs.Factory(InFlight)
     log = Logger()
 
     def get(self, path: str, params: Mapping[str, Any] | None = None, creds: Credentials | None = None,
@@ -96,20 +113,79 @@ class OkxClient:
 
     def request(self, verb: str, path: str, *, params: Mapping[str, Any] | None = None, body: Any = None,
                 creds: Credentials | None = None, sign: bool = True,
-                trace: list[str] | None = None) -> Deferred[OkxReply]:
+                trace: list[str] | None = None, shared: bool = True) -> Deferred[OkxReply]:
         verb = verb.upper()
-        if verb == "GET" and (creds is None or not sign):
-            # public data is the same for every caller: identical reads in flight share one request
+        if shared and verb == "GET" and (creds is None or not sign):
+            # public data is the same for every caller: identical reads in flight share one
+            # request, which also spends one rate-limit token for all of them
             key = (path, encode_query(params), bool(creds and creds.simulated))
-            return self.coalescer.run(key, lambda: Deferred.fromCoroutine(
-                self._request(verb, path, params, body, creds, sign, trace)))
-        return Deferred.fromCoroutine(self._request(verb, path, params, body, creds, sign, trace))
+            return self.coalescer.run(key, lambda: self._start(verb, path, params, body, creds, sign, trace))
+        return self._start(verb, path, params, body, creds, sign, trace)
+
+    def sync_time(self) -> Deferred[float]:
+        """Re-measure the clock offset now; concurrent callers (say, 50 calls that all got
+        50102) share one measurement."""
+        async def measure() -> float:
+            offset = await measure_offset(self)
+            if abs(offset - self.signer.offset) >= 1:
+                self.log.info("okx clock offset now {offset:+.3f}s (was {old:+.3f}s)",
+                              offset=offset, old=self.signer.offset)
+            self.signer.offset = offset
+            return offset
+        return self.coalescer.run(("sync-time",), lambda: Deferred.fromCoroutine(measure()))
+
+    def _start(self, verb, path, params, body, creds, sign, trace) -> Deferred[OkxReply]:
+        return self.inflight.track(Deferred.fromCoroutine(self._request(verb, path, params, body, creds, sign, trace)))
 
     async def _request(self, verb: str, path: str, params: Mapping[str, Any] | None, body: Any,
                        creds: Credentials | None, sign: bool, trace: list[str] | None) -> OkxReply:
+        deadline = self.clock.seconds() + (self.deadline or self.timeout)
         query = encode_query(params)
         request_path = f"{path}?{query}" if query else path
         body_text = encode_body(body)
+        signed = creds is not None and sign
+        user = (creds.api_key, creds.simulated) if signed else None
+        buckets = bucket_keys(verb, path, params, body, user)
+        tries, resynced = 0, False
+        while True:
+            await self._take_tokens(buckets, verb, path, deadline)
+            tries += 1
+            try:
+                return await self._send(verb, path, request_path, body_text, creds, sign, trace, deadline)
+            except OkxError as e:
+                if e.rate_limited and self.limiter is not None and not isinstance(e, OkxThrottled):
+                    for key, rule in buckets:
+                        self.limiter.slow_down(key, rule)
+                if e.code == TIMESTAMP_EXPIRED and signed and not resynced:
+                    resynced = True  # OKX refused before acting: safe to resend, even a write
+                    await self._resync_or_raise(e)
+                    continue
+                if verb != "GET" or not retryable_read(e) or tries >= self.backoff.attempts:
+                    raise
+                delay = self.backoff.delay(tries, self.random)
+                if self.clock.seconds() + delay >= deadline:
+                    raise
+                self.log.info("okx {verb} {path} failed ({error}); try {next} in {delay:.2f}s",
+                              verb=verb, path=path, error=str(e), next=tries + 1, delay=delay)
+                await deferLater(self.clock, delay)
+
+    async def _take_tokens(self, buckets, verb: str, path: str, deadline: float) -> None:
+        if self.limiter is None:
+            return
+        for key, rule in buckets:
+            remaining = deadline - self.clock.seconds()
+            # leave time for the exchange itself: a slot granted at the deadline is no use
+            await self.limiter.acquire(key, rule, remaining - min(1.0, remaining / 2), verb, path)
+
+    async def _resync_or_raise(self, error: OkxError) -> None:
+        try:
+            await self.sync_time()
+        except OkxError as e:
+            self.log.warn("okx time resync after 50102 failed: {error}", error=str(e))
+            raise error from None
+
+    async def _send(self, verb: str, path: str, request_path: str, body_text: str, creds: Credentials | None,
+                    sign: bool, trace: list[str] | None, deadline: float) -> OkxReply:
         headers = dict(_JSON_HEADERS)
         if creds is not None:
             if sign:
@@ -117,15 +193,15 @@ class OkxClient:
             elif creds.simulated:
                 headers[b"x-simulated-trading"] = [b"1"]
         started = self.clock.seconds()
+        timeout = max(0.0, min(self.timeout, deadline - started))
         status: int | str = "-"
         try:
             d = Deferred.fromCoroutine(self._exchange(verb, request_path, headers, body_text))
-            d.addTimeout(self.timeout, self.clock)
+            d.addTimeout(timeout, self.clock)
             status, content = await d
-            reply = parse_envelope(verb, path, status, content)
-            return reply
+            return parse_envelope(verb, path, status, content)
         except (CancelledError, DeferredTimeoutError):
-            raise OkxTransportError("timeout", f"no answer within {self.timeout:g}s", verb, path) from None
+            raise OkxTransportError("timeout", f"no answer within {timeout:g}s", verb, path) from None
         except OkxError:
             raise
         except Exception as e:  # connection refused/reset, TLS failure, DNS …

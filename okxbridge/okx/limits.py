@@ -1,0 +1,220 @@
+"""Staying inside OKX's published request limits (spec §3 per endpoint, §5 scopes).
+
+OKX counts requests per endpoint in a window ("20 requests per 2 seconds") and per scope:
+public data per IP (a few per IP + instType/instId), private data per user, and order
+place/cancel/query per user + instrument. Over the limit it answers ``50011`` (HTTP 200 or
+429), which a strategy would see as a failed call — so the bridge spends its own tokens
+first and makes a burst *wait its turn* instead of being refused.
+
+Each bucket holds ``requests`` tokens and a spent token comes back one window (plus a
+little slack for network jitter) after it was spent. A classic refill-rate bucket of
+capacity N lets up to 2N requests through in one window (a full bucket plus a window of
+refill), which OKX's windowed counter would reject; returning each token a window after
+use keeps every window, wherever it starts, at N or fewer.
+
+Waiting is a Deferred fired by ``clock.callLater`` — the injected clock, never a sleep.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Any, Hashable, Mapping
+
+import attrs
+from twisted.internet.defer import Deferred, succeed
+from twisted.internet.interfaces import IDelayedCall, IReactorTime
+from twisted.logger import Logger
+
+from .errors import OkxThrottled
+
+
+@attrs.frozen
+class Rule:
+    """``requests`` per ``window`` seconds, counted per ``scope``: ip, ip+instType,
+    ip+instId, user or user+instId (user = API key and demo flag)."""
+
+    requests: int
+    window: float
+    scope: str
+
+    def describe(self) -> str:
+        return f"{self.requests}/{self.window:g}s per {self.scope}"
+
+
+# From each endpoint's page in OKX's v5 docs, as collected in spec §3.
+RULES: dict[tuple[str, str], Rule] = {
+    ("GET", "/api/v5/market/ticker"): Rule(20, 2, "ip"),
+    ("GET", "/api/v5/market/tickers"): Rule(20, 2, "ip"),
+    ("GET", "/api/v5/market/books"): Rule(40, 2, "ip"),
+    ("GET", "/api/v5/market/trades"): Rule(100, 2, "ip"),
+    ("GET", "/api/v5/market/candles"): Rule(40, 2, "ip"),
+    ("GET", "/api/v5/market/history-candles"): Rule(20, 2, "ip"),
+    ("GET", "/api/v5/public/instruments"): Rule(20, 2, "ip+instType"),
+    ("GET", "/api/v5/public/time"): Rule(10, 2, "ip"),
+    ("GET", "/api/v5/public/funding-rate"): Rule(10, 2, "ip+instId"),
+    ("GET", "/api/v5/public/funding-rate-history"): Rule(10, 2, "ip+instId"),
+    ("GET", "/api/v5/account/balance"): Rule(10, 2, "user"),
+    ("GET", "/api/v5/asset/balances"): Rule(6, 1, "user"),
+    ("GET", "/api/v5/account/positions"): Rule(10, 2, "user"),
+    ("GET", "/api/v5/account/config"): Rule(5, 2, "user"),
+    ("POST", "/api/v5/account/set-leverage"): Rule(20, 2, "user"),
+    ("GET", "/api/v5/account/leverage-info"): Rule(20, 2, "user"),
+    ("POST", "/api/v5/trade/order"): Rule(60, 2, "user+instId"),
+    ("POST", "/api/v5/trade/batch-orders"): Rule(300, 2, "user+instId"),
+    ("POST", "/api/v5/trade/cancel-order"): Rule(60, 2, "user+instId"),
+    ("POST", "/api/v5/trade/cancel-batch-orders"): Rule(300, 2, "user+instId"),
+    ("GET", "/api/v5/trade/order"): Rule(60, 2, "user+instId"),
+    ("GET", "/api/v5/trade/orders-pending"): Rule(60, 2, "user"),
+    ("GET", "/api/v5/trade/orders-history"): Rule(40, 2, "user"),
+    ("GET", "/api/v5/trade/orders-history-archive"): Rule(20, 2, "user"),
+}
+
+# Unknown paths (``_api/<path>`` passthrough, endpoints added later): OKX's most common
+# private budget, which no documented endpoint goes below except account/config.
+DEFAULT_PUBLIC = Rule(10, 2, "ip")
+DEFAULT_PRIVATE = Rule(10, 2, "user")
+
+
+def rule_for(verb: str, path: str, signed: bool) -> Rule:
+    return RULES.get((verb, path)) or (DEFAULT_PRIVATE if signed else DEFAULT_PUBLIC)
+
+
+def bucket_keys(verb: str, path: str, params: Mapping[str, Any] | None, body: Any,
+                user: Hashable | None) -> list[tuple[Hashable, Rule]]:
+    """One ``(key, rule)`` per token the request spends.
+
+    Batch bodies (a JSON array) spend one token per order against each order's
+    instrument, as OKX counts them (spec §3 batch-orders). ``user`` is ``None`` for
+    unsigned calls; a signed call to an unknown path is counted per user.
+    """
+    rule = rule_for(verb, path, user is not None)
+    params = params or {}
+    if rule.scope == "ip":
+        return [((verb, path), rule)]
+    if rule.scope in ("ip+instType", "ip+instId"):
+        field = rule.scope.split("+")[1]
+        return [((verb, path, str(params.get(field, ""))), rule)]
+    if rule.scope == "user":
+        return [((verb, path, user), rule)]
+    items = body if isinstance(body, list) else [body if isinstance(body, dict) else params]
+    return [((verb, path, user, str((item or {}).get("instId", ""))), rule) for item in items]
+
+
+@attrs.define(eq=False)
+class Bucket:
+    rule: Rule
+    slack: float
+    returns: deque = attrs.Factory(deque)   # when each spent token comes back, ascending
+    waiters: deque = attrs.Factory(deque)   # Deferreds, first come first served
+    wakeup: IDelayedCall | None = None
+
+    @property
+    def period(self) -> float:
+        return self.rule.window + self.slack
+
+    def free(self, now: float) -> int:
+        while self.returns and self.returns[0] <= now:
+            self.returns.popleft()
+        return self.rule.requests - len(self.returns)
+
+    def spend(self, now: float) -> None:
+        self.returns.append(now + self.period)
+
+    def eta(self, position: int, now: float) -> float:
+        """When the waiter at ``position`` in the queue gets its token (no token is free)."""
+        rounds, index = divmod(position, self.rule.requests)
+        return max(now, self.returns[index] + rounds * self.period)
+
+    def idle(self, now: float) -> bool:
+        return not self.waiters and self.free(now) == self.rule.requests
+
+
+@attrs.define
+class RateLimiter:
+    """All buckets of one daemon, keyed by rule key; idle ones are forgotten.
+
+    ``max_queue`` bounds each bucket's queue; past it, or when the wait would outlast the
+    caller's budget, :meth:`acquire` fails at once with :class:`OkxThrottled`.
+    """
+
+    clock: IReactorTime
+    max_queue: int = 200
+    slack: float = 0.1
+    sweep_every: int = 1000
+    _buckets: dict[Hashable, Bucket] = attrs.Factory(dict)
+    _acquired: int = 0
+    log = Logger()
+
+    def __len__(self) -> int:
+        return len(self._buckets)
+
+    def bucket(self, key: Hashable, rule: Rule) -> Bucket:
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            bucket = self._buckets[key] = Bucket(rule, self.slack)
+        return bucket
+
+    def acquire(self, key: Hashable, rule: Rule, max_wait: float, verb: str = "", path: str = "") -> Deferred[None]:
+        """A Deferred that fires when one token of ``key``'s bucket is ours."""
+        now = self.clock.seconds()
+        self._acquired += 1
+        if self._acquired % self.sweep_every == 0:
+            self.sweep(now)
+        bucket = self.bucket(key, rule)
+        if not bucket.waiters and bucket.free(now) > 0:
+            bucket.spend(now)
+            return succeed(None)
+        position = len(bucket.waiters)
+        if position >= self.max_queue:
+            raise OkxThrottled("throttled", f"{position} calls already wait for OKX's limit of {rule.describe()}; "
+                               "make fewer calls or spread them out", verb, path)
+        wait = bucket.eta(position, now) - now
+        if wait > max_wait:
+            raise OkxThrottled("throttled", f"OKX's limit of {rule.describe()} is used up; the next free slot is "
+                               f"{wait:.1f}s away, past this call's {max(max_wait, 0):.1f}s budget", verb, path)
+        waiter: Deferred[None] = Deferred(lambda d: self._forget(bucket, d))
+        bucket.waiters.append(waiter)
+        self._schedule(bucket, now)
+        return waiter
+
+    def slow_down(self, key: Hashable, rule: Rule) -> None:
+        """OKX said 50011/429 anyway (another process on this IP or key, or a stricter rule
+        than documented): spend every token for one full window from now."""
+        now = self.clock.seconds()
+        bucket = self.bucket(key, rule)
+        bucket.returns = deque([now + bucket.period] * rule.requests)
+        self.log.warn("OKX rate limit hit for {key}; pausing it {seconds:g}s", key=key, seconds=bucket.period)
+        if bucket.waiters:
+            self._schedule(bucket, now)
+
+    def sweep(self, now: float) -> None:
+        """Drop buckets that are as good as new: they hold no state worth keeping."""
+        for key in [k for k, b in self._buckets.items() if b.idle(now)]:
+            del self._buckets[key]
+
+    def _schedule(self, bucket: Bucket, now: float) -> None:
+        if bucket.wakeup is not None and bucket.wakeup.active():
+            bucket.wakeup.cancel()
+        bucket.wakeup = self.clock.callLater(max(0.0, bucket.returns[0] - now), self._wake, bucket)
+
+    def _wake(self, bucket: Bucket) -> None:
+        bucket.wakeup = None
+        now = self.clock.seconds()
+        granted = []
+        while bucket.waiters and bucket.free(now) > 0:
+            bucket.spend(now)
+            granted.append(bucket.waiters.popleft())
+        if bucket.waiters:
+            self._schedule(bucket, now)
+        for waiter in granted:  # last: a callback may come straight back for another token
+            waiter.callback(None)
+
+    def _forget(self, bucket: Bucket, waiter: Deferred) -> None:
+        """A waiting caller gave up (timeout, cancel): its place goes to the next one."""
+        try:
+            bucket.waiters.remove(waiter)
+        except ValueError:
+            return
+        if not bucket.waiters and bucket.wakeup is not None and bucket.wakeup.active():
+            bucket.wakeup.cancel()
+            bucket.wakeup = None
