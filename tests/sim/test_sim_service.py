@@ -1,0 +1,60 @@
+"""``twistd okxsim`` options and service."""
+
+from decimal import Decimal
+
+import pytest
+import pytest_twisted
+import treq
+from twisted.python import usage
+
+from okxbridge.sim import DEFAULT_ACCOUNT
+from okxbridge.sim.service import Options, make_emulator, makeService
+
+
+def parse(*argv):
+    options = Options()
+    options.parseOptions(list(argv))
+    return options
+
+
+def test_defaults():
+    options = parse()
+    emu = make_emulator(options, clock=None)
+    assert options["port"] == "tcp:8443:interface=127.0.0.1"
+    assert emu.accounts == [DEFAULT_ACCOUNT]
+    assert emu.balances == {"USDT": 100000, "BTC": 10, "ETH": 100, "LTC": 1000, "OKB": 1000}
+    assert emu.rate_limits and emu.latency == 0
+
+
+def test_accounts_balances_seed_latency_and_limits():
+    options = parse("--account", "k:s:p", "--account", "k2:s2:p2", "--balance", "usdt=5", "--balance", "BTC=0.5",
+                    "--seed", "9", "--latency", "250", "--no-rate-limits")
+    emu = make_emulator(options, clock=None)
+    assert [a.api_key for a in emu.accounts] == ["k", "k2"]
+    assert emu.balances == {"USDT": Decimal(5), "BTC": Decimal("0.5")}
+    assert (emu.seed, emu.latency, emu.rate_limits) == (9, 0.25, False)
+
+
+@pytest.mark.parametrize("argv", [["--account", "k:s"], ["--balance", "USDT"], ["--balance", "USDT=-1"],
+                                  ["--tls-key", "k.pem"]])
+def test_bad_options_are_usage_errors(argv):
+    with pytest.raises(usage.UsageError):
+        parse(*argv)
+
+
+def test_tls_options_become_an_ssl_strport():
+    options = parse("--port", "tcp:9443:interface=127.0.0.1", "--tls-cert", "c.pem", "--tls-key", "k.pem")
+    assert options.listen_description() == "ssl:9443:privateKey=k.pem:certKey=c.pem:interface=127.0.0.1"
+
+
+@pytest_twisted.ensureDeferred
+async def test_make_service_listens_on_the_strport(reactor):
+    service = makeService(parse("--port", "tcp:0:interface=127.0.0.1"))
+    service.startService()
+    try:
+        listener = list(service)[0]
+        port = (await listener._waitingForPort).getHost().port
+        response = await treq.get(f"http://127.0.0.1:{port}/api/v5/public/time")
+        assert (await response.json())["code"] == "0"
+    finally:
+        await service.stopService()
