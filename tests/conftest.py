@@ -20,3 +20,33 @@ def recorded(method: str, index: int = 0) -> dict:
 def reactor():
     from twisted.internet import reactor as the_reactor
     return the_reactor
+
+
+@pytest.fixture
+def bridge_and_sim(reactor):
+    """A real daemon on a loopback port, talking to the emulator over a real socket.
+
+    Yields ``(bridge, emulator)``; stopped afterwards. Async fixtures are awkward in
+    pytest-twisted, so tests call the returned starter themselves.
+    """
+    from okxbridge.sim.testing import start_emulator
+    from okxbridge.testing import start_bridge
+
+    started = []
+
+    async def start(*bridge_args, **sim_kwargs):
+        sim_kwargs.setdefault("seed", 7)
+        running = await start_emulator(reactor, **sim_kwargs)
+        bridge = await start_bridge(reactor, running.url, *bridge_args)
+        started.append((running, bridge))
+        return bridge, running.emulator
+
+    yield start
+    import pytest_twisted
+
+    for running, bridge in started:
+        pytest_twisted.blockon(Deferred.fromCoroutine(bridge.stop()))
+        pytest_twisted.blockon(Deferred.fromCoroutine(running.stop()))
+
+
+from twisted.internet.defer import Deferred  # noqa: E402
