@@ -13,8 +13,11 @@ from twisted.application import service, strports
 from twisted.logger import Logger
 from twisted.python import usage
 
+from .admin import admin_site, install_operations
 from .fmz.app import FmzApp
+from .fmz.key_allowlist import parse_key_list
 from .fmz.site import DEFAULT_MAX_BODY, bounded_site
+from .listening import listens_only_locally
 from .mapping.context import Bridge
 from .mapping.methods import method_table
 from .okx.client import OkxClient
@@ -54,7 +57,15 @@ class Options(usage.Options):
         ["instruments-ttl", None, 300.0, "Seconds before the cached instrument list is refreshed", positive(float)],
         ["log-format", None, "text", "text or json"],
         ["config", "c", None, "INI file with an [okxbridge] section holding any of these options"],
+        ["admin-port", None, None, "Serve /metrics and /health on this port or strports description "
+         "instead of the protocol's port", port_description],
+        ["allow-key", None, None, "Only these OKX access keys may be used (repeatable, or a comma list)",
+         parse_key_list],
     ]
+
+    def opt_allow_key(self, value: str) -> None:
+        """Only these OKX access keys may be used (repeatable, or a comma list)."""
+        self["allow-key"] = (self["allow-key"] or ()) + parse_key_list(value)
 
     def postOptions(self) -> None:
         if self["config"]:
@@ -94,6 +105,7 @@ def make_bridge(reactor, options) -> tuple[Bridge, FmzApp, object]:
     client = OkxClient(http, options["okx-url"], reactor, Signer(reactor), options["timeout"])
     bridge = Bridge.create(client, reactor, options["instruments-ttl"])
     app = FmzApp(method_table(bridge), reactor, known_errors=(OkxError,))
+    install_operations(reactor, options, client, app)  # metrics, health, --allow-key
     return bridge, app, pool
 
 
@@ -116,7 +128,18 @@ def makeService(options) -> service.MultiService:
     site = bounded_site(app.resource(), options["max-body"])
     strports.service(options["port"], site).setServiceParent(top)
     PoolService(pool).setServiceParent(top)
-    if not options["port"].startswith("tcp:") or "interface=127.0.0.1" not in options["port"]:
+    if options["admin-port"]:
+        strports.service(options["admin-port"], admin_site(app.admin)).setServiceParent(top)
+    warn_if_exposed(options)
+    return top
+
+
+def warn_if_exposed(options) -> None:
+    if not listens_only_locally(options["port"]):
         log.warn("okxbridge listens on {port}: anyone who can reach it can trade with the keys they send; "
                  "bind to 127.0.0.1 unless FMZ's docker runs on another host", port=options["port"])
-    return top
+    if options["admin-port"] and not listens_only_locally(options["admin-port"]):
+        log.warn("okxbridge serves /metrics and /health on {port}, reachable from other hosts",
+                 port=options["admin-port"])
+    if not options["allow-key"] and not listens_only_locally(options["port"]):
+        log.warn("no --allow-key given: any OKX key sent to {port} will be used", port=options["port"])

@@ -58,12 +58,15 @@ class FmzApp:
     exchanges: frozenset[str] = frozenset({"okx"})
     known_errors: tuple[type[Exception], ...] = ()
     on_call: Callable[[str, str, float], None] | None = None  # metrics hook: method, outcome, seconds
+    admin: Any = None  # okxbridge.admin.AdminApp: /metrics and /health, on this port or their own
 
     app: ClassVar[Klein] = Klein()
     log: ClassVar[Logger] = Logger()
 
     def resource(self):
-        return self.app.resource()
+        protocol = self.app.resource()
+        # on a shared port the admin app routes its own paths and hands every other one to protocol
+        return protocol if self.admin is None else self.admin.around(protocol)
 
     @app.route("/", branch=True)
     async def protocol(self, request) -> bytes:

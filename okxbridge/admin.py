@@ -1,0 +1,86 @@
+"""The operator's endpoints, ``GET /metrics`` and ``GET /health``, and their wiring.
+
+By default they share the protocol's port: :class:`AdminApp` routes its two paths and hands
+every other request to the FMZ resource through a catch-all branch route (werkzeug ranks
+static rules before the ``/<path:…>`` branch, so ``/metrics`` is never taken for an exchange
+path; ``tests/test_admin.py`` pins that). With ``--admin-port`` they get a Site of their own
+and the protocol port serves the protocol only.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, ClassVar
+
+import attrs
+from klein import Klein
+from twisted.web.server import Site
+
+from .fmz.app import FmzApp
+from .fmz.key_allowlist import restrict_keys
+from .health import Health
+from .metered_http import MeteredHttp
+from .metrics import CONTENT_TYPE, BridgeMetrics
+
+
+@attrs.define
+class AdminApp:
+    metrics: BridgeMetrics
+    health: Health
+    same_port: bool = True
+    protocol: Any = None  # the FMZ resource, served for every other path on a shared port
+
+    app: ClassVar[Klein] = Klein()
+
+    def resource(self):
+        return self.app.resource()
+
+    def around(self, protocol):
+        """The resource for the protocol's port: ``protocol`` alone, or with the admin paths."""
+        if not self.same_port:
+            return protocol
+        self.protocol = protocol
+        return self.resource()
+
+    @app.route("/metrics", methods=["GET"])
+    def serve_metrics(self, request) -> bytes:
+        request.setHeader(b"Content-Type", CONTENT_TYPE.encode())
+        return self.metrics.render()
+
+    @app.route("/health", methods=["GET"])
+    async def serve_health(self, request) -> bytes:
+        request.setHeader(b"Content-Type", b"application/json; charset=utf-8")
+        request.setHeader(b"Cache-Control", b"no-store")
+        return json.dumps(await self.health.report()).encode()
+
+    @app.route("/", branch=True)
+    def everything_else(self, request):
+        if self.protocol is not None:
+            return self.protocol
+        request.setResponseCode(404)
+        request.setHeader(b"Content-Type", b"application/json; charset=utf-8")
+        return json.dumps({"error": "this port serves only /metrics and /health"}).encode()
+
+
+def install_operations(reactor, options, client, app: FmzApp) -> AdminApp:
+    """Meter the client's HTTP, count calls, apply ``--allow-key``; return the admin endpoints.
+
+    The admin app becomes ``app.admin``: on a shared port ``app.resource()`` serves both.
+    """
+    metrics = BridgeMetrics.create(app.methods.handlers, client.coalescer)
+    meter = MeteredHttp(client.http, metrics, reactor)
+    client.http = meter
+    if hasattr(client, "metrics"):  # the OKX side's hook for rate-limit waits, retries, uncertain orders
+        client.metrics = metrics
+    app.on_call = metrics.call
+    app.methods = restrict_keys(app.methods, options["allow-key"] or ())
+    admin = AdminApp(metrics, Health(client, meter, reactor, reactor.seconds()),
+                     same_port=not options["admin-port"])
+    app.admin = admin
+    return admin
+
+
+def admin_site(admin: AdminApp) -> Site:
+    site = Site(admin.resource())
+    site.displayTracebacks = False
+    return site
