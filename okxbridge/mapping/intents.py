@@ -86,8 +86,8 @@ def order_body(inst: Instrument, intent: Intent, price: Decimal | None, amount: 
     size = round_size(amount, inst.lot_size)
     unit = "contracts" if not spot else inst.base
     if size <= 0 or size < inst.min_size:
-        raise ProtocolError(f"amount {amount} {unit} is below {inst.inst_id}'s minimum order size {inst.min_size} "
-                            f"(lot size {inst.lot_size}); nothing was sent")
+        raise ProtocolError(f"amount {amount} {unit} is below {inst.inst_id}'s minimum order size "
+                            f"{okx_number(inst.min_size)} (lot size {okx_number(inst.lot_size)}); nothing was sent")
     body["sz"] = okx_number(size)
     if not spot:
         body.update(position_fields(intent, pos_mode))
