@@ -23,7 +23,12 @@ from .mapping.methods import method_table
 from .okx.client import OkxClient
 from .okx.errors import OkxError
 from .okx.http import make_http_client, make_pool
+from .okx.inflight import InFlight
+from .okx.limits import RateLimiter
+from .okx.retry import Backoff
 from .okx.signer import Signer
+from .okx.timesync import TimeSync
+from .shutdown import CloseDoors, CountingResource, DrainService, StopInOrder
 
 log = Logger()
 
@@ -61,6 +66,20 @@ class Options(usage.Options):
          "instead of the protocol's port", port_description],
         ["allow-key", None, None, "Only these OKX access keys may be used (repeatable, or a comma list)",
          parse_key_list],
+        ["deadline", None, None, "Seconds one OKX call may take in all: waiting for a rate-limit slot, "
+         "retries of a read and their backoff (default: --timeout)", positive(float)],
+        ["read-attempts", None, 4, "Tries in all for a read (GET) that fails with a 5xx, 50011/50013 or a "
+         "lost connection; writes are never resent", positive(int)],
+        ["max-queue", None, 200, "Calls that may wait for one OKX rate-limit bucket (endpoint and key); "
+         "past that, or past --deadline, a call fails at once with 'okxbridge throttled'", positive(int)],
+        ["time-sync-interval", None, 60.0, "Seconds between measurements of OKX's clock "
+         "(GET /api/v5/public/time); signed calls also resync on a 50102", positive(float)],
+        ["drain-timeout", None, 10.0, "On shutdown (SIGTERM), seconds to let calls in flight finish "
+         "before OKX connections are closed", positive(float)],
+    ]
+    optFlags = [
+        ["no-rate-limits", None, "Do not pace requests by OKX's published limits (for benchmarks against "
+         "an emulator run with --no-rate-limits; real OKX would answer 50011)"],
     ]
 
     def opt_allow_key(self, value: str) -> None:
@@ -102,7 +121,9 @@ class Options(usage.Options):
 def make_bridge(reactor, options) -> tuple[Bridge, FmzApp, object]:
     pool = make_pool(reactor, options["pool-size"])
     http = make_http_client(reactor, pool, options["okx-ca"])
-    client = OkxClient(http, options["okx-url"], reactor, Signer(reactor), options["timeout"])
+    client = OkxClient(http, options["okx-url"], reactor, Signer(reactor), options["timeout"],
+                       limiter=None if options["no-rate-limits"] else RateLimiter(reactor, max_queue=options["max-queue"]),
+                       backoff=Backoff(attempts=options["read-attempts"]), deadline=options["deadline"])
     bridge = Bridge.create(client, reactor, options["instruments-ttl"])
     app = FmzApp(method_table(bridge), reactor, known_errors=(OkxError,))
     install_operations(reactor, options, client, app)  # metrics, health, --allow-key
@@ -123,13 +144,19 @@ class PoolService(service.Service):
 def makeService(options) -> service.MultiService:
     from twisted.internet import reactor
 
-    top = service.MultiService()
+    # stopped last-added first, one at a time: listening port, then calls in flight, then the pool
+    top = StopInOrder()
     bridge, app, pool = make_bridge(reactor, options)
-    site = bounded_site(app.resource(), options["max-body"])
-    strports.service(options["port"], site).setServiceParent(top)
     PoolService(pool).setServiceParent(top)
+    TimeSync(bridge.client, options["time-sync-interval"]).setServiceParent(top)
+    calls = InFlight()
+    DrainService(reactor, [calls, bridge.client.inflight], options["drain-timeout"]).setServiceParent(top)
+    counting = CountingResource(app.resource(), calls)
+    CloseDoors(counting).setServiceParent(top)
+    site = bounded_site(counting, options["max-body"])
     if options["admin-port"]:
         strports.service(options["admin-port"], admin_site(app.admin)).setServiceParent(top)
+    strports.service(options["port"], site).setServiceParent(top)
     warn_if_exposed(options)
     return top
 
