@@ -45,6 +45,9 @@ class Bridge:
     #: account position mode per (api key, demo): (read at, posMode)
     position_modes: dict[tuple[str, bool], tuple[float, str]] = attrs.Factory(dict)
     position_mode_ttl: float = 60.0
+    #: seconds to wait before each look-up of an order whose write went unanswered: OKX may
+    #: still be processing it, and "not found" too early could lead to placing it twice
+    resolve_delays: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0)
 
     @classmethod
     def create(cls, client: OkxClient, clock: IReactorTime, instruments_ttl: float = 300.0) -> "Bridge":

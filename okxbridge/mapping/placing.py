@@ -28,8 +28,6 @@ from .symbols import parse_symbol
 log = Logger()
 PLACE_PATH = "/api/v5/trade/order"
 ORDER_PATH = "/api/v5/trade/order"
-#: seconds to wait before each look-up of an order whose placement went unanswered
-RESOLVE_DELAYS = (0.5, 1.0, 2.0, 4.0)
 UNCERTAIN_CODES = {"50001", "50004", "50013", "50026"}
 
 
@@ -102,7 +100,7 @@ async def find_order(session: Session, body: dict[str, Any]) -> dict[str, Any] |
 async def resolve(bridge: Bridge, session: Session, body: dict[str, Any], cause: OkxError) -> dict[str, Any] | None:
     """Look the order up until OKX answers clearly: the order, or None when it does not exist."""
     last: OkxError = cause
-    for delay in RESOLVE_DELAYS:
+    for delay in bridge.resolve_delays:
         await deferLater(bridge.clock, delay, lambda: None)
         try:
             return await find_order(session, body)
@@ -113,7 +111,7 @@ async def resolve(bridge: Bridge, session: Session, body: dict[str, Any], cause:
                    f"(OKX did not answer: {last}); check open orders before acting again", "POST", PLACE_PATH)
 
 
-async def resolve_delays_read(bridge: Bridge, session: Session, body: dict[str, Any]) -> str:
+async def state_after_unknown_write(bridge: Bridge, session: Session, body: dict[str, Any]) -> str:
     """The state of an order after a write whose outcome is unknown ("not_found" if none)."""
     found = await resolve(bridge, session, body, OkxTransportError("timeout", "no answer"))
     return found.get("state", "") if found is not None else "not_found"

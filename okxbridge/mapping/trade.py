@@ -13,7 +13,7 @@ from ..okx.paging import fetch_pages
 from .context import Bridge, Session, gather
 from .instruments import inst_type_of
 from .orders import order_from_okx, split_order_id
-from .placing import ORDER_PATH, outcome_unknown, resolve_delays_read
+from .placing import ORDER_PATH, outcome_unknown, state_after_unknown_write
 from .symbols import inst_type, parse_symbol
 
 PENDING_PATH = "/api/v5/trade/orders-pending"
@@ -113,7 +113,7 @@ async def cancel(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
         return Answer(True, reply.raw)
     except OkxError as e:
         if outcome_unknown(e):
-            state = await resolve_delays_read(bridge, session, body)
+            state = await state_after_unknown_write(bridge, session, body)
             if state == "canceled":
                 return Answer(True)
             if state in ("live", "partially_filled"):
