@@ -147,3 +147,10 @@ def test_io_paths(method, path):
 def test_io_refuses(method):
     with pytest.raises(ProtocolError, match="refused"):
         io_path(method)
+
+
+@pytest.mark.parametrize("value", ["1e999999", "-1e30", "1e-40", 1e300])
+def test_absurd_numbers_are_refused_by_name(value):
+    from okxbridge.fmz.params import decimal_param
+    with pytest.raises(ProtocolError, match="parameter 'amount' is out of range"):
+        decimal_param({"amount": value}, "amount")

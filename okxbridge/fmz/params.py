@@ -7,6 +7,10 @@ from typing import Any, Mapping
 
 from .errors import ProtocolError
 
+#: no price, amount or time needs more than 10**18 or finer than 10**-18; beyond that the
+#: value is junk, and refusing it keeps Decimal arithmetic inside its 28-digit context
+MAX_DIGITS = 18
+
 
 def text_param(params: Mapping[str, Any], name: str, *, required: bool = True, default: str = "") -> str:
     value = params.get(name)
@@ -34,6 +38,8 @@ def decimal_param(params: Mapping[str, Any], name: str, *, required: bool = True
         raise ProtocolError(f"parameter {name!r} must be a number, got {str(value)[:40]!r}") from None
     if not number.is_finite():
         raise ProtocolError(f"parameter {name!r} must be a finite number")
+    if number and not -MAX_DIGITS <= number.adjusted() < MAX_DIGITS:
+        raise ProtocolError(f"parameter {name!r} is out of range: {str(value)[:40]}")
     return number
 
 
