@@ -8,7 +8,7 @@ from typing import Any
 from ..fmz.answer import Answer
 from ..fmz.envelope import Call
 from ..fmz.params import int_param, text_param
-from .context import Bridge, gather
+from .context import Bridge, Session, gather
 from .instruments import Instrument
 from .numbers import dec, millis
 from .precision import decimals
@@ -84,10 +84,15 @@ def alias_of(symbol: Symbol) -> str:
     return "" if symbol.is_spot or symbol.is_swap else symbol.contract
 
 
-async def ticker(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
+async def target(bridge: Bridge, call: Call, trace: list[str]) -> tuple[Symbol, Session, str]:
+    """The call's symbol, its OKX session and the instId it names (aliases resolved)."""
     symbol = parse_symbol(text_param(call.params, "symbol"))
     session = bridge.session(call, trace)
-    inst_id = await bridge.instruments.inst_id(session, symbol)
+    return symbol, session, await bridge.instruments.inst_id(session, symbol)
+
+
+async def ticker(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
+    symbol, session, inst_id = await target(bridge, call, trace)
     reply = await session.public("/api/v5/market/ticker", {"instId": inst_id})
     data = ticker_from_okx(reply.data[0])
     data["symbol"] = symbol.fmz
@@ -95,10 +100,8 @@ async def ticker(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
 
 
 async def depth(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
-    symbol = parse_symbol(text_param(call.params, "symbol"))
     limit = int_param(call.params, "limit", default=0, maximum=400) or 20
-    session = bridge.session(call, trace)
-    inst_id = await bridge.instruments.inst_id(session, symbol)
+    symbol, session, inst_id = await target(bridge, call, trace)
     reply = await session.public("/api/v5/market/books", {"instId": inst_id, "sz": limit})
     data = depth_from_okx(reply.data[0], limit)
     data["symbol"] = symbol.fmz
@@ -106,10 +109,8 @@ async def depth(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
 
 
 async def trades(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
-    symbol = parse_symbol(text_param(call.params, "symbol"))
     limit = int_param(call.params, "limit", default=0, maximum=500) or 100
-    session = bridge.session(call, trace)
-    inst_id = await bridge.instruments.inst_id(session, symbol)
+    symbol, session, inst_id = await target(bridge, call, trace)
     reply = await session.public("/api/v5/market/trades", {"instId": inst_id, "limit": limit})
     return Answer(trades_from_okx(reply.data), reply.raw)
 
@@ -117,11 +118,9 @@ async def trades(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
 async def records(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
     """Recent candles first; when ``limit`` is more than that page holds, older bars come
     from ``history-candles``, following ``after`` (the oldest bar's open time)."""
-    symbol = parse_symbol(text_param(call.params, "symbol"))
     bar = okx_bar(int_param(call.params, "period", default=60))
     limit = int_param(call.params, "limit", default=0, maximum=10_000) or DEFAULT_LIMIT
-    session = bridge.session(call, trace)
-    inst_id = await bridge.instruments.inst_id(session, symbol)
+    symbol, session, inst_id = await target(bridge, call, trace)
     query = {"instId": inst_id, "bar": bar, "limit": min(limit, CANDLES_PAGE)}
     reply = await session.public("/api/v5/market/candles", query)
     pages, raws = [reply.data], [reply.raw]
