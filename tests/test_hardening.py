@@ -6,7 +6,6 @@ import socket
 import pytest
 import pytest_twisted
 from twisted.logger import globalLogPublisher, formatEvent
-from twisted.python import usage
 
 from okxbridge.fmz.key_allowlist import REFUSED
 from okxbridge.listening import listens_only_locally
