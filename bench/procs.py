@@ -1,0 +1,168 @@
+"""Starting, watching and stopping the benchmark's processes; reading /proc."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import attrs
+
+REPO = Path(__file__).resolve().parents[1]
+PLUGINS = Path(__file__).resolve().parent / "plugins"  # the counted: endpoint (see there)
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def twistd() -> str:
+    beside = Path(sys.executable).parent / "twistd"
+    return str(beside) if beside.exists() else (shutil.which("twistd") or "twistd")
+
+
+def env_with(*paths: Path) -> dict:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([*(str(p) for p in paths), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    return env
+
+
+@attrs.define
+class Proc:
+    name: str
+    popen: subprocess.Popen
+    log: Path
+
+    @property
+    def pid(self) -> int:
+        return self.popen.pid
+
+    def tail(self, lines: int = 20) -> str:
+        try:
+            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+    def rss_kb(self) -> dict[str, int]:
+        """VmRSS (now) and VmHWM (peak) in kB, from /proc/PID/status."""
+        found = {}
+        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
+            if line.startswith(("VmRSS:", "VmHWM:")):
+                name, value = line.split(":")
+                found[name] = int(value.split()[0])
+        return found
+
+    def cpu_seconds(self) -> float:
+        """utime + stime from /proc/PID/stat (fields 14 and 15, after the ``(comm)``)."""
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / TICK
+
+    def stop(self) -> None:
+        if self.popen.poll() is None:
+            self.popen.send_signal(signal.SIGTERM)
+            try:
+                self.popen.wait(15)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+                self.popen.wait()
+
+
+def start(name: str, argv: list[str], workdir: Path, env: dict) -> Proc:
+    log = workdir / f"{name}.out"
+    with open(log, "wb") as out:
+        popen = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, cwd=workdir, env=env)
+    return Proc(name, popen, log)
+
+
+def wait_for_port(proc: Proc, port: int, timeout: float = 20.0) -> None:
+    until = time.monotonic() + timeout
+    while time.monotonic() < until:
+        if proc.popen.poll() is not None:
+            raise RuntimeError(f"{proc.name} exited ({proc.popen.returncode}):\n{proc.tail()}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"{proc.name} did not listen on {port} within {timeout}s:\n{proc.tail()}")
+
+
+def start_emulator(workdir: Path, latency_ms: float) -> tuple[Proc, int, int]:
+    """``twistd -n okxsim`` behind the ``counted:`` endpoint; returns (proc, port, count port)."""
+    port, report = free_port(), free_port()
+    argv = [twistd(), "-n", "--pidfile=", "--logfile", str(workdir / f"okxsim-{latency_ms:g}.log"), "okxsim",
+            "--port", f"counted:{port}:interface=127.0.0.1:report={report}",
+            "--latency", f"{latency_ms:g}", "--no-rate-limits"]
+    proc = start(f"okxsim-{latency_ms:g}", argv, workdir, env_with(REPO, PLUGINS))
+    wait_for_port(proc, port)
+    return proc, port, report
+
+
+def start_daemon(workdir: Path, okx_port: int, label: str, *options: str) -> tuple[Proc, int]:
+    """``twistd -n okxbridge``, its log in a file as in production (not on a terminal)."""
+    port = free_port()
+    argv = [twistd(), "-n", "--pidfile=", "--logfile", str(workdir / f"okxbridge-{label}.log"), "okxbridge",
+            "--port", f"tcp:{port}:interface=127.0.0.1", "--okx-url", f"http://127.0.0.1:{okx_port}",
+            "--no-rate-limits", *options]
+    proc = start(f"okxbridge-{label}", argv, workdir, env_with(REPO))
+    wait_for_port(proc, port)
+    return proc, port
+
+
+def start_naive(workdir: Path, okx_port: int, label: str) -> tuple[Proc, int]:
+    port = free_port()
+    argv = [sys.executable, "-m", "bench.naive_plugin", "--port", str(port), "--okx-url", f"http://127.0.0.1:{okx_port}"]
+    proc = start(f"naive-{label}", argv, workdir, env_with(REPO))
+    wait_for_port(proc, port)
+    return proc, port
+
+
+def accepted(report_port: int) -> int:
+    """Connections the emulator has accepted since it started (the counted: endpoint)."""
+    with socket.create_connection(("127.0.0.1", report_port), timeout=5) as s:
+        return int(s.makefile().readline())
+
+
+def sim_requests(port: int) -> int:
+    """OKX requests (/api/v5/…) the emulator has answered, from GET /__sim__/requests.
+    This look-up is itself one accepted connection."""
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/__sim__/requests", timeout=5) as r:
+        counts = json.loads(r.read())["requests"]
+    return sum(n for path, n in counts.items() if path.startswith("/api/v5/"))
+
+
+def sim_get(port: int, path: str) -> dict:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as r:
+        return json.loads(r.read())
+
+
+class LoadGen:
+    """The load generator process (:mod:`bench.loadgen`), fed one job at a time."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.errlog = open(workdir / "loadgen.err", "wb")
+        self.popen = subprocess.Popen([sys.executable, "-m", "bench.loadgen"], stdin=subprocess.PIPE,
+                                      stdout=subprocess.PIPE, stderr=self.errlog, env=env_with(REPO), text=True)
+
+    def run(self, **job) -> dict:
+        self.popen.stdin.write(json.dumps(job) + "\n")
+        self.popen.stdin.flush()
+        line = self.popen.stdout.readline()
+        if not line:
+            raise RuntimeError(f"load generator died ({self.popen.poll()}); see {self.errlog.name}")
+        return json.loads(line)
+
+    def close(self) -> None:
+        self.popen.stdin.close()
+        self.popen.wait(10)
+        self.errlog.close()

@@ -1,0 +1,129 @@
+"""The results as markdown: a section of ``docs/benchmarks.md`` rewritten by every run
+(between the two markers; the prose around it is kept)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+BEGIN = "<!-- bench:results (written by python -m bench; edit outside these markers) -->"
+END = "<!-- /bench:results -->"
+
+TARGETS = {  # from the issue; checked here so a reader sees pass/fail next to the number
+    "added_p50_c1_us": 300.0,
+    "bridge_over_naive_50ms_c64": 50.0,
+    "rss_change_pct": 5.0,
+}
+
+
+def ms(us) -> str:
+    if us is None or us != us:
+        return "–"
+    return f"{us / 1000:.2f}"
+
+
+def num(x, digits=0) -> str:
+    if x is None or x != x:
+        return "–"
+    return f"{x:,.{digits}f}"
+
+
+def headline(result: dict) -> list[str]:
+    rows = result["summary"]["rows"]
+    lines = ["| target | measured | met? |", "|---|---|---|"]
+    c1 = [r for r in rows if r["latency_ms"] == 0 and r["concurrency"] == 1 and "added_p50_us" in r]
+    for r in c1:
+        ok = r["added_p50_us"] <= TARGETS["added_p50_c1_us"]
+        lines.append(f"| added p50 latency at c=1, 0 ms upstream, `{r['call']}` ≤ 0.3 ms | "
+                     f"{ms(r['added_p50_us'])} ms | {'yes' if ok else '**no**'} |")
+    c64 = [r for r in rows if r["latency_ms"] == 50 and r["concurrency"] == 64 and r.get("bridge_over_naive")]
+    for r in c64:
+        ok = r["bridge_over_naive"] >= TARGETS["bridge_over_naive_50ms_c64"]
+        lines.append(f"| bridge/naive throughput at c=64, 50 ms upstream, `{r['call']}` ≥ 50× | "
+                     f"{r['bridge_over_naive']}× | {'yes' if ok else '**no**'} |")
+    pool = pool_size(result)
+    conns = [r["upstream_connections_per_1000"] for r in rows if r.get("upstream_connections_per_1000") is not None]
+    if conns:
+        worst = max(conns)
+        lines.append(f"| upstream connections per 1000 calls ≤ pool size ({pool}), worst cell | "
+                     f"{worst:g} | {'yes' if worst <= pool else '**no**'} |")
+    memory = result.get("memory")
+    if memory:
+        ok = abs(memory["rss_change_pct"]) <= TARGETS["rss_change_pct"]
+        lines.append(f"| RSS flat (±5 %) from {num(memory['first_calls'])} to {num(memory['total_calls'])} calls | "
+                     f"{memory['rss_change_pct']:+.2f} % | {'yes' if ok else '**no**'} |")
+    return lines
+
+
+def pool_size(result: dict) -> int:
+    options = result.get("daemon_options", [])
+    for i, option in enumerate(options):
+        if option.startswith("--pool-size"):
+            return int(option.split("=", 1)[1] if "=" in option else options[i + 1])
+    return 32
+
+
+def matrix(result: dict, latency: float) -> list[str]:
+    lines = [
+        "| call | c | direct calls/s | bridge calls/s | naive calls/s | bridge/naive | direct p50/p99 ms | "
+        "bridge p50/p99 ms | added p50/p99 ms | naive p50/p99 ms | upstream conns/1000 | upstream req/call | "
+        "daemon CPU µs/call | errors |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+    ]
+    for r in result["summary"]["rows"]:
+        if r["latency_ms"] != latency:
+            continue
+        ratio = f"{r['bridge_over_naive']}×" if r.get("bridge_over_naive") else "–"
+        lines.append(
+            f"| {r['call']} | {r['concurrency']} | {num(r.get('direct_calls_per_s'))} | {num(r['bridge_calls_per_s'])} | "
+            f"{num(r.get('naive_calls_per_s'))} | {ratio} | {ms(r.get('direct_p50_us'))} / {ms(r.get('direct_p99_us'))} | "
+            f"{ms(r['bridge_p50_us'])} / {ms(r['bridge_p99_us'])} | "
+            f"{ms(r.get('added_p50_us'))} / {ms(r.get('added_p99_us'))} | "
+            f"{ms(r.get('naive_p50_us'))} / {ms(r.get('naive_p99_us'))} | "
+            f"{num(r.get('upstream_connections_per_1000'), 1)} | {num(r.get('upstream_requests_per_call'), 3)} | "
+            f"{num(r.get('cpu_us_per_call'))} | {r['errors']} |")
+    return lines
+
+
+def memory_lines(memory: dict | None) -> list[str]:
+    if not memory:
+        return ["(memory curve not run)"]
+    first, after = memory["rss_kb_after_first"], memory["rss_kb_after_total"]
+    short = memory["total_calls"] < memory["target_calls"]
+    return [
+        "| daemon | value |", "|---|--:|",
+        f"| RSS at start | {memory['rss_kb_at_start'] / 1024:.1f} MiB |",
+        f"| RSS after {num(memory['first_calls'])} calls | {first['VmRSS'] / 1024:.1f} MiB |",
+        f"| RSS after {num(memory['total_calls'])} calls{' (time cap reached)' if short else ''} | "
+        f"{after['VmRSS'] / 1024:.1f} MiB ({memory['rss_change_pct']:+.2f} %) |",
+        f"| peak RSS (VmHWM) | {memory['peak_rss_kb'] / 1024:.1f} MiB |",
+        f"| ticker c=64 over the run | {num(memory['calls_per_s'])} calls/s, "
+        f"{num(memory['cpu_us_per_call'])} µs CPU/call, {memory['errors']} errors |",
+        f"| upstream connections per 1000 calls | {memory['upstream_connections_per_1000']} |",
+        f"| upstream requests per call (coalescing) | {memory['upstream_requests_per_call']} |",
+    ]
+
+
+def markdown(result: dict) -> str:
+    m = result["machine"]
+    out = [
+        f"Run `{result['command']}` on {result['date']}: {m['nproc']} CPUs ({m['cpu']}), {m['mem_gb']} GB, "
+        f"Python {m['python']}, {m['platform']}; {result['duration_per_cell_s']:g} s per cell, "
+        f"whole run {result.get('wall_seconds', '?')} s. Daemon options: `{' '.join(result['daemon_options'])}`.",
+        "", "### Targets", "", *headline(result),
+    ]
+    for latency in sorted({r["latency_ms"] for r in result["summary"]["rows"]}):
+        out += ["", f"### Upstream latency {latency:g} ms", "", *matrix(result, latency)]
+    out += ["", "### Daemon memory (ticker, c=64, 0 ms)", "", *memory_lines(result.get("memory"))]
+    return "\n".join(out) + "\n"
+
+
+def write(path: Path, result: dict) -> None:
+    section = f"{BEGIN}\n{markdown(result)}{END}"
+    text = path.read_text() if path.exists() else f"# Benchmarks\n\n{BEGIN}\n{END}\n"
+    if BEGIN in text and END in text:
+        head, rest = text.split(BEGIN, 1)
+        text = head + section + rest.split(END, 1)[1]
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)

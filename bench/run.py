@@ -1,0 +1,239 @@
+"""``python -m bench``: the whole benchmark, in one run.
+
+For each upstream latency (0 and 50 ms) it starts the emulator, the daemon and the naive
+plugin, then measures every call × concurrency × target (direct to the emulator, through
+the bridge, through the naive plugin), interleaved so that any drift of the machine hits
+all three alike. At 0 ms a fresh daemon then serves ticker calls at concurrency 64 for
+its memory curve (10⁴ and 10⁵ calls, or as many as fit in ``--rss-seconds``).
+
+``--quick`` is the smoke test's size: a few calls per cell, no memory curve.
+``--profile`` instead runs the daemon under cProfile (twistd's ``--profiler cprofile``)
+and writes the top costs to ``bench/results/profile.txt``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import sys
+import tempfile
+import time
+import urllib.request
+from decimal import Decimal
+from pathlib import Path
+
+from bench import procs, report
+from bench.loadgen import CALLS
+
+RESULTS = Path(__file__).resolve().parent / "results"
+TARGETS = ("direct", "bridge", "naive")
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    p.add_argument("--quick", action="store_true", help="a handful of calls per cell, no memory curve (smoke test)")
+    p.add_argument("--duration", type=float, default=None, help="seconds per cell (default 2, quick 0)")
+    p.add_argument("--latencies", default="0,50", help="emulator latencies in ms (default 0,50)")
+    p.add_argument("--concurrency", default="1,16,64")
+    p.add_argument("--calls", default=",".join(CALLS))
+    p.add_argument("--targets", default=",".join(TARGETS))
+    p.add_argument("--rss-calls", type=int, default=100_000, help="calls for the memory curve (0: skip)")
+    p.add_argument("--rss-seconds", type=float, default=90.0, help="time cap of the memory curve")
+    p.add_argument("--out", type=Path, default=RESULTS / "latest.json")
+    p.add_argument("--docs", type=Path, default=Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md",
+                   help="markdown file whose results section is rewritten ('-' to skip)")
+    p.add_argument("--daemon-option", action="append", default=[], help="extra okxbridge option (repeatable)")
+    p.add_argument("--profile", action="store_true", help="profile the daemon under load instead")
+    return p.parse_args(argv)
+
+
+def machine() -> dict:
+    model = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {"nproc": len(os.sched_getaffinity(0)), "cpu": model, "python": platform.python_version(),
+            "platform": platform.platform(), "mem_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)}
+
+
+def passive_price(sim_port: int) -> str:
+    """Half the last BTC-USDT price on the 0.1 tick: a buy that rests and never fills."""
+    last = Decimal(procs.sim_get(sim_port, "/api/v5/market/ticker?instId=BTC-USDT")["data"][0]["last"])
+    return str((last / 2).quantize(Decimal("0.1")))
+
+
+class Stage:
+    """One emulator latency: the emulator, the daemon and the naive plugin, started together."""
+
+    def __init__(self, workdir: Path, latency: float, daemon_options: list[str]):
+        self.latency = latency
+        self.sim, self.sim_port, self.count_port = procs.start_emulator(workdir, latency)
+        self.daemon, self.daemon_port = procs.start_daemon(workdir, self.sim_port, f"{latency:g}ms", *daemon_options)
+        self.naive, self.naive_port = procs.start_naive(workdir, self.sim_port, f"{latency:g}ms")
+        self.price = passive_price(self.sim_port)
+
+    def port_of(self, target: str) -> int:
+        return {"direct": self.sim_port, "bridge": self.daemon_port, "naive": self.naive_port}[target]
+
+    def stop(self) -> None:
+        for proc in (self.naive, self.daemon, self.sim):
+            proc.stop()
+
+
+def measure(loadgen: procs.LoadGen, stage: Stage, target: str, call: str, concurrency: int, **job) -> dict:
+    """One cell, with what the emulator and the serving process saw during it."""
+    server = {"bridge": stage.daemon, "naive": stage.naive, "direct": None}[target]
+    # the warm-up (connections opened, instruments cached) is left out of every count
+    if target != "naive":  # it opens a connection per call anyway; a warm-up round would cost seconds
+        loadgen.run(target=target, host="127.0.0.1", port=stage.port_of(target), call=call,
+                    concurrency=concurrency, price=stage.price, duration=0, warmup=True)
+    conns0, reqs0 = procs.accepted(stage.count_port), procs.sim_requests(stage.sim_port)
+    cpu0 = server.cpu_seconds() if server else 0.0
+    result = loadgen.run(target=target, host="127.0.0.1", port=stage.port_of(target), call=call,
+                         concurrency=concurrency, price=stage.price, warmup=False, **job)
+    cpu1 = server.cpu_seconds() if server else 0.0
+    conns1 = procs.accepted(stage.count_port) - 1  # less the /__sim__/requests look-up above
+    reqs1 = procs.sim_requests(stage.sim_port)
+    calls = result["calls"]
+    result.update(latency_ms=stage.latency, upstream_connections=conns1 - conns0, upstream_requests=reqs1 - reqs0)
+    if target != "direct":
+        result["upstream_connections_per_1000"] = round(1000 * (conns1 - conns0) / calls, 2) if calls else None
+        result["upstream_requests_per_call"] = round((reqs1 - reqs0) / calls, 4) if calls else None
+        result["cpu_us_per_call"] = round(1e6 * (cpu1 - cpu0) / calls, 1) if calls else None
+    if target == "bridge":
+        result["daemon_rss_kb"] = stage.daemon.rss_kb()
+    return result
+
+
+def memory_curve(loadgen: procs.LoadGen, workdir: Path, sim_port: int, count_port: int, price: str,
+                 total: int, seconds: float, daemon_options: list[str]) -> dict:
+    """A fresh daemon, ticker at concurrency 64: RSS after 10⁴ calls and after ``total``."""
+    daemon, port = procs.start_daemon(workdir, sim_port, "memory", *daemon_options)
+    try:
+        curve = {"call": "ticker", "concurrency": 64, "latency_ms": 0, "rss_kb_at_start": daemon.rss_kb()["VmRSS"]}
+        first = min(10_000, total)
+        started = time.monotonic()
+        job = dict(target="bridge", host="127.0.0.1", port=port, call="ticker", concurrency=64, price=price)
+        conns0, reqs0, cpu0 = procs.accepted(count_port), procs.sim_requests(sim_port), daemon.cpu_seconds()
+        a = loadgen.run(**job, warmup=False, max_calls=first, duration=seconds)
+        curve["rss_kb_after_first"] = daemon.rss_kb()
+        curve["first_calls"] = a["calls"]
+        left = seconds - (time.monotonic() - started)
+        b = loadgen.run(**job, warmup=False, max_calls=max(0, total - a["calls"]), duration=max(0.0, left))
+        calls = a["calls"] + b["calls"]
+        cpu1 = daemon.cpu_seconds()
+        conns1, reqs1 = procs.accepted(count_port) - 1, procs.sim_requests(sim_port)
+        after = daemon.rss_kb()
+        curve.update(
+            total_calls=calls, target_calls=total, seconds=round(a["seconds"] + b["seconds"], 2),
+            errors=a["errors"] + b["errors"], rss_kb_after_total=after, peak_rss_kb=after["VmHWM"],
+            rss_change_pct=round(100 * (after["VmRSS"] - curve["rss_kb_after_first"]["VmRSS"])
+                                 / curve["rss_kb_after_first"]["VmRSS"], 2),
+            calls_per_s=round(calls / (a["seconds"] + b["seconds"]), 1),
+            cpu_us_per_call=round(1e6 * (cpu1 - cpu0) / calls, 1) if calls else None,
+            upstream_connections_per_1000=round(1000 * (conns1 - conns0) / calls, 3) if calls else None,
+            upstream_requests_per_call=round((reqs1 - reqs0) / calls, 4) if calls else None,
+        )
+        return curve
+    finally:
+        daemon.stop()
+
+
+def summarise(cells: list[dict]) -> dict:
+    """Bridge against direct (added latency) and against the naive plugin (throughput)."""
+    index = {(c["latency_ms"], c["call"], c["concurrency"], c["target"]): c for c in cells}
+    rows = []
+    for (latency, call, conc, target), bridge in sorted(index.items()):
+        if target != "bridge":
+            continue
+        row = {"latency_ms": latency, "call": call, "concurrency": conc,
+               "bridge_calls_per_s": bridge["calls_per_s"], "bridge_p50_us": bridge["p50_us"],
+               "bridge_p99_us": bridge["p99_us"], "cpu_us_per_call": bridge.get("cpu_us_per_call"),
+               "upstream_connections_per_1000": bridge.get("upstream_connections_per_1000"),
+               "upstream_requests_per_call": bridge.get("upstream_requests_per_call"),
+               "errors": bridge["errors"]}
+        direct = index.get((latency, call, conc, "direct"))
+        if direct:
+            row.update(direct_calls_per_s=direct["calls_per_s"], direct_p50_us=direct["p50_us"],
+                       direct_p99_us=direct["p99_us"],
+                       added_p50_us=round(bridge["p50_us"] - direct["p50_us"], 1),
+                       added_p99_us=round(bridge["p99_us"] - direct["p99_us"], 1))
+        naive = index.get((latency, call, conc, "naive"))
+        if naive:
+            row.update(naive_calls_per_s=naive["calls_per_s"], naive_p50_us=naive["p50_us"],
+                       naive_p99_us=naive["p99_us"],
+                       bridge_over_naive=round(bridge["calls_per_s"] / naive["calls_per_s"], 1)
+                       if naive["calls_per_s"] else None)
+        rows.append(row)
+    return {"rows": rows}
+
+
+def run_matrix(args, workdir: Path) -> dict:
+    latencies = [float(x) for x in args.latencies.split(",") if x]
+    concurrencies = [int(x) for x in args.concurrency.split(",") if x]
+    calls = [x for x in args.calls.split(",") if x]
+    targets = [x for x in args.targets.split(",") if x]
+    duration = args.duration if args.duration is not None else (0.0 if args.quick else 2.0)
+    cells, memory = [], None
+    loadgen = procs.LoadGen(workdir)
+    try:
+        for latency in latencies:
+            stage = Stage(workdir, latency, args.daemon_option)
+            try:
+                for call in calls:
+                    for conc in concurrencies:
+                        for target in targets:
+                            # quick: one op per connection; else a duration, and at least a few ops
+                            job = {"max_calls": conc * (2 if call == "trade_cancel" else 1)} if args.quick \
+                                else {"duration": duration}
+                            cell = measure(loadgen, stage, target, call, conc, **job)
+                            cells.append(cell)
+                            print(f"{latency:>4g}ms {call:<12} c={conc:<3} {target:<6} {cell['calls_per_s']:>9.1f}/s "
+                                  f"p50 {cell['p50_us']:>9.1f}us p99 {cell['p99_us']:>9.1f}us "
+                                  f"errors {cell['errors']}", file=sys.stderr, flush=True)
+                if latency == 0 and args.rss_calls and not args.quick:
+                    memory = memory_curve(loadgen, workdir, stage.sim_port, stage.count_port, stage.price,
+                                          args.rss_calls, args.rss_seconds, args.daemon_option)
+                    print(f"memory: {memory}", file=sys.stderr, flush=True)
+            finally:
+                stage.stop()
+    finally:
+        loadgen.close()
+    return {"cells": cells, "memory": memory, "duration_per_cell_s": duration,
+            "summary": summarise(cells)}
+
+
+def main(argv=None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    started = time.time()
+    with tempfile.TemporaryDirectory(prefix="okxbridge-bench-") as tmp:
+        workdir = Path(tmp)
+        if args.profile:
+            from bench import profile
+            text = profile.run(workdir, args)
+            RESULTS.mkdir(exist_ok=True)
+            (RESULTS / "profile.txt").write_text(text)
+            print(text)
+            return 0
+        result = {
+            "command": "python -m bench" + ("" if argv is None and len(sys.argv) == 1 else
+                                             " " + " ".join(sys.argv[1:] if argv is None else argv)),
+            "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+            "machine": machine(),
+            "daemon_options": ["--no-rate-limits", *args.daemon_option],
+            **run_matrix(args, workdir),
+        }
+    result["wall_seconds"] = round(time.time() - started, 1)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=1) + "\n")
+    if str(args.docs) != "-":
+        report.write(args.docs, result)
+    print(report.markdown(result))
+    return 0
