@@ -57,7 +57,8 @@ class Options(usage.Options):
         ["okx-url", None, "https://www.okx.com", "OKX REST base URL"],
         ["okx-ca", None, None, "PEM bundle to verify OKX's TLS certificate with (private endpoint or emulator)"],
         ["timeout", None, 10.0, "Seconds to wait for each OKX request", positive(float)],
-        ["pool-size", None, 32, "Persistent connections kept to OKX", positive(int)],
+        # below the calls in flight, the pool closes and reopens connections (bench: 200/1000 calls at 64)
+        ["pool-size", None, 64, "Persistent connections kept to OKX", positive(int)],
         ["max-body", None, DEFAULT_MAX_BODY, "Largest request body accepted, in bytes", positive(int)],
         ["instruments-ttl", None, 300.0, "Seconds before the cached instrument list is refreshed", positive(float)],
         ["log-format", None, "text", "text or json"],
