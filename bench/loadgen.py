@@ -134,6 +134,8 @@ class Client:
         if self.conn is None or self.conn.closed:
             _, self.conn = await asyncio.get_running_loop().create_connection(Connection, self.host, self.port)
             self.connects += 1
+        if not raw:  # just connect
+            return 0, b""
         return await self.conn.send(raw)
 
     def close(self) -> None:
@@ -210,6 +212,18 @@ class Caller:
         record(time.perf_counter_ns() - t0)
 
 
+#: connections kept open from one job to the next, per server, so that a job's warm-up
+#: (which opens them) is not part of the timed run
+POOLS: dict[tuple[str, int], list[Client]] = {}
+
+
+def clients_for(host: str, port: int, count: int) -> list[Client]:
+    pool = POOLS.setdefault((host, port), [])
+    while len(pool) < count:
+        pool.append(Client(host, port))
+    return pool[:count]
+
+
 def percentile(ordered: list[int], q: float) -> float:
     """Nearest-rank percentile, in microseconds."""
     if not ordered:
@@ -223,11 +237,14 @@ async def run_job(job: dict) -> dict:
     call, concurrency = job["call"], job["concurrency"]
     per_op = 2 if call == "trade_cancel" else 1
     max_calls = job.get("max_calls") or 0
-    clients = [Client(job["host"], job["port"]) for _ in range(concurrency)]
+    clients = clients_for(job["host"], job["port"], concurrency)
     latencies: list[int] = []
     errors: list[str] = []
     error_count = 0
     if job.get("warmup", True):
+        for c in clients:  # one at a time: 64 SYNs at once overflow a listen backlog of 50
+            if c.conn is None or c.conn.closed:
+                await c.request(b"")
         await asyncio.gather(*(caller.op(c, call, lambda ns: None) for c in clients))
     connects_before = sum(c.connects for c in clients)
     started = time.perf_counter()
@@ -249,8 +266,6 @@ async def run_job(job: dict) -> dict:
 
     await asyncio.gather(*(worker(c) for c in clients))
     elapsed = time.perf_counter() - started
-    for c in clients:
-        c.close()
     latencies.sort()
     return {
         "target": job["target"], "call": call, "concurrency": concurrency, "calls": len(latencies),

@@ -1,0 +1,38 @@
+"""The benchmark still runs: every piece (emulator, daemon, naive plugin, load generator,
+counted endpoint, report) for a handful of calls. Structure only — never timings."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_quick_bench_run_writes_every_cell(tmp_path):
+    out, docs = tmp_path / "latest.json", tmp_path / "benchmarks.md"
+    subprocess.run([sys.executable, "-m", "bench", "--quick", "--latencies", "0", "--concurrency", "2",
+                    "--out", str(out), "--docs", str(docs)], cwd=REPO, check=True, timeout=120,
+                   capture_output=True)
+    result = json.loads(out.read_text())
+    assert {"command", "date", "machine", "cells", "summary", "memory"} <= set(result)
+    assert {"nproc", "cpu", "python"} <= set(result["machine"])
+    cells = {(c["call"], c["target"]): c for c in result["cells"]}
+    calls = ("ticker", "depth", "accounts", "trade_cancel")
+    assert set(cells) == {(call, target) for call in calls for target in ("direct", "bridge", "naive")}
+    for (call, target), cell in cells.items():
+        assert cell["errors"] == 0, cell["error_samples"]
+        assert cell["calls"] == (4 if call == "trade_cancel" else 2)  # 2 connections × one operation
+        assert {"calls_per_s", "p50_us", "p99_us", "upstream_connections", "upstream_requests"} <= set(cell)
+        if target != "direct":
+            assert {"cpu_us_per_call", "upstream_connections_per_1000", "upstream_requests_per_call"} <= set(cell)
+    # every bridge call reached the emulator (ticker and depth may share one request)
+    assert cells[("accounts", "bridge")]["upstream_requests"] == 2
+    assert cells[("trade_cancel", "bridge")]["upstream_requests"] == 4
+    assert 1 <= cells[("ticker", "bridge")]["upstream_requests"] <= 2
+    # the naive plugin opens one upstream connection per OKX request, as written
+    assert cells[("accounts", "naive")]["upstream_connections"] == 2
+    rows = result["summary"]["rows"]
+    assert {r["call"] for r in rows} == set(calls)
+    assert all({"added_p50_us", "added_p99_us", "bridge_over_naive"} <= set(r) for r in rows)
+    assert "| ticker | 2 |" in docs.read_text()
