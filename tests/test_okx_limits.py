@@ -123,9 +123,37 @@ def test_a_cancelled_waiter_gives_its_place_to_the_next():
     first.addErrback(lambda f: None)
     first.cancel()
     got = []
-    second.addCallback(got.append)
+    second.addCallback(lambda _: got.append(clock.seconds()))
     clock.advance(2)
-    assert got == [None]
+    assert got == [2]
+
+
+def test_a_token_comes_back_a_window_after_the_answer_not_after_the_send():
+    # OKX counted the request somewhere between send and answer: a slow first answer and a
+    # fast later request must not land in one OKX window
+    limits, clock = limiter(slack=0.1)
+    slow = limits.acquire("k", TWO_PER_2S, 10).result
+    limits.acquire("k", TWO_PER_2S, 10).result.done(0.0)
+    clock.advance(1.5)
+    slow.done(clock.seconds())  # answered after 1.5 s
+    granted = []
+    limits.acquire("k", TWO_PER_2S, 10).addCallback(lambda _: granted.append(clock.seconds()))
+    limits.acquire("k", TWO_PER_2S, 10).addCallback(lambda _: granted.append(clock.seconds()))
+    clock.pump([0.1] * 40)
+    assert granted == pytest.approx([2.1, 3.6])
+
+
+def test_a_request_in_flight_longer_than_a_window_still_holds_its_token():
+    limits, clock = limiter(slack=0)
+    stuck = limits.acquire("k", Rule(1, 2, "ip"), 10).result
+    clock.advance(3)  # the token came back on schedule, the request is still out …
+    again = limits.acquire("k", Rule(1, 2, "ip"), 10).result
+    again.done(3)
+    stuck.done(3.5)  # … and its answer arrives now: it counts until 5.5
+    got = []
+    limits.acquire("k", Rule(1, 2, "ip"), 10).addCallback(lambda _: got.append(clock.seconds()))
+    clock.pump([0.5] * 10)
+    assert got == [5.5]
 
 
 def test_slow_down_pauses_the_bucket_for_a_full_window():

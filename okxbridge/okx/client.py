@@ -23,7 +23,7 @@ from twisted.web.http_headers import Headers
 from .coalesce import Coalescer
 from .errors import OkxError, OkxThrottled, OkxTransportError
 from .inflight import InFlight
-from .limits import RateLimiter, bucket_keys
+from .limits import RateLimiter, Token, bucket_keys
 from .retry import TIMESTAMP_EXPIRED, Backoff, retryable_read
 from .signer import Credentials, Signer
 from .timesync import measure_offset
@@ -148,10 +148,14 @@ class OkxClient:
         buckets = bucket_keys(verb, path, params, body, user)
         tries, resynced = 0, False
         while True:
-            await self._take_tokens(buckets, verb, path, deadline)
+            tokens = await self._take_tokens(buckets, verb, path, deadline)
             tries += 1
             try:
-                return await self._send(verb, path, request_path, body_text, creds, sign, trace, deadline)
+                try:
+                    return await self._send(verb, path, request_path, body_text, creds, sign, trace, deadline)
+                finally:
+                    for token in tokens:
+                        token.done(self.clock.seconds())
             except OkxError as e:
                 if e.rate_limited and self.limiter is not None and not isinstance(e, OkxThrottled):
                     for key, rule in buckets:
@@ -169,13 +173,15 @@ class OkxClient:
                               verb=verb, path=path, error=str(e), next=tries + 1, delay=delay)
                 await deferLater(self.clock, delay)
 
-    async def _take_tokens(self, buckets, verb: str, path: str, deadline: float) -> None:
+    async def _take_tokens(self, buckets, verb: str, path: str, deadline: float) -> list[Token]:
+        tokens: list[Token] = []
         if self.limiter is None:
-            return
+            return tokens
         for key, rule in buckets:
             remaining = deadline - self.clock.seconds()
             # leave time for the exchange itself: a slot granted at the deadline is no use
-            await self.limiter.acquire(key, rule, remaining - min(1.0, remaining / 2), verb, path)
+            tokens.append(await self.limiter.acquire(key, rule, remaining - min(1.0, remaining / 2), verb, path))
+        return tokens
 
     async def _resync_or_raise(self, error: OkxError) -> None:
         try:

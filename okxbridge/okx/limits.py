@@ -7,7 +7,8 @@ place/cancel/query per user + instrument. Over the limit it answers ``50011`` (H
 first and makes a burst *wait its turn* instead of being refused.
 
 Each bucket holds ``requests`` tokens and a spent token comes back one window (plus a
-little slack for network jitter) after it was spent. A classic refill-rate bucket of
+little slack) after its answer arrived — OKX counted the request somewhere between send and
+answer, so that is the first moment it has surely left OKX's window. A classic refill-rate bucket of
 capacity N lets up to 2N requests through in one window (a full bucket plus a window of
 refill), which OKX's windowed counter would reject; returning each token a window after
 use keeps every window, wherever it starts, at N or fewer.
@@ -101,11 +102,29 @@ def bucket_keys(verb: str, path: str, params: Mapping[str, Any] | None, body: An
 
 
 @attrs.define(eq=False)
+class Token:
+    """One spent token; ``until`` is when it may be spent again."""
+
+    until: float
+    bucket: "Bucket | None" = attrs.field(default=None, repr=False)
+
+    def done(self, now: float) -> None:
+        """The answer came back at ``now``: OKX counted the request at some moment between
+        sending and now, so only a full window after *now* is that moment surely out of
+        OKX's window. Counting from the send instead lets a slow first request and a fast
+        later one land in the same window (seen as 50011 under load)."""
+        if self.bucket is not None:
+            self.until = max(self.until, now + self.bucket.period)
+            if self not in self.bucket.returns:  # in flight longer than a window: count it again
+                self.bucket.returns.append(self)
+
+
+@attrs.define(eq=False)
 class Bucket:
     rule: Rule
     slack: float
-    returns: deque = attrs.Factory(deque)   # when each spent token comes back, ascending
-    waiters: deque = attrs.Factory(deque)   # Deferreds, first come first served
+    returns: list = attrs.Factory(list)    # Tokens spent and not yet back
+    waiters: deque = attrs.Factory(deque)  # Deferreds, first come first served
     wakeup: IDelayedCall | None = None
 
     @property
@@ -113,17 +132,23 @@ class Bucket:
         return self.rule.window + self.slack
 
     def free(self, now: float) -> int:
-        while self.returns and self.returns[0] <= now:
-            self.returns.popleft()
+        if any(t.until <= now for t in self.returns):
+            self.returns = [t for t in self.returns if t.until > now]
         return self.rule.requests - len(self.returns)
 
-    def spend(self, now: float) -> None:
-        self.returns.append(now + self.period)
+    def spend(self, now: float) -> Token:
+        token = Token(now + self.period, self)
+        self.returns.append(token)
+        return token
+
+    def next_return(self) -> float:
+        return min(t.until for t in self.returns)
 
     def eta(self, position: int, now: float) -> float:
-        """When the waiter at ``position`` in the queue gets its token (no token is free)."""
+        """When the waiter at ``position`` in the queue gets its token (no token is free);
+        an estimate, as tokens of requests still in flight may come back later."""
         rounds, index = divmod(position, self.rule.requests)
-        return max(now, self.returns[index] + rounds * self.period)
+        return max(now, sorted(t.until for t in self.returns)[index] + rounds * self.period)
 
     def idle(self, now: float) -> bool:
         return not self.waiters and self.free(now) == self.rule.requests
@@ -154,16 +179,16 @@ class RateLimiter:
             bucket = self._buckets[key] = Bucket(rule, self.slack)
         return bucket
 
-    def acquire(self, key: Hashable, rule: Rule, max_wait: float, verb: str = "", path: str = "") -> Deferred[None]:
-        """A Deferred that fires when one token of ``key``'s bucket is ours."""
+    def acquire(self, key: Hashable, rule: Rule, max_wait: float, verb: str = "", path: str = "") -> Deferred[Token]:
+        """A Deferred that fires with one token of ``key``'s bucket; call its ``done`` when
+        the answer is in (until then it counts as spent from the moment it was granted)."""
         now = self.clock.seconds()
         self._acquired += 1
         if self._acquired % self.sweep_every == 0:
             self.sweep(now)
         bucket = self.bucket(key, rule)
         if not bucket.waiters and bucket.free(now) > 0:
-            bucket.spend(now)
-            return succeed(None)
+            return succeed(bucket.spend(now))
         position = len(bucket.waiters)
         if position >= self.max_queue:
             raise OkxThrottled("throttled", f"{position} calls already wait for OKX's limit of {rule.describe()}; "
@@ -172,7 +197,7 @@ class RateLimiter:
         if wait > max_wait:
             raise OkxThrottled("throttled", f"OKX's limit of {rule.describe()} is used up; the next free slot is "
                                f"{wait:.1f}s away, past this call's {max(max_wait, 0):.1f}s budget", verb, path)
-        waiter: Deferred[None] = Deferred(lambda d: self._forget(bucket, d))
+        waiter: Deferred[Token] = Deferred(lambda d: self._forget(bucket, d))
         bucket.waiters.append(waiter)
         self._schedule(bucket, now)
         return waiter
@@ -182,7 +207,9 @@ class RateLimiter:
         than documented): spend every token for one full window from now."""
         now = self.clock.seconds()
         bucket = self.bucket(key, rule)
-        bucket.returns = deque([now + bucket.period] * rule.requests)
+        for token in bucket.returns:
+            token.until = max(token.until, now + bucket.period)
+        bucket.returns += [Token(now + bucket.period) for _ in range(bucket.free(now))]
         self.log.warn("OKX rate limit hit for {key}; pausing it {seconds:g}s", key=key, seconds=bucket.period)
         if bucket.waiters:
             self._schedule(bucket, now)
@@ -195,19 +222,18 @@ class RateLimiter:
     def _schedule(self, bucket: Bucket, now: float) -> None:
         if bucket.wakeup is not None and bucket.wakeup.active():
             bucket.wakeup.cancel()
-        bucket.wakeup = self.clock.callLater(max(0.0, bucket.returns[0] - now), self._wake, bucket)
+        bucket.wakeup = self.clock.callLater(max(0.0, bucket.next_return() - now), self._wake, bucket)
 
     def _wake(self, bucket: Bucket) -> None:
         bucket.wakeup = None
         now = self.clock.seconds()
         granted = []
         while bucket.waiters and bucket.free(now) > 0:
-            bucket.spend(now)
-            granted.append(bucket.waiters.popleft())
+            granted.append((bucket.waiters.popleft(), bucket.spend(now)))
         if bucket.waiters:
             self._schedule(bucket, now)
-        for waiter in granted:  # last: a callback may come straight back for another token
-            waiter.callback(None)
+        for waiter, token in granted:  # last: a callback may come straight back for another token
+            waiter.callback(token)
 
     def _forget(self, bucket: Bucket, waiter: Deferred) -> None:
         """A waiting caller gave up (timeout, cancel): its place goes to the next one."""
