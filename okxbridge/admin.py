@@ -70,8 +70,7 @@ def install_operations(reactor, options, client, app: FmzApp) -> AdminApp:
     metrics = BridgeMetrics.create(app.methods.handlers, client.coalescer)
     meter = MeteredHttp(client.http, metrics, reactor)
     client.http = meter
-    if hasattr(client, "metrics"):  # the OKX side's hook for rate-limit waits, retries, uncertain orders
-        client.metrics = metrics
+    client.metrics = metrics  # the OKX side's hook: rate-limit waits, retries, uncertain orders
     app.on_call = metrics.call
     app.methods = restrict_keys(app.methods, options["allow-key"] or ())
     admin = AdminApp(metrics, Health(client, meter, reactor, reactor.seconds()),

@@ -4,6 +4,7 @@ import random
 from collections import Counter
 
 import pytest_twisted
+import treq
 
 FAST = (0.05, 0.1, 0.2, 0.4)  # resolve look-up delays, shortened for tests
 
@@ -27,6 +28,19 @@ async def test_dropped_answer_still_gives_the_one_order(bridge_and_sim):
     placed = orders_for(sim, 11)
     assert len(placed) == 1
     assert answer["data"]["id"] == f"LTC-USDT,{placed[0]['ordId']}"
+    response = await treq.get(bridge.url + "/metrics", persistent=False)
+    metrics = (await response.text()).splitlines()
+    assert 'okxbridge_uncertain_orders_total{outcome="placed"} 1.0' in metrics
+
+
+@pytest_twisted.ensureDeferred
+async def test_read_retries_are_counted(bridge_and_sim):
+    bridge, sim = await start(bridge_and_sim)
+    sim.add_fault("/api/v5/account/balance", "status", status=503, times=2)
+    assert "data" in await bridge.call("accounts")
+    response = await treq.get(bridge.url + "/metrics", persistent=False)
+    metrics = (await response.text()).splitlines()
+    assert 'okxbridge_okx_retries_total{path="/api/v5/account/balance"} 2.0' in metrics
 
 
 @pytest_twisted.ensureDeferred

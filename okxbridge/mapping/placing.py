@@ -76,13 +76,24 @@ async def place_once(bridge: Bridge, session: Session, body: dict[str, Any]) -> 
                 raise
             log.warn("order {clOrdId} on {instId}: {error}; resolving by reading it back",
                      clOrdId=body["clOrdId"], instId=body["instId"], error=str(e))
-            found = await resolve(bridge, session, body, e)
+            try:
+                found = await resolve(bridge, session, body, e)
+            except OkxError:
+                count_uncertain(bridge, "unknown")
+                raise
+            count_uncertain(bridge, "placed" if found is not None else "absent")
             if found is not None:
                 return found["ordId"], None
             if placed_again:
                 raise OkxError("uncertain", f"order {body['clOrdId']} could not be placed: {e}",
                                "POST", PLACE_PATH) from None
             placed_again = True  # OKX confirmed it has no such order: placing it now cannot double it
+
+
+def count_uncertain(bridge: Bridge, outcome: str) -> None:
+    metrics = bridge.client.metrics
+    if metrics is not None:
+        metrics.uncertain_order(outcome)
 
 
 async def find_order(session: Session, body: dict[str, Any]) -> dict[str, Any] | None:

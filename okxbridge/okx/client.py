@@ -102,6 +102,8 @@ class OkxClient:
     random: Random = attrs.Factory(Random)
     deadline: float | None = None
     inflight: InFlight = attrs.Factory(InFlight)
+    #: counters for rate-limit waits and retries (``okxbridge.metrics`` installs them); None counts nothing
+    metrics: Any = None
     log = Logger()
 
     def get(self, path: str, params: Mapping[str, Any] | None = None, creds: Credentials | None = None,
@@ -163,6 +165,7 @@ class OkxClient:
                 if e.code == TIMESTAMP_EXPIRED and signed and not resynced:
                     resynced = True  # OKX refused before acting: safe to resend, even a write
                     await self._resync_or_raise(e)
+                    self._count_retry(path)
                     continue
                 if verb != "GET" or not retryable_read(e) or tries >= self.backoff.attempts:
                     raise
@@ -171,7 +174,12 @@ class OkxClient:
                     raise
                 self.log.info("okx {verb} {path} failed ({error}); try {next} in {delay:.2f}s",
                               verb=verb, path=path, error=str(e), next=tries + 1, delay=delay)
+                self._count_retry(path)
                 await deferLater(self.clock, delay)
+
+    def _count_retry(self, path: str) -> None:
+        if self.metrics is not None:
+            self.metrics.retry(path)
 
     async def _take_tokens(self, buckets, verb: str, path: str, deadline: float) -> list[Token]:
         tokens: list[Token] = []
@@ -180,7 +188,11 @@ class OkxClient:
         for key, rule in buckets:
             remaining = deadline - self.clock.seconds()
             # leave time for the exchange itself: a slot granted at the deadline is no use
+            asked = self.clock.seconds()
             tokens.append(await self.limiter.acquire(key, rule, remaining - min(1.0, remaining / 2), verb, path))
+            waited = self.clock.seconds() - asked
+            if waited > 0 and self.metrics is not None:
+                self.metrics.rate_limit_wait(path, waited)
         return tokens
 
     async def _resync_or_raise(self, error: OkxError) -> None:
