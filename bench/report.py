@@ -59,7 +59,8 @@ def pool_size(result: dict) -> int:
     for i, option in enumerate(options):
         if option.startswith("--pool-size"):
             return int(option.split("=", 1)[1] if "=" in option else options[i + 1])
-    return 32
+    from okxbridge.service import Options
+    return Options().defaults["pool-size"]
 
 
 def matrix(result: dict, latency: float) -> list[str]:
