@@ -27,7 +27,9 @@ async def test_open_see_leverage_close(bridge_and_sim, mode):
     pos = positions[0]
     assert (pos["symbol"], pos["type"], pos["amount"], pos["contract_type"]) == ("BTC_USDT.swap", "long", 3, "swap")
     assert pos["price"] > 0 and pos["margin"] > 0
-    assert (await bridge.call("positions", {"symbol": "USDT.swap"}))["data"] == positions
+    def steady(rows):  # profit and margin follow the live mark price between two reads
+        return [(p["symbol"], p["type"], p["amount"], p["price"]) for p in rows]
+    assert steady((await bridge.call("positions", {"symbol": "USDT.swap"}))["data"]) == steady(positions)
     assert (await bridge.call("positions", {"symbol": "USD.swap"}))["data"] == []
 
     assert (await bridge.call("setmarginlevel", {"symbol": "BTC_USDT.swap", "marginLevel": 7}))["data"] is True

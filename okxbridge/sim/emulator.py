@@ -97,14 +97,14 @@ class Emulator:
 
     # -- test controls (mirrored under /__sim__/) -------------------------------
     def set_price(self, inst_id, price):
-        """Move the market to ``price`` now; resting orders it crosses fill."""
+        """Move the market to ``price`` now; resting orders it crosses fill whole."""
         inst = self.instrument(inst_id)
         if inst is None:
             raise KeyError(inst_id)
         self.walk.force(inst, self.now(), Decimal(str(price)))
         for order in self.engine.all_orders:
             order.last_fill_second = -1 if order.is_open else order.last_fill_second
-        self.sync()
+        self.engine.sync(self.states.values(), self.now(), sweep=True)
 
     def price(self, inst_id):
         """Current last price of an instrument (Decimal)."""

@@ -2,9 +2,10 @@
 
 Marketable orders take at the best bid/ask at once (the market maker's top
 level is deep enough for any size); resting orders fill as makers at their own
-price when the walk or /__sim__/price moves through them, at most one fill per
-order per clock second and at most the book's top size, so large orders pass
-through ``partially_filled``. Every order-specific rule answers with OKX's own
+price when the walk moves through them, at most one fill per order per clock
+second and at most the book's top size, so large orders pass through
+``partially_filled``; a move made with /__sim__/price sweeps through and fills
+them whole. Every order-specific rule answers with OKX's own
 ``sCode`` (spec §3 Trade, §6).
 """
 
@@ -264,8 +265,12 @@ class Engine:
         total = sum((p.margin() for p in state.positions.values() if p.inst.settle == ccy), ZERO)
         state.ledger.set_margin(ccy, total, now)
 
-    def sync(self, states, now):
-        """Fill resting orders the market has moved through since they were placed."""
+    def sync(self, states, now, sweep=False):
+        """Fill resting orders the market has moved through since they were placed.
+
+        ``sweep``: the price was moved on purpose (``/__sim__/price``), through every order it
+        crosses, so those fill whole — a test can rely on it whatever the second's book depth.
+        """
         quotes = {}
         for state in states:
             for order in list(state.orders.values()):
@@ -277,7 +282,10 @@ class Engine:
                     top = quotes[inst.inst_id] = quote(self.walk, inst, now)
                 crossed = top.ask <= order.px if order.side == "buy" else top.bid >= order.px
                 if crossed:
-                    depth = _level_size(self.walk.seed, inst, now, "ask" if order.side == "buy" else "bid", 0)
+                    if sweep:
+                        depth = order.base_target - order.acc_fill_sz
+                    else:
+                        depth = _level_size(self.walk.seed, inst, now, "ask" if order.side == "buy" else "bid", 0)
                     self.fill(state, order, depth, order.px, "maker", now)
 
     # -- cancelling -----------------------------------------------------------

@@ -59,12 +59,24 @@ def test_large_resting_order_passes_through_partially_filled():
     px = (emu.price("BTC-USDT-SWAP") * Decimal("0.9")).quantize(Decimal("0.1"))
     order = place(emu, instId="BTC-USDT-SWAP", tdMode="cross", side="buy", ordType="limit", sz="9000", px=str(px))
     clock.advance(1)
-    emu.set_price("BTC-USDT-SWAP", px - 100)
+    # the walk itself moves through the order: fills come at most one per second, each at
+    # most the book's top size
+    emu.walk.force(emu.instrument("BTC-USDT-SWAP"), emu.now(), px - 100)
+    emu.sync()
     assert order.state == "partially_filled"
     for _ in range(10):
         clock.advance(1)
         emu.sync()
     assert order.state == "filled"
+
+
+def test_set_price_sweeps_through_and_fills_whole():
+    emu, clock = clocked_emulator(balances={"USDT": "10000000"})
+    px = (emu.price("BTC-USDT-SWAP") * Decimal("0.9")).quantize(Decimal("0.1"))
+    order = place(emu, instId="BTC-USDT-SWAP", tdMode="cross", side="buy", ordType="limit", sz="9000", px=str(px))
+    clock.advance(1)
+    emu.set_price("BTC-USDT-SWAP", px - 100)
+    assert order.state == "filled" and order.acc_fill_sz == Decimal("9000")
 
 
 def test_market_buy_spends_quote_by_default():
