@@ -21,6 +21,7 @@ setup(
         "service-identity>=23.1",
         "pyOpenSSL>=23.2",
         "prometheus_client>=0.17",
+        "orjson>=3.9",
     ],
     extras_require={
         "test": [

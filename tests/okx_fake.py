@@ -52,7 +52,7 @@ class FakeOkx:
     answer: object = lambda verb, path, query, headers, body: ok({})
     sent: list = attrs.Factory(list)
 
-    def request(self, verb, url, headers=None, data=None):
+    def request(self, verb, url, headers=None, data=None, **treq_options):
         parts = urlsplit(url)
         query = dict(parse_qsl(parts.query))
         self.sent.append(Sent(self.clock.seconds(), verb, parts.path, query, headers, data))

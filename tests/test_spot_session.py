@@ -161,3 +161,11 @@ async def test_io_raw_calls_and_refused_paths(bridge_and_sim):
     for path in ("_api/https://evil.example/api/v5/x", "_api/api/v5/../../admin", "_api/api/v4/x", "_api//api/v5/a?b=c"):
         refused = await bridge.call(path, {})
         assert refused["error"].startswith("IO path") and "refused" in refused["error"]
+
+
+@pytest_twisted.ensureDeferred
+async def test_io_post_with_numbers_in_the_body(bridge_and_sim):
+    bridge, sim = await bridge_and_sim()
+    answer = await bridge.call("_api/api/v5/account/set-leverage", {"instId": "BTC-USDT-SWAP", "lever": 5, "mgnMode": "cross"},
+                               headers={"Http-Method": "POST"})
+    assert answer["data"]["code"] == "0", answer

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 from typing import Any
 
 import attrs
+import orjson
 
 
 @attrs.frozen
@@ -24,16 +24,15 @@ def _default(value: Any) -> Any:
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
-_encoder = json.JSONEncoder(default=_default, separators=(",", ":"), ensure_ascii=False)
-
-
 def encode_answer(answer: Answer) -> bytes:
+    """Every answer goes through here, OKX's raw answer included: orjson encodes it in a
+    fraction of the time of the standard library's encoder (the benchmark's profile)."""
     body: dict[str, Any] = {"data": answer.data}
     if answer.raw is not None:
         body["raw"] = answer.raw
-    return _encoder.encode(body).encode()
+    return orjson.dumps(body, default=_default)
 
 
 def encode_error(message: str) -> bytes:
     line = " ".join(str(message).split())[:1000] or "internal error"
-    return _encoder.encode({"error": line}).encode()
+    return orjson.dumps({"error": line})

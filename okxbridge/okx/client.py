@@ -8,12 +8,13 @@ request, driven by ``Deferred.fromCoroutine`` (the codebase's one async style).
 
 from __future__ import annotations
 
-import json
+from decimal import Decimal
 from random import Random
 from typing import Any, Mapping
 from urllib.parse import urlencode
 
 import attrs
+import orjson
 from twisted.internet.defer import CancelledError, Deferred, TimeoutError as DeferredTimeoutError
 from twisted.internet.interfaces import IReactorTime
 from twisted.internet.task import deferLater
@@ -51,7 +52,14 @@ def encode_body(body: Any) -> str:
     """Compact JSON, the exact text that is both sent and signed ("" for no body)."""
     if body is None:
         return ""
-    return json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+    return orjson.dumps(body, default=_number).decode()
+
+
+def _number(value: Any) -> Any:
+    """Decimals (an IO call's numbers) go out as JSON numbers, as the strategy wrote them."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
 def parse_envelope(verb: str, path: str, status: int, content: bytes) -> OkxReply:
@@ -61,7 +69,7 @@ def parse_envelope(verb: str, path: str, status: int, content: bytes) -> OkxRepl
     with the real reason in ``data[0].sCode/sMsg`` — that reason is what a trader needs.
     """
     try:
-        raw = json.loads(content)
+        raw = orjson.loads(content)
     except ValueError:
         snippet = content[:120].decode("utf-8", "replace").replace("\n", " ")
         if status >= 500 or not content:
@@ -226,14 +234,14 @@ class OkxClient:
             raise OkxTransportError("transport", describe_transport_failure(e), verb, path) from None
         finally:
             ms = (self.clock.seconds() - started) * 1000
-            if trace is not None:
+            if trace is not None:  # logged with the call's one line, not a line per request
                 trace.append(f"{verb} {path} {status} {ms:.1f}ms")
-            self.log.debug("okx {verb} {path} {status} {ms:.1f}ms", verb=verb, path=request_path, status=status, ms=ms)
 
     async def _exchange(self, verb: str, request_path: str, headers: dict, body_text: str) -> tuple[int, bytes]:
+        # OKX's API never redirects; following one would re-send signed headers elsewhere
         response = await self.http.request(
             verb, self.base_url + request_path, headers=Headers(headers),
-            data=body_text.encode() if body_text else None,
+            data=body_text.encode() if body_text else None, allow_redirects=False,
         )
         content = await response.content()
         return response.code, content
