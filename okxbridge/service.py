@@ -163,6 +163,8 @@ def makeService(options) -> service.MultiService:
 
 
 def warn_if_exposed(options) -> None:
+    if options["no-rate-limits"]:
+        log.warn("--no-rate-limits: requests are not paced to OKX's limits; use it only against the emulator")
     if not listens_only_locally(options["port"]):
         log.warn("okxbridge listens on {port}: anyone who can reach it can trade with the keys they send; "
                  "bind to 127.0.0.1 unless FMZ's docker runs on another host", port=options["port"])
