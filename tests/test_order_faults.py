@@ -15,6 +15,11 @@ async def start(bridge_and_sim):
     return bridge, sim
 
 
+async def metric_lines(bridge):
+    response = await treq.get(bridge.url + "/metrics", persistent=False)
+    return (await response.text()).splitlines()
+
+
 def orders_for(sim, nonce):
     return [o for o in sim.orders() if o["clOrdId"] == f"fmz{nonce}"]
 
@@ -28,9 +33,7 @@ async def test_dropped_answer_still_gives_the_one_order(bridge_and_sim):
     placed = orders_for(sim, 11)
     assert len(placed) == 1
     assert answer["data"]["id"] == f"LTC-USDT,{placed[0]['ordId']}"
-    response = await treq.get(bridge.url + "/metrics", persistent=False)
-    metrics = (await response.text()).splitlines()
-    assert 'okxbridge_uncertain_orders_total{outcome="placed"} 1.0' in metrics
+    assert 'okxbridge_uncertain_orders_total{outcome="placed"} 1.0' in await metric_lines(bridge)
 
 
 @pytest_twisted.ensureDeferred
@@ -38,9 +41,7 @@ async def test_read_retries_are_counted(bridge_and_sim):
     bridge, sim = await start(bridge_and_sim)
     sim.add_fault("/api/v5/account/balance", "status", status=503, times=2)
     assert "data" in await bridge.call("accounts")
-    response = await treq.get(bridge.url + "/metrics", persistent=False)
-    metrics = (await response.text()).splitlines()
-    assert 'okxbridge_okx_retries_total{path="/api/v5/account/balance"} 2.0' in metrics
+    assert 'okxbridge_okx_retries_total{path="/api/v5/account/balance"} 2.0' in await metric_lines(bridge)
 
 
 @pytest_twisted.ensureDeferred
