@@ -14,7 +14,7 @@ setup(
     packages=find_packages(exclude=["tests", "tests.*", "bench", "bench.*"]) + ["twisted.plugins"],
     package_data={"twisted": ["plugins/okxbridge_plugin.py", "plugins/okxsim_plugin.py"]},
     install_requires=[
-        "Twisted[tls]>=25.5"  # Site(parsePOSTFormSubmission=),
+        "Twisted[tls]>=25.5",  # Site(parsePOSTFormSubmission=)
         "klein>=23.5",
         "treq>=23.11",
         "attrs>=23.1",
