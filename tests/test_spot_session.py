@@ -169,3 +169,20 @@ async def test_io_post_with_numbers_in_the_body(bridge_and_sim):
     answer = await bridge.call("_api/api/v5/account/set-leverage", {"instId": "BTC-USDT-SWAP", "lever": 5, "mgnMode": "cross"},
                                headers={"Http-Method": "POST"})
     assert answer["data"]["code"] == "0", answer
+
+
+@pytest_twisted.ensureDeferred
+async def test_history_reaches_into_the_archive_after_seven_days(bridge_and_sim):
+    bridge, sim = await bridge_and_sim()
+    old = [(await bridge.call("trade", {"symbol": "ETH_USDT", "type": "buy", "price": -1, "amount": 20}))["data"]["id"]
+           for _ in range(2)]
+    sim.clock_offset = 8 * 86400  # eight days on: the bridge's signatures are now stale, it must resync
+    recent = (await bridge.call("trade", {"symbol": "ETH_USDT", "type": "buy", "price": -1, "amount": 20}))["data"]["id"]
+    everything = (await bridge.call("historyorders", {"symbol": "ETH_USDT", "since": 0, "limit": 10}))["data"]
+    assert [o["id"] for o in everything] == [recent, *reversed(old)]
+    assert sim.request_counts().get("/api/v5/trade/orders-history-archive", 0) >= 1
+    okx_now_ms = int(sim.now() * 1000)
+    last_day = (await bridge.call("historyorders", {"symbol": "ETH_USDT", "since": okx_now_ms - 86_400_000}))["data"]
+    assert [o["id"] for o in last_day] == [recent]
+    two = (await bridge.call("historyorders", {"symbol": "ETH_USDT", "since": 0, "limit": 2}))["data"]
+    assert [o["id"] for o in two] == [recent, old[1]]

@@ -75,7 +75,8 @@ async def history_of(bridge: Bridge, session: Session, kind: str, inst_id: str, 
     params = {"instType": kind, "instId": inst_id or None, "begin": since or None}
     recent = await fetch_pages(session.client, HISTORY_PATH, params, session.creds, max_items=limit, trace=trace)
     items, raws = list(recent.items), list(recent.raws)
-    reaches_archive = since == 0 or since < bridge.clock.seconds() * 1000 - HISTORY_DAYS_MS
+    okx_now_ms = session.client.signer.now() * 1000  # OKX's clock, as measured by time sync
+    reaches_archive = since == 0 or since < okx_now_ms - HISTORY_DAYS_MS
     if len(items) < limit and reaches_archive:
         start = {"after": items[-1]["ordId"]} if items else {}
         older = await fetch_pages(session.client, ARCHIVE_PATH, {**params, **start}, session.creds,

@@ -26,7 +26,7 @@ async def fetch_pages(client: OkxClient, path: str, params: Mapping[str, Any], c
                       trace: list[str] | None = None) -> Pages:
     items: list[Any] = []
     raws: list[dict[str, Any]] = []
-    after: str | None = None
+    after: str | None = params.get("after")  # a caller may start below a cursor it already holds
     while True:
         want = page_size if max_items is None else min(page_size, max_items - len(items))
         query = {**params, "after": after, "limit": str(want)}
