@@ -186,3 +186,16 @@ async def test_history_reaches_into_the_archive_after_seven_days(bridge_and_sim)
     assert [o["id"] for o in last_day] == [recent]
     two = (await bridge.call("historyorders", {"symbol": "ETH_USDT", "since": 0, "limit": 2}))["data"]
     assert [o["id"] for o in two] == [recent, old[1]]
+
+
+@pytest_twisted.ensureDeferred
+async def test_simulate_key_trades_on_the_demo_book(bridge_and_sim):
+    bridge, sim = await bridge_and_sim()
+    demo = "okxsim-demo-secret,okxsim-demo-pass,simulate"
+    placed = await bridge.call("trade", {"symbol": "LTC_USDT", "type": "buy", "price": 10, "amount": 1}, secret_key=demo)
+    assert [o["demo"] for o in sim.orders()] == [True]
+    assert [o["id"] for o in (await bridge.call("orders", {}, secret_key=demo))["data"]] == [placed["data"]["id"]]
+    assert (await bridge.call("orders", {}))["data"] == []  # the live book is another account state
+    demo_usdt = {a["currency"]: a for a in (await bridge.call("accounts", {}, secret_key=demo))["data"]}["USDT"]
+    live_usdt = {a["currency"]: a for a in (await bridge.call("accounts"))["data"]}["USDT"]
+    assert demo_usdt["frozen"] == 10 and live_usdt["frozen"] == 0
