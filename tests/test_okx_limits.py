@@ -231,3 +231,24 @@ def test_a_429_on_a_write_is_reported_not_resent():
     clock.advance(10)
     assert len(http.sent) == 1
     assert failures[0].value.code == "50011"
+
+
+def test_nothing_is_sent_after_the_deadline_when_slow_answers_hold_the_tokens():
+    """The queue's estimate assumes tokens come back on time; slow answers keep them longer.
+    A waiter whose budget runs out fails with 'throttled' and never reaches OKX."""
+
+    def answer(verb, path, query, headers, body):
+        d = Deferred()
+        delay = 8.0 if len(http.sent) <= 10 else 0.05  # the first ten answers are very slow
+        clock.callLater(delay, d.callback, Response(200, json.dumps(ok({})[1]).encode()))
+        return d
+
+    client, http, clock = make_client(answer, timeout=10)
+    outcomes = []
+    for _ in range(50):
+        client.get("/api/v5/account/balance", None, CREDS).addBoth(outcomes.append)
+    clock.pump([0.05] * 600)
+    assert len(outcomes) == 50
+    assert max(http.times()) <= 9.0  # budget: 10 s less the time kept for the exchange itself
+    failures = [o.value for o in outcomes if not hasattr(o, "data")]
+    assert failures and all(isinstance(f, OkxThrottled) and "nothing was sent" in str(f) for f in failures)

@@ -197,7 +197,18 @@ class OkxClient:
             remaining = deadline - self.clock.seconds()
             # leave time for the exchange itself: a slot granted at the deadline is no use
             asked = self.clock.seconds()
-            tokens.append(await self.limiter.acquire(key, rule, remaining - min(1.0, remaining / 2), verb, path))
+            budget = max(0.0, remaining - min(1.0, remaining / 2))
+            # the queue's estimate can be beaten by slow answers holding tokens longer: the
+            # wait itself is bounded too, so nothing is sent after the call's deadline
+            waiting = self.limiter.acquire(key, rule, budget, verb, path)
+            waiting.addTimeout(budget, self.clock)
+            try:
+                tokens.append(await waiting)
+            except (CancelledError, DeferredTimeoutError):
+                for token in tokens:
+                    token.done(self.clock.seconds())
+                raise OkxThrottled("throttled", f"no slot under OKX's limit of {rule.describe()} within this "
+                                   f"call's {budget:.1f}s budget; nothing was sent", verb, path) from None
             waited = self.clock.seconds() - asked
             if waited > 0 and self.metrics is not None:
                 self.metrics.rate_limit_wait(path, waited)
