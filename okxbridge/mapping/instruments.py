@@ -66,41 +66,58 @@ def inst_type_of(symbol: Symbol) -> str:
     return "SWAP" if symbol.is_swap else "FUTURES"
 
 
-def find_alias(instruments: dict[str, Instrument], symbol: Symbol) -> Instrument | None:
-    """The live dated future of ``symbol``'s pair whose OKX alias is the symbol's contract type."""
+def find_alias(instruments: dict[str, Instrument], symbol: Symbol, now_ms: float = 0) -> Instrument | None:
+    """The live dated future of ``symbol``'s pair whose OKX alias is the symbol's contract
+    type — never one already past its expiry, whatever a list fetched before it says."""
     for inst in instruments.values():
         if (inst.alias == symbol.contract and inst.inst_id.startswith(f"{symbol.base}-{symbol.quote}-")
-                and inst.state == "live"):
+                and inst.state == "live" and not (inst.exp_time and inst.exp_time <= now_ms)):
             return inst
     return None
+
+
+def next_expiry(instruments: dict[str, Instrument], now_ms: float) -> int:
+    """The earliest expiry still ahead (ms; 0 if none): when it passes, aliases move on."""
+    return min((i.exp_time for i in instruments.values() if i.exp_time > now_ms), default=0)
+
+
+@attrs.frozen
+class CachedList:
+    loaded_at: float  # our clock, for the TTL
+    table: dict[str, Instrument]
+    raw: dict
+    expires_ms: int   # OKX's clock: the first delivery after loading, when aliases roll over
 
 
 @attrs.define
 class InstrumentCache:
     clock: IReactorTime
     ttl: float = 300.0
-    _entries: dict[tuple[str, bool], tuple[float, dict[str, Instrument], dict]] = attrs.Factory(dict)
+    _entries: dict[tuple[str, bool], CachedList] = attrs.Factory(dict)
     _loads: Coalescer = attrs.Factory(Coalescer)
 
     async def instruments(self, session, inst_type: str) -> dict[str, Instrument]:
         key = (inst_type, session.creds.simulated)
         entry = self._entries.get(key)
-        if entry is None:
+        if entry is None or (entry.expires_ms and okx_now_ms(session) >= entry.expires_ms):
+            # first use, or a contract in the list has been delivered since it was fetched:
+            # its aliases are wrong now (next_week became this_week), so wait for a fresh list
             return await self._load(session, key)
-        if self.clock.seconds() - entry[0] > self.ttl:
+        if self.clock.seconds() - entry.loaded_at > self.ttl:
             # serve the stale list now; refresh once in the background (errors kept for next call)
             self._load(session, key).addErrback(lambda _: None)
-        return entry[1]
+        return entry.table
 
     def raw(self, inst_type: str, simulated: bool) -> dict | None:
         entry = self._entries.get((inst_type, simulated))
-        return entry[2] if entry else None
+        return entry.raw if entry else None
 
     def _load(self, session, key: tuple[str, bool]) -> Deferred:
         async def load() -> dict[str, Instrument]:
             reply = await session.public(INSTRUMENTS_PATH, {"instType": key[0]})
             table = {d["instId"]: Instrument.from_okx(d) for d in reply.data}
-            self._entries[key] = (self.clock.seconds(), table, reply.raw)
+            self._entries[key] = CachedList(self.clock.seconds(), table, reply.raw,
+                                            next_expiry(table, okx_now_ms(session)))
             return table
 
         return self._loads.run(key, lambda: Deferred.fromCoroutine(load()))
@@ -108,7 +125,7 @@ class InstrumentCache:
     async def instrument(self, session, symbol: Symbol) -> Instrument:
         """The instrument behind an FMZ symbol, or an error naming the symbol."""
         table = await self.instruments(session, inst_type_of(symbol))
-        inst = find_alias(table, symbol) if _is_alias(symbol) else table.get(okx_inst_id(symbol))
+        inst = find_alias(table, symbol, okx_now_ms(session)) if _is_alias(symbol) else table.get(okx_inst_id(symbol))
         if inst is None:
             raise ProtocolError(f"symbol {symbol.fmz} is not listed on OKX" + (" (demo)" if session.creds.simulated else ""))
         return inst
@@ -118,6 +135,11 @@ class InstrumentCache:
         if _is_alias(symbol):
             return (await self.instrument(session, symbol)).inst_id
         return okx_inst_id(symbol)
+
+
+def okx_now_ms(session) -> float:
+    """OKX's time as the signer knows it (local clock plus the measured offset)."""
+    return session.client.signer.now() * 1000
 
 
 def _is_alias(symbol: Symbol) -> bool:
