@@ -154,3 +154,9 @@ def test_absurd_numbers_are_refused_by_name(value):
     from okxbridge.fmz.params import decimal_param
     with pytest.raises(ProtocolError, match="parameter 'amount' is out of range"):
         decimal_param({"amount": value}, "amount")
+
+
+@pytest.mark.parametrize("price", ["0", "-0.5", "-2"])
+def test_a_non_positive_price_is_refused_not_sent_as_market(price):
+    with pytest.raises(ProtocolError, match="not a price"):
+        order_body(BTC, Intent("buy", ""), D(price), D("0.5"), cl_ord_id="x")

@@ -124,3 +124,11 @@ def test_cancel_with_lost_answer_and_order_still_live_cancels_again():
     result, http, _ = run(answers, trade.cancel, {"id": "BTC-USDT,42"})
     assert result.data is True
     assert [s.verb for s in http.sent] == ["POST", "GET", "POST"]
+
+
+def test_empty_answers_are_named_not_internal_errors():
+    from okxbridge.mapping import market
+    result, _, _ = run({("GET", "/api/v5/market/ticker"): [ok()]}, market.ticker, {"symbol": "BTC_USDT"})
+    assert str(result.value) == "OKX empty: no ticker for BTC-USDT in OKX's answer"
+    result, _, _ = run({("GET", "/api/v5/trade/order"): [ok()]}, trade.order, {"id": "BTC-USDT,42"})
+    assert str(result.value) == "OKX empty: no order BTC-USDT,42 in OKX's answer"

@@ -199,3 +199,15 @@ async def test_simulate_key_trades_on_the_demo_book(bridge_and_sim):
     demo_usdt = {a["currency"]: a for a in (await bridge.call("accounts", {}, secret_key=demo))["data"]}["USDT"]
     live_usdt = {a["currency"]: a for a in (await bridge.call("accounts"))["data"]}["USDT"]
     assert demo_usdt["frozen"] == 10 and live_usdt["frozen"] == 0
+
+
+@pytest_twisted.ensureDeferred
+async def test_input_mistakes_are_named(bridge_and_sim):
+    bridge, sim = await bridge_and_sim()
+    zero = await bridge.call("trade", {"symbol": "BTC_USDT", "type": "buy", "price": 0, "amount": 1})
+    assert "give a positive price, or -1 for a market order" in zero["error"]
+    margin = await bridge.call("trade", {"symbol": "BTC_USDT", "type": "buy", "price": 1, "amount": 1, "marginMode": "cross"})
+    assert "spot margin trading is not supported" in margin["error"]
+    lever = await bridge.call("setmarginlevel", {"symbol": "BTC_USDT.swap", "marginLevel": 0})
+    assert lever["error"] == "marginLevel must be positive, got 0"
+    assert sim.orders() == []

@@ -10,7 +10,8 @@ from twisted.internet.defer import Deferred, FirstError, gatherResults
 from twisted.internet.interfaces import IReactorTime
 
 from ..fmz.envelope import Call
-from ..okx.client import OkxClient
+from ..okx.client import OkxClient, OkxReply
+from ..okx.errors import OkxError
 from ..okx.coalesce import Coalescer
 from ..okx.signer import Credentials
 from .instruments import InstrumentCache
@@ -23,6 +24,14 @@ async def gather(*awaitables: Any) -> list[Any]:
         return await gatherResults(ds, consumeErrors=True)
     except FirstError as e:
         e.subFailure.raiseException()
+
+
+def first(reply: OkxReply, what: str) -> dict[str, Any]:
+    """OKX's one answer item; an empty ``data`` (OKX's way of saying "none") becomes an error
+    naming what is missing rather than an internal error."""
+    if not reply.data or not isinstance(reply.data[0], dict):
+        raise OkxError("empty", f"no {what} in OKX's answer")
+    return reply.data[0]
 
 
 def credentials(call: Call) -> Credentials:

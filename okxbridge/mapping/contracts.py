@@ -101,7 +101,9 @@ async def setmarginlevel(bridge: Bridge, call: Call, trace: list[str]) -> Answer
     symbol = parse_symbol(text_param(call.params, "symbol"))
     if symbol.is_spot:
         raise ProtocolError(f"{symbol.fmz} is spot: leverage is set on contracts such as {symbol.fmz}.swap")
-    level = decimal_param(call.params, "marginLevel", required=False) or decimal_param(call.params, "leverage")
+    level = decimal_param(call.params, "marginLevel", required=False)
+    if level is None:
+        level = decimal_param(call.params, "leverage")
     if level <= 0:
         raise ProtocolError(f"marginLevel must be positive, got {level}")
     mode = text_param(call.params, "marginMode", required=False) or "cross"

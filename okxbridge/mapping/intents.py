@@ -19,6 +19,7 @@ from .precision import okx_number, round_price, round_size
 LONG_SHORT = "long_short_mode"
 NET = "net_mode"
 ORDER_TYPES = ("limit", "post_only", "ioc", "fok")
+MARKET_PRICE = -1  # FMZ's price for a market order (or no price at all)
 
 
 @attrs.frozen
@@ -59,10 +60,13 @@ def client_order_id(nonce: int) -> str:
 def order_body(inst: Instrument, intent: Intent, price: Decimal | None, amount: Decimal, *,
                cl_ord_id: str, td_mode: str = "", pos_mode: str = NET, ord_type: str = "limit") -> dict[str, Any]:
     """The place-order body, rounded to the instrument's grid and checked against its
-    minimum before anything is sent. ``price`` None (or ≤ 0) is a market order; a spot
+    minimum before anything is sent. ``price`` None or -1 is a market order; a spot
     market buy spends ``amount`` of the quote currency, as FMZ's built-in exchanges do."""
     spot = inst.inst_type == "SPOT"
-    market = price is None or price <= 0
+    market = price is None or price == MARKET_PRICE
+    if not market and price <= 0:
+        # a computed price of 0 is a strategy bug, not a wish to trade at any price
+        raise ProtocolError(f"price {price} is not a price: give a positive price, or -1 for a market order")
     body: dict[str, Any] = {"instId": inst.inst_id, "tdMode": td_mode or ("cash" if spot else "cross"),
                             "side": intent.side, "clOrdId": cl_ord_id}
     if market:

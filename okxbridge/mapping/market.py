@@ -8,7 +8,7 @@ from typing import Any
 from ..fmz.answer import Answer
 from ..fmz.envelope import Call
 from ..fmz.params import int_param, text_param
-from .context import Bridge, Session, gather
+from .context import Bridge, Session, first, gather
 from .instruments import Instrument
 from .numbers import dec, millis
 from .precision import decimals
@@ -94,7 +94,7 @@ async def target(bridge: Bridge, call: Call, trace: list[str]) -> tuple[Symbol, 
 async def ticker(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
     symbol, session, inst_id = await target(bridge, call, trace)
     reply = await session.public("/api/v5/market/ticker", {"instId": inst_id})
-    data = ticker_from_okx(reply.data[0])
+    data = ticker_from_okx(first(reply, f"ticker for {inst_id}"))
     data["symbol"] = symbol.fmz
     return Answer(data, reply.raw)
 
@@ -103,7 +103,7 @@ async def depth(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
     limit = int_param(call.params, "limit", default=0, maximum=400) or 20
     symbol, session, inst_id = await target(bridge, call, trace)
     reply = await session.public("/api/v5/market/books", {"instId": inst_id, "sz": limit})
-    data = depth_from_okx(reply.data[0], limit)
+    data = depth_from_okx(first(reply, f"order book for {inst_id}"), limit)
     data["symbol"] = symbol.fmz
     return Answer(data, reply.raw)
 

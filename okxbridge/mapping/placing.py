@@ -20,7 +20,7 @@ from ..fmz.envelope import Call
 from ..fmz.errors import ProtocolError
 from ..fmz.params import decimal_param, text_param
 from ..okx.errors import OkxError, OkxTransportError
-from .context import Bridge, Session
+from .context import Bridge, Session, first
 from .intents import client_order_id, order_body, parse_intent
 from .orders import order_id
 from .symbols import parse_symbol
@@ -47,6 +47,9 @@ async def trade(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
     td_mode = text_param(p, "marginMode", required=False) or text_param(p, "tdMode", required=False)
     if td_mode and td_mode not in ("cross", "isolated", "cash"):
         raise ProtocolError(f"bad marginMode {td_mode[:20]!r}: use cross or isolated")
+    if symbol.is_spot and td_mode in ("cross", "isolated"):
+        # OKX files such orders under instType MARGIN, which orders/historyorders do not list
+        raise ProtocolError("spot margin trading is not supported by okxbridge: spot orders are cash orders")
     pos_mode = await bridge.position_mode(session) if not symbol.is_spot else ""
     body = order_body(inst, intent, price, amount, cl_ord_id=client_order_id(call.nonce), td_mode=td_mode,
                       pos_mode=pos_mode, ord_type=text_param(p, "ordType", required=False) or "limit")
@@ -65,7 +68,7 @@ async def place_once(bridge: Bridge, session: Session, body: dict[str, Any]) -> 
     while True:
         try:
             reply = await session.post(PLACE_PATH, body)
-            return reply.data[0]["ordId"], reply.raw
+            return first(reply, f"order id for {body['clOrdId']}")["ordId"], reply.raw
         except OkxError as e:
             if e.code in ("51016", "51011"):  # this clOrdId is already an order: ours, from a repeat
                 found = await find_order(session, body)

@@ -10,7 +10,7 @@ from ..fmz.errors import ProtocolError
 from ..fmz.params import int_param, text_param
 from ..okx.errors import OkxError
 from ..okx.paging import fetch_pages
-from .context import Bridge, Session, gather
+from .context import Bridge, Session, first, gather
 from .instruments import inst_type_of
 from .orders import order_from_okx, split_order_id
 from .placing import ORDER_PATH, outcome_unknown, state_after_unknown_write
@@ -66,7 +66,8 @@ async def order(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
     session = bridge.session(call, trace)
     inst_id, ord_id = await order_inst_id(bridge, session, call)
     reply = await session.get(ORDER_PATH, {"instId": inst_id, "ordId": ord_id})
-    return Answer((await fmz_orders(bridge, session, reply.data))[0], reply.raw)
+    found = first(reply, f"order {inst_id},{ord_id}")
+    return Answer((await fmz_orders(bridge, session, [found]))[0], reply.raw)
 
 
 async def history_of(bridge: Bridge, session: Session, kind: str, inst_id: str, since: int, limit: int,
