@@ -67,7 +67,8 @@ class DrainService(service.Service):
 
 class CountingResource(Resource):
     """Counts requests from arrival until their answer is written; once ``closing``, new
-    ones (on kept-alive connections) get a 503 instead of starting work nobody will finish."""
+    ones (on kept-alive connections) get an ``{"error"}`` instead of starting work nobody
+    will finish."""
 
     isLeaf = True
 
@@ -79,7 +80,8 @@ class CountingResource(Resource):
 
     def render(self, request):
         if self.closing:
-            request.setResponseCode(503)
+            # the protocol answers every call with HTTP 200 and a JSON object; the docker
+            # shows the error line in the strategy's log
             request.setHeader(b"Content-Type", b"application/json; charset=utf-8")
             return json.dumps({"error": "okxbridge is shutting down; try again shortly"}).encode()
         leave = self.inflight.enter()

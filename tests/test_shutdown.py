@@ -8,10 +8,12 @@ import treq
 from twisted.application import service
 from twisted.internet import task
 from twisted.internet.defer import Deferred, ensureDeferred
+from twisted.web.resource import Resource
+from twisted.web.test.requesthelper import DummyRequest
 
 from okxbridge.okx.inflight import InFlight
 from okxbridge.service import Options, makeService
-from okxbridge.shutdown import DrainService, StopInOrder
+from okxbridge.shutdown import CountingResource, DrainService, StopInOrder
 
 
 class Step(service.Service):
@@ -93,3 +95,16 @@ async def test_sigterm_lets_a_call_in_flight_finish_then_stops(reactor):
         if top.running:
             await top.stopService()
         await running.stop()
+
+
+def test_a_call_arriving_while_closing_gets_a_protocol_error_not_work():
+    class Untouchable(Resource):
+        def render(self, request):
+            raise AssertionError("no work may start while closing")
+
+    counting = CountingResource(Untouchable(), InFlight())
+    counting.closing = True
+    request = DummyRequest([b"OKX"])
+    body = counting.render(request)
+    assert request.responseCode in (None, 200)
+    assert json.loads(body) == {"error": "okxbridge is shutting down; try again shortly"}
