@@ -14,7 +14,6 @@ from typing import Any, Iterator
 
 import attrs
 import treq
-from twisted.internet.defer import Deferred
 
 from .fmz.app import FmzApp
 from .fmz.site import bounded_site

@@ -87,9 +87,7 @@ async def positions(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
     replies = await gather(*(session.get(POSITIONS_PATH, {"instType": kind, "instId": rng.inst_id or None})
                              for kind in rng.inst_types))
     items = [p for reply in replies for p in reply.data if in_range(p.get("instId", ""), rng)]
-    names = {}
-    if any(inst_type(p["instId"]) == "FUTURES" for p in items):
-        names = {i: inst.alias for i, inst in (await bridge.instruments.instruments(session, "FUTURES")).items()}
+    names = await bridge.instruments.aliases(session, [p["instId"] for p in items])
     data = [pos for p in items if (pos := position_from_okx(p, names.get(p["instId"], ""))) is not None]
     return Answer(data, [r.raw for r in replies])
 

@@ -10,7 +10,7 @@ needs no restart.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, Iterable
 
 import attrs
 from twisted.internet.defer import Deferred
@@ -19,7 +19,7 @@ from twisted.internet.interfaces import IReactorTime
 from ..fmz.errors import ProtocolError
 from ..okx.coalesce import Coalescer
 from .numbers import dec
-from .symbols import Symbol, okx_inst_id
+from .symbols import Symbol, inst_type, okx_inst_id
 
 INSTRUMENTS_PATH = "/api/v5/public/instruments"
 
@@ -121,6 +121,14 @@ class InstrumentCache:
             return table
 
         return self._loads.run(key, lambda: Deferred.fromCoroutine(load()))
+
+    async def aliases(self, session, inst_ids: Iterable[str]) -> dict[str, str]:
+        """instId → alias for the dated futures among ``inst_ids`` (FMZ names them by alias);
+        the list is only read when one of them is a future."""
+        if not any(inst_type(i) == "FUTURES" for i in inst_ids):
+            return {}
+        table = await self.instruments(session, "FUTURES")
+        return {inst_id: inst.alias for inst_id, inst in table.items()}
 
     async def instrument(self, session, symbol: Symbol) -> Instrument:
         """The instrument behind an FMZ symbol, or an error naming the symbol."""

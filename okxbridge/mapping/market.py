@@ -80,10 +80,6 @@ def market_from_instrument(inst: Instrument) -> dict[str, Any]:
     }
 
 
-def alias_of(symbol: Symbol) -> str:
-    return "" if symbol.is_spot or symbol.is_swap else symbol.contract
-
-
 async def target(bridge: Bridge, call: Call, trace: list[str]) -> tuple[Symbol, Session, str]:
     """The call's symbol, its OKX session and the instId it names (aliases resolved)."""
     symbol = parse_symbol(text_param(call.params, "symbol"))

@@ -13,8 +13,8 @@ from ..okx.paging import fetch_pages
 from .context import Bridge, Session, first, gather
 from .instruments import inst_type_of
 from .orders import order_from_okx, split_order_id
-from .placing import ORDER_PATH, outcome_unknown, state_after_unknown_write
-from .symbols import inst_type, parse_symbol
+from .placing import ORDER_PATH, find_order, outcome_unknown, state_after_unknown_write
+from .symbols import parse_symbol
 
 PENDING_PATH = "/api/v5/trade/orders-pending"
 HISTORY_PATH = "/api/v5/trade/orders-history"
@@ -26,16 +26,8 @@ DEFAULT_HISTORY_LIMIT = 100
 ORDER_KINDS = ("SPOT", "SWAP", "FUTURES")
 
 
-async def aliases(bridge: Bridge, session: Session, items: list[dict[str, Any]]) -> dict[str, str]:
-    """instId → alias for the dated futures among ``items`` (FMZ names them by alias)."""
-    if not any(inst_type(o.get("instId", "")) == "FUTURES" for o in items):
-        return {}
-    table = await bridge.instruments.instruments(session, "FUTURES")
-    return {inst_id: inst.alias for inst_id, inst in table.items()}
-
-
 async def fmz_orders(bridge: Bridge, session: Session, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    names = await aliases(bridge, session, items)
+    names = await bridge.instruments.aliases(session, [o["instId"] for o in items])
     return [order_from_okx(o, names.get(o["instId"], "")) for o in items]
 
 
@@ -129,13 +121,8 @@ async def cancel(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
 
 
 async def order_state(session: Session, body: dict[str, str]) -> str:
-    try:
-        reply = await session.get(ORDER_PATH, body)
-    except OkxError as e:
-        if e.code == "51603":
-            return "not_found"
-        raise
-    return reply.data[0].get("state", "") if reply.data else "not_found"
+    found = await find_order(session, body)
+    return found.get("state", "") if found is not None else "not_found"
 
 
 def cancel_refused(inst_id: str, ord_id: str, state: str, cause: OkxError) -> OkxError:
