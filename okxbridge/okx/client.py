@@ -125,12 +125,13 @@ class OkxClient:
                 creds: Credentials | None = None, sign: bool = True,
                 trace: list[str] | None = None, shared: bool = True) -> Deferred[OkxReply]:
         verb = verb.upper()
+        query = encode_query(params)
         if shared and verb == "GET" and (creds is None or not sign):
             # public data is the same for every caller: identical reads in flight share one
             # request, which also spends one rate-limit token for all of them
-            key = (path, encode_query(params), bool(creds and creds.simulated))
-            return self.coalescer.run(key, lambda: self._start(verb, path, params, body, creds, sign, trace))
-        return self._start(verb, path, params, body, creds, sign, trace)
+            key = (path, query, bool(creds and creds.simulated))
+            return self.coalescer.run(key, lambda: self._start(verb, path, params, query, body, creds, sign, trace))
+        return self._start(verb, path, params, query, body, creds, sign, trace)
 
     def sync_time(self) -> Deferred[float]:
         """Re-measure the clock offset now; concurrent callers (say, 50 calls that all got
@@ -144,13 +145,13 @@ class OkxClient:
             return offset
         return self.coalescer.run(("sync-time",), lambda: Deferred.fromCoroutine(measure()))
 
-    def _start(self, verb, path, params, body, creds, sign, trace) -> Deferred[OkxReply]:
-        return self.inflight.track(Deferred.fromCoroutine(self._request(verb, path, params, body, creds, sign, trace)))
+    def _start(self, verb, path, params, query, body, creds, sign, trace) -> Deferred[OkxReply]:
+        return self.inflight.track(Deferred.fromCoroutine(
+            self._request(verb, path, params, query, body, creds, sign, trace)))
 
-    async def _request(self, verb: str, path: str, params: Mapping[str, Any] | None, body: Any,
+    async def _request(self, verb: str, path: str, params: Mapping[str, Any] | None, query: str, body: Any,
                        creds: Credentials | None, sign: bool, trace: list[str] | None) -> OkxReply:
         deadline = self.clock.seconds() + (self.deadline or self.timeout)
-        query = encode_query(params)
         request_path = f"{path}?{query}" if query else path
         body_text = encode_body(body)
         signed = creds is not None and sign
