@@ -1,16 +1,15 @@
 """The operator's endpoints, ``GET /metrics`` and ``GET /health``, and their wiring.
 
-By default they share the protocol's port: :class:`AdminApp` routes its two paths and hands
-every other request to the FMZ resource through a catch-all branch route (werkzeug ranks
-static rules before the ``/<path:…>`` branch, so ``/metrics`` is never taken for an exchange
-path; ``tests/test_admin.py`` pins that). With ``--admin-port`` they get a Site of their own
-and the protocol port serves the protocol only.
+By default they share the protocol's port: :class:`PathSwitch` hands exactly ``/metrics``
+and ``/health`` to :class:`AdminApp` and every other request to the FMZ resource
+(``tests/test_admin.py`` pins that). With ``--admin-port`` they get a Site of their own and
+the protocol port serves the protocol only.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import attrs
 from klein import Klein
@@ -20,7 +19,6 @@ from twisted.web.server import Site
 from .fmz.app import FmzApp
 from .fmz.key_allowlist import restrict_keys
 from .health import Health
-from .metered_http import MeteredHttp
 from .metrics import CONTENT_TYPE, BridgeMetrics
 
 
@@ -29,7 +27,6 @@ class AdminApp:
     metrics: BridgeMetrics
     health: Health
     same_port: bool = True
-    protocol: Any = None  # the FMZ resource, served for every other path on a shared port
 
     app: ClassVar[Klein] = Klein()
 
@@ -44,7 +41,6 @@ class AdminApp:
         """
         if not self.same_port:
             return protocol
-        self.protocol = protocol
         return PathSwitch(self.resource(), protocol)
 
     @app.route("/metrics", methods=["GET"])
@@ -60,25 +56,22 @@ class AdminApp:
 
     @app.route("/", branch=True)
     def everything_else(self, request):
-        if self.protocol is not None:
-            return self.protocol
+        """Only reached on the admin port of its own: the protocol is not served there."""
         request.setResponseCode(404)
         request.setHeader(b"Content-Type", b"application/json; charset=utf-8")
         return json.dumps({"error": "this port serves only /metrics and /health"}).encode()
 
 
 def install_operations(reactor, options, client, app: FmzApp) -> AdminApp:
-    """Meter the client's HTTP, count calls, apply ``--allow-key``; return the admin endpoints.
+    """Count the client's requests and the calls, apply ``--allow-key``; return the admin endpoints.
 
     The admin app becomes ``app.admin``: on a shared port ``app.resource()`` serves both.
     """
     metrics = BridgeMetrics.create(app.methods.handlers, client.coalescer)
-    meter = MeteredHttp(client.http, metrics, reactor)
-    client.http = meter
-    client.metrics = metrics  # the OKX side's hook: rate-limit waits, retries, uncertain orders
+    client.metrics = metrics  # the OKX side's hook: requests, rate-limit waits, retries, uncertain orders
     app.on_call = metrics.call
     app.methods = restrict_keys(app.methods, options["allow-key"] or ())
-    admin = AdminApp(metrics, Health(client, meter, reactor, reactor.seconds()),
+    admin = AdminApp(metrics, Health(client, reactor, reactor.seconds()),
                      same_port=not options["admin-port"])
     app.admin = admin
     return admin
@@ -99,7 +92,9 @@ class PathSwitch(Resource):
         self.protocol = protocol
 
     def render(self, request):
-        return (self.admin if request.path in ADMIN_PATHS else self.protocol).render(request)
+        # only reads: a POST to /metrics is a protocol call with a wrong exchange path
+        admin = request.path in ADMIN_PATHS and request.method in (b"GET", b"HEAD")
+        return (self.admin if admin else self.protocol).render(request)
 
 
 def admin_site(admin: AdminApp) -> Site:

@@ -14,15 +14,13 @@ import attrs
 from twisted.internet.interfaces import IReactorTime
 
 from . import __version__
-from .metered_http import MeteredHttp
 
 PROBE_PATH = "/api/v5/public/time"
 
 
 @attrs.define
 class Health:
-    client: Any  # okxbridge.okx.client.OkxClient
-    meter: MeteredHttp
+    client: Any  # okxbridge.okx.client.OkxClient, which notes when OKX last answered
     clock: IReactorTime
     started_at: float
     fresh: float = 30.0         # seconds an OKX answer counts as proof of reachability
@@ -31,7 +29,7 @@ class Health:
     async def report(self) -> dict[str, Any]:
         if not self.recently_answered():
             await self.probe()
-        since = self.meter.seconds_since_answer()
+        since = self.client.seconds_since_answer()
         return {
             "status": "up",
             "okx_reachable": self.recently_answered(),
@@ -44,7 +42,7 @@ class Health:
         }
 
     def recently_answered(self) -> bool:
-        since = self.meter.seconds_since_answer()
+        since = self.client.seconds_since_answer()
         return since is not None and since <= self.fresh
 
     async def probe(self) -> None:
@@ -53,4 +51,4 @@ class Health:
         try:
             await d
         except Exception:
-            pass  # the meter saw whether any answer came; the report says so
+            pass  # the client noted whether any answer came; the report says so

@@ -12,7 +12,6 @@ from twisted.internet.defer import Deferred, succeed
 
 from okxbridge.admin import admin_site
 from okxbridge.health import Health
-from okxbridge.metered_http import MeteredHttp, okx_code
 from okxbridge.metrics import MAX_PATHS, NO_METRICS, BridgeMetrics
 from okxbridge.okx.coalesce import Coalescer
 from okxbridge.testing import start_bridge
@@ -163,23 +162,16 @@ def test_coalesced_reads_are_read_from_the_coalescer():
     pending.callback(None)
 
 
-@pytest.mark.parametrize("status, content, code", [
-    (200, b'{"code":"0","msg":"","data":[]}', "0"),
-    (200, b'{ "code" : "51001", "msg":"Instrument ID does not exist","data":[]}', "51001"),
-    (429, b'{"code":50011,"msg":"Too Many Requests"}', "50011"),
-    (502, b"<html>Bad Gateway</html>", "http_502"),
-    (200, b"", "http_200"),
-])
-def test_okx_code_of_an_answer(status, content, code):
-    assert okx_code(status, content) == code
-
-
 class FakeClient:
     base_url = "https://okx.example"
 
-    def __init__(self, answer):
-        self.answer, self.asked = answer, []
+    def __init__(self, answer, clock):
+        self.answer, self.asked, self.clock = answer, [], clock
         self.signer = type("S", (), {"offset": -0.25})()
+        self.last_answer_at = None
+
+    def seconds_since_answer(self):
+        return None if self.last_answer_at is None else self.clock.seconds() - self.last_answer_at
 
     def get(self, path, params=None, creds=None, *, sign=True):
         self.asked.append((path, sign))
@@ -189,10 +181,9 @@ class FakeClient:
 def test_health_trusts_a_recent_answer_and_probes_otherwise():
     clock = task.Clock()
     clock.advance(1000)
-    meter = MeteredHttp(None, NO_METRICS, clock)
-    client = FakeClient(lambda: succeed(None))
-    health = Health(client, meter, clock, started_at=900)
-    meter.last_answer_at = 995.0
+    client = FakeClient(lambda: succeed(None), clock)
+    health = Health(client, clock, started_at=900)
+    client.last_answer_at = 995.0
     report = Deferred.fromCoroutine(health.report()).result
     assert client.asked == [] and report["okx_reachable"] is True
     assert report["okx_last_answer_seconds_ago"] == 5.0 and report["clock_offset_seconds"] == -0.25

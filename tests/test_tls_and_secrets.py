@@ -104,8 +104,8 @@ async def test_a_whole_session_logs_no_secret(reactor):
     events = []
     globalLogPublisher.addObserver(events.append)  # every level, debug included
     bridge = await start_bridge(reactor, okx.url)
-    meter = bridge.bridge.client.http  # the metered client; record under it, where requests are final
-    recorder = meter.http = SignatureRecorder(meter.http)
+    client = bridge.bridge.client  # record at the client's HTTP object, where requests are final
+    recorder = client.http = SignatureRecorder(client.http)
     try:
         calls = [
             ("ticker", {"symbol": "BTC_USDT"}),

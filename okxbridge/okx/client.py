@@ -110,8 +110,11 @@ class OkxClient:
     random: Random = attrs.Factory(Random)
     deadline: float | None = None
     inflight: InFlight = attrs.Factory(InFlight)
-    #: counters for rate-limit waits and retries (``okxbridge.metrics`` installs them); None counts nothing
+    #: counters for requests, rate-limit waits and retries (``okxbridge.metrics`` installs
+    #: them); None counts nothing
     metrics: Any = None
+    #: our clock's time of OKX's last HTTP answer of any kind: /health's "reachable"
+    last_answer_at: float | None = None
     log = Logger()
 
     def get(self, path: str, params: Mapping[str, Any] | None = None, creds: Credentials | None = None,
@@ -186,6 +189,9 @@ class OkxClient:
                 self._count_retry(path)
                 await deferLater(self.clock, delay)
 
+    def seconds_since_answer(self) -> float | None:
+        return None if self.last_answer_at is None else self.clock.seconds() - self.last_answer_at
+
     def _count_retry(self, path: str) -> None:
         if self.metrics is not None:
             self.metrics.retry(path)
@@ -233,21 +239,30 @@ class OkxClient:
         started = self.clock.seconds()
         timeout = max(0.0, min(self.timeout, deadline - started))
         status: int | str = "-"
+        code = "transport"  # what the metrics count: OKX's code, http_<status>, or no answer
         try:
             d = Deferred.fromCoroutine(self._exchange(verb, request_path, headers, body_text))
             d.addTimeout(timeout, self.clock)
             status, content = await d
-            return parse_envelope(verb, path, status, content)
+            self.last_answer_at = self.clock.seconds()
+            code = f"http_{status}"
+            reply = parse_envelope(verb, path, status, content)
+            code = str(reply.raw.get("code"))
+            return reply
         except (CancelledError, DeferredTimeoutError):
             raise OkxTransportError("timeout", f"no answer within {timeout:g}s", verb, path) from None
-        except OkxError:
+        except OkxError as e:
+            if e.raw is not None:
+                code = str(e.raw.get("code"))
             raise
         except Exception as e:  # connection refused/reset, TLS failure, DNS …
             raise OkxTransportError("transport", describe_transport_failure(e), verb, path) from None
         finally:
-            ms = (self.clock.seconds() - started) * 1000
+            seconds = self.clock.seconds() - started
             if trace is not None:  # logged with the call's one line, not a line per request
-                trace.append(f"{verb} {path} {status} {ms:.1f}ms")
+                trace.append(f"{verb} {path} {status} {seconds * 1000:.1f}ms")
+            if self.metrics is not None:
+                self.metrics.okx_request(verb, path, code, seconds)
 
     async def _exchange(self, verb: str, request_path: str, headers: dict, body_text: str) -> tuple[int, bytes]:
         # OKX's API never redirects; following one would re-send signed headers elsewhere
