@@ -163,3 +163,16 @@ def test_concurrent_50102s_share_one_resync():
     pending[0].callback(Response(200, json.dumps(server_time(100_000)[1]).encode()))
     assert all(c.result.data == [{}] for c in calls)
     assert http.paths().count("/api/v5/public/time") == 1
+
+
+@pytest.mark.parametrize("error, unknown", [
+    (OkxTransportError("timeout", "no answer", "POST", "/p"), True),
+    (OkxError("50004", "Endpoint request timeout", "POST", "/p", 400), True),
+    (OkxError("50026", "System error", "POST", "/p", 500), True),
+    (OkxError("50011", "Rate limit reached", "POST", "/p", 429), False),  # refused before acting
+    (OkxError("51008", "Insufficient balance", "POST", "/p", 200), False),
+    (OkxThrottled("throttled", "queue full", "POST", "/p"), False),       # never sent
+])
+def test_which_write_failures_leave_the_outcome_unknown(error, unknown):
+    from okxbridge.okx.retry import outcome_unknown
+    assert outcome_unknown(error) is unknown

@@ -20,6 +20,7 @@ from ..fmz.envelope import Call
 from ..fmz.errors import ProtocolError
 from ..fmz.params import decimal_param, text_param
 from ..okx.errors import OkxError, OkxTransportError
+from ..okx.retry import outcome_unknown
 from .context import Bridge, Session, first
 from .intents import client_order_id, order_body, parse_intent
 from .orders import order_id
@@ -28,12 +29,6 @@ from .symbols import parse_symbol
 log = Logger()
 PLACE_PATH = "/api/v5/trade/order"
 ORDER_PATH = "/api/v5/trade/order"
-UNCERTAIN_CODES = {"50001", "50004", "50013", "50026"}
-
-
-def outcome_unknown(e: OkxError) -> bool:
-    """True when OKX may have acted although it did not say so."""
-    return isinstance(e, OkxTransportError) or e.code in UNCERTAIN_CODES or (e.http_status or 0) >= 500
 
 
 async def trade(bridge: Bridge, call: Call, trace: list[str]) -> Answer:

@@ -10,10 +10,11 @@ from ..fmz.errors import ProtocolError
 from ..fmz.params import int_param, text_param
 from ..okx.errors import OkxError
 from ..okx.paging import fetch_pages
+from ..okx.retry import outcome_unknown
 from .context import Bridge, Session, first, gather
 from .instruments import inst_type_of
 from .orders import order_from_okx, split_order_id
-from .placing import ORDER_PATH, find_order, outcome_unknown, state_after_unknown_write
+from .placing import ORDER_PATH, find_order, state_after_unknown_write
 from .symbols import parse_symbol
 
 PENDING_PATH = "/api/v5/trade/orders-pending"

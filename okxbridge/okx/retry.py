@@ -15,10 +15,21 @@ import attrs
 
 from .errors import OkxError, OkxThrottled, OkxTransportError
 
-# 50001 service unavailable (503), 50004 endpoint timeout, 50011 rate limit, 50013 system
-# busy (429), 50026 system error (500): spec §6; all say "try again later".
-RETRYABLE_CODES = frozenset({"50001", "50004", "50011", "50013", "50026"})
+# 50001 service unavailable (503), 50004 endpoint timeout, 50013 system busy (429), 50026
+# system error (500): spec §6; OKX may or may not have acted on the request.
+UNCERTAIN_CODES = frozenset({"50001", "50004", "50013", "50026"})
+# ... and 50011 rate limit: refused before acting. All say "try again later".
+RETRYABLE_CODES = UNCERTAIN_CODES | {"50011"}
 TIMESTAMP_EXPIRED = "50102"
+
+
+def outcome_unknown(error: OkxError) -> bool:
+    """A write that failed this way may have been carried out although OKX did not say so:
+    the caller must read to find out, never simply send it again."""
+    if isinstance(error, OkxThrottled):
+        return False  # our own queue refused it: nothing was sent
+    return (isinstance(error, OkxTransportError) or error.code in UNCERTAIN_CODES
+            or (error.http_status or 0) >= 500)
 
 
 def retryable_read(error: OkxError) -> bool:
