@@ -15,6 +15,7 @@ from typing import Any, Iterator
 import attrs
 import treq
 
+from .cli import request_body
 from .fmz.app import FmzApp
 from .fmz.site import bounded_site
 from .mapping.context import Bridge
@@ -34,9 +35,8 @@ class RunningBridge:
                    secret_key: str = "okxsim-demo-secret,okxsim-demo-pass", nonce: int | None = None,
                    headers: dict | None = None) -> dict:
         """One protocol call as the FMZ docker makes it; returns the decoded answer."""
-        body = {"access_key": access_key, "secret_key": secret_key, "method": method,
-                "nonce": nonce if nonce is not None else next(self.nonces), "params": params or {}}
-        return await self.post(json.dumps(body).encode(), headers=headers)
+        nonce = nonce if nonce is not None else next(self.nonces)
+        return await self.post(request_body(access_key, secret_key, method, params or {}, nonce), headers=headers)
 
     async def post(self, body: bytes, *, path: str = "/OKX", headers: dict | None = None) -> dict:
         response = await treq.post(self.url + path, data=body, headers=headers, persistent=False)
