@@ -37,7 +37,7 @@ setup(
     },
     entry_points={
         "console_scripts": [
-            "okxbridge-call = okxbridge.cli:main",
+            "okxbridge-call = okxbridge.call_client:main",
         ],
     },
 )

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from decimal import Decimal
 from pathlib import Path
 
 import attrs
@@ -166,3 +167,9 @@ class LoadGen:
         self.popen.stdin.close()
         self.popen.wait(10)
         self.errlog.close()
+
+
+def passive_price(sim_port: int) -> str:
+    """Half the last BTC-USDT price on the 0.1 tick: a buy that rests and never fills."""
+    last = Decimal(sim_get(sim_port, "/api/v5/market/ticker?instId=BTC-USDT")["data"][0]["last"])
+    return str((last / 2).quantize(Decimal("0.1")))

@@ -14,7 +14,6 @@ import time
 from pathlib import Path
 
 from bench import procs
-from bench.run import passive_price
 
 CALLS = ("ticker", "accounts", "trade_cancel")
 
@@ -34,7 +33,7 @@ def run(workdir: Path, args, seconds: float = 6.0, top: int = 30) -> str:
                 "--no-rate-limits", *args.daemon_option]
         daemon = procs.start("okxbridge-profile", argv, workdir, procs.env_with(procs.REPO))
         procs.wait_for_port(daemon, port)
-        price = passive_price(sim_port)
+        price = procs.passive_price(sim_port)
         total = 0
         for call in CALLS:
             result = loadgen.run(target="bridge", host="127.0.0.1", port=port, call=call, concurrency=16,

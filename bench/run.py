@@ -22,7 +22,6 @@ import sys
 import tempfile
 import time
 import urllib.request
-from decimal import Decimal
 from pathlib import Path
 
 from bench import procs, report
@@ -63,12 +62,6 @@ def machine() -> dict:
             "platform": platform.platform(), "mem_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)}
 
 
-def passive_price(sim_port: int) -> str:
-    """Half the last BTC-USDT price on the 0.1 tick: a buy that rests and never fills."""
-    last = Decimal(procs.sim_get(sim_port, "/api/v5/market/ticker?instId=BTC-USDT")["data"][0]["last"])
-    return str((last / 2).quantize(Decimal("0.1")))
-
-
 class Stage:
     """One emulator latency: the emulator, the daemon and the naive plugin, started together."""
 
@@ -77,7 +70,7 @@ class Stage:
         self.sim, self.sim_port, self.count_port = procs.start_emulator(workdir, latency)
         self.daemon, self.daemon_port = procs.start_daemon(workdir, self.sim_port, f"{latency:g}ms", *daemon_options)
         self.naive, self.naive_port = procs.start_naive(workdir, self.sim_port, f"{latency:g}ms")
-        self.price = passive_price(self.sim_port)
+        self.price = procs.passive_price(self.sim_port)
 
     def port_of(self, target: str) -> int:
         return {"direct": self.sim_port, "bridge": self.daemon_port, "naive": self.naive_port}[target]

@@ -1,4 +1,4 @@
-"""The operator's endpoints, ``GET /metrics`` and ``GET /health``, and their wiring.
+"""The operator's endpoints, ``GET /metrics`` and ``GET /health``.
 
 By default they share the protocol's port: :class:`PathSwitch` hands exactly ``/metrics``
 and ``/health`` to :class:`AdminApp` and every other request to the FMZ resource
@@ -16,8 +16,6 @@ from klein import Klein
 from twisted.web.resource import Resource
 from twisted.web.server import Site
 
-from .fmz.app import FmzApp
-from .fmz.key_allowlist import restrict_keys
 from .health import Health
 from .metrics import CONTENT_TYPE, BridgeMetrics
 
@@ -26,22 +24,11 @@ from .metrics import CONTENT_TYPE, BridgeMetrics
 class AdminApp:
     metrics: BridgeMetrics
     health: Health
-    same_port: bool = True
 
     app: ClassVar[Klein] = Klein()
 
     def resource(self):
         return self.app.resource()
-
-    def around(self, protocol):
-        """The resource for the protocol's port: ``protocol`` alone, or with the admin paths.
-
-        A plain path check picks the app: every protocol call would otherwise go through a
-        second Klein dispatch first (3.5 % of the daemon's CPU in the benchmark's profile).
-        """
-        if not self.same_port:
-            return protocol
-        return PathSwitch(self.resource(), protocol)
 
     @app.route("/metrics", methods=["GET"])
     def serve_metrics(self, request) -> bytes:
@@ -62,27 +49,16 @@ class AdminApp:
         return json.dumps({"error": "this port serves only /metrics and /health"}).encode()
 
 
-def install_operations(reactor, options, client, app: FmzApp) -> AdminApp:
-    """Count the client's requests and the calls, apply ``--allow-key``; return the admin endpoints.
-
-    The admin app becomes ``app.admin``: on a shared port ``app.resource()`` serves both.
-    """
-    metrics = BridgeMetrics.create(app.methods.handlers, client.coalescer)
-    client.metrics = metrics  # the OKX side's hook: requests, rate-limit waits, retries, uncertain orders
-    app.on_call = metrics.call
-    app.methods = restrict_keys(app.methods, options["allow-key"] or ())
-    admin = AdminApp(metrics, Health(client, reactor, reactor.seconds()),
-                     same_port=not options["admin-port"])
-    app.admin = admin
-    return admin
-
-
 ADMIN_PATHS = frozenset({b"/metrics", b"/health"})
 
 
 class PathSwitch(Resource):
     """Root of a shared port: ``/metrics`` and ``/health`` to the admin app, the rest to the
-    protocol. Both are leaf resources that route on the whole path, so this one is a leaf too."""
+    protocol. Both are leaf resources that route on the whole path, so this one is a leaf too.
+
+    A plain path check picks the app: every protocol call would otherwise go through a
+    second Klein dispatch first (3.5 % of the daemon's CPU in the benchmark's profile).
+    """
 
     isLeaf = True
 

@@ -1,4 +1,5 @@
-"""Whether a strports description listens only where this host's own processes can reach it.
+"""Listening on a strports description, and whether it listens only where this host's own
+processes can reach it.
 
 The daemon carries traders' secrets in every request, so binding anywhere but loopback is
 allowed (FMZ's docker may run on another host) but must never happen by accident: the
@@ -10,8 +11,23 @@ from __future__ import annotations
 import ipaddress
 import re
 
+from twisted.application import service
+from twisted.internet.defer import Deferred, succeed
+from twisted.internet.endpoints import serverFromString
+from twisted.internet.interfaces import IListeningPort
+from twisted.internet.protocol import ServerFactory
+from twisted.python.failure import Failure
+
 _UNESCAPED_COLON = re.compile(r"(?<!\\):")
 _LOCAL_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
+
+
+def port_description(value: str) -> str:
+    """A bare number listens on loopback only: the daemon holds people's keys in transit."""
+    value = value.strip()
+    if value.isdigit():
+        return f"tcp:{value}:interface=127.0.0.1"
+    return value
 
 
 def split_description(description: str) -> tuple[str, list[str], dict[str, str]]:
@@ -41,3 +57,47 @@ def listens_only_locally(description: str) -> bool:
         interface = keywords.get("interface", positional[1] if len(positional) > 1 else "")
         return is_local_address(interface)
     return False  # an endpoint type we can't judge: say so rather than assume
+
+
+class Listener(service.Service):
+    """Listens on a strports description while running, and says where it is bound.
+
+    Like ``strports.service``, but the bound port is public (:meth:`bound`): tests listen
+    on ``tcp:0`` and read the port the kernel chose. A port that cannot be bound (in use,
+    no permission) fails ``startService`` itself, so twistd exits with the reason.
+    """
+
+    def __init__(self, reactor, description: str, factory: ServerFactory):
+        self.endpoint = serverFromString(reactor, description)
+        self.description = description
+        self.factory = factory
+        self.port: IListeningPort | None = None
+        self._waiting: list[Deferred[IListeningPort]] = []
+
+    def startService(self) -> None:
+        super().startService()
+        failures: list[Failure] = []
+        self.endpoint.listen(self.factory).addCallbacks(self._bound, failures.append)
+        if failures:  # listening on TCP fails at once, before the reactor runs
+            failures[0].raiseException()
+
+    def _bound(self, port: IListeningPort) -> None:
+        self.port = port
+        waiting, self._waiting = self._waiting, []
+        for d in waiting:
+            d.callback(port)
+
+    def bound(self) -> Deferred[IListeningPort]:
+        """The listening port, once the endpoint has bound it."""
+        if self.port is not None:
+            return succeed(self.port)
+        d: Deferred[IListeningPort] = Deferred()
+        self._waiting.append(d)
+        return d
+
+    def stopService(self):
+        super().stopService()
+        port, self.port = self.port, None
+        if port is not None:
+            return port.stopListening()
+        return None

@@ -144,16 +144,4 @@ class BridgeMetrics:
         return generate_latest(self.registry)
 
 
-class NullMetrics:
-    """Same hooks as :class:`BridgeMetrics`, counting nothing (for code run without a daemon)."""
-
-    def call(self, method: str, outcome: str, seconds: float) -> None: ...
-    def okx_request(self, verb: str, path: str, code: str, seconds: float) -> None: ...
-    def rate_limit_wait(self, path: str, seconds: float) -> None: ...
-    def retry(self, path: str) -> None: ...
-    def uncertain_order(self, outcome: str) -> None: ...
-
-
-NO_METRICS = NullMetrics()
-
 OnCall = Callable[[str, str, float], None]

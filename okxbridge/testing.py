@@ -10,25 +10,23 @@ from __future__ import annotations
 
 import itertools
 import json
-from typing import Any, Iterator
+from typing import Iterator
 
 import attrs
 import treq
 
-from .cli import request_body
+from .call_client import request_body
 from .fmz.app import FmzApp
-from .fmz.site import bounded_site
 from .mapping.context import Bridge
-from .service import Options, make_bridge
+from .service import Daemon, Options, build_daemon
 
 
 @attrs.define
 class RunningBridge:
     url: str
-    bridge: Bridge
-    app: FmzApp
-    port: Any
-    pool: Any
+    daemon: Daemon
+    #: the admin endpoints' base URL (the protocol's own unless ``--admin-port`` was given)
+    admin_url: str
     nonces: Iterator[int] = attrs.Factory(lambda: itertools.count(1_700_000_000_000_000_000, 1_000))
 
     async def call(self, method: str, params: dict | None = None, *, access_key: str = "okxsim-demo-key",
@@ -44,15 +42,34 @@ class RunningBridge:
         assert response.code == 200, (response.code, content)
         return json.loads(content)
 
+    @property
+    def bridge(self) -> Bridge:
+        return self.daemon.bridge
+
+    @property
+    def app(self) -> FmzApp:
+        return self.daemon.app
+
     async def stop(self) -> None:
-        await self.port.stopListening()
-        await self.pool.closeCachedConnections()
+        """Stop as twistd stops it: the port, then calls in flight, then the OKX pool."""
+        await self.daemon.service.stopService()
+
+
+LOOPBACK_ANY_PORT = "tcp:0:interface=127.0.0.1"
 
 
 async def start_bridge(reactor, okx_url: str, *args: str) -> RunningBridge:
-    """Start the daemon's resource on 127.0.0.1, an ephemeral port, pointed at ``okx_url``."""
+    """Start the daemon ``twistd okxbridge`` runs, on a loopback port the kernel picks,
+    pointed at ``okx_url``; ``args`` are its command-line options."""
     options = Options()
-    options.parseOptions(["--okx-url", okx_url, *args])
-    bridge, app, pool = make_bridge(reactor, options)
-    port = reactor.listenTCP(0, bounded_site(app.resource(), options["max-body"]), interface="127.0.0.1")
-    return RunningBridge(f"http://127.0.0.1:{port.getHost().port}", bridge, app, port, pool)
+    options.parseOptions(["--port", LOOPBACK_ANY_PORT, "--okx-url", okx_url, *args])
+    daemon = build_daemon(reactor, options)
+    daemon.service.startService()
+    url = await base_url(daemon.protocol_port)
+    admin_url = url if daemon.admin_port is None else await base_url(daemon.admin_port)
+    return RunningBridge(url, daemon, admin_url)
+
+
+async def base_url(listener) -> str:
+    address = (await listener.bound()).getHost()
+    return f"http://{address.host}:{address.port}"

@@ -1,7 +1,7 @@
 """A loopback OKX that answers with recorded real OKX bodies and checks signatures.
 
 Used to prove the bridge parses OKX's *real* answers (not only the emulator's reading of
-them): each route returns one recorded ``httpResponse`` from shared/fixtures.
+them): each route returns one recorded ``httpResponse`` from tests/fixtures/okx-recorded.
 """
 
 import base64
@@ -12,6 +12,7 @@ import json
 from twisted.web.resource import Resource
 
 SECRET, PASSPHRASE, KEY = "recorded-secret", "recorded-pass", "recorded-key"
+TIME_PATH = "/api/v5/public/time"
 
 
 class RecordedOkx(Resource):
@@ -24,6 +25,10 @@ class RecordedOkx(Resource):
 
     def render(self, request):
         path = request.path.decode()
+        if path == TIME_PATH:
+            # the daemon's clock sync at start, not part of any recorded call: OKX's own answer shape
+            from twisted.internet import reactor
+            return json.dumps({"code": "0", "msg": "", "data": [{"ts": str(int(reactor.seconds() * 1000))}]}).encode()
         self.requests.append((request.method.decode(), request.uri.decode(), dict(request.requestHeaders.getAllRawHeaders())))
         request.setHeader(b"Content-Type", b"application/json")
         sign = request.getHeader(b"OK-ACCESS-SIGN")

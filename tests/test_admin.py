@@ -10,9 +10,9 @@ from prometheus_client.parser import text_string_to_metric_families
 from twisted.internet import task
 from twisted.internet.defer import Deferred, succeed
 
-from okxbridge.admin import admin_site
 from okxbridge.health import Health
-from okxbridge.metrics import MAX_PATHS, NO_METRICS, BridgeMetrics
+from okxbridge.metrics import MAX_PATHS, BridgeMetrics
+from okxbridge.okx.counting import COUNT_NOTHING, RequestCounts
 from okxbridge.okx.coalesce import Coalescer
 from okxbridge.testing import start_bridge
 
@@ -69,7 +69,7 @@ async def test_metrics_and_health_on_the_protocol_port(bridge_and_sim):
     health = json.loads(text)
     assert health["status"] == "up" and health["okx_reachable"] is True
     assert isinstance(health["clock_offset_seconds"], float)
-    assert health["okx_url"] == bridge.app.admin.health.client.base_url
+    assert health["okx_url"] == bridge.daemon.admin.health.client.base_url
 
     # the static admin routes win over the protocol's catch-all, and only for GET
     assert await bridge.post(b"{}", path="/metrics") == {"error": "unknown exchange path /metrics; use /OKX"}
@@ -95,20 +95,17 @@ async def test_health_says_unreachable_when_okx_is_down(reactor):
 @pytest_twisted.ensureDeferred
 async def test_admin_port_serves_only_metrics_and_health(reactor, bridge_and_sim):
     bridge, sim = await bridge_and_sim("--admin-port", "tcp:0:interface=127.0.0.1")
-    admin = reactor.listenTCP(0, admin_site(bridge.app.admin), interface="127.0.0.1")
-    admin_url = f"http://127.0.0.1:{admin.getHost().port}"
-    try:
-        await bridge.call("ticker", {"symbol": "BTC_USDT"})
-        # the protocol port no longer knows /metrics: it is just another wrong exchange path
-        response, text = await get(bridge.url + "/metrics")
-        assert json.loads(text) == {"error": "use POST with a JSON body (got GET)"}
-        response, text = await get(admin_url + "/metrics")
-        assert value(samples(text), "okxbridge_calls_total", method="ticker", outcome="ok") == 1
-        assert json.loads((await get(admin_url + "/health"))[1])["okx_reachable"] is True
-        response, text = await get(admin_url + "/OKX")
-        assert response.code == 404 and "only /metrics and /health" in json.loads(text)["error"]
-    finally:
-        await admin.stopListening()
+    admin_url = bridge.admin_url
+    assert admin_url != bridge.url
+    await bridge.call("ticker", {"symbol": "BTC_USDT"})
+    # the protocol port no longer knows /metrics: it is just another wrong exchange path
+    response, text = await get(bridge.url + "/metrics")
+    assert json.loads(text) == {"error": "use POST with a JSON body (got GET)"}
+    response, text = await get(admin_url + "/metrics")
+    assert value(samples(text), "okxbridge_calls_total", method="ticker", outcome="ok") == 1
+    assert json.loads((await get(admin_url + "/health"))[1])["okx_reachable"] is True
+    response, text = await get(admin_url + "/OKX")
+    assert response.code == 404 and "only /metrics and /health" in json.loads(text)["error"]
 
 
 def test_each_daemon_has_its_own_registry():
@@ -146,8 +143,11 @@ def test_hooks_for_the_okx_side():
     assert value(found, "okxbridge_okx_retries_total", path="/api/v5/market/ticker") == 2
     assert value(found, "okxbridge_uncertain_orders_total", outcome="placed") == 1
     assert value(found, "okxbridge_uncertain_orders_total", outcome="other") == 1
-    for hook in ("call", "okx_request", "rate_limit_wait", "retry", "uncertain_order"):
-        assert callable(getattr(NO_METRICS, hook))
+    # the client's null hook and the daemon's counters both provide every hook the client calls
+    hooks = [name for name in vars(RequestCounts) if not name.startswith("_")]
+    assert sorted(hooks) == ["okx_request", "rate_limit_wait", "retry", "uncertain_order"]
+    for hook in hooks:
+        assert callable(getattr(COUNT_NOTHING, hook)) and callable(getattr(BridgeMetrics, hook))
 
 
 def test_coalesced_reads_are_read_from_the_coalescer():

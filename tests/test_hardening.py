@@ -59,13 +59,12 @@ def test_warns_when_bound_beyond_loopback():
     assert len(found) == 1 and "listens on" in found[0]
 
 
-def test_allow_key_is_repeatable_and_takes_comma_lists(tmp_path, monkeypatch):
+def test_allow_key_is_repeatable_and_takes_comma_lists(tmp_path):
     options = Options()
     options.parseOptions(["--allow-key", "a, b", "--allow-key", "c"])
     assert options["allow-key"] == ("a", "b", "c")
     config = tmp_path / "okxbridge.ini"
     config.write_text("[okxbridge]\nallow_key = k1,k2\n")
-    monkeypatch.setattr("sys.argv", ["twistd", "okxbridge", "--config", str(config)])
     options = Options()
     options.parseOptions(["--config", str(config)])
     assert options["allow-key"] == ("k1", "k2")

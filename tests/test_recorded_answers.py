@@ -1,4 +1,4 @@
-"""The daemon end to end against OKX's *recorded* answers (shared/fixtures/ccxt-okx):
+"""The daemon end to end against OKX's *recorded* answers (tests/fixtures/okx-recorded):
 the FMZ fields are derived from what real OKX sent, over real sockets."""
 
 import copy

@@ -12,7 +12,7 @@ from twisted.web.resource import Resource
 from twisted.web.test.requesthelper import DummyRequest
 
 from okxbridge.okx.inflight import InFlight
-from okxbridge.service import Options, makeService
+from okxbridge.service import Options, build_daemon
 from okxbridge.shutdown import CountingResource, DrainService, StopInOrder
 
 
@@ -67,11 +67,11 @@ async def test_sigterm_lets_a_call_in_flight_finish_then_stops(reactor):
     running = await start_emulator(reactor, seed=3)
     options = Options()
     options.parseOptions(["--okx-url", running.url, "--port", "tcp:0:interface=127.0.0.1"])
-    top = makeService(options)
+    daemon = build_daemon(reactor, options)
+    top = daemon.service
     top.startService()
     try:
-        listening = [s for s in top if hasattr(s, "_waitingForPort")][-1]
-        port = await listening._waitingForPort
+        port = await daemon.protocol_port.bound()
         url = f"http://127.0.0.1:{port.getHost().port}/OKX"
         running.emulator.add_fault("/api/v5/market/ticker", "delay", seconds=1.0)
         body = {"access_key": "okxsim-demo-key", "secret_key": "okxsim-demo-secret,okxsim-demo-pass",

@@ -8,7 +8,7 @@ bad input, an exchange error, a bug — is turned into ``{"error"}`` in exactly 
 
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable, ClassVar, Mapping
+from typing import Awaitable, Callable, ClassVar, Mapping
 
 import attrs
 from klein import Klein
@@ -57,16 +57,13 @@ class FmzApp:
     clock: IReactorTime
     exchanges: frozenset[str] = frozenset({"okx"})
     known_errors: tuple[type[Exception], ...] = ()
-    on_call: Callable[[str, str, float], None] | None = None  # metrics hook: method, outcome, seconds
-    admin: Any = None  # okxbridge.admin.AdminApp: /metrics and /health, on this port or their own
+    on_call: Callable[[str, str, float], None] = lambda method, outcome, seconds: None  # metrics hook
 
     app: ClassVar[Klein] = Klein()
     log: ClassVar[Logger] = Logger()
 
     def resource(self):
-        protocol = self.app.resource()
-        # on a shared port the admin app routes its own paths and hands every other one to protocol
-        return protocol if self.admin is None else self.admin.around(protocol)
+        return self.app.resource()
 
     @app.route("/", branch=True)
     async def protocol(self, request) -> bytes:
@@ -88,8 +85,7 @@ class FmzApp:
         self.log.info("call {method} {symbol} {outcome} {ms:.1f}ms okx=[{upstream}]{detail}",
                       method=method, symbol=symbol or "-", outcome=outcome, ms=ms,
                       upstream=", ".join(trace), detail=f" {error}" if error else "")
-        if self.on_call is not None:
-            self.on_call(method, outcome, ms / 1000)
+        self.on_call(method, outcome, ms / 1000)
         return body
 
     def parse(self, request, path: str) -> Call:

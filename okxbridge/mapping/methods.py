@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import partial
 
 from ..fmz.app import MethodTable
-from . import account, contracts, io, market, placing, trade
+from . import account, cancel, contracts, io, market, order_reads, trade
 from .context import Bridge
 
 HANDLERS = {
@@ -22,11 +22,11 @@ HANDLERS = {
     "tickers": market.tickers,
     "accounts": account.accounts,
     "assets": account.assets,
-    "trade": placing.trade,
-    "order": trade.order,
-    "orders": trade.orders,
-    "historyorders": trade.historyorders,
-    "cancel": trade.cancel,
+    "trade": trade.trade,
+    "order": order_reads.order,
+    "orders": order_reads.orders,
+    "historyorders": order_reads.historyorders,
+    "cancel": cancel.cancel,
     "positions": contracts.positions,
     "getpositions": contracts.positions,
     "position": contracts.positions,

@@ -1,132 +1,124 @@
-"""Orders: open-order lists (every page), single orders, history, cancelling."""
+"""Placing an order exactly once, whatever the network does.
+
+Every order carries a ``clOrdId`` derived from the call's nonce. When the place-order
+request gets no clear answer (timeout, reset, 5xx, OKX's 50004 "endpoint timeout"), OKX
+may or may not have taken the order, so it is never blindly sent again: the order is
+looked up by ``clOrdId`` (a read, retried), and placed once more only when OKX says it
+does not exist. A call repeated with the same nonce gets the first order's id.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from twisted.internet.defer import Deferred
+from twisted.internet.task import deferLater
+from twisted.logger import Logger
+
 from ..fmz.answer import Answer
 from ..fmz.envelope import Call
 from ..fmz.errors import ProtocolError
-from ..fmz.params import int_param, text_param
-from ..okx.errors import OkxError
-from ..okx.paging import fetch_pages
+from ..fmz.params import decimal_param, text_param
+from ..okx.errors import OkxError, OkxTransportError
 from ..okx.retry import outcome_unknown
-from .context import Bridge, Session, first, gather
-from .instruments import inst_type_of
-from .orders import order_from_okx, split_order_id
-from .placing import ORDER_PATH, find_order, state_after_unknown_write
+from .context import Bridge, Session, first
+from .intents import client_order_id, order_body, parse_intent
+from .orders import order_id
 from .symbols import parse_symbol
 
-PENDING_PATH = "/api/v5/trade/orders-pending"
-HISTORY_PATH = "/api/v5/trade/orders-history"
-ARCHIVE_PATH = "/api/v5/trade/orders-history-archive"
-CANCEL_PATH = "/api/v5/trade/cancel-order"
-#: OKX keeps 7 days in orders-history; older orders only in the archive (3 months)
-HISTORY_DAYS_MS = 7 * 86_400_000
-DEFAULT_HISTORY_LIMIT = 100
-ORDER_KINDS = ("SPOT", "SWAP", "FUTURES")
+log = Logger()
+PLACE_PATH = "/api/v5/trade/order"
+ORDER_PATH = "/api/v5/trade/order"
 
 
-async def fmz_orders(bridge: Bridge, session: Session, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    names = await bridge.instruments.aliases(session, [o["instId"] for o in items])
-    return [order_from_okx(o, names.get(o["instId"], "")) for o in items]
-
-
-async def orders(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
-    """Open orders of one symbol, or of the whole account when ``symbol`` is empty."""
+async def trade(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
+    p = call.params
+    symbol = parse_symbol(text_param(p, "symbol"))
+    intent = parse_intent(text_param(p, "type"), not symbol.is_spot)
+    price = decimal_param(p, "price", required=False)
+    amount = decimal_param(p, "amount")
     session = bridge.session(call, trace)
-    text = text_param(call.params, "symbol", required=False)
-    params: dict[str, str] = {}
-    if text:
-        symbol = parse_symbol(text)
-        params = {"instType": inst_type_of(symbol), "instId": await bridge.instruments.inst_id(session, symbol)}
-    pages = await fetch_pages(session.client, PENDING_PATH, params, session.creds, trace=trace)
-    return Answer(await fmz_orders(bridge, session, pages.items), pages.raws)
+    inst = await bridge.instruments.instrument(session, symbol)
+    td_mode = text_param(p, "marginMode", required=False) or text_param(p, "tdMode", required=False)
+    if td_mode and td_mode not in ("cross", "isolated", "cash"):
+        raise ProtocolError(f"bad marginMode {td_mode[:20]!r}: use cross or isolated")
+    if symbol.is_spot and td_mode in ("cross", "isolated"):
+        # OKX files such orders under instType MARGIN, which orders/historyorders do not list
+        raise ProtocolError("spot margin trading is not supported by okxbridge: spot orders are cash orders")
+    pos_mode = await bridge.position_mode(session) if not symbol.is_spot else ""
+    body = order_body(inst, intent, price, amount, cl_ord_id=client_order_id(call.nonce), td_mode=td_mode,
+                      pos_mode=pos_mode, ord_type=text_param(p, "ordType", required=False) or "limit")
+    key = (session.creds.api_key, session.creds.simulated, body["clOrdId"])
+    known = bridge.placed.get(key)
+    if known is not None:
+        return Answer({"id": known})
+    ord_id, raw = await bridge.placing.run(key, lambda: Deferred.fromCoroutine(place_once(bridge, session, body)))
+    fmz_id = order_id(inst.inst_id, ord_id)
+    bridge.remember_order(key, fmz_id)
+    return Answer({"id": fmz_id}, raw)
 
 
-async def order_inst_id(bridge: Bridge, session: Session, call: Call) -> tuple[str, str]:
-    """``INSTID,ORDID`` carries its instrument; a bare ordId needs ``symbol``."""
-    inst_id, ord_id = split_order_id(text_param(call.params, "id"))
-    if not inst_id:
-        text = text_param(call.params, "symbol", required=False)
-        if not text:
-            raise ProtocolError(f"order id {ord_id!r} has no instrument part: pass INSTID,ORDID or a symbol")
-        inst_id = await bridge.instruments.inst_id(session, parse_symbol(text))
-    return inst_id, ord_id
+async def place_once(bridge: Bridge, session: Session, body: dict[str, Any]) -> tuple[str, Any]:
+    placed_again = False
+    while True:
+        try:
+            reply = await session.post(PLACE_PATH, body)
+            return first(reply, f"order id for {body['clOrdId']}")["ordId"], reply.raw
+        except OkxError as e:
+            if e.code in ("51016", "51011"):  # this clOrdId is already an order: ours, from a repeat
+                found = await find_order(session, body)
+                if found is not None:
+                    return found["ordId"], None
+                raise
+            if not outcome_unknown(e):
+                raise
+            log.warn("order {clOrdId} on {instId}: {error}; resolving by reading it back",
+                     clOrdId=body["clOrdId"], instId=body["instId"], error=str(e))
+            try:
+                found = await resolve(bridge, session, body, e)
+            except OkxError:
+                count_uncertain(bridge, "unknown")
+                raise
+            count_uncertain(bridge, "placed" if found is not None else "absent")
+            if found is not None:
+                return found["ordId"], None
+            if placed_again:
+                raise OkxError("uncertain", f"order {body['clOrdId']} could not be placed: {e}",
+                               "POST", PLACE_PATH) from None
+            placed_again = True  # OKX confirmed it has no such order: placing it now cannot double it
 
 
-async def order(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
-    session = bridge.session(call, trace)
-    inst_id, ord_id = await order_inst_id(bridge, session, call)
-    reply = await session.get(ORDER_PATH, {"instId": inst_id, "ordId": ord_id})
-    found = first(reply, f"order {inst_id},{ord_id}")
-    return Answer((await fmz_orders(bridge, session, [found]))[0], reply.raw)
+def count_uncertain(bridge: Bridge, outcome: str) -> None:
+    bridge.client.metrics.uncertain_order(outcome)
 
 
-async def history_of(bridge: Bridge, session: Session, kind: str, inst_id: str, since: int, limit: int,
-                     trace: list[str]) -> tuple[list[dict[str, Any]], list[Any]]:
-    """Newest first from the 7-day list, continuing into the archive for older orders."""
-    params = {"instType": kind, "instId": inst_id or None, "begin": since or None}
-    recent = await fetch_pages(session.client, HISTORY_PATH, params, session.creds, max_items=limit, trace=trace)
-    items, raws = list(recent.items), list(recent.raws)
-    okx_now_ms = session.client.signer.now() * 1000  # OKX's clock, as measured by time sync
-    reaches_archive = since == 0 or since < okx_now_ms - HISTORY_DAYS_MS
-    if len(items) < limit and reaches_archive:
-        start = {"after": items[-1]["ordId"]} if items else {}
-        older = await fetch_pages(session.client, ARCHIVE_PATH, {**params, **start}, session.creds,
-                                  max_items=limit - len(items), trace=trace)
-        seen = {o["ordId"] for o in items}
-        items.extend(o for o in older.items if o["ordId"] not in seen)
-        raws.extend(older.raws)
-    return items, raws
-
-
-async def historyorders(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
-    session = bridge.session(call, trace)
-    since = int_param(call.params, "since", default=0)
-    limit = int_param(call.params, "limit", default=0, maximum=10_000) or DEFAULT_HISTORY_LIMIT
-    text = text_param(call.params, "symbol", required=False)
-    if text:
-        symbol = parse_symbol(text)
-        targets = [(inst_type_of(symbol), await bridge.instruments.inst_id(session, symbol))]
-    else:
-        targets = [(kind, "") for kind in ORDER_KINDS]
-    results = await gather(*(history_of(bridge, session, kind, inst_id, since, limit, trace)
-                             for kind, inst_id in targets))
-    items = [o for found, _ in results for o in found]
-    items.sort(key=lambda o: int(o.get("cTime") or 0), reverse=True)
-    return Answer(await fmz_orders(bridge, session, items[:limit]), [raw for _, raws in results for raw in raws])
-
-
-async def cancel(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
-    """``true``, or why not in words: already filled, already canceled, not found."""
-    session = bridge.session(call, trace)
-    inst_id, ord_id = await order_inst_id(bridge, session, call)
-    body = {"instId": inst_id, "ordId": ord_id}
+async def find_order(session: Session, body: dict[str, Any]) -> dict[str, Any] | None:
+    """The order named by ``body``'s ``ordId`` or ``clOrdId``, or None when OKX has none."""
+    ref = {"ordId": body["ordId"]} if "ordId" in body else {"clOrdId": body["clOrdId"]}
     try:
-        reply = await session.post(CANCEL_PATH, body)
-        return Answer(True, reply.raw)
+        reply = await session.get(ORDER_PATH, {"instId": body["instId"], **ref})
     except OkxError as e:
-        if outcome_unknown(e):
-            state = await state_after_unknown_write(bridge, session, body)
-            if state == "canceled":
-                return Answer(True)
-            if state in ("live", "partially_filled"):
-                reply = await session.post(CANCEL_PATH, body)  # once more: a cancel cannot double
-                return Answer(True, reply.raw)
-            raise cancel_refused(inst_id, ord_id, state, e) from None
-        if e.code in ("51400", "51401", "51402", "51603", "51410"):
-            state = await order_state(session, body)
-            raise cancel_refused(inst_id, ord_id, state, e) from None
+        if e.code == "51603":
+            return None
         raise
+    return reply.data[0] if reply.data else None
 
 
-async def order_state(session: Session, body: dict[str, str]) -> str:
-    found = await find_order(session, body)
+async def resolve(bridge: Bridge, session: Session, body: dict[str, Any], cause: OkxError) -> dict[str, Any] | None:
+    """Look the order up until OKX answers clearly: the order, or None when it does not exist."""
+    last: OkxError = cause
+    for delay in bridge.resolve_delays:
+        await deferLater(bridge.clock, delay, lambda: None)
+        try:
+            return await find_order(session, body)
+        except OkxError as e:
+            last = e
+    name = body.get("ordId") or body.get("clOrdId")
+    raise OkxError("uncertain", f"the outcome for order {name} on {body['instId']} is unknown "
+                   f"(OKX did not answer: {last}); check open orders before acting again", "POST", PLACE_PATH)
+
+
+async def state_after_unknown_write(bridge: Bridge, session: Session, body: dict[str, Any]) -> str:
+    """The state of an order after a write whose outcome is unknown ("not_found" if none)."""
+    found = await resolve(bridge, session, body, OkxTransportError("timeout", "no answer"))
     return found.get("state", "") if found is not None else "not_found"
-
-
-def cancel_refused(inst_id: str, ord_id: str, state: str, cause: OkxError) -> OkxError:
-    reason = {"filled": "is already filled", "canceled": "is already canceled", "mmp_canceled": "is already canceled",
-              "not_found": "was not found"}.get(state, f"could not be canceled ({cause.msg})")
-    return OkxError(cause.code, f"order {inst_id},{ord_id} {reason}", cause.verb or "POST", cause.path or CANCEL_PATH)

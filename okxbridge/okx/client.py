@@ -22,12 +22,13 @@ from twisted.logger import Logger
 from twisted.web.http_headers import Headers
 
 from .coalesce import Coalescer
+from .counting import COUNT_NOTHING, RequestCounts
 from .errors import OkxError, OkxThrottled, OkxTransportError
 from .inflight import InFlight
 from .limits import RateLimiter, Token, bucket_keys
 from .retry import TIMESTAMP_EXPIRED, Backoff, retryable_read
 from .signer import Credentials, Signer
-from .timesync import measure_offset
+from .timesync import TIME_PATH, clock_offset
 
 _JSON_HEADERS = {b"Content-Type": [b"application/json"], b"Accept": [b"application/json"]}
 
@@ -110,9 +111,9 @@ class OkxClient:
     random: Random = attrs.Factory(Random)
     deadline: float | None = None
     inflight: InFlight = attrs.Factory(InFlight)
-    #: counters for requests, rate-limit waits and retries (``okxbridge.metrics`` installs
-    #: them); None counts nothing
-    metrics: Any = None
+    #: counters for requests, rate-limit waits and retries (:class:`okxbridge.metrics.BridgeMetrics`
+    #: in the daemon); the default counts nothing
+    metrics: RequestCounts = COUNT_NOTHING
     #: our clock's time of OKX's last HTTP answer of any kind: /health's "reachable"
     last_answer_at: float | None = None
     log = Logger()
@@ -140,7 +141,9 @@ class OkxClient:
         """Re-measure the clock offset now; concurrent callers (say, 50 calls that all got
         50102) share one measurement."""
         async def measure() -> float:
-            offset = await measure_offset(self)
+            sent = self.clock.seconds()
+            reply = await self.request("GET", TIME_PATH, sign=False, shared=False)
+            offset = clock_offset(sent, self.clock.seconds(), reply.data[0]["ts"])
             if abs(offset - self.signer.offset) >= 1:
                 self.log.info("okx clock offset now {offset:+.3f}s (was {old:+.3f}s)",
                               offset=offset, old=self.signer.offset)
@@ -193,8 +196,7 @@ class OkxClient:
         return None if self.last_answer_at is None else self.clock.seconds() - self.last_answer_at
 
     def _count_retry(self, path: str) -> None:
-        if self.metrics is not None:
-            self.metrics.retry(path)
+        self.metrics.retry(path)
 
     async def _take_tokens(self, buckets, verb: str, path: str, deadline: float) -> list[Token]:
         tokens: list[Token] = []
@@ -217,7 +219,7 @@ class OkxClient:
                 raise OkxThrottled("throttled", f"no slot under OKX's limit of {rule.describe()} within this "
                                    f"call's {budget:.1f}s budget; nothing was sent", verb, path) from None
             waited = self.clock.seconds() - asked
-            if waited > 0 and self.metrics is not None:
+            if waited > 0:
                 self.metrics.rate_limit_wait(path, waited)
         return tokens
 
@@ -261,8 +263,7 @@ class OkxClient:
             seconds = self.clock.seconds() - started
             if trace is not None:  # logged with the call's one line, not a line per request
                 trace.append(f"{verb} {path} {status} {seconds * 1000:.1f}ms")
-            if self.metrics is not None:
-                self.metrics.okx_request(verb, path, code, seconds)
+            self.metrics.okx_request(verb, path, code, seconds)
 
     async def _exchange(self, verb: str, request_path: str, headers: dict, body_text: str) -> tuple[int, bytes]:
         # OKX's API never redirects; following one would re-send signed headers elsewhere

@@ -14,7 +14,7 @@ from pathlib import Path
 import attrs
 from treq.client import HTTPClient
 from twisted.internet import ssl
-from twisted.web.client import Agent, BrowserLikePolicyForHTTPS, HTTPConnectionPool
+from twisted.web.client import Agent, BrowserLikePolicyForHTTPS, HTTPConnectionPool, _HTTP11ClientFactory
 from twisted.web.iweb import IPolicyForHTTPS
 from zope.interface import implementer
 
@@ -40,8 +40,19 @@ def load_bundle(path: str) -> BundlePolicy:
     return BundlePolicy(root)
 
 
+class QuietFactory(_HTTP11ClientFactory):
+    """No "Starting factory"/"Stopping factory" line at info for every OKX connection."""
+
+    noisy = False
+
+
+class QuietPool(HTTPConnectionPool):
+    # ``_factory`` is the pool's documented hook (see its docstring) for the connection factory
+    _factory = QuietFactory
+
+
 def make_pool(reactor, size: int) -> HTTPConnectionPool:
-    pool = HTTPConnectionPool(reactor, persistent=True)
+    pool = QuietPool(reactor, persistent=True)
     pool.maxPersistentPerHost = size
     pool.cachedConnectionTimeout = 120
     pool.retryAutomatically = False  # a silently re-sent POST could place an order twice

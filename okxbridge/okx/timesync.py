@@ -9,15 +9,13 @@ answers 50102 (see :meth:`OkxClient.sync_time`).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from twisted.application.service import Service
 from twisted.internet.defer import Deferred
+from twisted.internet.interfaces import IReactorTime
 from twisted.internet.task import LoopingCall
 from twisted.logger import Logger
-
-if TYPE_CHECKING:
-    from .client import OkxClient
 
 TIME_PATH = "/api/v5/public/time"
 
@@ -27,11 +25,12 @@ def clock_offset(sent: float, received: float, server_ms: int | str) -> float:
     return int(server_ms) / 1000 - (sent + received) / 2
 
 
-async def measure_offset(client: OkxClient) -> float:
-    sent = client.clock.seconds()
-    reply = await client.request("GET", TIME_PATH, sign=False, shared=False)
-    received = client.clock.seconds()
-    return clock_offset(sent, received, reply.data[0]["ts"])
+class ClockSyncing(Protocol):
+    """What :class:`TimeSync` needs of the OKX client (named here so this module imports none)."""
+
+    clock: IReactorTime
+
+    def sync_time(self) -> Deferred[Any]: ...
 
 
 class TimeSync(Service):
@@ -39,7 +38,7 @@ class TimeSync(Service):
 
     log = Logger()
 
-    def __init__(self, client: OkxClient, interval: float = 60.0):
+    def __init__(self, client: ClockSyncing, interval: float = 60.0):
         self.client = client
         self.interval = interval
         self.loop: LoopingCall | None = None

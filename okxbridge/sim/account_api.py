@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from okxbridge.sim.errors import OkxError, param_error
+from okxbridge.sim.errors import ApiRejection, param_error
 from okxbridge.sim.ledger import account_balance, funding_balances
 from okxbridge.sim.matching import set_leverage
 from okxbridge.sim.numbers import ZERO, fmt, parse_decimal
@@ -80,7 +80,7 @@ def set_position_mode(call):
     state = call.state
     busy = state.open_positions() or any(o.is_open and not o.inst.is_spot for o in state.orders.values())
     if busy and mode != state.pos_mode:
-        raise OkxError("59000", "Settings failed. Close any open positions or orders before modifying settings.")
+        raise ApiRejection("59000", "Settings failed. Close any open positions or orders before modifying settings.")
     state.pos_mode = mode
     return [{"posMode": mode}]
 
@@ -94,7 +94,7 @@ def set_lever(call):
         raise param_error("instId")
     inst = call.instruments.get(inst_id)
     if inst is None:
-        raise OkxError("51001", "Instrument ID does not exist")
+        raise ApiRejection("51001", "Instrument ID does not exist")
     pos_side = text(params, "posSide")
     if pos_side and (pos_side not in ("long", "short") or mgn_mode != "isolated"):
         raise param_error("posSide")
@@ -111,7 +111,7 @@ def leverage_info(call):
     rows = []
     for inst_id in text(params, "instId", True).split(",")[:20]:
         if inst_id not in call.instruments:
-            raise OkxError("51001", "Instrument ID does not exist")
+            raise ApiRejection("51001", "Instrument ID does not exist")
         if state.pos_mode == "net_mode":
             sides = ["net"]
         else:

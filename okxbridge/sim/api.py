@@ -3,7 +3,7 @@
 One pipeline serves every /api/v5 call, in OKX's order: count it, apply
 latency and any injected fault, parse, authenticate (private paths), apply the
 rate limit, let resting orders catch up with the market, run the handler, and
-write the envelope. OkxError becomes OKX's body and HTTP status in one place.
+write the envelope. ApiRejection becomes OKX's body and HTTP status in one place.
 """
 
 import json
@@ -15,7 +15,7 @@ from twisted.logger import Logger
 
 from okxbridge.sim import account_api, market_api, trade_api
 from okxbridge.sim.auth import authenticate
-from okxbridge.sim.errors import OkxError
+from okxbridge.sim.errors import ApiRejection
 from okxbridge.sim.instruments import catalogue
 from okxbridge.sim.numbers import parse_decimal
 
@@ -26,7 +26,7 @@ TOO_MANY = {"code": "50011", "msg": "Too Many Requests", "data": []}
 
 
 @attrs.frozen
-class Call:
+class SimRequest:
     """What a handler gets: parsed params, the caller's account state, the time."""
 
     emu: object
@@ -68,7 +68,7 @@ def _params(request, method, raw):
     try:
         body = json.loads(raw)
     except ValueError:
-        raise OkxError("50002", "JSON syntax error") from None
+        raise ApiRejection("50002", "JSON syntax error") from None
     return (body if isinstance(body, dict) else {}), body
 
 
@@ -79,7 +79,7 @@ class EmulatorSite:
 
     emu: object
 
-    @app.handle_errors(OkxError)
+    @app.handle_errors(ApiRejection)
     def okx_error(self, request, failure):
         error = failure.value
         return _json(request, error.body(), error.status)
@@ -129,7 +129,7 @@ class EmulatorSite:
         if not emu.limiter.allow(method, path, ip, user, params, inst_ids):
             return _json(request, TOO_MANY, 429)
         emu.sync()
-        call = Call(emu=emu, params=params, body=body, state=state, now=now, instruments=catalogue(now))
+        call = SimRequest(emu=emu, params=params, body=body, state=state, now=now, instruments=catalogue(now))
         in_time = int(emu.clock.seconds() * 1_000_000)
         result = handler(call)
         if isinstance(result, trade_api.WriteResult):

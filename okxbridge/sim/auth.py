@@ -13,7 +13,7 @@ import hmac
 
 import attrs
 
-from okxbridge.sim.errors import OkxError
+from okxbridge.sim.errors import ApiRejection
 
 WINDOW = 30.0
 
@@ -51,7 +51,7 @@ def parse_timestamp(text):
 
 
 def authenticate(headers, method, request_path, body, accounts, now):
-    """The SimAccount behind a signed request, or raise the OkxError OKX would answer.
+    """The SimAccount behind a signed request, or raise the ApiRejection OKX would answer.
 
     ``headers`` maps lower-case header names to str; ``accounts`` maps api key to
     SimAccount; ``now`` is the emulator's clock in seconds (offset applied).
@@ -85,4 +85,4 @@ def authenticate(headers, method, request_path, body, accounts, now):
 
 
 def _fail(code, msg):
-    raise OkxError(code, msg)
+    raise ApiRejection(code, msg)

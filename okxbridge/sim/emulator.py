@@ -14,7 +14,7 @@ from okxbridge.sim.auth import DEFAULT_ACCOUNT
 from okxbridge.sim.faults import FaultTable
 from okxbridge.sim.instruments import catalogue
 from okxbridge.sim.ledger import Ledger
-from okxbridge.sim.limits import RateLimiter
+from okxbridge.sim.limits import EndpointLimits
 from okxbridge.sim.matching import AccountState, Engine
 from okxbridge.sim.prices import PriceWalk, quote
 
@@ -46,7 +46,7 @@ class Emulator:
     clock_offset: float = 0.0
     walk: PriceWalk = attrs.field(init=False)
     engine: Engine = attrs.field(init=False)
-    limiter: RateLimiter = attrs.field(init=False)
+    limiter: EndpointLimits = attrs.field(init=False)
     faults: FaultTable = attrs.field(init=False, factory=FaultTable)
     states: dict = attrs.field(init=False, factory=dict)
     counts: dict = attrs.field(init=False, factory=dict)
@@ -54,7 +54,7 @@ class Emulator:
     def __attrs_post_init__(self):
         self.walk = PriceWalk(self.seed)
         self.engine = Engine(self.walk)
-        self.limiter = RateLimiter(self.clock, self.rate_limits)
+        self.limiter = EndpointLimits(self.clock, self.rate_limits)
         for account in self.accounts:
             for demo in (False, True):
                 self.states[(account.api_key, demo)] = AccountState(

@@ -15,7 +15,7 @@ STATUS.update({str(code): 401 for code in range(50101, 50115)})
 
 
 @attrs.frozen
-class OkxError(Exception):
+class ApiRejection(Exception):
     """A whole-call failure: ``{"code": code, "msg": msg, "data": []}`` with OKX's HTTP status."""
 
     code: str
@@ -30,8 +30,8 @@ class OkxError(Exception):
 
 
 def param_error(name):
-    return OkxError("51000", f"Parameter {name} error")
+    return ApiRejection("51000", f"Parameter {name} error")
 
 
 def missing(name):
-    return OkxError("50014", f"Parameter {name} can not be empty.")
+    return ApiRejection("50014", f"Parameter {name} can not be empty.")

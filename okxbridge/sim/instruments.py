@@ -20,7 +20,7 @@ FRIDAY = 4
 
 
 @attrs.frozen
-class Instrument:
+class Listing:
     """One tradable instrument and the rules the matching engine enforces."""
 
     inst_type: str
@@ -101,7 +101,7 @@ class Instrument:
 
 
 def _spot(base, tick, lot, min_sz, listed):
-    return Instrument(
+    return Listing(
         inst_type="SPOT", inst_id=f"{base}-USDT", base=base, quote="USDT",
         tick_sz=Decimal(tick), lot_sz=Decimal(lot), min_sz=Decimal(min_sz),
         underlying=f"{base}-USDT", list_time=listed,
@@ -116,21 +116,21 @@ SPOT = (
 )
 
 SWAP = (
-    Instrument(
+    Listing(
         inst_type="SWAP", inst_id="BTC-USDT-SWAP", base="BTC", quote="USDT",
         tick_sz=Decimal("0.1"), lot_sz=Decimal("0.01"), min_sz=Decimal("0.01"),
         underlying="BTC-USDT", ct_val=Decimal("0.01"), ct_type="linear",
         settle="USDT", lever="100", list_time=1573557408000,
         max_lmt_sz="100000000", max_mkt_sz="12000",
     ),
-    Instrument(
+    Listing(
         inst_type="SWAP", inst_id="ETH-USDT-SWAP", base="ETH", quote="USDT",
         tick_sz=Decimal("0.01"), lot_sz=Decimal("0.01"), min_sz=Decimal("0.01"),
         underlying="ETH-USDT", ct_val=Decimal("0.1"), ct_type="linear",
         settle="USDT", lever="100", list_time=1573557408000,
         max_lmt_sz="100000000", max_mkt_sz="20000",
     ),
-    Instrument(
+    Listing(
         inst_type="SWAP", inst_id="BTC-USD-SWAP", base="BTC", quote="USD",
         tick_sz=Decimal("0.1"), lot_sz=Decimal("1"), min_sz=Decimal("1"),
         underlying="BTC-USD", ct_val=Decimal("100"), ct_type="inverse",
@@ -177,7 +177,7 @@ def futures_expiries(seconds):
 
 def _future(alias, expiry):
     day = datetime.datetime.fromtimestamp(expiry, UTC).strftime("%y%m%d")
-    return Instrument(
+    return Listing(
         inst_type="FUTURES", inst_id=f"BTC-USDT-{day}", base="BTC", quote="USDT",
         tick_sz=Decimal("0.1"), lot_sz=Decimal("0.01"), min_sz=Decimal("0.01"),
         underlying="BTC-USDT", ct_val=Decimal("0.01"), ct_type="linear",

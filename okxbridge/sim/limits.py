@@ -41,7 +41,7 @@ RULES = {
 
 
 @attrs.define
-class RateLimiter:
+class EndpointLimits:
     """Sliding-window counters keyed by (endpoint, scope value)."""
 
     clock: object

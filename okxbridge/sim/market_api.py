@@ -2,7 +2,7 @@
 
 from okxbridge.sim import candles as candle_rules
 from okxbridge.sim import market_data, prices
-from okxbridge.sim.errors import OkxError, param_error
+from okxbridge.sim.errors import ApiRejection, param_error
 from okxbridge.sim.instruments import list_type
 from okxbridge.sim.numbers import ms_text
 from okxbridge.sim.params import cursor, limit, text
@@ -14,7 +14,7 @@ def _inst(call, kinds=None):
     inst_id = text(call.params, "instId", True)
     inst = call.instruments.get(inst_id)
     if inst is None or (kinds and inst.inst_type not in kinds):
-        raise OkxError("51001", "Instrument ID does not exist")
+        raise ApiRejection("51001", "Instrument ID does not exist")
     return inst
 
 
@@ -32,7 +32,7 @@ def instruments(call):
     if inst_id:
         rows = [i for i in rows if i.inst_id == inst_id]
         if not rows:
-            raise OkxError("51001", "Instrument ID does not exist")
+            raise ApiRejection("51001", "Instrument ID does not exist")
     if family:
         rows = [i for i in rows if i.underlying == family and not i.is_spot]
     return [i.to_okx() for i in rows]

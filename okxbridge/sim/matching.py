@@ -11,7 +11,7 @@ them whole. Every order-specific rule answers with OKX's own
 
 import attrs
 
-from okxbridge.sim.errors import OkxError
+from okxbridge.sim.errors import ApiRejection
 from okxbridge.sim.ledger import Ledger
 from okxbridge.sim.numbers import ZERO, Decimal, floor_to, fmt, is_multiple
 from okxbridge.sim.orders import Order
@@ -320,10 +320,10 @@ class Engine:
 def set_leverage(engine, state, inst, mgn_mode, pos_side, lever, now):
     """POST /account/set-leverage: re-margins open positions at the new leverage."""
     if mgn_mode not in ("cross", "isolated"):
-        raise OkxError("51000", "Parameter mgnMode error")
+        raise ApiRejection("51000", "Parameter mgnMode error")
     maximum = Decimal(inst.lever)
     if lever is None or lever < 1 or lever > maximum:
-        raise OkxError("51000", "Parameter lever error")
+        raise ApiRejection("51000", "Parameter lever error")
     sides = [pos_side] if pos_side else (["long", "short"] if state.pos_mode == "long_short_mode" else ["net"])
     for side in sides:
         state.levers[state.lever_key(inst.inst_id, mgn_mode, side)] = lever

@@ -9,7 +9,7 @@ import re
 
 import attrs
 
-from okxbridge.sim.errors import OkxError, missing, param_error
+from okxbridge.sim.errors import ApiRejection, missing, param_error
 from okxbridge.sim.numbers import parse_decimal
 from okxbridge.sim.orders import ORDER_TYPES, PAGE_MAX
 
@@ -50,7 +50,7 @@ def text(params, name, required=False, numeric=False):
 
 def order_request(params):
     if not isinstance(params, dict):
-        raise OkxError("50002", "JSON syntax error")
+        raise ApiRejection("50002", "JSON syntax error")
     inst_id = text(params, "instId", True)
     td_mode = text(params, "tdMode", True)
     if td_mode not in ("cash", "cross", "isolated"):

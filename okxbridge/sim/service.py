@@ -5,10 +5,11 @@
 
 from decimal import Decimal, InvalidOperation
 
-from twisted.application import service, strports
+from twisted.application import service
 from twisted.python import usage
 from twisted.web.server import Site
 
+from okxbridge.listening import Listener, port_description
 from okxbridge.sim.auth import DEFAULT_ACCOUNT, SimAccount
 from okxbridge.sim.emulator import DEFAULT_BALANCES, Emulator
 
@@ -35,7 +36,8 @@ def parse_balance(text):
 
 class Options(usage.Options):
     optParameters = [
-        ["port", "p", "tcp:8443:interface=127.0.0.1", "strports description to listen on"],
+        ["port", "p", "tcp:8443:interface=127.0.0.1", "port number (loopback) or strports description to listen on",
+         port_description],
         ["seed", "s", 1, "seed of the price walk", int],
         ["tls-cert", None, None, "PEM certificate: serve HTTPS"],
         ["tls-key", None, None, "PEM private key for --tls-cert (default: the cert file)"],
@@ -90,5 +92,5 @@ def makeService(options):
     emulator = make_emulator(options, reactor)
     site = Site(emulator.resource())
     top = service.MultiService()
-    strports.service(options.listen_description(), site).setServiceParent(top)
+    Listener(reactor, options.listen_description(), site).setServiceParent(top)
     return top

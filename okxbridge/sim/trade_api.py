@@ -7,7 +7,7 @@ failed." when all failed, "2" when a batch partly succeeded (spec §1).
 
 import attrs
 
-from okxbridge.sim.errors import OkxError, param_error
+from okxbridge.sim.errors import ApiRejection, param_error
 from okxbridge.sim.matching import Rejected
 from okxbridge.sim.orders import FINAL_STATES, OPEN_STATES, history_window, page
 from okxbridge.sim.params import cursor, limit, order_request, text
@@ -52,9 +52,9 @@ def place_order(call):
 def batch_orders(call):
     body = call.body
     if not isinstance(body, list) or not body:
-        raise OkxError("50014", "Parameter batch orders can not be empty.")
+        raise ApiRejection("50014", "Parameter batch orders can not be empty.")
     if len(body) > BATCH_MAX:
-        raise OkxError("51000", "Parameter batch orders error")
+        raise ApiRejection("51000", "Parameter batch orders error")
     requests = [order_request(item) for item in body]
     return WriteResult([_place_one(call, request) for request in requests])
 
@@ -92,12 +92,12 @@ def get_order(call):
     inst_id = text(call.params, "instId", True)
     ord_id, cl_ord_id = text(call.params, "ordId"), text(call.params, "clOrdId")
     if not ord_id and not cl_ord_id:
-        raise OkxError("51003", "Either client order ID or order ID is required.")
+        raise ApiRejection("51003", "Either client order ID or order ID is required.")
     if inst_id not in call.instruments:
-        raise OkxError("51001", "Instrument ID does not exist")
+        raise ApiRejection("51001", "Instrument ID does not exist")
     order = call.emu.engine.find(call.state, inst_id, ord_id, cl_ord_id)
     if order is None:
-        raise OkxError("51603", "Order does not exist")
+        raise ApiRejection("51603", "Order does not exist")
     return [order.to_okx()]
 
 

@@ -1,11 +1,10 @@
 """The emulator answers with at least every field OKX's recorded answers carry.
 
-Recorded answers: shared/fixtures/ccxt-okx/response.json (ccxt's static tests).
+Recorded answers: tests/fixtures/okx-recorded/response.json (ccxt's static tests).
 Ordinary orders and positions only (algo orders are not emulated).
 """
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -14,8 +13,7 @@ from simsupport import call
 
 from okxbridge.sim.testing import start_emulator
 
-SHARED = Path(os.environ.get("OKXBRIDGE_SHARED", Path(__file__).resolve().parents[3] / "shared"))
-RESPONSES = SHARED / "fixtures" / "ccxt-okx" / "response.json"
+RESPONSES = Path(__file__).resolve().parents[1] / "fixtures" / "okx-recorded" / "response.json"
 
 
 def recorded(method, index=0):

@@ -110,8 +110,8 @@ async def test_trade_limit_is_per_instrument(reactor):
     running = await running_emulator(reactor)
     emu = running.emulator
     try:
-        from okxbridge.sim.limits import RateLimiter
-        limiter = RateLimiter(task.Clock())
+        from okxbridge.sim.limits import EndpointLimits
+        limiter = EndpointLimits(task.Clock())
         allowed = [limiter.allow("POST", "/api/v5/trade/order", "ip", "u", {"instId": "BTC-USDT"}) for _ in range(61)]
         assert allowed.count(True) == 60
         assert limiter.allow("POST", "/api/v5/trade/order", "ip", "u", {"instId": "ETH-USDT"})

@@ -35,6 +35,11 @@ def test_accounts_balances_seed_latency_and_limits():
     assert (emu.seed, emu.latency, emu.rate_limits) == (9, 0.25, False)
 
 
+def test_a_bare_port_number_listens_on_loopback():
+    # twistd okxsim --port 17771 used to fail with "Unknown endpoint type"
+    assert parse("--port", "17771")["port"] == "tcp:17771:interface=127.0.0.1"
+
+
 @pytest.mark.parametrize("argv", [["--account", "k:s"], ["--balance", "USDT"], ["--balance", "USDT=-1"],
                                   ["--tls-key", "k.pem"]])
 def test_bad_options_are_usage_errors(argv):
@@ -53,7 +58,7 @@ async def test_make_service_listens_on_the_strport(reactor):
     service.startService()
     try:
         listener = list(service)[0]
-        port = (await listener._waitingForPort).getHost().port
+        port = (await listener.bound()).getHost().port
         response = await treq.get(f"http://127.0.0.1:{port}/api/v5/public/time")
         assert (await response.json())["code"] == "0"
     finally:

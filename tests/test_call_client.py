@@ -10,7 +10,7 @@ import pytest_twisted
 from twisted.internet.threads import deferToThread
 from twisted.internet.utils import getProcessOutputAndValue
 
-from okxbridge.cli import UsageError, build_call, credentials, main, read_key_file, request_body
+from okxbridge.call_client import UsageError, build_call, credentials, main, read_key_file, request_body
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEMO = {"OKX_ACCESS_KEY": "okxsim-demo-key", "OKX_SECRET_KEY": "okxsim-demo-secret,okxsim-demo-pass"}
@@ -130,9 +130,9 @@ async def test_the_console_script_as_a_subprocess(bridge_and_sim):
     bridge, sim = await bridge_and_sim()
     env = {**DEMO, "PYTHONPATH": REPO, "PATH": os.environ.get("PATH", "")}
     out, err, status = await getProcessOutputAndValue(
-        sys.executable, ["-m", "okxbridge.cli", "--url", bridge.url + "/OKX", "accounts"], env=env)
+        sys.executable, ["-m", "okxbridge.call_client", "--url", bridge.url + "/OKX", "accounts"], env=env)
     assert status == 0, err
     currencies = {row["currency"] for row in json.loads(out)}
     assert "USDT" in currencies
-    out, err, status = await getProcessOutputAndValue(sys.executable, ["-m", "okxbridge.cli"], env=env)
+    out, err, status = await getProcessOutputAndValue(sys.executable, ["-m", "okxbridge.call_client"], env=env)
     assert status == 2 and b"usage: okxbridge-call" in err

@@ -1,0 +1,47 @@
+"""Cancelling: ``true``, or why not in words (already filled, already canceled, not found)."""
+
+from __future__ import annotations
+
+from ..fmz.answer import Answer
+from ..fmz.envelope import Call
+from ..okx.errors import OkxError
+from ..okx.retry import outcome_unknown
+from .context import Bridge, Session
+from .order_reads import order_inst_id
+from .trade import find_order, state_after_unknown_write
+
+CANCEL_PATH = "/api/v5/trade/cancel-order"
+
+
+async def cancel(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
+    """``true``, or why not in words: already filled, already canceled, not found."""
+    session = bridge.session(call, trace)
+    inst_id, ord_id = await order_inst_id(bridge, session, call)
+    body = {"instId": inst_id, "ordId": ord_id}
+    try:
+        reply = await session.post(CANCEL_PATH, body)
+        return Answer(True, reply.raw)
+    except OkxError as e:
+        if outcome_unknown(e):
+            state = await state_after_unknown_write(bridge, session, body)
+            if state == "canceled":
+                return Answer(True)
+            if state in ("live", "partially_filled"):
+                reply = await session.post(CANCEL_PATH, body)  # once more: a cancel cannot double
+                return Answer(True, reply.raw)
+            raise cancel_refused(inst_id, ord_id, state, e) from None
+        if e.code in ("51400", "51401", "51402", "51603", "51410"):
+            state = await order_state(session, body)
+            raise cancel_refused(inst_id, ord_id, state, e) from None
+        raise
+
+
+async def order_state(session: Session, body: dict[str, str]) -> str:
+    found = await find_order(session, body)
+    return found.get("state", "") if found is not None else "not_found"
+
+
+def cancel_refused(inst_id: str, ord_id: str, state: str, cause: OkxError) -> OkxError:
+    reason = {"filled": "is already filled", "canceled": "is already canceled", "mmp_canceled": "is already canceled",
+              "not_found": "was not found"}.get(state, f"could not be canceled ({cause.msg})")
+    return OkxError(cause.code, f"order {inst_id},{ord_id} {reason}", cause.verb or "POST", cause.path or CANCEL_PATH)

@@ -1,0 +1,95 @@
+"""Reading orders: open-order lists (every page), single orders, history (7-day list, then archive)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..fmz.answer import Answer
+from ..fmz.envelope import Call
+from ..fmz.errors import ProtocolError
+from ..fmz.params import int_param, text_param
+from ..okx.paging import fetch_pages
+from .context import Bridge, Session, first, gather
+from .instruments import inst_type_of
+from .orders import order_from_okx, split_order_id
+from .trade import ORDER_PATH
+from .symbols import parse_symbol
+
+PENDING_PATH = "/api/v5/trade/orders-pending"
+HISTORY_PATH = "/api/v5/trade/orders-history"
+ARCHIVE_PATH = "/api/v5/trade/orders-history-archive"
+#: OKX keeps 7 days in orders-history; older orders only in the archive (3 months)
+HISTORY_DAYS_MS = 7 * 86_400_000
+DEFAULT_HISTORY_LIMIT = 100
+ORDER_KINDS = ("SPOT", "SWAP", "FUTURES")
+
+
+async def fmz_orders(bridge: Bridge, session: Session, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    names = await bridge.instruments.aliases(session, [o["instId"] for o in items])
+    return [order_from_okx(o, names.get(o["instId"], "")) for o in items]
+
+
+async def orders(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
+    """Open orders of one symbol, or of the whole account when ``symbol`` is empty."""
+    session = bridge.session(call, trace)
+    text = text_param(call.params, "symbol", required=False)
+    params: dict[str, str] = {}
+    if text:
+        symbol = parse_symbol(text)
+        params = {"instType": inst_type_of(symbol), "instId": await bridge.instruments.inst_id(session, symbol)}
+    pages = await fetch_pages(session.client, PENDING_PATH, params, session.creds, trace=trace)
+    return Answer(await fmz_orders(bridge, session, pages.items), pages.raws)
+
+
+async def order_inst_id(bridge: Bridge, session: Session, call: Call) -> tuple[str, str]:
+    """``INSTID,ORDID`` carries its instrument; a bare ordId needs ``symbol``."""
+    inst_id, ord_id = split_order_id(text_param(call.params, "id"))
+    if not inst_id:
+        text = text_param(call.params, "symbol", required=False)
+        if not text:
+            raise ProtocolError(f"order id {ord_id!r} has no instrument part: pass INSTID,ORDID or a symbol")
+        inst_id = await bridge.instruments.inst_id(session, parse_symbol(text))
+    return inst_id, ord_id
+
+
+async def order(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
+    session = bridge.session(call, trace)
+    inst_id, ord_id = await order_inst_id(bridge, session, call)
+    reply = await session.get(ORDER_PATH, {"instId": inst_id, "ordId": ord_id})
+    found = first(reply, f"order {inst_id},{ord_id}")
+    return Answer((await fmz_orders(bridge, session, [found]))[0], reply.raw)
+
+
+async def history_of(bridge: Bridge, session: Session, kind: str, inst_id: str, since: int, limit: int,
+                     trace: list[str]) -> tuple[list[dict[str, Any]], list[Any]]:
+    """Newest first from the 7-day list, continuing into the archive for older orders."""
+    params = {"instType": kind, "instId": inst_id or None, "begin": since or None}
+    recent = await fetch_pages(session.client, HISTORY_PATH, params, session.creds, max_items=limit, trace=trace)
+    items, raws = list(recent.items), list(recent.raws)
+    okx_now_ms = session.client.signer.now() * 1000  # OKX's clock, as measured by time sync
+    reaches_archive = since == 0 or since < okx_now_ms - HISTORY_DAYS_MS
+    if len(items) < limit and reaches_archive:
+        start = {"after": items[-1]["ordId"]} if items else {}
+        older = await fetch_pages(session.client, ARCHIVE_PATH, {**params, **start}, session.creds,
+                                  max_items=limit - len(items), trace=trace)
+        seen = {o["ordId"] for o in items}
+        items.extend(o for o in older.items if o["ordId"] not in seen)
+        raws.extend(older.raws)
+    return items, raws
+
+
+async def historyorders(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
+    session = bridge.session(call, trace)
+    since = int_param(call.params, "since", default=0)
+    limit = int_param(call.params, "limit", default=0, maximum=10_000) or DEFAULT_HISTORY_LIMIT
+    text = text_param(call.params, "symbol", required=False)
+    if text:
+        symbol = parse_symbol(text)
+        targets = [(inst_type_of(symbol), await bridge.instruments.inst_id(session, symbol))]
+    else:
+        targets = [(kind, "") for kind in ORDER_KINDS]
+    results = await gather(*(history_of(bridge, session, kind, inst_id, since, limit, trace)
+                             for kind, inst_id in targets))
+    items = [o for found, _ in results for o in found]
+    items.sort(key=lambda o: int(o.get("cTime") or 0), reverse=True)
+    return Answer(await fmz_orders(bridge, session, items[:limit]), [raw for _, raws in results for raw in raws])

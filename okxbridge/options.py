@@ -1,0 +1,114 @@
+"""The daemon's command line: ``twistd okxbridge [options]``.
+
+Options come from the command line or, with ``--config FILE``, from an INI file's
+``[okxbridge]`` section (command line wins); see ``etc/okxbridge.ini``.
+"""
+
+from __future__ import annotations
+
+import configparser
+import sys
+
+from twisted.python import usage
+
+from .fmz.key_allowlist import parse_key_list
+from .fmz.site import DEFAULT_MAX_BODY
+from .listening import port_description
+
+
+def positive(kind):
+    def coerce(value):
+        number = kind(value)
+        if number <= 0:
+            raise ValueError(f"must be positive, got {value}")
+        return number
+    coerce.coerceDoc = "Must be positive."
+    return coerce
+
+
+class Options(usage.Options):
+    optParameters = [
+        ["port", "p", "6666", "Port number (loopback) or strports description, e.g. tcp:6666:interface=0.0.0.0", port_description],
+        ["okx-url", None, "https://www.okx.com", "OKX REST base URL"],
+        ["okx-ca", None, None, "PEM bundle to verify OKX's TLS certificate with (private endpoint or emulator)"],
+        ["timeout", None, 10.0, "Seconds to wait for each OKX request", positive(float)],
+        # below the calls in flight, the pool closes and reopens connections (bench: 200/1000 calls at 64)
+        ["pool-size", None, 64, "Persistent connections kept to OKX", positive(int)],
+        ["max-body", None, DEFAULT_MAX_BODY, "Largest request body accepted, in bytes", positive(int)],
+        ["instruments-ttl", None, 300.0, "Seconds before the cached instrument list is refreshed", positive(float)],
+        ["log-format", None, "text", "text or json"],
+        ["config", "c", None, "INI file with an [okxbridge] section holding any of these options"],
+        ["admin-port", None, None, "Serve /metrics and /health on this port or strports description "
+         "instead of the protocol's port", port_description],
+        ["allow-key", None, None, "Only these OKX access keys may be used (repeatable, or a comma list)",
+         parse_key_list],
+        ["deadline", None, None, "Seconds one OKX call may take in all: waiting for a rate-limit slot, "
+         "retries of a read and their backoff (default: --timeout)", positive(float)],
+        ["read-attempts", None, 4, "Tries in all for a read (GET) that fails with a 5xx, 50011/50013 or a "
+         "lost connection; writes are never resent", positive(int)],
+        ["max-queue", None, 200, "Calls that may wait for one OKX rate-limit bucket (endpoint and key); "
+         "past that, or past --deadline, a call fails at once with 'okxbridge throttled'", positive(int)],
+        ["time-sync-interval", None, 60.0, "Seconds between measurements of OKX's clock "
+         "(GET /api/v5/public/time); signed calls also resync on a 50102", positive(float)],
+        ["drain-timeout", None, 10.0, "On shutdown (SIGTERM), seconds to let calls in flight finish "
+         "before OKX connections are closed", positive(float)],
+    ]
+    optFlags = [
+        ["no-rate-limits", None, "Do not pace requests by OKX's published limits (for benchmarks against "
+         "an emulator run with --no-rate-limits; real OKX would answer 50011)"],
+    ]
+
+    def opt_allow_key(self, value: str) -> None:
+        """Only these OKX access keys may be used (repeatable, or a comma list)."""
+        self["allow-key"] = (self["allow-key"] or ()) + parse_key_list(value)
+
+    #: the options named on the command line: they win over the config file
+    given: frozenset[str] = frozenset()
+
+    def parseOptions(self, options=None) -> None:
+        args = list(options) if options is not None else sys.argv[1:]
+        self.given = frozenset(self.named_options(args))
+        super().parseOptions(args)
+
+    def named_options(self, args: list[str]):
+        """The long names of the options in ``args`` (``--port=1``, ``--port 1``, ``-p1``)."""
+        for arg in args:
+            if arg == "--":
+                return
+            if arg.startswith("--"):
+                name = arg[2:].split("=", 1)[0]
+            elif arg.startswith("-") and len(arg) > 1:
+                name = arg[1]
+            else:
+                continue
+            yield self.synonyms.get(name, name)
+
+    def postOptions(self) -> None:
+        if self["config"]:
+            self.apply_config(self["config"])
+        if self["log-format"] not in ("text", "json"):
+            raise usage.UsageError("--log-format must be text or json")
+        if self["log-format"] == "json" and self.parent is not None and not self.parent["logger"]:
+            # twistd picks its observer after makeService; its own --logger option is the hook
+            self.parent["logger"] = "okxbridge.logs.json_observer"
+        if not self["okx-url"].startswith(("http://", "https://")):
+            raise usage.UsageError("--okx-url must start with https:// (or http:// for a local emulator)")
+        self["okx-url"] = self["okx-url"].rstrip("/")
+
+    def apply_config(self, path: str) -> None:
+        parser = configparser.ConfigParser()
+        if not parser.read(path):
+            raise usage.UsageError(f"--config: cannot read {path}")
+        if not parser.has_section("okxbridge"):
+            raise usage.UsageError(f"--config: {path} has no [okxbridge] section")
+        coerce = {name: c for name, _, _, _, c, *rest in [p + [None] * (5 - len(p)) for p in self.optParameters]}
+        for name, value in parser.items("okxbridge"):
+            name = name.replace("_", "-")
+            if name not in coerce or name == "config":
+                raise usage.UsageError(f"--config: unknown option {name!r} in {path}")
+            if name in self.given:
+                continue
+            try:
+                self[name] = coerce[name](value) if coerce[name] else value
+            except ValueError as e:
+                raise usage.UsageError(f"--config: {name}: {e}") from None
