@@ -58,3 +58,13 @@ def test_clock_and_offset_drive_the_timestamp():
 def test_credentials_repr_hides_secrets():
     text = repr(Credentials("key-1", "very-secret", "my-passphrase"))
     assert "very-secret" not in text and "my-passphrase" not in text and "key-1" in text
+
+
+def test_fingerprint_tells_credentials_apart_and_hides_the_secret():
+    owner = Credentials("key-1", "secret-1", "pass-1")
+    assert owner.fingerprint == Credentials("key-1", "secret-1", "pass-1").fingerprint
+    others = [Credentials("key-1", "wrong", "pass-1"), Credentials("key-1", "secret-1", "wrong"),
+              Credentials("key-2", "secret-1", "pass-1"), Credentials("key-1", "secret-1", "pass-1", True)]
+    assert len({owner.fingerprint, *(c.fingerprint for c in others)}) == 5
+    assert len(owner.fingerprint) == 16 and "secret" not in owner.fingerprint
+    assert owner.short_key.startswith("key-") and "secret-1" not in owner.short_key

@@ -27,6 +27,20 @@ class Credentials:
     passphrase: str = attrs.field(repr=False)
     simulated: bool = False
 
+    @property
+    def fingerprint(self) -> str:
+        """Who this credential is, without what it knows: a hash of key, secret, passphrase
+        and demo flag. Budgets, queues and the order ledger are kept per fingerprint, so a
+        caller sending the owner's access key with a wrong secret shares nothing with the
+        owner; it is safe to log and store (16 hex digits of SHA-256 reveal no secret)."""
+        text = "\0".join((self.api_key, self.secret, self.passphrase, "demo" if self.simulated else "live"))
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    @property
+    def short_key(self) -> str:
+        """The access key as logs may show it: its first 4 characters and the fingerprint."""
+        return f"{self.api_key[:4]}…{self.fingerprint[:8]}"
+
 
 def okx_timestamp(seconds: float) -> str:
     """ISO 8601 UTC with milliseconds and a ``Z``, the only form OKX accepts (else 50112)."""
