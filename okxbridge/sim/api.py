@@ -178,6 +178,21 @@ class EmulatorSite:
         self.emu.set_price(spec["instId"], price)
         return _json(request, {"ok": True, "instId": spec["instId"], "last": str(self.emu.price(spec["instId"]))})
 
+    @app.route("/__sim__/ws", methods=["POST"])
+    def ws_fault(self, request):
+        """WebSocket faults: drop, silence, resume, skip_seq, delay (see okxbridge.sim.ws)."""
+        spec = self._control_body(request)
+        try:
+            self.emu.ws.fault(spec if isinstance(spec, dict) else {})
+        except (ValueError, TypeError) as error:
+            return _json(request, {"ok": False, "error": str(error)}, 400)
+        return _json(request, {"ok": True, **self.emu.ws.stats()})
+
+    @app.route("/__sim__/ws", methods=["GET"])
+    def ws_stats(self, request):
+        self._control_body(request)
+        return _json(request, self.emu.ws.stats())
+
     @app.route("/__sim__/orders", methods=["GET"])
     def orders(self, request):
         self._control_body(request)

@@ -17,6 +17,7 @@ from okxbridge.sim.ledger import Ledger
 from okxbridge.sim.limits import EndpointLimits
 from okxbridge.sim.matching import AccountState, Engine
 from okxbridge.sim.prices import PriceWalk, quote
+from okxbridge.sim.ws import WsHub, WsPathSwitch
 
 DEFAULT_BALANCES = {"USDT": "100000", "BTC": "10", "ETH": "100", "LTC": "1000", "OKB": "1000"}
 DEFAULT_FUNDING = {"USDT": "1000"}
@@ -50,9 +51,13 @@ class Emulator:
     faults: FaultTable = attrs.field(init=False, factory=FaultTable)
     states: dict = attrs.field(init=False, factory=dict)
     counts: dict = attrs.field(init=False, factory=dict)
+    #: send the legacy order-book checksum instead of 0 (OKX sends 0 since June 2026)
+    legacy_checksum: bool = False
+    ws: WsHub = attrs.field(init=False)
 
     def __attrs_post_init__(self):
         self.walk = PriceWalk(self.seed)
+        self.ws = WsHub(self, legacy_checksum=self.legacy_checksum)
         self.engine = Engine(self.walk)
         self.limiter = EndpointLimits(self.clock, self.rate_limits)
         for account in self.accounts:
@@ -105,6 +110,7 @@ class Emulator:
         for order in self.engine.all_orders:
             order.last_fill_second = -1 if order.is_open else order.last_fill_second
         self.engine.sync(self.states.values(), self.now(), sweep=True)
+        self.ws.publish()
 
     def price(self, inst_id):
         """Current last price of an instrument (Decimal)."""
@@ -129,7 +135,7 @@ class Emulator:
         self.counts[path] = self.counts.get(path, 0) + 1
 
     def resource(self):
-        """A twisted.web IResource serving /api/v5/... and /__sim__/..."""
+        """A twisted.web IResource serving /api/v5/..., /ws/v5/public|business and /__sim__/..."""
         from okxbridge.sim.api import EmulatorSite
 
-        return EmulatorSite(self).app.resource()
+        return WsPathSwitch(EmulatorSite(self).app.resource(), self.ws)

@@ -24,7 +24,13 @@ class RunningEmulator:
     def url(self):
         return f"{self.scheme}://127.0.0.1:{self.port.getHost().port}"
 
+    @property
+    def ws_url(self):
+        """The WebSocket base: append ``/public`` or ``/business`` (ccxt.pro's ``urls['api']['ws']``)."""
+        return f"{'wss' if self.scheme == 'https' else 'ws'}://127.0.0.1:{self.port.getHost().port}/ws/v5"
+
     async def stop(self):
+        self.emulator.ws.stop()
         await self.port.stopListening()
 
 

@@ -1,0 +1,260 @@
+"""The emulator's WebSocket API: OKX's ``/ws/v5/public`` and ``/ws/v5/business`` on the
+REST port (autobahn's Twisted server, inside the same twisted.web tree).
+
+Modelled on docs #overview-websocket-subscribe / -unsubscribe / -connect and
+#error-code-websocket-public (spec okx-ws.md §3, §5, §8):
+
+- ``{"op":"subscribe","args":[…]}`` → one ``event:"subscribe"`` ack per arg (``id`` echoed,
+  ``connId`` added), then the channel's current data at once (ccxt.pro resolves a watch on
+  data, not on the ack); ``unsubscribe`` likewise;
+- errors as ``{"event":"error","code":…,"msg":…,"connId":…}``: 60012 a request that is not
+  JSON or lacks fields, 60018 an unknown channel or instrument or a channel of the other
+  path (candles live on /business only), 60019 an unknown ``op``;
+- text ``ping`` → text ``pong``; RFC 6455 pings are answered by autobahn;
+- pushes come from :mod:`okxbridge.sim.ws_feeds`, checked every ``interval`` seconds of the
+  emulator's clock and at once after ``/__sim__/price``.
+
+Fault controls (``POST /__sim__/ws``): ``drop`` closes every connection, ``silence`` stops
+every outgoing frame (pushes, acks and pongs) until ``resume``, ``skip_seq`` loses the
+next update of every subscribed ``books`` feed, ``delay`` holds pushes ``seconds`` back.
+"""
+
+import itertools
+import json
+
+import attrs
+from autobahn.twisted.resource import WebSocketResource
+from autobahn.twisted.websocket import WebSocketServerFactory, WebSocketServerProtocol
+from twisted.internet import task
+from twisted.logger import Logger
+from twisted.web.resource import Resource
+
+from okxbridge.sim.ws_feeds import BOOK_CHANNELS, PUBLIC_CHANNELS, BookFeed, candle_bar, make_feed
+
+PATHS = {b"/ws/v5/public": "public", b"/ws/v5/business": "business"}
+WS_ACTIONS = ("drop", "silence", "resume", "skip_seq", "delay")
+log = Logger()
+
+
+class SimWsProtocol(WebSocketServerProtocol):
+    """One client connection; everything it does is decided by the hub."""
+
+    endpoint = "public"
+    conn_id = ""
+
+    def onConnect(self, request):
+        self.conn_id = self.factory.hub.new_conn_id()
+
+    def onOpen(self):
+        self.factory.hub.opened(self)
+
+    def onMessage(self, payload, isBinary):
+        self.factory.hub.received(self, payload.decode("utf-8", "replace"))
+
+    def onClose(self, wasClean, code, reason):
+        self.factory.hub.closed(self)
+
+
+@attrs.define(eq=False)
+class WsHub:
+    emu: object
+    interval: float = 0.1
+    legacy_checksum: bool = False
+    conns: dict = attrs.field(factory=dict)        # protocol -> set of (channel, instId)
+    feeds: dict = attrs.field(factory=dict)        # (channel, instId) -> feed
+    silent: bool = False
+    delay: float = 0.0
+    connections_made: int = 0
+    _ids: object = attrs.field(factory=lambda: itertools.count(0x1A2B3C4D))
+    _loop: object = None
+
+    def new_conn_id(self):
+        return format(next(self._ids) & 0xFFFFFFFF, "08x")
+
+    # -- connections ----------------------------------------------------------
+    def opened(self, conn):
+        self.connections_made += 1
+        self.conns[conn] = set()
+
+    def closed(self, conn):
+        self.conns.pop(conn, None)
+        self._forget_unwatched()
+
+    def received(self, conn, text):
+        if text == "ping":
+            self.send(conn, "pong")
+            return
+        try:
+            request = json.loads(text)
+            if not isinstance(request, dict):
+                raise ValueError
+        except ValueError:
+            self.error(conn, "60012", f"Invalid request: {text}", None)
+            return
+        op, args, req_id = request.get("op"), request.get("args"), request.get("id")
+        if op not in ("subscribe", "unsubscribe"):
+            if op == "login":
+                self.error(conn, "60012", f"Invalid request: {text}", req_id)  # login comes with /private
+            else:
+                self.error(conn, "60019", f"Invalid op: op :{op}", req_id)
+            return
+        if not isinstance(args, list) or not args or not all(isinstance(a, dict) for a in args):
+            self.error(conn, "60012", f"Invalid request: {text}", req_id)
+            return
+        for arg in args:
+            self.subscribe(conn, arg, req_id) if op == "subscribe" else self.unsubscribe(conn, arg, req_id)
+
+    def _channel_error(self, conn, arg):
+        channel, inst_id = arg.get("channel"), arg.get("instId")
+        if not isinstance(channel, str) or not isinstance(inst_id, str):
+            return "60012"
+        business = candle_bar(channel) is not None
+        known = channel in PUBLIC_CHANNELS or business
+        if not known or (business != (conn.endpoint == "business")) or self.emu.instrument(inst_id) is None:
+            return "60018"
+        return None
+
+    def subscribe(self, conn, arg, req_id):
+        code = self._channel_error(conn, arg)
+        if code is not None:
+            msg = (f"Wrong URL or channel:{arg.get('channel')},instId:{arg.get('instId')} doesn't exist. "
+                   "Please use the correct URL, channel and parameters referring to API document.")
+            self.error(conn, code, msg if code == "60018" else f"Invalid request: {json.dumps(arg)}", req_id)
+            return
+        key = (arg["channel"], arg["instId"])
+        self.publish()  # existing subscribers first, so the snapshot and their updates agree
+        feed = self.feeds.get(key)
+        if feed is None:
+            feed = make_feed(self.emu.walk, self.emu.instrument(arg["instId"]), arg["channel"], self.legacy_checksum)
+            self.feeds[key] = feed
+        self.conns.setdefault(conn, set()).add(key)
+        ack = {"event": "subscribe", "arg": {"channel": key[0], "instId": key[1]}, "connId": conn.conn_id}
+        self.send(conn, json.dumps(_with_id(ack, req_id)))
+        self.push(conn, feed.snapshot(self.emu.now()))
+        self._ensure_loop()
+
+    def unsubscribe(self, conn, arg, req_id):
+        code = self._channel_error(conn, arg)
+        if code is not None:
+            self.error(conn, code, f"Invalid request: {json.dumps(arg)}", req_id)
+            return
+        key = (arg["channel"], arg["instId"])
+        self.conns.get(conn, set()).discard(key)
+        ack = {"event": "unsubscribe", "arg": {"channel": key[0], "instId": key[1]}, "connId": conn.conn_id}
+        self.send(conn, json.dumps(_with_id(ack, req_id)))
+        self._forget_unwatched()
+
+    def error(self, conn, code, msg, req_id):
+        self.send(conn, json.dumps(_with_id({"event": "error", "code": code, "msg": msg, "connId": conn.conn_id},
+                                            req_id)))
+
+    # -- pushing ----------------------------------------------------------------
+    def publish(self):
+        """Push whatever changed since the last check to everyone subscribed to it."""
+        if not self.feeds:
+            return
+        now = self.emu.now()
+        watchers = {}
+        for conn, keys in self.conns.items():
+            for key in keys:
+                watchers.setdefault(key, []).append(conn)
+        for key, feed in list(self.feeds.items()):
+            for message in feed.advance(now):
+                for conn in watchers.get(key, ()):
+                    self.push(conn, message)
+
+    def push(self, conn, message):
+        text = json.dumps(message)
+        if self.delay > 0:
+            self.emu.clock.callLater(self.delay, self.send, conn, text)
+        else:
+            self.send(conn, text)
+
+    def send(self, conn, text):
+        if self.silent or conn not in self.conns:
+            return
+        conn.sendMessage(text.encode(), isBinary=False)
+
+    def _ensure_loop(self):
+        if self._loop is None or not self._loop.running:
+            self._loop = task.LoopingCall(self.publish)
+            self._loop.clock = self.emu.clock
+            self._loop.start(self.interval, now=False)
+
+    def _forget_unwatched(self):
+        watched = set().union(*self.conns.values()) if self.conns else set()
+        for key in list(self.feeds):
+            if key not in watched:
+                del self.feeds[key]
+        if not self.feeds and self._loop is not None and self._loop.running:
+            self._loop.stop()
+
+    def stop(self):
+        if self._loop is not None and self._loop.running:
+            self._loop.stop()
+        for conn in list(self.conns):
+            conn.dropConnection(abort=True)
+
+    # -- faults ------------------------------------------------------------------
+    def fault(self, spec):
+        action = spec.get("action")
+        if action not in WS_ACTIONS:
+            raise ValueError(f"action must be one of {', '.join(WS_ACTIONS)}")
+        if action == "drop":
+            for conn in list(self.conns):
+                conn.dropConnection(abort=True)
+        elif action == "silence":
+            self.silent = True
+        elif action == "resume":
+            self.silent, self.delay = False, 0.0
+        elif action == "skip_seq":
+            for (channel, _), feed in self.feeds.items():
+                if isinstance(feed, BookFeed) and channel == "books":
+                    feed.skip += 1
+        elif action == "delay":
+            self.delay = float(spec.get("seconds", 0))
+            if self.delay < 0:
+                raise ValueError("seconds must not be negative")
+        log.info("okxsim ws fault {action}", action=action)
+
+    def stats(self):
+        return {"connections": len(self.conns), "connections_made": self.connections_made,
+                "subscriptions": sum(len(keys) for keys in self.conns.values()),
+                "feeds": sorted("/".join(key) for key in self.feeds), "silent": self.silent, "delay": self.delay}
+
+
+def _with_id(message, req_id):
+    return {"id": req_id, **message} if req_id is not None else message
+
+
+def endpoint_resources(hub):
+    """One autobahn WebSocketResource per OKX path."""
+    resources = {}
+    for path, endpoint in PATHS.items():
+        factory = WebSocketServerFactory()
+        factory.protocol = type(f"SimWs_{endpoint}", (SimWsProtocol,), {"endpoint": endpoint})
+        factory.hub = hub
+        # OKX's books snapshot (400 levels a side) fits easily; keep autobahn's defaults otherwise
+        factory.setProtocolOptions(autoPingInterval=0, openHandshakeTimeout=10)
+        resources[path] = WebSocketResource(factory)
+    return resources
+
+
+class WsPathSwitch(Resource):
+    """Root of the emulator's port: ``/ws/v5/public|business`` to WebSocket, the rest (the
+    REST API and ``/__sim__``) to the Klein app. Query strings (``?brokerId=9999``) are
+    ignored, as ``request.path`` carries none."""
+
+    isLeaf = True
+
+    def __init__(self, rest, hub):
+        super().__init__()
+        self.rest = rest
+        self.ws = endpoint_resources(hub)
+
+    def render(self, request):
+        ws = self.ws.get(request.path.rstrip(b"/"))
+        return (ws if ws is not None else self.rest).render(request)
+
+
+__all__ = ["WsHub", "WsPathSwitch", "BOOK_CHANNELS", "WS_ACTIONS"]
