@@ -22,6 +22,7 @@ setup(
         "pyOpenSSL>=23.2",
         "prometheus_client>=0.17",
         "orjson>=3.9",
+        "autobahn[twisted]>=24.4",  # OKX's WebSocket API: the bridge's client and okxsim's server
     ],
     extras_require={
         "test": [
@@ -29,7 +30,8 @@ setup(
             "pytest-twisted>=1.14",
             "hypothesis>=6.100",
             "python-okx>=0.4",
-            "ccxt>=4.3",
+            "ccxt>=4.3",  # ccxt.pro (inside ccxt) proves okxsim's WebSocket API
+            "websockets>=12",  # python-okx's WebSocket client, and raw protocol tests
         ],
         # python -m bench: the load generator runs on uvloop when it is there (asyncio otherwise);
         # CPU and memory come from /proc, profiles from the standard library's cProfile
