@@ -25,6 +25,8 @@ class Health:
     started_at: float
     fresh: float = 30.0         # seconds an OKX answer counts as proof of reachability
     probe_timeout: float = 3.0  # well under a supervisor's own check timeout
+    #: okxbridge.mapping.streams.MarketStreams, or None when streaming is off
+    streams: Any = None
 
     async def report(self) -> dict[str, Any]:
         if not self.recently_answered():
@@ -39,6 +41,7 @@ class Health:
             "clock_offset_seconds": float(getattr(self.client.signer, "offset", 0.0)),
             "uptime_seconds": round(self.clock.seconds() - self.started_at, 3),
             "version": __version__,
+            "stream": {"enabled": False} if self.streams is None else {"enabled": True, **self.streams.report()},
         }
 
     def recently_answered(self) -> bool:

@@ -16,6 +16,17 @@ from .fmz.site import DEFAULT_MAX_BODY
 from .listening import port_description
 
 
+OKX_URL = "https://www.okx.com"
+LIVE_WS = "wss://ws.okx.com:8443"
+DEMO_WS = "wss://wspap.okx.com:8443"
+
+
+def ws_beside(rest_url: str) -> str:
+    """The WebSocket base on the same host and port as a REST base (okxsim serves both)."""
+    scheme, _, rest = rest_url.partition("://")
+    return ("wss" if scheme == "https" else "ws") + "://" + rest
+
+
 def positive(kind):
     def coerce(value):
         number = kind(value)
@@ -29,7 +40,7 @@ def positive(kind):
 class Options(usage.Options):
     optParameters = [
         ["port", "p", "6666", "Port number (loopback) or strports description, e.g. tcp:6666:interface=0.0.0.0", port_description],
-        ["okx-url", None, "https://www.okx.com", "OKX REST base URL"],
+        ["okx-url", None, OKX_URL, "OKX REST base URL"],
         ["okx-ca", None, None, "PEM bundle to verify OKX's TLS certificate with (private endpoint or emulator)"],
         ["timeout", None, 10.0, "Seconds to wait for each OKX request", positive(float)],
         # below the calls in flight, the pool closes and reopens connections (bench: 200/1000 calls at 64)
@@ -50,10 +61,19 @@ class Options(usage.Options):
          "past that, or past --deadline, a call fails at once with 'okxbridge throttled'", positive(int)],
         ["time-sync-interval", None, 60.0, "Seconds between measurements of OKX's clock "
          "(GET /api/v5/public/time); signed calls also resync on a 50102", positive(float)],
+        ["okx-ws-url", None, None, "OKX WebSocket base URL for market data (default wss://ws.okx.com:8443 "
+         "with the default --okx-url; with another --okx-url, its host and port as ws:// or wss://)"],
+        ["okx-demo-ws-url", None, None, "The same for demo (',simulate') keys (default wss://wspap.okx.com:8443; "
+         "with another --okx-url, like --okx-ws-url)"],
+        ["stream-fresh", None, 5.0, "Seconds market data from the WebSocket may go unconfirmed (no push and no "
+         "pong to the keep-alive ping) before calls fall back to REST", positive(float)],
+        ["stream-idle", None, 300.0, "Seconds a symbol's channel stays subscribed after the last call for it",
+         positive(float)],
         ["drain-timeout", None, 10.0, "On shutdown (SIGTERM), seconds to let calls in flight finish "
          "before OKX connections are closed", positive(float)],
     ]
     optFlags = [
+        ["no-stream", None, "Answer every market call by REST: no WebSocket connection to OKX"],
         ["no-rate-limits", None, "Do not pace requests by OKX's published limits (for benchmarks against "
          "an emulator run with --no-rate-limits; real OKX would answer 50011)"],
     ]
@@ -94,6 +114,11 @@ class Options(usage.Options):
         if not self["okx-url"].startswith(("http://", "https://")):
             raise usage.UsageError("--okx-url must start with https:// (or http:// for a local emulator)")
         self["okx-url"] = self["okx-url"].rstrip("/")
+        for name, okx_host in (("okx-ws-url", LIVE_WS), ("okx-demo-ws-url", DEMO_WS)):
+            url = self[name] or (okx_host if self["okx-url"] == OKX_URL else ws_beside(self["okx-url"]))
+            if not url.startswith(("ws://", "wss://")):
+                raise usage.UsageError(f"--{name} must start with wss:// (or ws:// for a local emulator)")
+            self[name] = url.rstrip("/")
 
     def apply_config(self, path: str) -> None:
         parser = configparser.ConfigParser()

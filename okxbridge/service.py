@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import attrs
 from twisted.application import service
+from twisted.internet.defer import Deferred
 from twisted.internet.interfaces import IReactorTime
 from twisted.logger import Logger
 from twisted.web.client import HTTPConnectionPool
@@ -22,11 +23,13 @@ from .health import Health
 from .listening import Listener, listens_only_locally
 from .mapping.context import Bridge
 from .mapping.methods import HANDLERS, method_table
+from .mapping.streams import MarketStreams
 from .metrics import BridgeMetrics
+from .stream_metrics import StreamCollector
 from .okx.client import OkxClient
 from .okx.coalesce import Coalescer
 from .okx.errors import OkxError
-from .okx.http import make_http_client, make_pool
+from .okx.http import load_bundle, make_http_client, make_pool
 from .okx.inflight import InFlight
 from .okx.limits import RateLimiter
 from .okx.retry import Backoff
@@ -68,11 +71,37 @@ class Daemon:
         return self.bridge.client
 
 
-def build_daemon(reactor: IReactorTime, options: Options) -> Daemon:
+class StreamsService(service.Service):
+    """OKX WebSocket connections for market data: their keep-alive and idle sweeps run
+    while the daemon runs; connections are made when a symbol is first asked for."""
+
+    def __init__(self, streams: MarketStreams):
+        self.streams = streams
+
+    def startService(self):
+        super().startService()
+        self.streams.start()
+
+    def stopService(self):
+        super().stopService()
+        return Deferred.fromCoroutine(self.streams.stop())
+
+
+def make_streams(reactor, clock: IReactorTime, options: Options) -> MarketStreams | None:
+    if options["no-stream"]:
+        return None
+    trust_root = load_bundle(options["okx-ca"]).trust_root if options["okx-ca"] else None
+    return MarketStreams(reactor, clock, {False: options["okx-ws-url"], True: options["okx-demo-ws-url"]},
+                         fresh=options["stream-fresh"], idle=options["stream-idle"], trust_root=trust_root)
+
+
+def build_daemon(reactor: IReactorTime, options: Options, clock: IReactorTime | None = None) -> Daemon:
     """The whole daemon from parsed options; nothing listens until ``service`` is started.
 
     Children of the top service stop one at a time, last added first: the listening
-    port, then calls in flight, then the OKX pool (see :mod:`okxbridge.shutdown`).
+    port, then calls in flight, then the WebSocket streams, then the OKX pool (see
+    :mod:`okxbridge.shutdown`). ``clock`` is what the streams' timers read (keep-alive,
+    freshness, idle, reconnect backoff): the reactor unless a test drives a ``task.Clock``.
     """
     pool = make_pool(reactor, options["pool-size"])
     coalescer = Coalescer()
@@ -82,13 +111,18 @@ def build_daemon(reactor: IReactorTime, options: Options) -> Daemon:
                        Signer(reactor), options["timeout"], coalescer=coalescer, limiter=limiter,
                        backoff=Backoff(attempts=options["read-attempts"]), deadline=options["deadline"],
                        metrics=metrics)
-    bridge = Bridge.create(client, reactor, options["instruments-ttl"])
+    streams = make_streams(reactor, clock or reactor, options)
+    if streams is not None:
+        metrics.registry.register(StreamCollector(streams))
+    bridge = Bridge.create(client, reactor, options["instruments-ttl"], streams=streams)
     app = FmzApp(restrict_keys(method_table(bridge), options["allow-key"] or ()), reactor,
                  known_errors=(OkxError,), on_call=metrics.call)
-    admin = AdminApp(metrics, Health(client, reactor, reactor.seconds()))
+    admin = AdminApp(metrics, Health(client, reactor, reactor.seconds(), streams=streams))
 
     top = StopInOrder()
     PoolService(pool).setServiceParent(top)
+    if streams is not None:
+        StreamsService(streams).setServiceParent(top)
     TimeSync(client, options["time-sync-interval"]).setServiceParent(top)
     calls = InFlight()
     DrainService(reactor, [calls, client.inflight], options["drain-timeout"]).setServiceParent(top)

@@ -58,12 +58,14 @@ class RunningBridge:
 LOOPBACK_ANY_PORT = "tcp:0:interface=127.0.0.1"
 
 
-async def start_bridge(reactor, okx_url: str, *args: str) -> RunningBridge:
+async def start_bridge(reactor, okx_url: str, *args: str, stream: bool = False, clock=None) -> RunningBridge:
     """Start the daemon ``twistd okxbridge`` runs, on a loopback port the kernel picks,
-    pointed at ``okx_url``; ``args`` are its command-line options."""
+    pointed at ``okx_url``; ``args`` are its command-line options. Market data streaming is
+    off (``--no-stream``) unless ``stream``; ``clock`` drives the streams' timers."""
     options = Options()
-    options.parseOptions(["--port", LOOPBACK_ANY_PORT, "--okx-url", okx_url, *args])
-    daemon = build_daemon(reactor, options)
+    options.parseOptions(["--port", LOOPBACK_ANY_PORT, "--okx-url", okx_url, *args,
+                          *(() if stream else ("--no-stream",))])
+    daemon = build_daemon(reactor, options, clock)
     daemon.service.startService()
     url = await base_url(daemon.protocol_port)
     admin_url = url if daemon.admin_port is None else await base_url(daemon.admin_port)

@@ -15,6 +15,7 @@ from ..okx.errors import OkxError
 from ..okx.coalesce import Coalescer
 from ..okx.signer import Credentials
 from .instruments import InstrumentCache
+from .streams import MarketStreams
 
 
 async def gather(*awaitables: Any) -> list[Any]:
@@ -57,10 +58,13 @@ class Bridge:
     #: seconds to wait before each look-up of an order whose write went unanswered: OKX may
     #: still be processing it, and "not found" too early could lead to placing it twice
     resolve_delays: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0)
+    #: market data from OKX's WebSocket (None: streaming off, every market call is REST)
+    streams: "MarketStreams | None" = None
 
     @classmethod
-    def create(cls, client: OkxClient, clock: IReactorTime, instruments_ttl: float = 300.0) -> "Bridge":
-        return cls(client, clock, InstrumentCache(clock, instruments_ttl))
+    def create(cls, client: OkxClient, clock: IReactorTime, instruments_ttl: float = 300.0,
+               streams: "MarketStreams | None" = None) -> "Bridge":
+        return cls(client, clock, InstrumentCache(clock, instruments_ttl), streams=streams)
 
     def remember_order(self, key: tuple[str, bool, str], order_id: str) -> None:
         self.placed[key] = order_id

@@ -9,6 +9,7 @@ from ..fmz.answer import Answer
 from ..fmz.envelope import Call
 from ..fmz.params import int_param, text_param
 from .context import Bridge, Session, first, gather
+from .streams import Streamed
 from .instruments import Instrument
 from .numbers import dec, millis
 from .precision import decimals
@@ -87,38 +88,73 @@ async def target(bridge: Bridge, call: Call, trace: list[str]) -> tuple[Symbol, 
     return symbol, session, await bridge.instruments.inst_id(session, symbol)
 
 
+def _streamed(bridge: Bridge, method: str, found: Streamed | None) -> Streamed | None:
+    if bridge.streams is not None:
+        bridge.streams.count(method, "stream" if found is not None else "rest")
+    return found
+
+
 async def ticker(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
     symbol, session, inst_id = await target(bridge, call, trace)
-    reply = await session.public("/api/v5/market/ticker", {"instId": inst_id})
-    data = ticker_from_okx(first(reply, f"ticker for {inst_id}"))
+    streams = bridge.streams
+    found = _streamed(bridge, "ticker", streams and streams.ticker(session.creds.simulated, inst_id))
+    if found is not None:
+        data = ticker_from_okx(found.data)
+        raw = found.raw
+    else:
+        reply = await session.public("/api/v5/market/ticker", {"instId": inst_id})
+        data, raw = ticker_from_okx(first(reply, f"ticker for {inst_id}")), reply.raw
     data["symbol"] = symbol.fmz
-    return Answer(data, reply.raw)
+    return Answer(data, raw)
 
 
 async def depth(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
     limit = int_param(call.params, "limit", default=0, maximum=400) or 20
     symbol, session, inst_id = await target(bridge, call, trace)
-    reply = await session.public("/api/v5/market/books", {"instId": inst_id, "sz": limit})
-    data = depth_from_okx(first(reply, f"order book for {inst_id}"), limit)
+    streams = bridge.streams
+    found = _streamed(bridge, "depth", streams and streams.book(session.creds.simulated, inst_id))
+    if found is not None:
+        data, raw = depth_from_okx(found.data.as_okx(limit), limit), found.raw
+    else:
+        reply = await session.public("/api/v5/market/books", {"instId": inst_id, "sz": limit})
+        data, raw = depth_from_okx(first(reply, f"order book for {inst_id}"), limit), reply.raw
     data["symbol"] = symbol.fmz
-    return Answer(data, reply.raw)
+    return Answer(data, raw)
 
 
 async def trades(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
     limit = int_param(call.params, "limit", default=0, maximum=500) or 100
     symbol, session, inst_id = await target(bridge, call, trace)
+    streams, demo = bridge.streams, session.creds.simulated
+    found = _streamed(bridge, "trades", streams and streams.trades(demo, inst_id, limit))
+    if found is not None:
+        return Answer(trades_from_okx(found.data), found.raw)
+    live = streams and streams.trades_entry(demo, inst_id)
     reply = await session.public("/api/v5/market/trades", {"instId": inst_id, "limit": limit})
+    if live:
+        streams.seed_trades(demo, live, reply.data)  # asked while live: no hole before the pushes
     return Answer(trades_from_okx(reply.data), reply.raw)
 
 
 async def records(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
     """Recent candles first; when ``limit`` is more than that page holds, older bars come
-    from ``history-candles``, following ``after`` (the oldest bar's open time)."""
-    bar = okx_bar(int_param(call.params, "period", default=60))
+    from ``history-candles``, following ``after`` (the oldest bar's open time). While the
+    candle stream is fresh and holds ``limit`` bars, they are answered locally."""
+    period = int_param(call.params, "period", default=60)
+    bar = okx_bar(period)
     limit = int_param(call.params, "limit", default=0, maximum=10_000) or DEFAULT_LIMIT
     symbol, session, inst_id = await target(bridge, call, trace)
+    streams, demo = bridge.streams, session.creds.simulated
+    if streams is not None and limit <= CANDLES_PAGE:
+        found = _streamed(bridge, "records", streams.candles(demo, bar, inst_id, limit, period))
+        if found is not None:
+            rows = [record_from_okx(row, not symbol.is_spot) for row in merge_candle_pages([found.data], limit)]
+            return Answer(rows, found.raw)
+    live = streams and limit <= CANDLES_PAGE and streams.candles_entry(demo, bar, inst_id)
     query = {"instId": inst_id, "bar": bar, "limit": min(limit, CANDLES_PAGE)}
     reply = await session.public("/api/v5/market/candles", query)
+    if live:
+        streams.seed_candles(demo, live, reply.data)
     pages, raws = [reply.data], [reply.raw]
     got = len(reply.data)
     while got < limit and pages[-1]:

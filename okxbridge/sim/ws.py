@@ -19,6 +19,7 @@ every outgoing frame (pushes, acks and pongs) until ``resume``, ``skip_seq`` los
 next update of every subscribed ``books`` feed, ``delay`` holds pushes ``seconds`` back.
 """
 
+import collections
 import itertools
 import json
 
@@ -64,6 +65,7 @@ class WsHub:
     feeds: dict = attrs.field(factory=dict)        # (channel, instId) -> feed
     silent: bool = False
     delay: float = 0.0
+    held: dict = attrs.field(factory=dict)         # protocol -> deque of (due, text) while delayed
     connections_made: int = 0
     _ids: object = attrs.field(factory=lambda: itertools.count(0x1A2B3C4D))
     _loop: object = None
@@ -78,6 +80,7 @@ class WsHub:
 
     def closed(self, conn):
         self.conns.pop(conn, None)
+        self.held.pop(conn, None)
         self._forget_unwatched()
 
     def received(self, conn, text):
@@ -164,16 +167,30 @@ class WsHub:
                     self.push(conn, message)
 
     def push(self, conn, message):
-        text = json.dumps(message)
-        if self.delay > 0:
-            self.emu.clock.callLater(self.delay, self.send, conn, text)
-        else:
-            self.send(conn, text)
+        self.send(conn, json.dumps(message))
 
     def send(self, conn, text):
+        """Send now, or ``delay`` seconds later; a connection's frames stay in order either
+        way (a frame queued behind delayed ones waits for them)."""
         if self.silent or conn not in self.conns:
             return
-        conn.sendMessage(text.encode(), isBinary=False)
+        queue = self.held.get(conn)
+        if self.delay <= 0 and not queue:
+            conn.sendMessage(text.encode(), isBinary=False)
+            return
+        due = self.emu.clock.seconds() + max(self.delay, 0.0)
+        self.held.setdefault(conn, collections.deque()).append((due, text))
+        self.emu.clock.callLater(max(self.delay, 0.0), self._release, conn)
+
+    def _release(self, conn):
+        queue = self.held.get(conn)
+        now = self.emu.clock.seconds()
+        while queue and queue[0][0] <= now:
+            _, text = queue.popleft()
+            if conn in self.conns and not self.silent:
+                conn.sendMessage(text.encode(), isBinary=False)
+        if not queue:
+            self.held.pop(conn, None)
 
     def _ensure_loop(self):
         if self._loop is None or not self._loop.running:

@@ -206,7 +206,7 @@ class CandleFeed:
     channel: str
     bar: str
     row: list = attrs.field(factory=list)
-    pushed_at: float = float("-inf")
+    pushed_at: float = -1.0
 
     def _row(self, now):
         return candle_rules.candle(self.walk, self.inst, self.bar, candle_rules.bar_open(now, self.bar), now)
@@ -226,8 +226,8 @@ class CandleFeed:
             closed = candle_rules.candle(self.walk, self.inst, self.bar, int(self.row[0]) // 1000, now)
             pushes.append(_push(self.channel, self.inst, [closed]))
             self.row = []
-        elif now - self.pushed_at < 1.0:
-            return []  # OKX: at most one push a second
+        elif int(now) == int(self.pushed_at):
+            return []  # OKX: at most one push a second (here: one per clock second)
         row = self._row(now)
         if row != self.row:
             self.row = row

@@ -1,0 +1,213 @@
+"""Which market calls are answered from OKX's WebSocket pushes, and when that is allowed.
+
+The rule (README, "Streaming market data"):
+
+- The first ``ticker``/``depth``/``trades``/``records`` call for a symbol subscribes to its
+  channel and is answered by REST; later calls are answered from the local state while it
+  is **fresh**: the subscription has data from the current connection, its book (for
+  ``depth``) is intact, and the connection was heard from (a push, or a ``pong`` to the
+  keep-alive ``ping`` sent after ``fresh/2`` s of silence) within ``--stream-fresh`` seconds.
+  Otherwise the call goes to REST, transparently.
+- ``trades`` and ``records`` need history the stream never had: the first REST answer
+  taken while the subscription is live is joined to the pushes, after which a call is
+  answered locally when the state holds the ``limit`` asked for (older bars: REST).
+- A subscription not asked for during ``--stream-idle`` seconds is unsubscribed.
+
+OKX sends tickers only when the last trade or best bid/ask changes, so a quiet market
+pushes nothing: freshness is the connection's, proven by the keep-alive.
+"""
+
+from __future__ import annotations
+
+import collections
+from typing import Any
+
+import attrs
+from twisted.internet import task
+from twisted.logger import Logger
+
+from ..okx.books import Book
+from ..okx.market_state import Entry, MarketState
+from ..okx.ws_client import WsStream
+
+log = Logger()
+
+#: the only book the bridge keeps: 400 levels, OKX's incremental ``books`` channel
+BOOK_CHANNEL = "books"
+BOOK_LEVELS = 400
+
+
+def endpoint_of(channel: str) -> str:
+    """OKX serves candles on /business only (docs "Changes to V5 API WebSocket subscription")."""
+    return "business" if channel.startswith("candle") else "public"
+
+
+@attrs.frozen
+class Streamed:
+    """What local state answers with: OKX-shaped data and the push it came from."""
+
+    data: Any
+    raw: Any
+
+
+@attrs.define(eq=False)
+class MarketStreams:
+    reactor: Any
+    clock: Any
+    #: (demo) → base URL, e.g. ``wss://ws.okx.com:8443``
+    urls: dict[bool, str]
+    fresh: float = 5.0
+    idle: float = 300.0
+    trust_root: Any = None
+    streams: dict[tuple[bool, str], WsStream] = attrs.Factory(dict)
+    states: dict[bool, MarketState] = attrs.Factory(dict)
+    asked: dict[tuple[bool, str, str], float] = attrs.Factory(dict)
+    answers: collections.Counter = attrs.Factory(collections.Counter)
+    resubscribes: collections.Counter = attrs.Factory(collections.Counter)
+    rejected: collections.Counter = attrs.Factory(collections.Counter)
+    _sweeper: Any = None
+
+    # -- service life ---------------------------------------------------------------
+    def start(self) -> None:
+        self._sweeper = task.LoopingCall(self.sweep_idle)
+        self._sweeper.clock = self.clock
+        self._sweeper.start(max(self.idle / 4, 0.05), now=False)
+
+    async def stop(self) -> None:
+        if self._sweeper is not None and self._sweeper.running:
+            self._sweeper.stop()
+        for stream in self.streams.values():
+            await _maybe(stream.stop())
+
+    def sweep_idle(self) -> None:
+        now = self.clock.seconds()
+        for (demo, channel, inst_id), at in list(self.asked.items()):
+            if now - at >= self.idle:
+                del self.asked[(demo, channel, inst_id)]
+                self._stream(demo, channel).unsubscribe({"channel": channel, "instId": inst_id})
+                self._state(demo).forget(channel, inst_id)
+                log.info("okx ws unsubscribed {channel} {inst_id} after {idle}s unused", channel=channel,
+                         inst_id=inst_id, idle=self.idle)
+
+    # -- plumbing -----------------------------------------------------------------------
+    def _state(self, demo: bool) -> MarketState:
+        state = self.states.get(demo)
+        if state is None:
+            state = self.states[demo] = MarketState(self.clock, lambda entry, why: self._broken(demo, entry, why))
+        return state
+
+    def _stream(self, demo: bool, channel: str) -> WsStream:
+        endpoint = endpoint_of(channel)
+        stream = self.streams.get((demo, endpoint))
+        if stream is None:
+            state = self._state(demo)
+            stream = WsStream(
+                f"{self.urls[demo]}/ws/v5/{endpoint}", self.reactor, self.clock, on_push=state.push,
+                on_reset=lambda: self._reset(demo, endpoint),
+                on_rejected=lambda arg, code, msg: self._rejected(demo, arg, code),
+                ping_after=self.fresh / 2, pong_timeout=self.fresh / 2, trust_root=self.trust_root)
+            self.streams[(demo, endpoint)] = stream
+        return stream
+
+    def _reset(self, demo: bool, endpoint: str) -> None:
+        state = self._state(demo)
+        state.reset([key for key in state.entries if endpoint_of(key[0]) == endpoint])
+
+    def _broken(self, demo: bool, entry: Entry, why: str) -> None:
+        self.resubscribes[entry.broken] += 1
+        log.warn("okx ws {channel} {inst_id} broken ({why}): resubscribing", channel=entry.channel,
+                 inst_id=entry.inst_id, why=why)
+        self._stream(demo, entry.channel).resubscribe({"channel": entry.channel, "instId": entry.inst_id})
+
+    def _rejected(self, demo: bool, arg: dict[str, str], code: str) -> None:
+        self.rejected[code] += 1
+        self.asked.pop((demo, arg["channel"], arg.get("instId", "")), None)
+        self._state(demo).forget(arg["channel"], arg.get("instId", ""))
+
+    def lookup(self, demo: bool, channel: str, inst_id: str) -> Entry | None:
+        """The entry when it may be served now; otherwise None (and the subscription is
+        started, so a later call can be served)."""
+        self.asked[(demo, channel, inst_id)] = self.clock.seconds()
+        state = self._state(demo)
+        entry = state.entries.get((channel, inst_id))
+        stream = self._stream(demo, channel)
+        if entry is None:
+            if stream.subscribe({"channel": channel, "instId": inst_id}):
+                state.entry(channel, inst_id)
+            return None
+        if entry.servable() and stream.heard_within(self.fresh):
+            return entry
+        return None
+
+    def count(self, method: str, source: str) -> None:
+        self.answers[(method, source)] += 1
+
+    # -- what the handlers ask ---------------------------------------------------------
+    def ticker(self, demo: bool, inst_id: str) -> Streamed | None:
+        entry = self.lookup(demo, "tickers", inst_id)
+        if entry is None or entry.ticker is None:
+            return None
+        return Streamed(entry.ticker, entry.raw)
+
+    def book(self, demo: bool, inst_id: str) -> Streamed | None:
+        entry = self.lookup(demo, BOOK_CHANNEL, inst_id)
+        if entry is None or not isinstance(entry.book, Book):
+            return None
+        return Streamed(entry.book, entry.raw)
+
+    def trades(self, demo: bool, inst_id: str, limit: int) -> Streamed | None:
+        """Newest first, as REST lists them; None until history and pushes are joined."""
+        entry = self.lookup(demo, "trades", inst_id)
+        if entry is None or not entry.trades_complete or len(entry.trades) < limit:
+            return None
+        items = list(entry.trades.values())[-limit:]
+        items.reverse()
+        return Streamed(items, entry.raw)
+
+    def trades_entry(self, demo: bool, inst_id: str) -> Entry | None:
+        """The live entry a REST page may be joined to (ready, even if not yet complete)."""
+        entry = self._state(demo).entries.get(("trades", inst_id))
+        stream = self.streams.get((demo, "public"))
+        return entry if entry is not None and entry.servable() and stream and stream.heard_within(self.fresh) else None
+
+    def candles(self, demo: bool, bar: str, inst_id: str, limit: int, period: int) -> Streamed | None:
+        """The newest ``limit`` bars newest first, when held without a hole."""
+        channel = "candle" + bar
+        entry = self.lookup(demo, channel, inst_id)
+        if entry is None or not entry.candles_complete or len(entry.candles) < limit:
+            return None
+        stamps = sorted((int(ts) for ts in entry.candles), reverse=True)[:limit]
+        if any(a - b != period * 1000 for a, b in zip(stamps, stamps[1:])):
+            return None
+        return Streamed([entry.candles[str(ts)] for ts in stamps], entry.raw)
+
+    def candles_entry(self, demo: bool, bar: str, inst_id: str) -> Entry | None:
+        channel = "candle" + bar
+        entry = self._state(demo).entries.get((channel, inst_id))
+        stream = self.streams.get((demo, "business"))
+        return entry if entry is not None and entry.servable() and stream and stream.heard_within(self.fresh) else None
+
+    def seed_trades(self, demo: bool, entry: Entry, items: list[dict[str, Any]]) -> None:
+        self._state(demo).seed_trades(entry, items)
+
+    def seed_candles(self, demo: bool, entry: Entry, rows: list[list[Any]]) -> None:
+        self._state(demo).seed_candles(entry, rows)
+
+    # -- reading for /health and /metrics ------------------------------------------------
+    def report(self) -> dict[str, Any]:
+        now = self.clock.seconds()
+        return {
+            "fresh_seconds": self.fresh,
+            "idle_seconds": self.idle,
+            "connections": [{
+                "url": s.url, "demo": demo, "connected": s.is_connected, "subscriptions": len(s.wanted),
+                "heard_seconds_ago": None if s.last_heard is None else round(now - s.last_heard, 3),
+                "fresh": s.heard_within(self.fresh), "connects": s.connects,
+            } for (demo, _), s in sorted(self.streams.items(), key=lambda kv: (kv[0][0], kv[0][1]))],
+            "broken_books": sum(1 for st in self.states.values() for e in st.entries.values() if e.broken),
+        }
+
+
+async def _maybe(result):
+    if result is not None:
+        await result

@@ -1,0 +1,138 @@
+"""Local market state from OKX's public pushes: the last ticker, the order book, recent
+trades and the candles of each subscribed bar, per (channel, instId).
+
+Each :class:`Entry` knows whether it may be served: it has data from the current
+connection (``ready``) and is not known to be wrong (``broken``). A lost connection resets
+every entry of that connection (:meth:`MarketState.reset`); a book that fails its sequence
+or checksum is broken until a fresh snapshot arrives. Staleness in time is the caller's
+rule (see ``okxbridge.mapping.streams``).
+"""
+
+from __future__ import annotations
+
+import collections
+from typing import Any, Callable
+
+import attrs
+
+from .books import Book, BookBroken, apply, crossed
+
+#: trades kept per instrument: OKX's REST ``/market/trades`` gives at most 500
+TRADES_KEPT = 500
+#: candles kept per (instrument, bar) from pushes and REST seeds
+CANDLES_KEPT = 1500
+
+
+@attrs.define(eq=False)
+class Entry:
+    channel: str
+    inst_id: str
+    ready: bool = False
+    broken: str = ""
+    #: the last push (what an answer's ``raw`` carries)
+    raw: Any = None
+    updated: float | None = None
+    ticker: dict[str, Any] | None = None
+    book: Book | None = None
+    #: tradeId → trade item, kept in arrival order; ``complete`` once a REST page taken after
+    #: the subscription was live joined them (no hole between history and pushes)
+    trades: "collections.OrderedDict[str, dict[str, Any]]" = attrs.Factory(collections.OrderedDict)
+    trades_complete: bool = False
+    #: bar open ts (ms text) → row
+    candles: dict[str, list[Any]] = attrs.Factory(dict)
+    candles_complete: bool = False
+
+    def reset(self) -> None:
+        self.ready, self.broken = False, ""
+        self.book = None
+        self.trades.clear()
+        self.trades_complete = False
+        self.candles.clear()
+        self.candles_complete = False
+
+    def servable(self) -> bool:
+        return self.ready and not self.broken
+
+
+@attrs.define(eq=False)
+class MarketState:
+    clock: Any
+    #: called with (entry, reason) when a book breaks: the owner resubscribes
+    on_broken: Callable[[Entry, str], None]
+    entries: dict[tuple[str, str], Entry] = attrs.Factory(dict)
+    broken_counts: collections.Counter = attrs.Factory(collections.Counter)
+
+    def entry(self, channel: str, inst_id: str) -> Entry:
+        key = (channel, inst_id)
+        found = self.entries.get(key)
+        if found is None:
+            found = self.entries[key] = Entry(channel, inst_id)
+        return found
+
+    def forget(self, channel: str, inst_id: str) -> None:
+        self.entries.pop((channel, inst_id), None)
+
+    def reset(self, keys) -> None:
+        for key in keys:
+            entry = self.entries.get(key)
+            if entry is not None:
+                entry.reset()
+
+    def push(self, message: dict[str, Any]) -> None:
+        arg = message.get("arg") or {}
+        entry = self.entries.get((arg.get("channel", ""), arg.get("instId", "")))
+        data = message.get("data")
+        if entry is None or not isinstance(data, list) or not data:
+            return  # an unsubscribed channel's last pushes, or nothing in it
+        channel = entry.channel
+        if channel == "tickers":
+            entry.ticker = data[-1]
+        elif channel == "books":
+            self._book(entry, message.get("action", "snapshot"), data[0])
+            if entry.broken:
+                return
+        elif channel == "trades":
+            for item in data:
+                entry.trades[str(item.get("tradeId", ""))] = item
+            while len(entry.trades) > TRADES_KEPT:
+                entry.trades.popitem(last=False)
+        elif channel.startswith("candle"):
+            for row in data:
+                entry.candles[str(row[0])] = row
+            while len(entry.candles) > CANDLES_KEPT:
+                del entry.candles[min(entry.candles, key=int)]
+        entry.raw, entry.updated, entry.ready = message, self.clock.seconds(), True
+
+    def _book(self, entry: Entry, action: str, data: dict[str, Any]) -> None:
+        if entry.broken and action != "snapshot":
+            return  # waiting for the fresh snapshot asked for
+        result = apply(entry.book, action, data)
+        if isinstance(result, Book) and crossed(result):
+            result = BookBroken("crossed", f"best bid >= best ask at seqId {result.seq_id}")
+        if isinstance(result, BookBroken):
+            entry.book, entry.broken = None, result.reason
+            self.broken_counts[result.reason] += 1
+            self.on_broken(entry, result.detail)
+            return
+        entry.book, entry.broken = result, ""
+
+    # -- seeding from REST ---------------------------------------------------------
+    def seed_trades(self, entry: Entry, rest_items: list[dict[str, Any]]) -> None:
+        """Join a REST page (newest first) taken while the subscription was live."""
+        merged = collections.OrderedDict((str(t.get("tradeId", "")), t) for t in reversed(rest_items))
+        merged.update(entry.trades)
+        ordered = sorted(merged.items(), key=lambda kv: (int(kv[1].get("ts") or 0), _id_order(kv[0])))
+        entry.trades = collections.OrderedDict(ordered[-TRADES_KEPT:])
+        entry.trades_complete = True
+
+    def seed_candles(self, entry: Entry, rest_rows: list[list[Any]]) -> None:
+        """Bars from a REST page taken while live; pushed bars are newer and win."""
+        for row in rest_rows:
+            entry.candles.setdefault(str(row[0]), row)
+        while len(entry.candles) > CANDLES_KEPT:
+            del entry.candles[min(entry.candles, key=int)]
+        entry.candles_complete = True
+
+
+def _id_order(trade_id: str) -> tuple[int, str]:
+    return (int(trade_id), trade_id) if trade_id.isdigit() else (0, trade_id)

@@ -1,0 +1,229 @@
+"""One WebSocket connection to OKX (a public or business endpoint), kept up as a service.
+
+Built on autobahn's Twisted client inside a ``ClientService``: reconnect with backoff,
+and on every (re)connection one ``subscribe`` carrying every channel still wanted, so a
+dropped connection costs one request, not one per symbol. What OKX asks of a client
+(docs #overview-websocket-connect, #overview-websocket-connection-count-limit; spec
+okx-ws.md §5):
+
+- keep-alive: after ``ping_after`` seconds without any message the client sends text
+  ``ping``; with no ``pong`` (or any message) ``pong_timeout`` seconds later the connection
+  is taken for dead, dropped and made again;
+- at most 480 ``subscribe``/``unsubscribe`` requests per connection-hour: past
+  :data:`OPS_PER_HOUR` (kept under OKX's figure) new subscriptions are refused — the
+  caller answers from REST — until the hour window has room again;
+- 3 new connections per second per IP: the backoff starts at 1 s and each endpoint
+  keeps one connection.
+
+Nothing here knows FMZ: pushes go to ``on_push(message)``, losses of the stream to
+``on_reset()``, rejections of an arg to ``on_rejected(arg, code, msg)``.
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+from typing import Any, Callable
+from urllib.parse import urlsplit
+
+import attrs
+from autobahn.twisted.websocket import WebSocketClientFactory, WebSocketClientProtocol
+from twisted.application.internet import ClientService, backoffPolicy
+from twisted.internet import endpoints, ssl, task
+from twisted.logger import Logger
+
+OPS_PER_HOUR = 400
+HOUR = 3600.0
+
+log = Logger()
+
+
+def arg_key(arg: dict[str, str]) -> tuple[str, str]:
+    return arg["channel"], arg.get("instId", "")
+
+
+class OkxWsProtocol(WebSocketClientProtocol):
+    def onOpen(self):
+        self.factory.stream.connected(self)
+
+    def onMessage(self, payload, isBinary):
+        self.factory.stream.received(self, payload.decode("utf-8", "replace"))
+
+    def onClose(self, wasClean, code, reason):
+        self.factory.stream.disconnected(self, code, reason)
+
+
+def ws_endpoint(reactor, url: str, trust_root=None):
+    """A client endpoint for ``ws://`` or ``wss://`` (TLS verified, against ``trust_root``
+    when given — the ``--okx-ca`` bundle — else the system's roots)."""
+    parts = urlsplit(url)
+    secure = parts.scheme == "wss"
+    host = parts.hostname or ""
+    port = parts.port or (443 if secure else 80)
+    plain = endpoints.HostnameEndpoint(reactor, host, port)
+    if not secure:
+        return plain
+    options = ssl.optionsForClientTLS(host, trustRoot=trust_root) if trust_root else ssl.optionsForClientTLS(host)
+    return endpoints.wrapClientTLS(options, plain)
+
+
+@attrs.define(eq=False)
+class WsStream:
+    """The wanted subscriptions of one endpoint and the connection that carries them."""
+
+    url: str
+    reactor: Any
+    clock: Any
+    on_push: Callable[[dict[str, Any]], None]
+    on_reset: Callable[[], None]
+    on_rejected: Callable[[dict[str, str], str, str], None]
+    ping_after: float = 2.5
+    pong_timeout: float = 2.5
+    trust_root: Any = None
+    wanted: dict[tuple[str, str], dict[str, str]] = attrs.Factory(dict)
+    protocol: Any = None
+    last_heard: float | None = None
+    ping_sent_at: float | None = None
+    connects: int = 0
+    messages: collections.Counter = attrs.Factory(collections.Counter)
+    ops: collections.deque = attrs.Factory(collections.deque)
+    service: ClientService = attrs.field(init=False)
+    _keepalive: task.LoopingCall = attrs.field(init=False)
+
+    def __attrs_post_init__(self):
+        factory = WebSocketClientFactory(self.url)
+        factory.protocol = OkxWsProtocol
+        factory.stream = self
+        factory.noisy = False
+        # OKX wants its own text ping; autobahn answers OKX's control pings by itself
+        factory.setProtocolOptions(autoPingInterval=0, openHandshakeTimeout=10, closeHandshakeTimeout=2)
+        endpoint = ws_endpoint(self.reactor, self.url, self.trust_root)
+        self.service = ClientService(endpoint, factory, retryPolicy=backoffPolicy(initialDelay=1.0, maxDelay=30.0),
+                                     clock=self.clock)
+        self._keepalive = task.LoopingCall(self.keep_alive)
+        self._keepalive.clock = self.clock
+
+    # -- service ----------------------------------------------------------------
+    def start(self) -> None:
+        if not self.service.running:
+            self.service.startService()
+            self._keepalive.start(min(self.ping_after, self.pong_timeout) / 2, now=False)
+
+    def stop(self):
+        if self._keepalive.running:
+            self._keepalive.stop()
+        if self.service.running:
+            return self.service.stopService()
+        return None
+
+    @property
+    def is_connected(self) -> bool:
+        return self.protocol is not None
+
+    def heard_within(self, seconds: float) -> bool:
+        return (self.is_connected and self.last_heard is not None
+                and self.clock.seconds() - self.last_heard <= seconds)
+
+    # -- subscriptions ------------------------------------------------------------
+    def subscribe(self, arg: dict[str, str]) -> bool:
+        """Want ``arg``; False when OKX's per-hour request limit leaves no room now."""
+        key = arg_key(arg)
+        if key in self.wanted:
+            return True
+        if self.is_connected and not self._room():
+            return False
+        self.wanted[key] = arg
+        self.start()
+        if self.is_connected:
+            self._send_op("subscribe", [arg])
+        return True
+
+    def unsubscribe(self, arg: dict[str, str]) -> None:
+        if self.wanted.pop(arg_key(arg), None) is not None and self.is_connected and self._room():
+            self._send_op("unsubscribe", [arg])
+
+    def resubscribe(self, arg: dict[str, str]) -> None:
+        """Ask again for a fresh snapshot (after a sequence gap or a checksum mismatch)."""
+        if self.is_connected and self._room():
+            self._send_op("unsubscribe", [arg])
+            self._send_op("subscribe", [arg])
+        elif self.is_connected:
+            self.protocol.dropConnection(abort=True)  # a new connection resubscribes everything
+
+    def _room(self) -> bool:
+        now = self.clock.seconds()
+        while self.ops and now - self.ops[0] > HOUR:
+            self.ops.popleft()
+        return len(self.ops) < OPS_PER_HOUR
+
+    def _send_op(self, op: str, args: list[dict[str, str]]) -> None:
+        self.ops.append(self.clock.seconds())
+        self.send(json.dumps({"op": op, "args": args}))
+
+    def send(self, text: str) -> None:
+        if self.protocol is not None:
+            self.protocol.sendMessage(text.encode(), isBinary=False)
+
+    # -- connection events ----------------------------------------------------------
+    def connected(self, protocol) -> None:
+        self.protocol = protocol
+        self.connects += 1
+        self.ops.clear()  # OKX counts requests per connection
+        self.last_heard, self.ping_sent_at = self.clock.seconds(), None
+        log.info("okx ws connected {url} ({n} subscriptions)", url=self.url, n=len(self.wanted))
+        if self.wanted:
+            self._send_op("subscribe", list(self.wanted.values()))
+
+    def disconnected(self, protocol, code, reason) -> None:
+        if protocol is not self.protocol:
+            return
+        self.protocol = None
+        log.info("okx ws closed {url} code={code} reason={reason}", url=self.url, code=code, reason=reason)
+        self.on_reset()
+
+    def received(self, protocol, text: str) -> None:
+        if protocol is not self.protocol:
+            return
+        self.last_heard, self.ping_sent_at = self.clock.seconds(), None
+        if text == "pong":
+            return
+        try:
+            message = json.loads(text)
+        except ValueError:
+            log.warn("okx ws {url}: unreadable message {text!r}", url=self.url, text=text[:200])
+            return
+        if not isinstance(message, dict):
+            return
+        event = message.get("event")
+        if event is None:
+            arg = message.get("arg") or {}
+            self.messages[arg.get("channel", "?")] += 1
+            self.on_push(message)
+        elif event == "error":
+            self._rejected(message)
+        elif event == "notice":
+            # 64008: OKX restarts this server soon; a new connection lands on another
+            log.info("okx ws notice {code} {msg}", code=message.get("code"), msg=message.get("msg"))
+            if self.protocol is not None:
+                self.protocol.dropConnection(abort=False)
+
+    def _rejected(self, message: dict[str, Any]) -> None:
+        code, msg = str(message.get("code", "")), str(message.get("msg", ""))
+        log.warn("okx ws error {code} {msg}", code=code, msg=msg[:300])
+        for key, arg in list(self.wanted.items()):
+            # OKX quotes the rejected arg in its message; drop those so a bad symbol is not retried forever
+            if f'"{key[1]}"' in msg or f"instId:{key[1]}" in msg:
+                del self.wanted[key]
+                self.on_rejected(arg, code, msg)
+
+    def keep_alive(self) -> None:
+        if self.protocol is None or self.last_heard is None:
+            return
+        now = self.clock.seconds()
+        if self.ping_sent_at is not None:
+            if now - self.ping_sent_at >= self.pong_timeout:
+                log.warn("okx ws {url}: no pong in {s}s, reconnecting", url=self.url, s=self.pong_timeout)
+                self.protocol.dropConnection(abort=True)
+        elif now - self.last_heard >= self.ping_after:
+            self.ping_sent_at = now
+            self.send("ping")
