@@ -1,0 +1,143 @@
+"""mapping/streams.py and okx/ws_client.py without sockets: the freshness rule, the
+keep-alive, resubscription on a broken book, the per-hour request budget and the idle
+sweep, on a ``MemoryReactorClock`` with a stand-in for autobahn's protocol."""
+
+import json
+
+from twisted.internet.testing import MemoryReactorClock
+
+from okxbridge.mapping.streams import MarketStreams
+from okxbridge.okx import ws_client
+
+
+class Wire:
+    """What autobahn's protocol is to WsStream: something to send on and to drop."""
+
+    def __init__(self):
+        self.sent = []
+        self.dropped = False
+
+    def sendMessage(self, payload, isBinary=False):
+        self.sent.append(payload.decode())
+
+    def dropConnection(self, abort=False):
+        self.dropped = True
+
+    def ops(self):
+        return [json.loads(s) for s in self.sent if s != "ping"]
+
+
+def make(fresh=4.0, idle=60.0):
+    clock = MemoryReactorClock()
+    streams = MarketStreams(clock, clock, {False: "ws://okx.test:1", True: "ws://demo.test:1"}, fresh=fresh, idle=idle)
+    streams.start()
+    return clock, streams
+
+
+def connect(streams, demo=False, endpoint="public"):
+    wire = Wire()
+    stream = streams.streams[(demo, endpoint)]
+    stream.connected(wire)
+    return stream, wire
+
+
+def ticker_push(inst_id="BTC-USDT", last="100"):
+    return json.dumps({"arg": {"channel": "tickers", "instId": inst_id}, "data": [{"instId": inst_id, "last": last}]})
+
+
+def test_first_call_subscribes_and_answers_nothing_then_pushes_are_served_while_fresh():
+    clock, streams = make()
+    assert streams.ticker(False, "BTC-USDT") is None
+    stream, wire = connect(streams)
+    assert wire.ops() == [{"op": "subscribe", "args": [{"channel": "tickers", "instId": "BTC-USDT"}]}]
+    assert streams.ticker(False, "BTC-USDT") is None  # subscribed, no data yet
+    stream.received(wire, ticker_push(last="101"))
+    served = streams.ticker(False, "BTC-USDT")
+    assert served.data["last"] == "101" and served.raw["arg"]["channel"] == "tickers"
+    assert streams.ticker(True, "BTC-USDT") is None  # demo keys have their own connection and state
+
+
+def test_silence_makes_the_stream_stale_a_pong_makes_it_fresh_and_no_pong_drops_it():
+    clock, streams = make(fresh=4.0)
+    streams.ticker(False, "BTC-USDT")
+    stream, wire = connect(streams)
+    stream.received(wire, ticker_push())
+    clock.advance(2.0)  # ping_after = fresh / 2
+    assert wire.sent[-1] == "ping"
+    stream.received(wire, "pong")
+    clock.advance(3.9)
+    assert streams.ticker(False, "BTC-USDT") is not None  # heard 3.9 s ago (the pong)
+    clock.advance(0.2)
+    assert streams.ticker(False, "BTC-USDT") is None  # 4.1 s: stale, REST answers
+    clock.advance(2.0)
+    assert wire.dropped  # the ping after the pong went unanswered
+    stream.disconnected(wire, 1006, "gone")
+    assert not streams.states[False].entries[("tickers", "BTC-USDT")].ready
+    wire2 = Wire()
+    stream.connected(wire2)  # ClientService made a new one: everything is asked again, in one request
+    assert wire2.ops() == [{"op": "subscribe", "args": [{"channel": "tickers", "instId": "BTC-USDT"}]}]
+    assert streams.ticker(False, "BTC-USDT") is None  # until the new connection's first push
+    stream.received(wire2, ticker_push(last="102"))
+    assert streams.ticker(False, "BTC-USDT").data["last"] == "102"
+
+
+def test_a_gap_breaks_the_book_resubscribes_and_only_a_snapshot_restores_it():
+    clock, streams = make()
+    streams.book(False, "ETH-USDT")
+    stream, wire = connect(streams)
+    arg = {"channel": "books", "instId": "ETH-USDT"}
+
+    def push(action, prev, seq, bids=()):
+        stream.received(wire, json.dumps({"arg": arg, "action": action, "data": [
+            {"asks": [["11", "1", "0", "1"]], "bids": list(bids) or [["10", "1", "0", "1"]], "ts": "5",
+             "checksum": 0, "prevSeqId": prev, "seqId": seq}]}))
+
+    push("snapshot", -1, 5)
+    push("update", 5, 6, [["10", "2", "0", "1"]])
+    assert streams.book(False, "ETH-USDT").data.as_okx(1)["bids"] == [["10", "2", "0", "1"]]
+    push("update", 7, 8)  # 6 → 8: one update lost
+    assert streams.book(False, "ETH-USDT") is None
+    assert wire.ops()[-2:] == [{"op": "unsubscribe", "args": [arg]}, {"op": "subscribe", "args": [arg]}]
+    assert streams.resubscribes["gap"] == 1
+    push("update", 8, 9)  # still broken: updates before the fresh snapshot are ignored
+    assert streams.book(False, "ETH-USDT") is None
+    push("snapshot", -1, 20)
+    assert streams.book(False, "ETH-USDT").data.seq_id == 20
+
+
+def test_the_per_hour_request_budget_refuses_new_subscriptions_until_the_hour_has_room():
+    clock, streams = make(idle=10_000)
+    streams.ticker(False, "S-0")
+    stream, wire = connect(streams)
+    for i in range(1, ws_client.OPS_PER_HOUR + 5):
+        streams.ticker(False, f"S-{i}")
+    assert len(wire.ops()) == ws_client.OPS_PER_HOUR
+    assert ("tickers", f"S-{ws_client.OPS_PER_HOUR + 1}") not in stream.wanted
+    clock.advance(ws_client.HOUR + 1)
+    streams.ticker(False, "S-late")
+    assert wire.ops()[-1]["args"] == [{"channel": "tickers", "instId": "S-late"}]
+
+
+def test_a_rejected_subscription_is_forgotten():
+    clock, streams = make()
+    streams.ticker(False, "BTC-USDT")
+    stream, wire = connect(streams)
+    stream.received(wire, json.dumps({"event": "error", "code": "60018", "connId": "x",
+                                      "msg": "Wrong URL or channel:tickers,instId:BTC-USDT doesn't exist."}))
+    assert stream.wanted == {} and streams.rejected["60018"] == 1
+    assert ("tickers", "BTC-USDT") not in streams.states[False].entries
+
+
+def test_idle_channels_are_unsubscribed_and_candles_use_the_business_endpoint():
+    clock, streams = make(idle=60.0)
+    streams.candles(False, "1m", "BTC-USDT", 10, 60)
+    stream, wire = connect(streams, endpoint="business")
+    assert wire.ops() == [{"op": "subscribe", "args": [{"channel": "candle1m", "instId": "BTC-USDT"}]}]
+    assert stream.url == "ws://okx.test:1/ws/v5/business"
+    clock.advance(30)
+    streams.candles(False, "1m", "BTC-USDT", 10, 60)  # asked again: the idle time restarts
+    clock.advance(45)
+    assert len(wire.ops()) == 1
+    clock.advance(30)
+    assert wire.ops()[-1] == {"op": "unsubscribe", "args": [{"channel": "candle1m", "instId": "BTC-USDT"}]}
+    assert stream.wanted == {}
