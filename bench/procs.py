@@ -109,12 +109,14 @@ def start_emulator(workdir: Path, latency_ms: float) -> tuple[Proc, int, int]:
     return proc, port, report
 
 
-def start_daemon(workdir: Path, okx_port: int, label: str, *options: str) -> tuple[Proc, int]:
-    """``twistd -n okxbridge``, its log in a file as in production (not on a terminal)."""
+def start_daemon(workdir: Path, okx_port: int, label: str, *options: str, rate_limits: bool = False
+                 ) -> tuple[Proc, int]:
+    """``twistd -n okxbridge``, its log in a file as in production (not on a terminal).
+    Its WebSocket (when not ``--no-stream``) is the emulator's, on the same port."""
     port = free_port()
     argv = [twistd(), "-n", "--pidfile=", "--logfile", str(workdir / f"okxbridge-{label}.log"), "okxbridge",
             "--port", f"tcp:{port}:interface=127.0.0.1", "--okx-url", f"http://127.0.0.1:{okx_port}",
-            "--no-rate-limits", *options]
+            *(() if rate_limits else ("--no-rate-limits",)), *options]
     proc = start(f"okxbridge-{label}", argv, workdir, env_with(REPO))
     wait_for_port(proc, port)
     return proc, port
@@ -124,6 +126,13 @@ def start_naive(workdir: Path, okx_port: int, label: str) -> tuple[Proc, int]:
     port = free_port()
     argv = [sys.executable, "-m", "bench.naive_plugin", "--port", str(port), "--okx-url", f"http://127.0.0.1:{okx_port}"]
     proc = start(f"naive-{label}", argv, workdir, env_with(REPO))
+    wait_for_port(proc, port)
+    return proc, port
+
+
+def start_floor(workdir: Path) -> tuple[Proc, int]:
+    port = free_port()
+    proc = start("floor", [sys.executable, "-m", "bench.floor", "--port", str(port)], workdir, env_with(REPO))
     wait_for_port(proc, port)
     return proc, port
 
@@ -173,3 +182,49 @@ def passive_price(sim_port: int) -> str:
     """Half the last BTC-USDT price on the 0.1 tick: a buy that rests and never fills."""
     last = Decimal(sim_get(sim_port, "/api/v5/market/ticker?instId=BTC-USDT")["data"][0]["last"])
     return str((last / 2).quantize(Decimal("0.1")))
+
+
+def sim_post(port: int, path: str, spec: dict) -> dict:
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=json.dumps(spec).encode(), method="POST")
+    with urllib.request.urlopen(request, timeout=5) as r:
+        return json.loads(r.read())
+
+
+class FmzConnection:
+    """One keep-alive connection to a daemon, for calls made one by one outside the load
+    generator (the staleness probe, warming subscriptions)."""
+
+    def __init__(self, port: int) -> None:
+        import http.client
+
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+
+    def call(self, method: str, params: dict) -> dict:
+        body = json.dumps({"access_key": "okxsim-demo-key", "secret_key": "okxsim-demo-secret,okxsim-demo-pass",
+                           "method": method, "nonce": time.time_ns(), "params": params})
+        self.conn.request("POST", "/OKX", body=body, headers={"Content-Type": "application/json"})
+        answer = json.loads(self.conn.getresponse().read())
+        if "error" in answer:
+            raise RuntimeError(f"{method}: {answer['error']}")
+        return answer
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def wait_streaming(port: int, call: str, timeout: float = 10.0) -> None:
+    """Until the daemon says (``/metrics``) it answered ``call`` from the stream: calls it
+    until then, as the first ones after a subscribe are answered by REST."""
+    fmz = FmzConnection(port)
+    until = time.monotonic() + timeout
+    try:
+        while time.monotonic() < until:
+            fmz.call(call, {"symbol": "BTC_USDT"})
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as r:
+                text = r.read().decode()
+            if f'okxbridge_market_answers_total{{method="{call}",source="stream"}}' in text:
+                return
+            time.sleep(0.02)
+    finally:
+        fmz.close()
+    raise RuntimeError(f"daemon on {port} never answered {call} from the stream")

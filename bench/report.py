@@ -104,17 +104,96 @@ def memory_lines(memory: dict | None) -> list[str]:
     ]
 
 
+STREAM_TARGETS = {"stream_over_naive_50ms_c64": 50.0, "stream_over_floor_p50_c1": 1.5, "staleness_p99_us": 5000.0}
+
+
+def stream_index(result: dict) -> dict:
+    cells = list(result["cells"]) + list(result.get("streaming", {}).get("cells", []))
+    return {(c["latency_ms"], c["call"], c["concurrency"], c["target"]): c for c in cells}
+
+
+def stream_headline(result: dict) -> list[str]:
+    streaming = result.get("streaming") or {}
+    if not streaming.get("cells"):
+        return []
+    index, lines = stream_index(result), []
+    for (latency, call, conc, target), cell in sorted(index.items()):
+        if target != "stream":
+            continue
+        naive, floor = index.get((latency, call, conc, "naive")), index.get((latency, call, conc, "floor"))
+        if latency == 50 and conc == 64 and call == "ticker" and naive and naive["calls_per_s"]:
+            ratio = cell["calls_per_s"] / naive["calls_per_s"]
+            ok = ratio >= STREAM_TARGETS["stream_over_naive_50ms_c64"]
+            lines.append(f"| stream-served ticker/naive throughput at c=64, 50 ms upstream, rate limits on ≥ 50× | "
+                         f"{ratio:.1f}× | {'yes' if ok else '**no**'} |")
+        if conc == 1 and floor and floor["p50_us"]:
+            ratio = cell["p50_us"] / floor["p50_us"]
+            ok = ratio <= STREAM_TARGETS["stream_over_floor_p50_c1"]
+            lines.append(f"| stream-served `{call}` p50 at c=1, {latency:g} ms upstream ≤ 1.5× floor | "
+                         f"{ratio:.2f}× ({ms(cell['p50_us'])} vs {ms(floor['p50_us'])} ms) | {'yes' if ok else '**no**'} |")
+    rest = [c.get("upstream_requests_per_call") for c in streaming["cells"] if c["target"] == "stream"]
+    rest = [r for r in rest if r is not None]
+    if rest:
+        lines.append(f"| 0 REST market requests per stream-served call, worst cell | {max(rest):g} | "
+                     f"{'yes' if max(rest) == 0 else '**no**'} |")
+    for s in streaming.get("staleness", []):
+        ok = s["p99_us"] <= STREAM_TARGETS["staleness_p99_us"]
+        lines.append(f"| push-to-answer p99 ≤ 5 ms ({s['latency_ms']:g} ms upstream) | {ms(s['p99_us'])} ms | "
+                     f"{'yes' if ok else '**no**'} |")
+    memory = streaming.get("memory")
+    if memory:
+        ok = abs(memory["rss_change_pct"]) <= TARGETS["rss_change_pct"]
+        lines.append(f"| streaming daemon RSS flat (±5 %) from {num(memory['first_calls'])} to "
+                     f"{num(memory['total_calls'])} calls, {memory.get('subscriptions', 0)} subscriptions | "
+                     f"{memory['rss_change_pct']:+.2f} % | {'yes' if ok else '**no**'} |")
+    return lines
+
+
+def stream_matrix(result: dict) -> list[str]:
+    streaming = result.get("streaming") or {}
+    if not streaming.get("cells"):
+        return ["(streaming not measured)"]
+    index = stream_index(result)
+    lines = ["| upstream | call | c | direct calls/s, p50/p99 ms | bridge (REST) | stream | floor | naive | "
+             "stream REST req/call | stream/naive | stream p50 / floor p50 |",
+             "|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|"]
+
+    def cell_text(c):
+        return "–" if c is None else f"{num(c['calls_per_s'])}, {ms(c['p50_us'])} / {ms(c['p99_us'])}"
+
+    for (latency, call, conc, target), cell in sorted(index.items()):
+        if target != "stream":
+            continue
+        get = lambda t: index.get((latency, call, conc, t))
+        naive, floor = get("naive"), get("floor")
+        over_naive = f"{cell['calls_per_s'] / naive['calls_per_s']:.1f}×" if naive and naive["calls_per_s"] else "–"
+        over_floor = f"{cell['p50_us'] / floor['p50_us']:.2f}×" if floor and floor["p50_us"] else "–"
+        lines.append(f"| {latency:g} ms | {call} | {conc} | {cell_text(get('direct'))} | {cell_text(get('bridge'))} | "
+                     f"{cell_text(cell)} | {cell_text(floor)} | {cell_text(naive)} | "
+                     f"{num(cell.get('upstream_requests_per_call'), 3)} | {over_naive} | {over_floor} |")
+    lines += ["", "| upstream | price moves | calls | push-to-answer p50 | p99 | max | REST requests |",
+              "|--:|--:|--:|--:|--:|--:|--:|"]
+    for s in streaming.get("staleness", []):
+        lines.append(f"| {s['latency_ms']:g} ms | {s['moves']} | {s['calls']} | {ms(s['p50_us'])} ms | "
+                     f"{ms(s['p99_us'])} ms | {ms(s['max_us'])} ms | {s['rest_requests']} |")
+    return lines
+
+
 def markdown(result: dict) -> str:
     m = result["machine"]
     out = [
         f"Run `{result['command']}` on {result['date']}: {m['nproc']} CPUs ({m['cpu']}), {m['mem_gb']} GB, "
         f"Python {m['python']}, {m['platform']}; {result['duration_per_cell_s']:g} s per cell, "
         f"whole run {result.get('wall_seconds', '?')} s. Daemon options: `{' '.join(result['daemon_options'])}`.",
-        "", "### Targets", "", *headline(result),
+        "", "### Targets", "", *headline(result), *stream_headline(result),
     ]
     for latency in sorted({r["latency_ms"] for r in result["summary"]["rows"]}):
         out += ["", f"### Upstream latency {latency:g} ms", "", *matrix(result, latency)]
+    out += ["", "### Streamed market data (ticker, depth)", "", *stream_matrix(result)]
     out += ["", "### Daemon memory (ticker, c=64, 0 ms)", "", *memory_lines(result.get("memory"))]
+    if (result.get("streaming") or {}).get("memory"):
+        out += ["", "### Streaming daemon memory (ticker, c=64, 0 ms, 20 subscriptions)", "",
+                *memory_lines(result["streaming"]["memory"])]
     return "\n".join(out) + "\n"
 
 

@@ -29,6 +29,12 @@ from bench.loadgen import CALLS
 
 RESULTS = Path(__file__).resolve().parent / "results"
 TARGETS = ("direct", "bridge", "naive")
+#: measured for ticker and depth only: the stream-served daemon and the floor (Klein, a constant)
+STREAM_TARGETS = ("stream", "floor")
+STREAM_CALLS = ("ticker", "depth")
+#: what the memory curve of the streaming daemon keeps subscribed: 10 instruments × tickers + books
+SUBSCRIBED = ("BTC_USDT", "ETH_USDT", "LTC_USDT", "OKB_USDT", "BTC_USDT.swap", "ETH_USDT.swap", "BTC_USD.swap",
+              "BTC_USDT.this_week", "BTC_USDT.next_week", "BTC_USDT.quarter")
 
 
 def parse_args(argv):
@@ -68,25 +74,36 @@ class Stage:
     def __init__(self, workdir: Path, latency: float, daemon_options: list[str]):
         self.latency = latency
         self.sim, self.sim_port, self.count_port = procs.start_emulator(workdir, latency)
-        self.daemon, self.daemon_port = procs.start_daemon(workdir, self.sim_port, f"{latency:g}ms", *daemon_options)
+        # "bridge" is the REST path; "stream" the same daemon streaming, with OKX's rate limits on
+        self.daemon, self.daemon_port = procs.start_daemon(workdir, self.sim_port, f"{latency:g}ms", "--no-stream",
+                                                           *daemon_options)
+        self.streamer, self.stream_port = procs.start_daemon(workdir, self.sim_port, f"{latency:g}ms-stream",
+                                                             *daemon_options, rate_limits=True)
         self.naive, self.naive_port = procs.start_naive(workdir, self.sim_port, f"{latency:g}ms")
+        self.floor, self.floor_port = procs.start_floor(workdir)
         self.price = procs.passive_price(self.sim_port)
 
     def port_of(self, target: str) -> int:
-        return {"direct": self.sim_port, "bridge": self.daemon_port, "naive": self.naive_port}[target]
+        return {"direct": self.sim_port, "bridge": self.daemon_port, "naive": self.naive_port,
+                "stream": self.stream_port, "floor": self.floor_port}[target]
+
+    def server(self, target: str):
+        return {"bridge": self.daemon, "naive": self.naive, "stream": self.streamer, "floor": self.floor}.get(target)
 
     def stop(self) -> None:
-        for proc in (self.naive, self.daemon, self.sim):
+        for proc in (self.floor, self.naive, self.streamer, self.daemon, self.sim):
             proc.stop()
 
 
 def measure(loadgen: procs.LoadGen, stage: Stage, target: str, call: str, concurrency: int, **job) -> dict:
     """One cell, with what the emulator and the serving process saw during it."""
-    server = {"bridge": stage.daemon, "naive": stage.naive, "direct": None}[target]
+    server = stage.server(target)
     # the warm-up (connections opened, instruments cached) is left out of every count
     if target != "naive":  # it opens a connection per call anyway; a warm-up round would cost seconds
         loadgen.run(target=target, host="127.0.0.1", port=stage.port_of(target), call=call,
                     concurrency=concurrency, price=stage.price, duration=0, warmup=True)
+    if target == "stream":  # the warm-up subscribed; wait for the first push (REST answers until then)
+        procs.wait_streaming(stage.stream_port, call)
     conns0, reqs0 = procs.accepted(stage.count_port), procs.sim_requests(stage.sim_port)
     cpu0 = server.cpu_seconds() if server else 0.0
     result = loadgen.run(target=target, host="127.0.0.1", port=stage.port_of(target), call=call,
@@ -100,20 +117,60 @@ def measure(loadgen: procs.LoadGen, stage: Stage, target: str, call: str, concur
         result["upstream_connections_per_1000"] = round(1000 * (conns1 - conns0) / calls, 2) if calls else None
         result["upstream_requests_per_call"] = round((reqs1 - reqs0) / calls, 4) if calls else None
         result["cpu_us_per_call"] = round(1e6 * (cpu1 - cpu0) / calls, 1) if calls else None
-    if target == "bridge":
-        result["daemon_rss_kb"] = stage.daemon.rss_kb()
+    if target in ("bridge", "stream"):
+        result["daemon_rss_kb"] = stage.server(target).rss_kb()
     return result
 
 
+def staleness(stage: Stage, moves: int) -> dict:
+    """Push-to-answer: move BTC-USDT by 5000 (``/__sim__/price``, which pushes before it
+    answers), then call ``ticker`` on the streaming daemon back to back until an answer
+    shows the move. Each sample is the time from the control's answer to that answer."""
+    samples, calls, rest0 = [], 0, procs.sim_requests(stage.sim_port)
+    fmz = procs.FmzConnection(stage.stream_port)
+    try:
+        fmz.call("ticker", {"symbol": "BTC_USDT"})
+        procs.wait_streaming(stage.stream_port, "ticker")
+        for i in range(moves):
+            target = 40_000 if i % 2 == 0 else 45_000
+            procs.sim_post(stage.sim_port, "/__sim__/price", {"instId": "BTC-USDT", "price": str(target)})
+            moved = time.perf_counter_ns()
+            while True:
+                last = fmz.call("ticker", {"symbol": "BTC_USDT"})["data"]["last"]
+                calls += 1
+                if abs(last - target) < 500:
+                    break
+            samples.append(time.perf_counter_ns() - moved)
+    finally:
+        fmz.close()
+    samples.sort()
+    pct = lambda q: round(samples[max(0, min(len(samples) - 1, int(q * len(samples) + 0.999) - 1))] / 1000, 1)
+    # the moves' own control requests are not OKX requests; the REST fallback would be
+    rest = procs.sim_requests(stage.sim_port) - rest0
+    return {"latency_ms": stage.latency, "moves": moves, "calls": calls, "p50_us": pct(0.5), "p99_us": pct(0.99),
+            "max_us": round(samples[-1] / 1000, 1), "rest_requests": rest}
+
+
 def memory_curve(loadgen: procs.LoadGen, workdir: Path, sim_port: int, count_port: int, price: str,
-                 total: int, seconds: float, daemon_options: list[str]) -> dict:
-    """A fresh daemon, ticker at concurrency 64: RSS after 10⁴ calls and after ``total``."""
-    daemon, port = procs.start_daemon(workdir, sim_port, "memory", *daemon_options)
+                 total: int, seconds: float, daemon_options: list[str], stream: bool = False) -> dict:
+    """A fresh daemon, ticker at concurrency 64: RSS after 10⁴ calls and after ``total``.
+    ``stream``: the streaming daemon, with :data:`SUBSCRIBED` × (ticker, depth) subscribed."""
+    options = daemon_options if stream else ["--no-stream", *daemon_options]
+    daemon, port = procs.start_daemon(workdir, sim_port, "memory-stream" if stream else "memory", *options)
     try:
         curve = {"call": "ticker", "concurrency": 64, "latency_ms": 0, "rss_kb_at_start": daemon.rss_kb()["VmRSS"]}
+        if stream:
+            fmz = procs.FmzConnection(port)
+            for symbol in SUBSCRIBED:
+                fmz.call("ticker", {"symbol": symbol})
+                fmz.call("depth", {"symbol": symbol})
+            fmz.close()
+            procs.wait_streaming(port, "ticker")
+            curve["subscriptions"] = 2 * len(SUBSCRIBED)
         first = min(10_000, total)
         started = time.monotonic()
-        job = dict(target="bridge", host="127.0.0.1", port=port, call="ticker", concurrency=64, price=price)
+        job = dict(target="stream" if stream else "bridge", host="127.0.0.1", port=port, call="ticker",
+                   concurrency=64, price=price)
         conns0, reqs0, cpu0 = procs.accepted(count_port), procs.sim_requests(sim_port), daemon.cpu_seconds()
         a = loadgen.run(**job, warmup=False, max_calls=first, duration=seconds)
         curve["rss_kb_after_first"] = daemon.rss_kb()
@@ -174,7 +231,8 @@ def run_matrix(args, workdir: Path) -> dict:
     calls = [x for x in args.calls.split(",") if x]
     targets = [x for x in args.targets.split(",") if x]
     duration = args.duration if args.duration is not None else (0.0 if args.quick else 2.0)
-    cells, memory = [], None
+    cells, memory, stream_memory, stream_cells, stale = [], None, None, [], []
+    stream_conc = [c for c in concurrencies if c in (1, 64)] or concurrencies
     loadgen = procs.LoadGen(workdir)
     try:
         for latency in latencies:
@@ -191,16 +249,31 @@ def run_matrix(args, workdir: Path) -> dict:
                             print(f"{latency:>4g}ms {call:<12} c={conc:<3} {target:<6} {cell['calls_per_s']:>9.1f}/s "
                                   f"p50 {cell['p50_us']:>9.1f}us p99 {cell['p99_us']:>9.1f}us "
                                   f"errors {cell['errors']}", file=sys.stderr, flush=True)
+                for call in [c for c in calls if c in STREAM_CALLS]:
+                    for conc in stream_conc:
+                        for target in STREAM_TARGETS:
+                            job = {"max_calls": conc} if args.quick else {"duration": duration}
+                            cell = measure(loadgen, stage, target, call, conc, **job)
+                            stream_cells.append(cell)
+                            print(f"{latency:>4g}ms {call:<12} c={conc:<3} {target:<6} {cell['calls_per_s']:>9.1f}/s "
+                                  f"p50 {cell['p50_us']:>9.1f}us p99 {cell['p99_us']:>9.1f}us "
+                                  f"req/call {cell.get('upstream_requests_per_call')}", file=sys.stderr, flush=True)
+                stale.append(staleness(stage, 5 if args.quick else 200))
+                print(f"staleness: {stale[-1]}", file=sys.stderr, flush=True)
                 if latency == 0 and args.rss_calls and not args.quick:
                     memory = memory_curve(loadgen, workdir, stage.sim_port, stage.count_port, stage.price,
                                           args.rss_calls, args.rss_seconds, args.daemon_option)
                     print(f"memory: {memory}", file=sys.stderr, flush=True)
+                    stream_memory = memory_curve(loadgen, workdir, stage.sim_port, stage.count_port, stage.price,
+                                                 args.rss_calls, args.rss_seconds, args.daemon_option, stream=True)
+                    print(f"memory (stream): {stream_memory}", file=sys.stderr, flush=True)
             finally:
                 stage.stop()
     finally:
         loadgen.close()
     return {"cells": cells, "memory": memory, "duration_per_cell_s": duration,
-            "summary": summarise(cells)}
+            "summary": summarise(cells),
+            "streaming": {"cells": stream_cells, "staleness": stale, "memory": stream_memory}}
 
 
 def main(argv=None) -> int:

@@ -36,3 +36,11 @@ def test_quick_bench_run_writes_every_cell(tmp_path):
     assert {r["call"] for r in rows} == set(calls)
     assert all({"added_p50_us", "added_p99_us", "bridge_over_naive"} <= set(r) for r in rows)
     assert "| ticker | 2 |" in docs.read_text()
+    # streaming: the stream-served daemon and the floor for ticker and depth, no REST request per call
+    streamed = {(c["call"], c["target"]): c for c in result["streaming"]["cells"]}
+    assert set(streamed) == {(call, target) for call in ("ticker", "depth") for target in ("stream", "floor")}
+    assert all(c["errors"] == 0 for c in streamed.values())
+    assert streamed[("ticker", "stream")]["upstream_requests"] == 0 == streamed[("depth", "stream")]["upstream_requests"]
+    staleness = result["streaming"]["staleness"][0]
+    assert staleness["moves"] == 5 and staleness["rest_requests"] == 0 and staleness["p50_us"] > 0
+    assert "push-to-answer" in docs.read_text()
