@@ -250,3 +250,54 @@ async def test_idle_symbols_are_unsubscribed_and_streaming_can_be_off(streaming,
     assert env.rest.bridge.streams is None
     health = await (await treq.get(env.rest.admin_url + "/health", persistent=False)).json()
     assert health["stream"] == {"enabled": False}
+
+
+@pytest_twisted.ensureDeferred
+async def test_wss_with_the_okx_ca_bundle(reactor, tmp_path):
+    """Over TLS the WebSocket is verified like REST: against --okx-ca's certificate."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent / "sim"))
+    from test_sim_tls import self_signed
+
+    cert, key, _ = self_signed(tmp_path)
+    running = await start_emulator(reactor, tls_cert=str(cert), tls_key=str(key), seed=3)
+    bridge = await start_bridge(reactor, running.url, "--okx-ca", str(cert),
+                                stream=True)
+    try:
+        assert bridge.bridge.streams.urls[False].startswith("wss://127.0.0.1:")
+        await bridge.call("ticker", {"symbol": "ETH_USDT"})
+        entries = bridge.bridge.streams.states[False].entries
+        await eventually(reactor, lambda: entries[("tickers", "ETH-USDT")].servable(), "ticker over wss")
+        before = sum(running.emulator.request_counts().get(p, 0) for p in MARKET_PATHS)
+        answer = await bridge.call("ticker", {"symbol": "ETH_USDT"})
+        assert answer["raw"]["arg"]["channel"] == "tickers"
+        assert sum(running.emulator.request_counts().get(p, 0) for p in MARKET_PATHS) == before
+    finally:
+        await bridge.stop()
+        await running.stop()
+
+
+@pytest.mark.parametrize("args, live, demo", [
+    ([], "wss://ws.okx.com:8443", "wss://wspap.okx.com:8443"),
+    (["--okx-url", "http://127.0.0.1:8443"], "ws://127.0.0.1:8443", "ws://127.0.0.1:8443"),
+    (["--okx-url", "https://okx.example:9443/"], "wss://okx.example:9443", "wss://okx.example:9443"),
+    (["--okx-url", "http://127.0.0.1:8443", "--okx-ws-url", "wss://ws.okx.com:8443/"],
+     "wss://ws.okx.com:8443", "ws://127.0.0.1:8443"),
+])
+def test_websocket_urls_follow_the_rest_url_unless_given(args, live, demo):
+    from okxbridge.options import Options
+
+    options = Options()
+    options.parseOptions(args)
+    assert (options["okx-ws-url"], options["okx-demo-ws-url"]) == (live, demo)
+
+
+def test_a_websocket_url_must_be_ws_or_wss():
+    from twisted.python import usage
+
+    from okxbridge.options import Options
+
+    with pytest.raises(usage.UsageError, match="--okx-ws-url must start with wss://"):
+        Options().parseOptions(["--okx-ws-url", "https://ws.okx.com"])
