@@ -141,3 +141,30 @@ def test_idle_channels_are_unsubscribed_and_candles_use_the_business_endpoint():
     clock.advance(30)
     assert wire.ops()[-1] == {"op": "unsubscribe", "args": [{"channel": "candle1m", "instId": "BTC-USDT"}]}
     assert stream.wanted == {}
+
+
+def trade(trade_id, ts):
+    return {"instId": "BTC-USDT", "tradeId": trade_id, "ts": ts, "px": "1", "sz": "1", "side": "buy"}
+
+
+def test_trades_join_one_rest_page_but_not_one_asked_for_before_a_reconnect():
+    clock, streams = make()
+    assert streams.trades(False, "BTC-USDT", 3) is None
+    stream, wire = connect(streams)
+
+    def push(on, *items):
+        stream.received(on, json.dumps({"arg": {"channel": "trades", "instId": "BTC-USDT"}, "data": list(items)}))
+
+    push(wire, trade("10", "1000"))
+    asked_before = streams.trades_entry(False, "BTC-USDT")
+    stream.disconnected(wire, 1006, "lost")  # while that REST page was on its way
+    wire2 = Wire()
+    stream.connected(wire2)
+    push(wire2, trade("20", "2000"))
+    streams.seed_trades(False, asked_before, [trade("10", "1000"), trade("9", "900")])
+    assert streams.trades(False, "BTC-USDT", 2) is None  # trades 11…19 may be missing: not joined
+    streams.seed_trades(False, streams.trades_entry(False, "BTC-USDT"),
+                        [trade("20", "2000"), trade("19", "1900"), trade("18", "1800")])
+    push(wire2, trade("21", "2100"))
+    served = streams.trades(False, "BTC-USDT", 3)
+    assert [t["tradeId"] for t in served.data] == ["21", "20", "19"]  # newest first, as REST lists them

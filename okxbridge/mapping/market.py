@@ -132,7 +132,7 @@ async def trades(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
     live = streams and streams.trades_entry(demo, inst_id)
     reply = await session.public("/api/v5/market/trades", {"instId": inst_id, "limit": limit})
     if live:
-        streams.seed_trades(demo, live, reply.data)  # asked while live: no hole before the pushes
+        streams.seed_trades(demo, live, reply.data)  # asked while live: no hole between page and pushes
     return Answer(trades_from_okx(reply.data), reply.raw)
 
 

@@ -164,11 +164,16 @@ class MarketStreams:
         items.reverse()
         return Streamed(items, entry.raw)
 
-    def trades_entry(self, demo: bool, inst_id: str) -> Entry | None:
-        """The live entry a REST page may be joined to (ready, even if not yet complete)."""
-        entry = self._state(demo).entries.get(("trades", inst_id))
-        stream = self.streams.get((demo, "public"))
-        return entry if entry is not None and entry.servable() and stream and stream.heard_within(self.fresh) else None
+    def trades_entry(self, demo: bool, inst_id: str) -> tuple[Entry, int] | None:
+        """The live entry a REST page asked for now may be joined to, with its epoch."""
+        return self._live(demo, "trades", inst_id)
+
+    def _live(self, demo: bool, channel: str, inst_id: str) -> tuple[Entry, int] | None:
+        entry = self._state(demo).entries.get((channel, inst_id))
+        stream = self.streams.get((demo, endpoint_of(channel)))
+        if entry is None or not entry.servable() or stream is None or not stream.heard_within(self.fresh):
+            return None
+        return entry, entry.epoch
 
     def candles(self, demo: bool, bar: str, inst_id: str, limit: int, period: int) -> Streamed | None:
         """The newest ``limit`` bars newest first, when held without a hole."""
@@ -181,17 +186,14 @@ class MarketStreams:
             return None
         return Streamed([entry.candles[str(ts)] for ts in stamps], entry.raw)
 
-    def candles_entry(self, demo: bool, bar: str, inst_id: str) -> Entry | None:
-        channel = "candle" + bar
-        entry = self._state(demo).entries.get((channel, inst_id))
-        stream = self.streams.get((demo, "business"))
-        return entry if entry is not None and entry.servable() and stream and stream.heard_within(self.fresh) else None
+    def candles_entry(self, demo: bool, bar: str, inst_id: str) -> tuple[Entry, int] | None:
+        return self._live(demo, "candle" + bar, inst_id)
 
-    def seed_trades(self, demo: bool, entry: Entry, items: list[dict[str, Any]]) -> None:
-        self._state(demo).seed_trades(entry, items)
+    def seed_trades(self, demo: bool, live: tuple[Entry, int], items: list[dict[str, Any]]) -> None:
+        self._state(demo).seed_trades(*live, items)
 
-    def seed_candles(self, demo: bool, entry: Entry, rows: list[list[Any]]) -> None:
-        self._state(demo).seed_candles(entry, rows)
+    def seed_candles(self, demo: bool, live: tuple[Entry, int], rows: list[list[Any]]) -> None:
+        self._state(demo).seed_candles(*live, rows)
 
     # -- reading for /health and /metrics ------------------------------------------------
     def report(self) -> dict[str, Any]:

@@ -41,8 +41,11 @@ class Entry:
     #: bar open ts (ms text) → row
     candles: dict[str, list[Any]] = attrs.Factory(dict)
     candles_complete: bool = False
+    #: bumped by every reset: a REST page asked for before a reset must not be joined after it
+    epoch: int = 0
 
     def reset(self) -> None:
+        self.epoch += 1
         self.ready, self.broken = False, ""
         self.book = None
         self.trades.clear()
@@ -117,16 +120,21 @@ class MarketState:
         entry.book, entry.broken = result, ""
 
     # -- seeding from REST ---------------------------------------------------------
-    def seed_trades(self, entry: Entry, rest_items: list[dict[str, Any]]) -> None:
-        """Join a REST page (newest first) taken while the subscription was live."""
+    def seed_trades(self, entry: Entry, epoch: int, rest_items: list[dict[str, Any]]) -> None:
+        """Join a REST page (newest first) asked for while the subscription was live, in
+        ``epoch``; if the stream was reset since, pushes may be missing after the page."""
+        if entry.epoch != epoch or not entry.servable():
+            return
         merged = collections.OrderedDict((str(t.get("tradeId", "")), t) for t in reversed(rest_items))
         merged.update(entry.trades)
         ordered = sorted(merged.items(), key=lambda kv: (int(kv[1].get("ts") or 0), _id_order(kv[0])))
         entry.trades = collections.OrderedDict(ordered[-TRADES_KEPT:])
         entry.trades_complete = True
 
-    def seed_candles(self, entry: Entry, rest_rows: list[list[Any]]) -> None:
-        """Bars from a REST page taken while live; pushed bars are newer and win."""
+    def seed_candles(self, entry: Entry, epoch: int, rest_rows: list[list[Any]]) -> None:
+        """Bars from a REST page asked for while live in ``epoch``; pushed bars are newer and win."""
+        if entry.epoch != epoch or not entry.servable():
+            return
         for row in rest_rows:
             entry.candles.setdefault(str(row[0]), row)
         while len(entry.candles) > CANDLES_KEPT:
