@@ -35,7 +35,7 @@ setup(
         ],
         # python -m bench: the load generator runs on uvloop when it is there (asyncio otherwise);
         # CPU and memory come from /proc, profiles from the standard library's cProfile
-        "bench": ["uvloop>=0.17"],
+        "bench": ["uvloop>=0.17", "websockets>=12"],  # websockets: the staleness probe's observer
     },
     entry_points={
         "console_scripts": [

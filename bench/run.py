@@ -123,30 +123,40 @@ def measure(loadgen: procs.LoadGen, stage: Stage, target: str, call: str, concur
 
 
 def staleness(stage: Stage, moves: int) -> dict:
-    """Push-to-answer: move BTC-USDT by 5000 (``/__sim__/price``, which pushes before it
-    answers), then call ``ticker`` on the streaming daemon back to back until an answer
-    shows the move. Each sample is the time from the control's answer to that answer."""
+    """Push-to-answer: move BTC-USDT by 5000 (``/__sim__/price``), wait for the emulator's
+    ``tickers`` push on an observer connection of our own (the bridge gets the same push at
+    the same moment), then call ``ticker`` on the streaming daemon back to back until an
+    answer shows the move. Each sample is the time from that push to that answer, so it
+    includes one call's round trip."""
+    from websockets.sync.client import connect
+
     samples, calls, rest0 = [], 0, procs.sim_requests(stage.sim_port)
     fmz = procs.FmzConnection(stage.stream_port)
+    observer = connect(f"ws://127.0.0.1:{stage.sim_port}/ws/v5/public")
     try:
+        observer.send(json.dumps({"op": "subscribe", "args": [{"channel": "tickers", "instId": "BTC-USDT"}]}))
         fmz.call("ticker", {"symbol": "BTC_USDT"})
         procs.wait_streaming(stage.stream_port, "ticker")
         for i in range(moves):
             target = 40_000 if i % 2 == 0 else 45_000
             procs.sim_post(stage.sim_port, "/__sim__/price", {"instId": "BTC-USDT", "price": str(target)})
-            moved = time.perf_counter_ns()
+            while True:
+                push = json.loads(observer.recv(timeout=10))
+                if "data" in push and abs(float(push["data"][0]["last"]) - target) < 500:
+                    break
+            pushed = time.perf_counter_ns()
             while True:
                 last = fmz.call("ticker", {"symbol": "BTC_USDT"})["data"]["last"]
                 calls += 1
                 if abs(last - target) < 500:
                     break
-            samples.append(time.perf_counter_ns() - moved)
+            samples.append(time.perf_counter_ns() - pushed)
     finally:
+        observer.close()
         fmz.close()
     samples.sort()
     pct = lambda q: round(samples[max(0, min(len(samples) - 1, int(q * len(samples) + 0.999) - 1))] / 1000, 1)
-    # the moves' own control requests are not OKX requests; the REST fallback would be
-    rest = procs.sim_requests(stage.sim_port) - rest0
+    rest = procs.sim_requests(stage.sim_port) - rest0  # OKX requests only: /__sim__ controls are not counted
     return {"latency_ms": stage.latency, "moves": moves, "calls": calls, "p50_us": pct(0.5), "p99_us": pct(0.99),
             "max_us": round(samples[-1] / 1000, 1), "rest_requests": rest}
 
