@@ -81,7 +81,7 @@ def test_market_fields():
     market = market_from_instrument(Instrument.from_okx(SPOT))
     assert market["symbol"] == "OKB_USDT" and market["pricePrecision"] == 3 and market["amountPrecision"] == 6
     assert market["minQty"] == D("0.01") and market["ctVal"] == 1 and market["maxNotional"] == D("20000000")
-    future = market_from_instrument(Instrument.from_okx(QUARTER))
+    future = market_from_instrument(Instrument.from_okx(QUARTER), "quarter")
     assert future["symbol"] == "BTC_USDT.quarter" and future["ctVal"] == D("0.01") and future["baseAsset"] == "BTC"
 
 

@@ -9,7 +9,7 @@ from ..fmz.answer import Answer
 from ..fmz.envelope import Call
 from ..fmz.params import int_param, text_param
 from .context import Bridge, Session, first, gather
-from .instruments import Instrument
+from .instruments import Instrument, future_names, okx_now_ms
 from .numbers import dec, millis
 from .precision import decimals
 from .records import CANDLES_PAGE, DEFAULT_LIMIT, HISTORY_PAGE, merge_candle_pages, okx_bar, record_from_okx
@@ -57,12 +57,12 @@ def trades_from_okx(trades: list[dict[str, Any]]) -> list[dict[str, Any]]:
              "amount": dec(t.get("sz")), "type": t.get("side", "")} for t in reversed(trades)]
 
 
-def market_from_instrument(inst: Instrument) -> dict[str, Any]:
+def market_from_instrument(inst: Instrument, horizon: str = "") -> dict[str, Any]:
     """FMZ Market. OKX sets no minimum notional for orders, so ``minNotional`` is 0; a spot
-    unit is one base coin, so spot ``ctVal`` is 1."""
+    unit is one base coin, so spot ``ctVal`` is 1. ``horizon`` names a dated future."""
     contract = inst.inst_type != "SPOT"
     return {
-        "symbol": fmz_symbol(inst.inst_id, inst.alias),
+        "symbol": fmz_symbol(inst.inst_id, horizon),
         "baseAsset": inst.base,
         "quoteAsset": inst.quote,
         "tickSize": inst.tick_size,
@@ -138,24 +138,25 @@ async def records(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
 async def markets(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
     session = bridge.session(call, trace)
     tables = await gather(*(bridge.instruments.instruments(session, kind) for kind in ("SPOT", *CONTRACT_TYPES)))
+    names = future_names(tables[-1], okx_now_ms(session))
     data = {}
     for table in tables:
         for inst in table.values():
-            market = market_from_instrument(inst)
+            market = market_from_instrument(inst, names.get(inst.inst_id, ""))
             data[market["symbol"]] = market
     return Answer(data)
 
 
 async def tickers(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
     """One ``/market/tickers`` call per instrument type (spot, swaps, futures), not one per
-    symbol; dated futures are named by alias from the cached instrument list."""
+    symbol; dated futures are named by horizon from the cached instrument list."""
     session = bridge.session(call, trace)
     kinds = ("SPOT", *CONTRACT_TYPES)
     *replies, futures = await gather(*(session.public("/api/v5/market/tickers", {"instType": k}) for k in kinds),
                                      bridge.instruments.instruments(session, "FUTURES"))
+    names = future_names(futures, okx_now_ms(session))
     data = []
     for reply in replies:
         for t in reply.data:
-            inst = futures.get(t["instId"])
-            data.append(ticker_from_okx(t, inst.alias if inst else ""))
+            data.append(ticker_from_okx(t, names.get(t["instId"], "")))
     return Answer(data, [r.raw for r in replies])

@@ -62,7 +62,9 @@ class Listing:
         """The object OKX's public/instruments returns for this instrument."""
         spot = self.is_spot
         return {
-            "alias": self.alias,
+            # OKX deprecated ``alias`` (docs #public-data-rest-api-get-instruments: "use expTime
+            # instead", removed by the end of April 2026): sent empty, so clients must use expTime
+            "alias": "",
             "auctionEndTime": "",
             "baseCcy": self.base if spot else "",
             "category": "1",
@@ -162,7 +164,7 @@ def last_friday_0800_of_quarter(seconds):
 
 
 def futures_expiries(seconds):
-    """``{alias: expiry seconds}`` for this_week, next_week and quarter at ``seconds``.
+    """``{horizon: expiry seconds}`` for this_week, next_week, quarter and next_quarter.
 
     OKX's quarterly contract is the quarter-end one that is neither of the weekly
     ones; when the quarter ends within two weeks it rolls to the next quarter.
@@ -172,7 +174,8 @@ def futures_expiries(seconds):
     quarter = last_friday_0800_of_quarter(seconds)
     if quarter <= next_week:
         quarter = last_friday_0800_of_quarter(next_week + WEEK)
-    return {"this_week": this_week, "next_week": next_week, "quarter": quarter}
+    next_quarter = last_friday_0800_of_quarter(quarter + WEEK)
+    return {"this_week": this_week, "next_week": next_week, "quarter": quarter, "next_quarter": next_quarter}
 
 
 def _future(alias, expiry):
@@ -181,7 +184,7 @@ def _future(alias, expiry):
         inst_type="FUTURES", inst_id=f"BTC-USDT-{day}", base="BTC", quote="USDT",
         tick_sz=Decimal("0.1"), lot_sz=Decimal("0.01"), min_sz=Decimal("0.01"),
         underlying="BTC-USDT", ct_val=Decimal("0.01"), ct_type="linear",
-        settle="USDT", lever="100", list_time=ms(expiry - 14 * DAY if alias != "quarter" else expiry - 120 * DAY),
+        settle="USDT", lever="100", list_time=ms(expiry - (14 if "week" in alias else 200) * DAY),
         exp_time=ms(expiry), alias=alias, max_lmt_sz="100000000", max_mkt_sz="12000",
     )
 
