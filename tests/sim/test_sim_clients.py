@@ -165,7 +165,7 @@ async def test_ccxt_markets_ticker_book_ohlcv_balance(reactor):
         markets = exchange.load_markets()
         assert {"BTC/USDT", "ETH/USDT:USDT", "BTC/USD:BTC"} <= set(markets)
         assert markets["BTC/USD:BTC"]["inverse"] and markets["BTC/USD:BTC"]["contractSize"] == 100
-        assert sum(1 for m in markets.values() if m["future"]) == 3
+        assert sum(1 for m in markets.values() if m["future"]) == 4  # two weeklies, two quarterlies
         ticker = exchange.fetch_ticker("BTC/USDT")
         assert ticker["bid"] < ticker["ask"]
         book = exchange.fetch_order_book("BTC/USDT:USDT", 5)
