@@ -17,6 +17,7 @@ from ..fmz.params import decimal_param, text_param
 from .context import Bridge, gather
 from .instruments import inst_type_of
 from .intents import LONG_SHORT
+from .margin import asked_margin_mode, leverage_margin_mode
 from .numbers import dec, millis
 from .symbols import fmz_symbol, inst_type, parse_symbol
 
@@ -93,8 +94,8 @@ async def positions(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
 
 
 async def setmarginlevel(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
-    """Leverage for a contract. In long/short mode with isolated margin OKX keeps one
-    leverage per side, so both sides are set."""
+    """Leverage for a contract, in the margin mode in use (see :func:`.margin.leverage_margin_mode`).
+    In long/short mode with isolated margin OKX keeps one leverage per side, so both are set."""
     session = bridge.session(call, trace)
     symbol = parse_symbol(text_param(call.params, "symbol"))
     if symbol.is_spot:
@@ -104,10 +105,12 @@ async def setmarginlevel(bridge: Bridge, call: Call, trace: list[str]) -> Answer
         level = decimal_param(call.params, "leverage")
     if level <= 0:
         raise ProtocolError(f"marginLevel must be positive, got {level}")
-    mode = text_param(call.params, "marginMode", required=False) or "cross"
-    if mode not in ("cross", "isolated"):
-        raise ProtocolError(f"bad marginMode {mode[:20]!r}: use cross or isolated")
-    inst_id = await bridge.instruments.inst_id(session, symbol)
+    asked = asked_margin_mode(call.params)
+    if asked == "cash":
+        raise ProtocolError("bad marginMode 'cash': leverage is set for cross or isolated")
+    inst = await bridge.instruments.instrument(session, symbol)
+    inst_id = inst.inst_id
+    mode = await leverage_margin_mode(bridge, session, inst, asked)
     body = {"instId": inst_id, "lever": format(level, "f"), "mgnMode": mode}
     if mode == "isolated" and await bridge.position_mode(session) == LONG_SHORT:
         replies = await gather(*(session.post(LEVERAGE_PATH, {**body, "posSide": side}) for side in ("long", "short")))

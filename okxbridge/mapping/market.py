@@ -12,16 +12,18 @@ from .context import Bridge, Session, first, gather
 from .instruments import Instrument, future_names, okx_now_ms
 from .numbers import dec, millis
 from .precision import decimals
-from .records import CANDLES_PAGE, DEFAULT_LIMIT, HISTORY_PAGE, merge_candle_pages, okx_bar, record_from_okx
+from .records import (CANDLES_PAGE, DEFAULT_LIMIT, HISTORY_PAGE, UNIT_SECONDS, merge_candle_pages, okx_bar,
+                      record_from_okx)
 from .symbols import Symbol, fmz_symbol, inst_type, parse_symbol
 
 CONTRACT_TYPES = ("SWAP", "FUTURES")
 
 
 def ticker_from_okx(t: dict[str, Any], alias: str = "") -> dict[str, Any]:
-    """FMZ Ticker. ``vol`` is always in the base currency: spot's ``vol24h`` is base already,
-    a contract's ``vol24h`` counts contracts and its ``volCcy24h`` is base, so contracts also
-    carry ``vol_contracts``."""
+    """FMZ Ticker. ``vol`` is OKX's ``vol24h`` as FMZ counts volume: base currency for spot,
+    **contracts** for swaps and futures (as depth, trades, positions and orders count them).
+    Spot adds ``quote_vol`` (``volCcy24h``, quote currency); contracts add ``vol_ccy``
+    (``volCcy24h``, the base currency) and ``vol_contracts`` (= ``vol``, kept for old readers)."""
     inst_id = t["instId"]
     contract = inst_type(inst_id) != "SPOT"
     ticker = {
@@ -32,11 +34,12 @@ def ticker_from_okx(t: dict[str, Any], alias: str = "") -> dict[str, Any]:
         "low": dec(t.get("low24h")),
         "open": dec(t.get("open24h")),
         "last": dec(t.get("last")),
-        "vol": dec(t.get("volCcy24h") if contract else t.get("vol24h")),
+        "vol": dec(t.get("vol24h")),
         "time": millis(t.get("ts")),
     }
     if contract:
-        ticker["vol_contracts"] = dec(t.get("vol24h"))
+        ticker["vol_ccy"] = dec(t.get("volCcy24h"))
+        ticker["vol_contracts"] = ticker["vol"]
     else:
         ticker["quote_vol"] = dec(t.get("volCcy24h"))
     return ticker
@@ -114,7 +117,8 @@ async def trades(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
 async def records(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
     """Recent candles first; when ``limit`` is more than that page holds, older bars come
     from ``history-candles``, following ``after`` (the oldest bar's open time)."""
-    bar = okx_bar(int_param(call.params, "period", default=60))
+    unit = bridge.defaults.records_period_unit
+    bar = okx_bar(int_param(call.params, "period", default=60 // UNIT_SECONDS[unit]), unit)
     limit = int_param(call.params, "limit", default=0, maximum=10_000) or DEFAULT_LIMIT
     symbol, session, inst_id = await target(bridge, call, trace)
     query = {"instId": inst_id, "bar": bar, "limit": min(limit, CANDLES_PAGE)}
