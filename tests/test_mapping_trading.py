@@ -160,3 +160,18 @@ def test_absurd_numbers_are_refused_by_name(value):
 def test_a_non_positive_price_is_refused_not_sent_as_market(price):
     with pytest.raises(ProtocolError, match="not a price"):
         order_body(BTC, Intent("buy", ""), D(price), D("0.5"), cl_ord_id="x")
+
+
+@pytest.mark.parametrize("detail, free, frozen", [
+    # Spot mode: availEq is "" — availBal and frozenBal as they are
+    ({"ccy": "USDT", "availBal": "90", "availEq": "", "eq": "100", "frozenBal": "10", "cashBal": "100"}, "90", "10"),
+    # Futures mode: available equity; frozen is what equity the account cannot use (margin, upl)
+    ({"ccy": "USDT", "availBal": "90", "availEq": "85", "eq": "95", "frozenBal": "10", "cashBal": "100"}, "85", "10"),
+    # a bot holds 5 on top of 10 in orders: frozenBal counts it, the strategy cannot use it either
+    ({"ccy": "BTC", "availBal": "1", "availEq": "1", "eq": "1.15", "frozenBal": "0.15", "ordFrozen": "0.1"}, "1", "0.15"),
+    # older answers without availEq: availBal
+    ({"ccy": "ETH", "availBal": "2", "frozenBal": "1"}, "2", "1"),
+])
+def test_balance_fields_by_account_mode(detail, free, frozen):
+    (row,) = balances_from_trading({"details": [detail]})
+    assert (row["free"], row["frozen"]) == (D(free), D(frozen))
