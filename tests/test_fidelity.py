@@ -241,3 +241,25 @@ async def test_futures_by_horizon_without_okx_alias(bridge_and_sim):
     assert placed["data"]["id"].startswith(by_horizon["next_quarter"] + ",")
     pending = (await bridge.call("orders", {}))["data"]
     assert [o["symbol"] for o in pending] == ["BTC_USDT.next_quarter"]
+
+
+# -- options ---------------------------------------------------------------------------------
+
+def test_margin_mode_options_and_key_sections(tmp_path):
+    from twisted.python.usage import UsageError
+
+    from okxbridge.options import Options
+
+    config = tmp_path / "okxbridge.ini"
+    config.write_text("[okxbridge]\nmargin_mode = isolated\nrecords_period_unit = minutes\n\n"
+                      "[key k1]\nmargin-mode = cross\n\n[key k2]\nmargin_mode = ISOLATED\n")
+    options = Options()
+    options.parseOptions(["--config", str(config), "--key-margin-mode", "k2=cross"])
+    assert (options["margin-mode"], options["records-period-unit"]) == ("isolated", "minutes")
+    assert options.key_margin_modes == {"k1": "cross", "k2": "cross"}  # the command line wins
+    for bad in (["--margin-mode", "hedge"], ["--key-margin-mode", "k1"], ["--records-period-unit", "hours"]):
+        with pytest.raises(UsageError):
+            Options().parseOptions(bad)
+    config.write_text("[okxbridge]\n[key k1]\nleverage = 5\n")
+    with pytest.raises(UsageError, match="margin-mode"):
+        Options().parseOptions(["--config", str(config)])
