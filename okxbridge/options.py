@@ -92,7 +92,10 @@ class Options(usage.Options):
 
     def opt_key_margin_mode(self, value: str) -> None:
         """ACCESS_KEY=cross|isolated: that key's default margin mode for new positions (repeatable)."""
-        key, mode = key_margin_mode(value)
+        try:
+            key, mode = key_margin_mode(value)
+        except ValueError as e:
+            raise usage.UsageError(f"--key-margin-mode: {e}") from None
         self.key_margin_modes[key] = mode
 
     #: the options named on the command line: they win over the config file
