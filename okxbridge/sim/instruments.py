@@ -40,6 +40,8 @@ class Listing:
     alias: str = ""
     max_lmt_sz: str = "9999999999"
     max_mkt_sz: str = "1000000"
+    opt_type: str = ""   # C or P, options only
+    strike: str = ""
 
     @property
     def is_spot(self):
@@ -91,12 +93,12 @@ class Listing:
             "maxTwapSz": self.max_lmt_sz,
             "minSz": fmt(self.min_sz),
             "openType": "",
-            "optType": "",
+            "optType": self.opt_type,
             "quoteCcy": self.quote if spot else "",
             "ruleType": "normal",
             "settleCcy": self.settle,
             "state": "live",
-            "stk": "",
+            "stk": self.strike,
             "tickSz": fmt(self.tick_sz),
             "uly": "" if spot else self.underlying,
         }
@@ -189,12 +191,35 @@ def _future(alias, expiry):
     )
 
 
+def _option(expiry, strike, opt_type):
+    """A BTC-USD option (coin-settled, 0.01 BTC a contract), as OKX lists them."""
+    day = datetime.datetime.fromtimestamp(expiry, UTC).strftime("%y%m%d")
+    return Listing(
+        inst_type="OPTION", inst_id=f"BTC-USD-{day}-{strike}-{opt_type}", base="BTC", quote="USD",
+        tick_sz=Decimal("0.0005"), lot_sz=Decimal("1"), min_sz=Decimal("1"), underlying="BTC-USD",
+        ct_val=Decimal("0.01"), settle="BTC", lever="", list_time=ms(expiry - 30 * DAY), exp_time=ms(expiry),
+        max_lmt_sz="10000", max_mkt_sz="5000", opt_type=opt_type, strike=strike,
+    )
+
+
+#: strikes listed for each option expiry: a few, enough for clients that expect options to exist
+OPTION_STRIKES = ("50000", "60000", "70000")
+
+
 def catalogue(seconds):
-    """Every listed instrument at clock time ``seconds``, keyed by instId, in listing order."""
-    futures = tuple(_future(alias, expiry) for alias, expiry in futures_expiries(seconds).items())
-    return {inst.inst_id: inst for inst in SPOT + SWAP + futures}
+    """Every listed instrument at clock time ``seconds``, keyed by instId, in listing order.
+
+    OKX lists options too, so okxsim lists a few BTC-USD calls and puts on the weekly and
+    quarterly expiries (ccxt's market checks expect them); okxsim does not price them as
+    options — their quotes follow the same walk as every other instrument.
+    """
+    expiries = futures_expiries(seconds)
+    futures = tuple(_future(alias, expiry) for alias, expiry in expiries.items())
+    options = tuple(_option(expiries[alias], strike, kind) for alias in ("this_week", "quarter")
+                    for strike in OPTION_STRIKES for kind in ("C", "P"))
+    return {inst.inst_id: inst for inst in SPOT + SWAP + futures + options}
 
 
 def list_type(instruments, inst_type):
-    """public/instruments for one ``instType``; OPTION is a valid type with nothing listed."""
+    """public/instruments for one ``instType``."""
     return [inst for inst in instruments.values() if inst.inst_type == inst_type]

@@ -49,7 +49,10 @@ async def test_python_okx_market_data(reactor):
         futures = public.get_instruments("FUTURES")["data"]
         # OKX deprecated alias: okxsim sends it empty, clients name contracts by expTime
         assert [f["alias"] for f in futures] == ["", "", "", ""] and all(f["expTime"] for f in futures)
-        assert public.get_instruments("OPTION") == {"code": "0", "msg": "", "data": []}
+        # options need an underlying, as on OKX; okxsim lists a few BTC-USD ones
+        assert public.get_instruments("OPTION")["code"] == "50015"
+        options = public.get_instruments("OPTION", uly="BTC-USD")["data"]
+        assert options and {o["optType"] for o in options} == {"C", "P"} and all(o["stk"] for o in options)
         ticker = market.get_ticker("BTC-USDT")["data"][0]
         assert Decimal(ticker["bidPx"]) < Decimal(ticker["askPx"])
         book = market.get_orderbook("ETH-USDT-SWAP", sz="5")["data"][0]
