@@ -41,6 +41,9 @@ async def test_isolated_position_closes_with_closebuy(bridge_and_sim, mode):
     assert sim.orders()[-1]["tdMode"] == "isolated"
     side = "long" if mode == "long_short_mode" else "net"
     assert held(sim) == [("BTC-USDT-SWAP", "isolated", side, D(2))]
+    balance = await bridge.call("accounts", {})
+    usdt = next(d for d in balance["raw"]["data"][0]["details"] if d["ccy"] == "USDT")
+    assert D(usdt["isoEq"]) > 0  # okxsim books the isolated margin apart from cross
     # the docker cannot send marginMode: the close finds the isolated position by itself
     closed = await bridge.call("trade", {"symbol": "BTC_USDT.swap", "type": "closebuy", "price": -1, "amount": 2})
     assert "id" in closed["data"], closed
@@ -222,6 +225,8 @@ async def test_io_array_bodies_and_errors(bridge_and_sim):
     again = await bridge.call("_api/api/v5/trade/cancel-batch-orders", ids, headers=POST)
     assert again["error"].startswith("OKX 51400: ") and again["error"].endswith("(POST /api/v5/trade/cancel-batch-orders)")
     assert again["raw"]["code"] == "1" and len(again["raw"]["data"]) == 2
+    unknown = await bridge.call("_api/api/v5/trade/no-such-endpoint", {})
+    assert unknown["error"] == "OKX 404: Not Found (GET /api/v5/trade/no-such-endpoint)", unknown
     not_io = await bridge.call("ticker", [1, 2])
     assert "must be an object" in not_io["error"]
 
