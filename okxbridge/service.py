@@ -21,7 +21,7 @@ from .fmz.key_allowlist import restrict_keys
 from .fmz.site import bounded_site
 from .health import Health
 from .listening import Listener, listens_only_locally
-from .mapping.context import Bridge
+from .mapping.context import Bridge, TradingDefaults
 from .mapping.methods import HANDLERS, method_table
 from .mapping.streams import MarketStreams
 from .metrics import BridgeMetrics
@@ -114,7 +114,8 @@ def build_daemon(reactor: IReactorTime, options: Options, clock: IReactorTime | 
     streams = make_streams(reactor, clock or reactor, options)
     if streams is not None:
         metrics.registry.register(StreamCollector(streams))
-    bridge = Bridge.create(client, reactor, options["instruments-ttl"], streams=streams)
+    defaults = TradingDefaults(options["margin-mode"], options.key_margin_modes, options["records-period-unit"])
+    bridge = Bridge.create(client, reactor, options["instruments-ttl"], defaults, streams=streams)
     app = FmzApp(restrict_keys(method_table(bridge), options["allow-key"] or ()), reactor,
                  known_errors=(OkxError,), on_call=metrics.call)
     admin = AdminApp(metrics, Health(client, reactor, reactor.seconds(), streams=streams))
