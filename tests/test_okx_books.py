@@ -1,7 +1,5 @@
 """okx/books.py: OKX's order-book rules as pure functions, table-tested."""
 
-from decimal import Decimal
-
 import pytest
 
 from okxbridge.okx.books import Book, BookBroken, apply, checksum, crossed
@@ -43,6 +41,8 @@ def test_updates_merge_by_price(data, bids, asks):
     (None, "update", upd([], [], 10, 11), "gap"),          # an update before any snapshot
     ("base", "update", {"bids": [["x", "1"]], "asks": [], "seqId": 11, "prevSeqId": 10}, "bad"),
     ("base", "update", {"bids": [], "asks": []}, "bad"),   # no seqId
+    ("base", "update", upd([["nan", "1", "0", "1"]], [], 10, 11), "bad"),
+    ("base", "update", upd([["-1", "1", "0", "1"]], [], 10, 11), "bad"),
     ("base", "update", upd([["100", "5", "0", "1"]], [], 10, 11, cs=12345), "checksum"),
 ])
 def test_a_book_that_cannot_be_trusted_is_named_broken(book, action, data, reason):
@@ -65,7 +65,7 @@ def test_a_snapshot_always_restarts_the_book():
     ([["3366.1", "7"]], [["3366.8", "9"], ["3368", "8"], ["3372", "8"]], 831078360),
 ])
 def test_legacy_checksum_vectors(bids, asks, expected):
-    book = Book({Decimal(p): [p, s] for p, s in bids}, {Decimal(p): [p, s] for p, s in asks}, 1, "")
+    book = Book({float(p): [p, s] for p, s in bids}, {float(p): [p, s] for p, s in asks}, 1, "")
     assert checksum(book) == expected
 
 
