@@ -301,3 +301,18 @@ def test_a_websocket_url_must_be_ws_or_wss():
 
     with pytest.raises(usage.UsageError, match="--okx-ws-url must start with wss://"):
         Options().parseOptions(["--okx-ws-url", "https://ws.okx.com"])
+
+
+@pytest_twisted.ensureDeferred
+async def test_the_legacy_checksum_is_verified_on_every_update_when_okx_sends_one(streaming):
+    """okxsim computes OKX's CRC32 independently (sim/ws_feeds.py); the bridge checks it on
+    400-level books updated every tick: any disagreement would break the book."""
+    env = await streaming(legacy_checksum=True)
+    await env.bridge.call("depth", {"symbol": "ETH_USDT.swap"})
+    await env.ready("books", "ETH-USDT-SWAP")
+    await env.tick(3.0)
+    await env.until(lambda: book_seq_delivered(env, "ETH-USDT-SWAP"), "updates delivered")
+    assert env.entry("books", "ETH-USDT-SWAP").raw["data"][0]["checksum"] != 0
+    assert env.streams.resubscribes == {}
+    streamed, rest = await env.both("depth", {"symbol": "ETH_USDT.swap", "limit": 50})
+    assert streamed["raw"]["arg"]["channel"] == "books" and streamed["data"] == rest["data"]
