@@ -117,7 +117,11 @@ async def depth(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
     streams = bridge.streams
     found = _streamed(bridge, "depth", streams and streams.book(session.creds.simulated, inst_id))
     if found is not None:
-        data, raw = depth_from_okx(found.data.as_okx(limit), limit), found.raw
+        book = found.data.as_okx(limit)
+        # the last push alone may be an increment: raw is its envelope with the levels served
+        raw = {"arg": found.raw.get("arg"), "action": found.raw.get("action"),
+               "data": [{**book, "seqId": found.data.seq_id}]}
+        data = depth_from_okx(book, limit)
     else:
         reply = await session.public("/api/v5/market/books", {"instId": inst_id, "sz": limit})
         data, raw = depth_from_okx(first(reply, f"order book for {inst_id}"), limit), reply.raw
