@@ -12,7 +12,8 @@ setup(
     # twisted/plugins has no __init__.py on purpose: it extends Twisted's own
     # namespace, so it is listed as a package and shipped as package data.
     packages=find_packages(exclude=["tests", "tests.*", "bench", "bench.*"]) + ["twisted.plugins"],
-    package_data={"twisted": ["plugins/okxbridge_plugin.py", "plugins/okxsim_plugin.py"]},
+    package_data={"twisted": ["plugins/okxbridge_plugin.py", "plugins/okxsim_plugin.py"],
+                  "okxbridge": ["status.html"]},  # the page GET /status serves
     install_requires=[
         "Twisted[tls]>=25.5",  # Site(parsePOSTFormSubmission=)
         "klein>=23.5",

@@ -8,9 +8,10 @@ identical read in flight), with a short timeout so a supervisor's probe never ha
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
+from twisted.internet.defer import Deferred
 from twisted.internet.interfaces import IReactorTime
 
 from . import __version__
@@ -26,9 +27,28 @@ class Health:
     fresh: float = 30.0         # seconds an OKX answer counts as proof of reachability
     probe_timeout: float = 3.0  # well under a supervisor's own check timeout
 
+    status_section: ClassVar[str] = "daemon"
+    _probing: Deferred | None = attrs.field(default=None, init=False)
+
     async def report(self) -> dict[str, Any]:
         if not self.recently_answered():
             await self.probe()
+        return self.snapshot()
+
+    def status(self) -> dict[str, Any]:
+        """``/status.json``'s ``daemon`` section: :meth:`report` without waiting. A page polls
+        it every second, so a stale answer starts one probe in the background (never two at
+        once) and the page sees its outcome on a later poll."""
+        if not self.recently_answered() and self._probing is None:
+            self._probing = Deferred.fromCoroutine(self.probe())
+            self._probing.addBoth(self._probed)
+        return self.snapshot()
+
+    def _probed(self, _) -> None:
+        self._probing = None
+
+    def snapshot(self) -> dict[str, Any]:
+        """What is known now, without asking OKX."""
         since = self.client.seconds_since_answer()
         return {
             "status": "up",

@@ -33,6 +33,8 @@ from .okx.retry import Backoff
 from .okx.signer import Signer
 from .okx.timesync import TimeSync
 from .options import Options
+from .recent import RecentCalls, RecentOkxRequests
+from .status import NotEnabled, StatusBoard
 from .shutdown import CloseDoors, CountingResource, DrainService, StopInOrder
 
 __all__ = ["Daemon", "Options", "build_daemon", "makeService"]
@@ -76,7 +78,8 @@ def build_daemon(reactor: IReactorTime, options: Options) -> Daemon:
     """
     pool = make_pool(reactor, options["pool-size"])
     coalescer = Coalescer()
-    metrics = BridgeMetrics.create(HANDLERS, coalescer)
+    recent_calls, recent_okx = RecentCalls(reactor), RecentOkxRequests(reactor)
+    metrics = BridgeMetrics.create(HANDLERS, coalescer, recent_calls, recent_okx)
     limiter = None if options["no-rate-limits"] else RateLimiter(reactor, max_queue=options["max-queue"])
     client = OkxClient(make_http_client(reactor, pool, options["okx-ca"]), options["okx-url"], reactor,
                        Signer(reactor), options["timeout"], coalescer=coalescer, limiter=limiter,
@@ -85,7 +88,19 @@ def build_daemon(reactor: IReactorTime, options: Options) -> Daemon:
     bridge = Bridge.create(client, reactor, options["instruments-ttl"])
     app = FmzApp(restrict_keys(method_table(bridge), options["allow-key"] or ()), reactor,
                  known_errors=(OkxError,), on_call=metrics.call)
-    admin = AdminApp(metrics, Health(client, reactor, reactor.seconds()))
+    health = Health(client, reactor, reactor.seconds())
+    # /status.json: one section per part, in this order; a part added later replaces its stand-in
+    status = StatusBoard(reactor, [
+        health,
+        recent_calls,
+        recent_okx,
+        limiter if limiter is not None else NotEnabled("rate_limits", "--no-rate-limits: requests are not paced"),
+        bridge.resolving,
+        NotEnabled("streams", "okxbridge answers from REST only (WebSocket streams are not built yet)"),
+        NotEnabled("ledger", "no order ledger in this version"),
+        NotEnabled("redis", "no shared state in this version"),
+    ])
+    admin = AdminApp(metrics, health, status)
 
     top = StopInOrder()
     PoolService(pool).setServiceParent(top)
@@ -98,7 +113,7 @@ def build_daemon(reactor: IReactorTime, options: Options) -> Daemon:
         admin_port = Listener(reactor, options["admin-port"], admin_site(admin))
         admin_port.setServiceParent(top)
     else:
-        # one port for both: /metrics and /health go to the admin app, the rest to the protocol
+        # one port for both: the admin paths (/metrics, /health, /status…) go to the admin app
         protocol = PathSwitch(admin.resource(), protocol)
     counting = CountingResource(protocol, calls)
     CloseDoors(counting).setServiceParent(top)

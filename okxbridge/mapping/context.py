@@ -15,6 +15,7 @@ from ..okx.errors import OkxError
 from ..okx.coalesce import Coalescer
 from ..okx.signer import Credentials
 from .instruments import InstrumentCache
+from .resolving import Resolving
 
 
 async def gather(*awaitables: Any) -> list[Any]:
@@ -57,6 +58,8 @@ class Bridge:
     #: seconds to wait before each look-up of an order whose write went unanswered: OKX may
     #: still be processing it, and "not found" too early could lead to placing it twice
     resolve_delays: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0)
+    #: those look-ups while they run, for /status
+    resolving: Resolving = attrs.Factory(lambda self: Resolving(self.clock), takes_self=True)
 
     @classmethod
     def create(cls, client: OkxClient, clock: IReactorTime, instruments_ttl: float = 300.0) -> "Bridge":

@@ -75,7 +75,7 @@ async def place_once(bridge: Bridge, session: Session, body: dict[str, Any]) -> 
             log.warn("order {clOrdId} on {instId}: {error}; resolving by reading it back",
                      clOrdId=body["clOrdId"], instId=body["instId"], error=str(e))
             try:
-                found = await resolve(bridge, session, body, e)
+                found = await resolve(bridge, session, body, e, "place")
             except OkxError:
                 count_uncertain(bridge, "unknown")
                 raise
@@ -90,6 +90,7 @@ async def place_once(bridge: Bridge, session: Session, body: dict[str, Any]) -> 
 
 def count_uncertain(bridge: Bridge, outcome: str) -> None:
     bridge.client.metrics.uncertain_order(outcome)
+    bridge.resolving.done(outcome)
 
 
 async def find_order(session: Session, body: dict[str, Any]) -> dict[str, Any] | None:
@@ -104,15 +105,20 @@ async def find_order(session: Session, body: dict[str, Any]) -> dict[str, Any] |
     return reply.data[0] if reply.data else None
 
 
-async def resolve(bridge: Bridge, session: Session, body: dict[str, Any], cause: OkxError) -> dict[str, Any] | None:
-    """Look the order up until OKX answers clearly: the order, or None when it does not exist."""
+async def resolve(bridge: Bridge, session: Session, body: dict[str, Any], cause: OkxError,
+                  write: str) -> dict[str, Any] | None:
+    """Look the order up until OKX answers clearly: the order, or None when it does not exist.
+    Listed on /status (``orders_resolving``) while it runs."""
     last: OkxError = cause
-    for delay in bridge.resolve_delays:
-        await deferLater(bridge.clock, delay, lambda: None)
-        try:
-            return await find_order(session, body)
-        except OkxError as e:
-            last = e
+    with bridge.resolving.track(session.creds.fingerprint, body, write, cause) as shown:
+        for delay in bridge.resolve_delays:
+            await deferLater(bridge.clock, delay, lambda: None)
+            shown.lookups += 1
+            try:
+                return await find_order(session, body)
+            except OkxError as e:
+                last = e
+                shown.last_error = str(e)[:200]
     name = body.get("ordId") or body.get("clOrdId")
     raise OkxError("uncertain", f"the outcome for order {name} on {body['instId']} is unknown "
                    f"(OKX did not answer: {last}); check open orders before acting again", "POST", PLACE_PATH)
@@ -120,5 +126,5 @@ async def resolve(bridge: Bridge, session: Session, body: dict[str, Any], cause:
 
 async def state_after_unknown_write(bridge: Bridge, session: Session, body: dict[str, Any]) -> str:
     """The state of an order after a write whose outcome is unknown ("not_found" if none)."""
-    found = await resolve(bridge, session, body, OkxTransportError("timeout", "no answer"))
+    found = await resolve(bridge, session, body, OkxTransportError("timeout", "no answer"), "cancel")
     return found.get("state", "") if found is not None else "not_found"
