@@ -2,6 +2,8 @@
 credential fingerprint, orders being resolved, never a secret; through real sockets."""
 
 import json
+import re
+from pathlib import Path
 
 import pytest
 import pytest_twisted
@@ -159,6 +161,36 @@ def test_health_status_never_waits_and_probes_once_at_a_time():
     assert len(client.asked) == 2  # stale again: one new probe
 
 
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def readme_example() -> str:
+    """The ``/status.json`` example in README.md's "Status page" part."""
+    text = README.read_text(encoding="utf-8")
+    part = text[text.index("**Status page.**"):]
+    return part[part.index("```\n{") + 4:part.index("\n}\n```")]
+
+
+def readme_sections() -> list[str]:
+    return re.findall(r'^  "(\w+)":', readme_example(), re.M)
+
+
+def readme_fields(section: str) -> set[str]:
+    """Every field name the README's example shows in ``section``, at any depth."""
+    example = readme_example()
+    start = example.index(f'  "{section}":')
+    end = example.find('\n  "', start + 1)
+    return set(re.findall(r'"(\w+)":', example[start:end])) - {section}
+
+
+def all_keys(value) -> set[str]:
+    if isinstance(value, dict):
+        return set(value) | {k for v in value.values() for k in all_keys(v)}
+    if isinstance(value, list):
+        return {k for v in value for k in all_keys(v)}
+    return set()
+
+
 # --- end to end ------------------------------------------------------------------------
 
 @pytest_twisted.ensureDeferred
@@ -172,6 +204,9 @@ async def test_status_json_after_calls_through_the_daemon(bridge_and_sim):
     response, text, status = await get_json(bridge.admin_url + "/status.json")
     assert response.headers.getRawHeaders(b"Cache-Control") == [b"no-store"]
     assert list(status) == ["schema", "time", *SECTIONS] and status["schema"] == SCHEMA
+    assert list(status) == readme_sections()
+    for name in ("daemon", "calls", "okx_requests"):  # the documented fields, no fewer
+        assert readme_fields(name) <= all_keys(status[name]), name
     daemon = status["daemon"]
     assert daemon["version"] == __version__ and daemon["okx_reachable"] is True
     assert daemon["okx_url"] == bridge.daemon.client.base_url
@@ -246,3 +281,6 @@ async def test_an_unanswered_order_shows_while_it_is_resolved(bridge_and_sim):
     _, _, after = await get_json(bridge.admin_url + "/status.json")
     assert after["orders_resolving"]["count"] == 0
     assert after["orders_resolving"]["placements_resolved"] == {"placed": 1}
+    # with an order and its budgets in view, the README's fields for these sections are all there
+    assert readme_fields("orders_resolving") - {"absent"} <= all_keys(shown) | all_keys(after["orders_resolving"])
+    assert readme_fields("rate_limits") <= all_keys(after["rate_limits"])
