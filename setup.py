@@ -31,10 +31,12 @@ setup(
             "hypothesis>=6.100",
             "python-okx>=0.4",
             "ccxt>=4.3",
+            "matplotlib>=3.7",  # tests/test_bench_charts.py draws the benchmark's charts
         ],
         # python -m bench: the load generator runs on uvloop when it is there (asyncio otherwise);
-        # CPU and memory come from /proc, profiles from the standard library's cProfile
-        "bench": ["uvloop>=0.17"],
+        # CPU and memory come from /proc, profiles from the standard library's cProfile;
+        # matplotlib draws the charts in docs/charts/
+        "bench": ["uvloop>=0.17", "matplotlib>=3.7"],
     },
     entry_points={
         "console_scripts": [

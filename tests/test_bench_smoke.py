@@ -36,3 +36,6 @@ def test_quick_bench_run_writes_every_cell(tmp_path):
     assert {r["call"] for r in rows} == set(calls)
     assert all({"added_p50_us", "added_p99_us", "bridge_over_naive"} <= set(r) for r in rows)
     assert "| ticker | 2 |" in docs.read_text()
+    # the charts are drawn beside the docs and shown above the tables
+    assert (tmp_path / "charts" / "bench-0ms.png").stat().st_size > 10_000
+    assert docs.read_text().index("](charts/bench-0ms.png)") < docs.read_text().index("| ticker | 2 |")
