@@ -20,7 +20,7 @@ from .fmz.key_allowlist import restrict_keys
 from .fmz.site import bounded_site
 from .health import Health
 from .listening import Listener, listens_only_locally
-from .mapping.context import Bridge
+from .mapping.context import Bridge, TradingDefaults
 from .mapping.methods import HANDLERS, method_table
 from .metrics import BridgeMetrics
 from .okx.client import OkxClient
@@ -85,7 +85,8 @@ def build_daemon(reactor: IReactorTime, options: Options) -> Daemon:
                        Signer(reactor), options["timeout"], coalescer=coalescer, limiter=limiter,
                        backoff=Backoff(attempts=options["read-attempts"]), deadline=options["deadline"],
                        metrics=metrics)
-    bridge = Bridge.create(client, reactor, options["instruments-ttl"])
+    defaults = TradingDefaults(options["margin-mode"], options.key_margin_modes, options["records-period-unit"])
+    bridge = Bridge.create(client, reactor, options["instruments-ttl"], defaults)
     app = FmzApp(restrict_keys(method_table(bridge), options["allow-key"] or ()), reactor,
                  known_errors=(OkxError,), on_call=metrics.call)
     health = Health(client, reactor, reactor.seconds())
