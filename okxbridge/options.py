@@ -14,6 +14,7 @@ from twisted.python import usage
 from .fmz.key_allowlist import parse_key_list
 from .fmz.site import DEFAULT_MAX_BODY
 from .listening import port_description
+from .shared.connection import parse_redis_url
 
 
 def positive(kind):
@@ -50,6 +51,13 @@ class Options(usage.Options):
          "past that, or past --deadline, a call fails at once with 'okxbridge throttled'", positive(int)],
         ["time-sync-interval", None, 60.0, "Seconds between measurements of OKX's clock "
          "(GET /api/v5/public/time); signed calls also resync on a 50102", positive(float)],
+        ["state-dir", None, ".", "Directory of the order ledger (okxbridge-ledger.sqlite3): the working "
+         "directory by default, which etc/supervisor and etc/systemd set to /var/lib/okxbridge; one daemon "
+         "per directory"],
+        ["ledger", None, "sqlite", "Where order claims are kept: sqlite (in --state-dir, durable) or memory "
+         "(forgotten on restart: tests and benchmarks only); --shared-state overrides both"],
+        ["shared-state", None, None, "redis://host:port/db: keep order claims and OKX's rate-limit budgets "
+         "in Redis, shared by every instance pointed at it"],
         ["drain-timeout", None, 10.0, "On shutdown (SIGTERM), seconds to let calls in flight finish "
          "before OKX connections are closed", positive(float)],
     ]
@@ -94,6 +102,13 @@ class Options(usage.Options):
         if not self["okx-url"].startswith(("http://", "https://")):
             raise usage.UsageError("--okx-url must start with https:// (or http:// for a local emulator)")
         self["okx-url"] = self["okx-url"].rstrip("/")
+        if self["ledger"] not in ("sqlite", "memory"):
+            raise usage.UsageError("--ledger must be sqlite or memory")
+        if self["shared-state"]:
+            try:
+                self["shared-state"] = parse_redis_url(self["shared-state"])
+            except ValueError as e:
+                raise usage.UsageError(f"--shared-state: {e}") from None
 
     def apply_config(self, path: str) -> None:
         parser = configparser.ConfigParser()
