@@ -23,7 +23,7 @@ setup(
         "prometheus_client>=0.17",
         "orjson>=3.9",
         # --shared-state: a Twisted-native Redis client (reconnects through ClientService)
-        "txredisapi>=1.4.10",
+        "txredisapi>=1.6",
     ],
     extras_require={
         "test": [
