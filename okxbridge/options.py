@@ -56,6 +56,8 @@ class Options(usage.Options):
          "per directory"],
         ["ledger", None, "sqlite", "Where order claims are kept: sqlite (in --state-dir, durable) or memory "
          "(forgotten on restart: tests and benchmarks only); --shared-state overrides both"],
+        ["ledger-sync", None, "normal", "normal: a claim is committed (safe from a crash or kill -9 of the "
+         "daemon) before its order is sent; full: also fsynced (safe from a power cut), one fsync per write"],
         ["shared-state", None, None, "redis://host:port/db: keep order claims and OKX's rate-limit budgets "
          "in Redis, shared by every instance pointed at it"],
         ["drain-timeout", None, 10.0, "On shutdown (SIGTERM), seconds to let calls in flight finish "
@@ -104,6 +106,8 @@ class Options(usage.Options):
         self["okx-url"] = self["okx-url"].rstrip("/")
         if self["ledger"] not in ("sqlite", "memory"):
             raise usage.UsageError("--ledger must be sqlite or memory")
+        if self["ledger-sync"] not in ("normal", "full"):
+            raise usage.UsageError("--ledger-sync must be normal or full")
         if self["shared-state"]:
             try:
                 self["shared-state"] = parse_redis_url(self["shared-state"])

@@ -132,7 +132,7 @@ def build_ledger(reactor, options: Options, instance: str):
         return RedisLedger(redis, instance), redis
     if options["ledger"] == "memory":
         return MemoryLedger(), None
-    return SqliteLedger(reactor, options["state-dir"]), None
+    return SqliteLedger(reactor, options["state-dir"], sync=options["ledger-sync"]), None
 
 
 def makeService(options: Options) -> service.MultiService:

@@ -113,3 +113,15 @@ async def test_prune_keeps_eight_days_and_a_bounded_count(reactor, tmp_path):
     finally:
         store.stopService()
     assert os.path.exists(tmp_path / FILE_NAME)
+
+
+@pytest.mark.parametrize("sync, level", [("normal", 1), ("full", 2)])
+@pytest_twisted.ensureDeferred
+async def test_ledger_sync_sets_sqlites_synchronous(reactor, tmp_path, sync, level):
+    store = SqliteLedger(reactor, str(tmp_path), sync=sync)
+    store.startService()
+    try:
+        assert await store.pool.runInteraction(lambda txn: txn.execute("PRAGMA synchronous").fetchone()[0]) == level
+        assert store.health()["sync"] == sync
+    finally:
+        store.stopService()

@@ -2,10 +2,13 @@
 
 SQLite's own I/O is blocking, so every statement runs on one dedicated thread
 (:class:`twisted.enterprise.adbapi.ConnectionPool` with a single connection); the reactor
-only waits for a Deferred. The database is in WAL mode with ``synchronous=FULL``: when
-:meth:`claim` fires, the claim's transaction is committed and fsynced, so a ``kill -9`` (or
-a power cut) right after it still finds the claim on restart. That is the order the
-placement follows: claim committed, then the request leaves.
+only waits for a Deferred. The database is in WAL mode. When :meth:`claim` fires, the
+claim's transaction is committed — written into the WAL file, in the operating system's
+hands — and only then does the request leave, so a ``kill -9`` (or any crash of the
+daemon) right after it still finds the claim on restart. ``sync="full"``
+(``--ledger-sync full``) also fsyncs every commit, so the claim survives a power cut or a
+kernel crash too, at the price of one fsync per write (docs/benchmarks.md measures both);
+the default ``normal`` fsyncs at WAL checkpoints only.
 
 One daemon per state dir: a lock file (``flock``) refuses a second one, whose claims would
 otherwise race this one's unseen. The lock dies with the process, so a restart after
@@ -50,10 +53,15 @@ CREATE INDEX IF NOT EXISTS claims_by_age ON claims (created);
 """
 
 
-def _pragmas(connection) -> None:
-    connection.execute("PRAGMA journal_mode=WAL")
-    connection.execute("PRAGMA synchronous=FULL")
-    connection.execute("PRAGMA busy_timeout=5000")
+SYNC_MODES = ("normal", "full")
+
+
+def pragmas(sync: str):
+    def apply(connection) -> None:
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute(f"PRAGMA synchronous={sync.upper()}")
+        connection.execute("PRAGMA busy_timeout=5000")
+    return apply
 
 
 def _row(key: ClaimKey, row) -> Claim:
@@ -106,7 +114,10 @@ class SqliteLedger(service.Service):
     kind = "sqlite"
     log = Logger()
 
-    def __init__(self, reactor: IReactorTime, state_dir: str, max_claims: int = MAX_CLAIMS):
+    def __init__(self, reactor: IReactorTime, state_dir: str, max_claims: int = MAX_CLAIMS, sync: str = "normal"):
+        if sync not in SYNC_MODES:
+            raise ValueError(f"sync must be one of {SYNC_MODES}")
+        self.sync = sync
         self.reactor = reactor
         self.state_dir = state_dir
         self.path = os.path.join(state_dir, FILE_NAME)
@@ -122,11 +133,11 @@ class SqliteLedger(service.Service):
             raise LedgerError(f"--state-dir {self.state_dir}: no such directory (create it, writable by the daemon)")
         self._lock()
         with sqlite3.connect(self.path) as db:  # at start only: the schema, before any call is served
-            _pragmas(db)
+            pragmas(self.sync)(db)
             db.executescript(SCHEMA)
         db.close()
         self.pool = adbapi.ConnectionPool("sqlite3", self.path, check_same_thread=False, cp_min=1, cp_max=1,
-                                          cp_openfun=_pragmas, cp_reactor=self.reactor, cp_noisy=False)
+                                          cp_openfun=pragmas(self.sync), cp_reactor=self.reactor, cp_noisy=False)
         self.pool.start()
         super().startService()
         self._pruning.start(PRUNE_EVERY, now=True)
@@ -189,5 +200,5 @@ class SqliteLedger(service.Service):
             self.log.info("order ledger: {count} claims past retention removed", count=dropped)
 
     def health(self) -> dict[str, Any]:
-        return {"kind": self.kind, "durable": True, "path": self.path, "ok": self.pool is not None,
+        return {"kind": self.kind, "durable": True, "sync": self.sync, "path": self.path, "ok": self.pool is not None,
                 "errors": self.errors}
