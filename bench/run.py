@@ -21,7 +21,6 @@ import platform
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 from bench import procs, report

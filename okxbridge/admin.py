@@ -8,15 +8,17 @@ the protocol port serves the protocol only.
 
 from __future__ import annotations
 
-import json
 from typing import ClassVar
 
 import attrs
+import orjson
 from klein import Klein
 from twisted.web.resource import Resource
 from twisted.web.server import Site
 
+from .fmz.answer import encode_error
 from .health import Health
+from .jsonwire import JSON_CONTENT_TYPE, json_default
 from .metrics import CONTENT_TYPE, BridgeMetrics
 
 
@@ -37,16 +39,16 @@ class AdminApp:
 
     @app.route("/health", methods=["GET"])
     async def serve_health(self, request) -> bytes:
-        request.setHeader(b"Content-Type", b"application/json; charset=utf-8")
+        request.setHeader(b"Content-Type", JSON_CONTENT_TYPE)
         request.setHeader(b"Cache-Control", b"no-store")
-        return json.dumps(await self.health.report()).encode()
+        return orjson.dumps(await self.health.report(), default=json_default)
 
     @app.route("/", branch=True)
     def everything_else(self, request):
         """Only reached on the admin port of its own: the protocol is not served there."""
         request.setResponseCode(404)
-        request.setHeader(b"Content-Type", b"application/json; charset=utf-8")
-        return json.dumps({"error": "this port serves only /metrics and /health"}).encode()
+        request.setHeader(b"Content-Type", JSON_CONTENT_TYPE)
+        return encode_error("this port serves only /metrics and /health")
 
 
 ADMIN_PATHS = frozenset({b"/metrics", b"/health"})

@@ -8,7 +8,7 @@ from conftest import recorded
 from okxbridge.fmz.errors import ProtocolError
 from okxbridge.mapping.instruments import Instrument, find_alias
 from okxbridge.mapping.market import depth_from_okx, market_from_instrument, ticker_from_okx, trades_from_okx
-from okxbridge.mapping.records import BARS, merge_candle_pages, okx_bar, record_from_okx
+from okxbridge.mapping.records import merge_candle_pages, okx_bar, record_from_okx
 from okxbridge.mapping.symbols import parse_symbol
 
 

@@ -5,7 +5,6 @@ import copy
 from decimal import Decimal
 from urllib.parse import parse_qs, urlsplit
 
-import pytest
 import pytest_twisted
 
 from conftest import recorded

@@ -16,6 +16,7 @@ from twisted.internet.interfaces import IReactorTime
 from twisted.logger import Logger
 from twisted.python.failure import Failure
 
+from ..jsonwire import JSON_CONTENT_TYPE
 from .answer import Answer, encode_answer, encode_error
 from .envelope import Call, parse_call
 from .errors import ProtocolError
@@ -67,7 +68,7 @@ class FmzApp:
 
     @app.route("/", branch=True)
     async def protocol(self, request) -> bytes:
-        request.setHeader(b"Content-Type", b"application/json; charset=utf-8")
+        request.setHeader(b"Content-Type", JSON_CONTENT_TYPE)
         started = self.clock.seconds()
         path = request.path.decode("utf-8", "replace").strip("/")
         method, symbol, trace, error = "-", "", [], ""

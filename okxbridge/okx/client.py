@@ -8,7 +8,6 @@ request, driven by ``Deferred.fromCoroutine`` (the codebase's one async style).
 
 from __future__ import annotations
 
-from decimal import Decimal
 from random import Random
 from typing import Any, Mapping
 from urllib.parse import urlencode
@@ -21,6 +20,7 @@ from twisted.internet.task import deferLater
 from twisted.logger import Logger
 from twisted.web.http_headers import Headers
 
+from ..jsonwire import json_default
 from .coalesce import Coalescer
 from .counting import COUNT_NOTHING, RequestCounts
 from .errors import OkxError, OkxThrottled, OkxTransportError
@@ -53,14 +53,7 @@ def encode_body(body: Any) -> str:
     """Compact JSON, the exact text that is both sent and signed ("" for no body)."""
     if body is None:
         return ""
-    return orjson.dumps(body, default=_number).decode()
-
-
-def _number(value: Any) -> Any:
-    """Decimals (an IO call's numbers) go out as JSON numbers, as the strategy wrote them."""
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+    return orjson.dumps(body, default=json_default).decode()
 
 
 def parse_envelope(verb: str, path: str, status: int, content: bytes) -> OkxReply:
