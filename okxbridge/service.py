@@ -26,7 +26,7 @@ from .ledger.claims import LedgerError
 from .ledger.memory import MemoryLedger
 from .ledger.redis import RedisLedger
 from .ledger.sqlite import SqliteLedger
-from .mapping.context import Bridge
+from .mapping.context import Bridge, TradingDefaults
 from .mapping.instruments import InstrumentCache
 from .mapping.methods import HANDLERS, method_table
 from .metrics import BridgeMetrics
@@ -100,8 +100,9 @@ def build_daemon(reactor: IReactorTime, options: Options) -> Daemon:
                        Signer(reactor), options["timeout"], coalescer=coalescer, limiter=limiter,
                        backoff=Backoff(attempts=options["read-attempts"]), deadline=options["deadline"],
                        metrics=metrics)
-    bridge = Bridge(client, reactor, InstrumentCache(reactor, options["instruments-ttl"]), ledger=ledger,
-                    instance=instance)
+    defaults = TradingDefaults(options["margin-mode"], options.key_margin_modes, options["records-period-unit"])
+    bridge = Bridge(client, reactor, InstrumentCache(reactor, options["instruments-ttl"]), defaults=defaults,
+                    ledger=ledger, instance=instance)
     app = FmzApp(restrict_keys(method_table(bridge), options["allow-key"] or ()), reactor,
                  known_errors=(OkxError, LedgerError), on_call=metrics.call)
     admin = AdminApp(metrics, Health(client, reactor, reactor.seconds(), ledger=ledger,

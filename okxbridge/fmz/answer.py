@@ -27,6 +27,11 @@ def encode_answer(answer: Answer) -> bytes:
     return orjson.dumps(body, default=json_default)
 
 
-def encode_error(message: str) -> bytes:
+def encode_error(message: str, raw: Any = None) -> bytes:
+    """``{"error": line}``, plus ``raw`` when OKX answered the failing request (its whole
+    answer, so a strategy can read OKX's code and per-item ``sCode`` itself)."""
     line = " ".join(str(message).split())[:1000] or "internal error"
-    return orjson.dumps({"error": line})
+    body: dict[str, Any] = {"error": line}
+    if raw is not None:
+        body["raw"] = raw
+    return orjson.dumps(body, default=json_default)

@@ -18,13 +18,12 @@ from twisted.python.failure import Failure
 
 from ..jsonwire import JSON_CONTENT_TYPE
 from .answer import Answer, encode_answer, encode_error
-from .envelope import Call, parse_call
+from .envelope import IO_PREFIXES, Call, parse_call
 from .errors import ProtocolError
 
 Handler = Callable[[Call, list], Awaitable[Answer]]
 
 #: FMZ writes the IO method both ways (its article: ``_api/…``, its sample code: ``__api_/…``).
-IO_PREFIXES = ("__api_/", "_api/")
 
 
 @attrs.define
@@ -79,8 +78,10 @@ class FmzApp:
             answer = await handler(call, trace)
             body = encode_answer(answer)
         except Exception:
-            error = self.fail(Failure())
-            body = encode_error(error)
+            failure = Failure()
+            error = self.fail(failure)
+            # IO calls keep OKX's whole answer beside the error line (FMZ's IO returns OKX's answer)
+            body = encode_error(error, self.raw_of(failure) if method.startswith(IO_PREFIXES) else None)
         outcome = "error" if error else "ok"
         ms = (self.clock.seconds() - started) * 1000
         self.log.info("call {method} {symbol} {outcome} {ms:.1f}ms okx=[{upstream}]{detail}",
@@ -98,6 +99,12 @@ class FmzApp:
             raise ProtocolError(f"request body too large (limit {request.max_body} bytes)")
         verb = (request.getHeader(b"Http-Method") or b"GET").decode("ascii", "replace")
         return parse_call(request.content.read(), verb)
+
+    def raw_of(self, failure: Failure):
+        """The exchange's own answer carried by a known error (``OkxError.raw``), if any."""
+        if failure.check(*self.known_errors):
+            return getattr(failure.value, "raw", None)
+        return None
 
     def fail(self, failure: Failure) -> str:
         """The ``{"error"}`` line for any failure: ours and OKX's as they read, a bug briefly."""

@@ -37,6 +37,10 @@ def parse_secret_key(text: str) -> SecretKey:
     return SecretKey(secret, rest, simulate)
 
 
+#: the method prefixes of FMZ's ``exchange.IO("api", …)`` (FMZ's text and its sample code)
+IO_PREFIXES = ("__api_/", "_api/")
+
+
 @attrs.frozen
 class Call:
     """One protocol call, checked. ``params`` keeps JSON numbers as ``Decimal``."""
@@ -45,12 +49,13 @@ class Call:
     secret_key: SecretKey = attrs.field(repr=False)
     method: str
     nonce: int
-    params: dict[str, Any]
+    #: an object; for an IO call also an array (OKX's batch endpoints take a JSON array body)
+    params: Any
     http_method: str = "GET"  # the IO call's verb, from the Http-Method header
 
     @property
     def symbol(self) -> str:
-        value = self.params.get("symbol")
+        value = self.params.get("symbol") if isinstance(self.params, dict) else None
         return value if isinstance(value, str) else ""
 
 
@@ -90,8 +95,9 @@ def parse_call(content: bytes, http_method: str = "GET") -> Call:
     params = body.get("params", {})
     if params is None:
         params = {}
-    if not isinstance(params, dict):
-        raise ProtocolError(f"field 'params' must be an object, got {json_type(params)}")
+    if not isinstance(params, dict) and not (isinstance(params, list) and method.startswith(IO_PREFIXES)):
+        raise ProtocolError(f"field 'params' must be an object, got {json_type(params)}"
+                            + (" (an array is accepted only by IO calls, _api/<path>)" if isinstance(params, list) else ""))
     if not method:
         raise ProtocolError("field 'method' is empty")
     if not access_key.strip():

@@ -8,6 +8,7 @@ from typing import Any, Mapping
 import attrs
 from twisted.internet.defer import Deferred, FirstError, gatherResults
 from twisted.internet.interfaces import IReactorTime
+from twisted.logger import Logger
 
 from ..fmz.envelope import Call
 from ..ledger.memory import MemoryLedger
@@ -17,6 +18,23 @@ from ..okx.errors import OkxError
 from ..okx.coalesce import Coalescer
 from ..okx.signer import Credentials
 from .instruments import InstrumentCache
+
+
+log = Logger()
+
+
+@attrs.frozen
+class TradingDefaults:
+    """What the daemon decides when a call does not say: the margin mode of new contract
+    positions (per access key from the config file, else ``--margin-mode``) and the unit of
+    ``records``' period (``--records-period-unit``)."""
+
+    margin_mode: str = "cross"
+    key_margin_modes: Mapping[str, str] = attrs.field(factory=dict, converter=dict)
+    records_period_unit: str = "seconds"
+
+    def margin_mode_for(self, api_key: str) -> str:
+        return self.key_margin_modes.get(api_key, self.margin_mode)
 
 
 async def gather(*awaitables: Any) -> list[Any]:
@@ -64,11 +82,15 @@ class Bridge:
     #: seconds to wait before each look-up of an order whose write went unanswered: OKX may
     #: still be processing it, and "not found" too early could lead to placing it twice
     resolve_delays: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0)
+    defaults: TradingDefaults = attrs.Factory(TradingDefaults)
+    #: keys already told (in the log) that their account is in net mode
+    net_mode_noted: set[tuple[str, bool]] = attrs.Factory(set)
 
     @classmethod
     def create(cls, client: OkxClient, clock: IReactorTime, instruments_ttl: float = 300.0,
-               ledger: LedgerStore | None = None) -> "Bridge":
-        return cls(client, clock, InstrumentCache(clock, instruments_ttl), ledger=ledger or MemoryLedger())
+               defaults: TradingDefaults | None = None, ledger: LedgerStore | None = None) -> "Bridge":
+        return cls(client, clock, InstrumentCache(clock, instruments_ttl), defaults=defaults or TradingDefaults(),
+                   ledger=ledger or MemoryLedger())
 
     async def position_mode(self, session: "Session") -> str:
         """``long_short_mode`` or ``net_mode`` from ``/account/config``, cached briefly: it
@@ -80,6 +102,11 @@ class Bridge:
         reply = await session.get("/api/v5/account/config")
         mode = reply.data[0].get("posMode", "net_mode") if reply.data else "net_mode"
         self.position_modes[key] = (self.clock.seconds(), mode)
+        if mode == "net_mode" and key not in self.net_mode_noted:
+            self.net_mode_noted.add(key)
+            log.info("account {key} is in net mode: buy and sell reduce an opposite position before opening, "
+                     "closebuy/closesell are sent reduceOnly, and orders report offset from the position",
+                     key=session.creds.short_key)
         return mode
 
     def session(self, call: Call, trace: list[str]) -> "Session":

@@ -29,6 +29,7 @@ from ..okx.errors import OkxError, OkxTransportError
 from ..okx.retry import outcome_unknown
 from .context import Bridge, Session, first
 from .intents import client_order_id, order_body, parse_intent
+from .margin import asked_margin_mode, contract_plan
 from .orders import order_id
 from .placement import exactly_once, shielded
 from .symbols import parse_symbol
@@ -46,15 +47,17 @@ async def trade(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
     amount = decimal_param(p, "amount")
     session = bridge.session(call, trace)
     inst = await bridge.instruments.instrument(session, symbol)
-    td_mode = text_param(p, "marginMode", required=False) or text_param(p, "tdMode", required=False)
-    if td_mode and td_mode not in ("cross", "isolated", "cash"):
-        raise ProtocolError(f"bad marginMode {td_mode[:20]!r}: use cross or isolated")
+    td_mode = asked_margin_mode(p)
     if symbol.is_spot and td_mode in ("cross", "isolated"):
         # OKX files such orders under instType MARGIN, which orders/historyorders do not list
         raise ProtocolError("spot margin trading is not supported by okxbridge: spot orders are cash orders")
-    pos_mode = await bridge.position_mode(session) if not symbol.is_spot else ""
+    if not symbol.is_spot and td_mode == "cash":
+        raise ProtocolError(f"marginMode cash is for spot: {symbol.fmz} trades cross or isolated")
+    plan = None
+    if not symbol.is_spot:
+        _, plan = await contract_plan(bridge, session, inst, intent, amount, td_mode)
     body = order_body(inst, intent, price, amount, cl_ord_id=client_order_id(call.nonce), td_mode=td_mode,
-                      pos_mode=pos_mode, ord_type=text_param(p, "ordType", required=False) or "limit")
+                      plan=plan, ord_type=text_param(p, "ordType", required=False) or "limit")
     content = content_fingerprint(body)
     fmz_id, raw = await shielded(bridge, (session.creds.fingerprint, ORDER, body["clOrdId"], content),
                                  lambda: place_recorded(bridge, session, call.nonce, body, content))
