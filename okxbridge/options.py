@@ -14,6 +14,7 @@ from twisted.python import usage
 from .fmz.key_allowlist import parse_key_list
 from .fmz.site import DEFAULT_MAX_BODY
 from .listening import port_description
+from .shared.connection import parse_redis_url
 
 
 OKX_URL = "https://www.okx.com"
@@ -99,6 +100,15 @@ class Options(usage.Options):
          "positions (repeatable; the config file's [key ACCESS_KEY] sections say the same)", key_margin_mode],
         ["records-period-unit", None, "seconds", "Unit of records' period as the docker sends it: seconds "
          "(FMZ's PERIOD_M1 = 60) or minutes (period 60 = one hour)", one_of(*PERIOD_UNITS)],
+        ["state-dir", None, ".", "Directory of the order ledger (okxbridge-ledger.sqlite3): the working "
+         "directory by default, which etc/supervisor and etc/systemd set to /var/lib/okxbridge; one daemon "
+         "per directory"],
+        ["ledger", None, "sqlite", "Where order claims are kept: sqlite (in --state-dir, durable) or memory "
+         "(forgotten on restart: tests and benchmarks only); --shared-state overrides both"],
+        ["ledger-sync", None, "normal", "normal: a claim is committed (safe from a crash or kill -9 of the "
+         "daemon) before its order is sent; full: also fsynced (safe from a power cut), one fsync per write"],
+        ["shared-state", None, None, "redis://host:port/db: keep order claims and OKX's rate-limit budgets "
+         "in Redis, shared by every instance pointed at it"],
         ["drain-timeout", None, 10.0, "On shutdown (SIGTERM), seconds to let calls in flight finish "
          "before OKX connections are closed", positive(float)],
     ]
@@ -162,6 +172,15 @@ class Options(usage.Options):
             if not url.startswith(("ws://", "wss://")):
                 raise usage.UsageError(f"--{name} must start with wss:// (or ws:// for a local emulator)")
             self[name] = url.rstrip("/")
+        if self["ledger"] not in ("sqlite", "memory"):
+            raise usage.UsageError("--ledger must be sqlite or memory")
+        if self["ledger-sync"] not in ("normal", "full"):
+            raise usage.UsageError("--ledger-sync must be normal or full")
+        if self["shared-state"]:
+            try:
+                self["shared-state"] = parse_redis_url(self["shared-state"])
+            except ValueError as e:
+                raise usage.UsageError(f"--shared-state: {e}") from None
 
     def apply_config(self, path: str) -> None:
         parser = configparser.ConfigParser()

@@ -22,6 +22,7 @@ def test_pip_install_from_a_checkout_ships_the_package_and_its_twistd_plugins(tm
     assert (target / "twisted" / "plugins" / "okxbridge_plugin.py").is_file()
     assert (target / "twisted" / "plugins" / "okxsim_plugin.py").is_file()
     assert not (target / "tests").exists() and not (target / "bench").exists()
+    assert (target / "okxbridge" / "status.html").is_file()  # the page GET /status serves
 
     # the installed copy alone: run from an empty directory, the checkout off the path
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
+import uuid
 from typing import Any, Mapping
 
 import attrs
@@ -11,12 +11,15 @@ from twisted.internet.interfaces import IReactorTime
 from twisted.logger import Logger
 
 from ..fmz.envelope import Call
+from ..ledger.memory import MemoryLedger
+from ..ledger.store import LedgerStore
 from ..okx.client import OkxClient, OkxReply
 from ..okx.errors import OkxError
 from ..okx.coalesce import Coalescer
 from ..okx.signer import Credentials
 from .instruments import InstrumentCache
 from .streams import MarketStreams
+from .resolving import Resolving
 
 
 log = Logger()
@@ -65,9 +68,14 @@ class Bridge:
     client: OkxClient
     clock: IReactorTime
     instruments: InstrumentCache
-    #: orders placed by this daemon: (api key, demo, clOrdId) → FMZ order id, newest last, bounded
-    placed: "OrderedDict[tuple[str, bool, str], str]" = attrs.Factory(OrderedDict)
-    placed_limit: int = 10_000
+    #: the order ledger: a claim per (credential fingerprint, kind, nonce), written before any
+    #: order or cancel leaves (okxbridge.ledger); in memory unless the daemon gives a durable one
+    ledger: LedgerStore = attrs.Factory(MemoryLedger)
+    #: this daemon's name in the ledger's claims (a new one at each start)
+    instance: str = attrs.Factory(lambda: uuid.uuid4().hex[:12])
+    #: how long a repeat waits for another live instance's placement of the same nonce
+    claim_wait: float = 30.0
+    claim_poll: float = 0.05
     #: in-flight placements by the same key share one outcome (a call repeated while pending)
     placing: Coalescer = attrs.Factory(Coalescer)
     #: account position mode per (api key, demo): (read at, posMode)
@@ -78,20 +86,18 @@ class Bridge:
     resolve_delays: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0)
     #: market data from OKX's WebSocket (None: streaming off, every market call is REST)
     streams: "MarketStreams | None" = None
+    #: those look-ups while they run, for /status
+    resolving: Resolving = attrs.Factory(lambda self: Resolving(self.clock), takes_self=True)
     defaults: TradingDefaults = attrs.Factory(TradingDefaults)
     #: keys already told (in the log) that their account is in net mode
     net_mode_noted: set[tuple[str, bool]] = attrs.Factory(set)
 
     @classmethod
     def create(cls, client: OkxClient, clock: IReactorTime, instruments_ttl: float = 300.0,
-               defaults: TradingDefaults | None = None, streams: "MarketStreams | None" = None) -> "Bridge":
-        return cls(client, clock, InstrumentCache(clock, instruments_ttl), streams=streams,
-                   defaults=defaults or TradingDefaults())
-
-    def remember_order(self, key: tuple[str, bool, str], order_id: str) -> None:
-        self.placed[key] = order_id
-        while len(self.placed) > self.placed_limit:
-            self.placed.popitem(last=False)
+               defaults: TradingDefaults | None = None, ledger: LedgerStore | None = None,
+               streams: "MarketStreams | None" = None) -> "Bridge":
+        return cls(client, clock, InstrumentCache(clock, instruments_ttl), defaults=defaults or TradingDefaults(),
+                   ledger=ledger or MemoryLedger(), streams=streams)
 
     async def position_mode(self, session: "Session") -> str:
         """``long_short_mode`` or ``net_mode`` from ``/account/config``, cached briefly: it

@@ -154,7 +154,9 @@ class OkxClient:
         request_path = f"{path}?{query}" if query else path
         body_text = encode_body(body)
         signed = creds is not None and sign
-        user = (creds.api_key, creds.simulated) if signed else None
+        # budgets are kept per credential fingerprint (demo flag included): safe to show on
+        # /status, and a caller with the owner's access key but a wrong secret shares nothing
+        user = creds.fingerprint if signed else None
         buckets = bucket_keys(verb, path, params, body, user)
         tries, resynced = 0, False
         while True:

@@ -108,6 +108,8 @@ class EmulatorSite:
         body = self._answer(request, method, path)
         if fault is not None and fault.action == "drop_response":
             return await _cut(request)
+        if fault is not None and fault.action == "delay_answer":
+            await task.deferLater(emu.clock, fault.seconds, lambda: None)
         return body
 
     def _answer(self, request, method, path):
@@ -126,7 +128,9 @@ class EmulatorSite:
             headers = {k.decode().lower(): v[0].decode() for k, v in request.requestHeaders.getAllRawHeaders()}
             account = authenticate(headers, method, request.uri.decode(), raw, emu.account_map(), now)
             state = emu.state(account.api_key, demo)
-            user = f"{account.api_key}|{int(demo)}"
+            # OKX #overview-rate-limits: private limits are per User ID, not per API key, so
+            # every key of one account spends the same budget (spec "Verified…" §9)
+            user = f"{account.account_id}|{int(demo)}"
         inst_ids = [item.get("instId", "") for item in body if isinstance(item, dict)] if (
             path in BATCH_PATHS and isinstance(body, list)) else None
         ip = request.getClientAddress().host

@@ -80,7 +80,12 @@ class Engine:
         inst = instruments.get(request.inst_id)
         if inst is None:
             raise Rejected("51001", "Instrument ID does not exist.")
-        if request.cl_ord_id and request.cl_ord_id in state.cl_ord_ids:
+        # OKX place-order (#order-book-trading-trade-post-place-order): a clOrdId must differ
+        # from those of the account's *pending* (live / partially_filled) orders; once the
+        # earlier order is filled or canceled the id may be used again, and no historical
+        # uniqueness is kept (spec okx-v5.md "Verified for the fidelity work" §1).
+        earlier = state.cl_ord_ids.get(request.cl_ord_id) if request.cl_ord_id else None
+        if earlier is not None and earlier.is_open:
             raise Rejected("51016", "Duplicated clOrdId")
         if inst.is_spot != (request.td_mode == "cash"):
             raise Rejected("51000", "Parameter tdMode error")
@@ -113,6 +118,7 @@ class Engine:
         self._reserve(state, order, top, now)
         state.orders[order.ord_id] = order
         if order.cl_ord_id:
+            # get-order by clOrdId answers the latest order with it (#order-book-trading-trade-get-order-details)
             state.cl_ord_ids[order.cl_ord_id] = order
         self.all_orders.append(order)
         self._match_on_arrival(state, order, top, now)
