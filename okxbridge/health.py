@@ -75,7 +75,7 @@ class Health:
             "uptime_seconds": round(self.clock.seconds() - self.started_at, 3),
             "version": __version__,
             **extra,
-            "stream": {"enabled": False} if self.streams is None else {"enabled": True, **self.streams.report()},
+            "stream": {"enabled": False} if self.streams is None else self.streams.report(),
         }
 
     def recently_answered(self) -> bool:

@@ -316,3 +316,16 @@ async def test_the_legacy_checksum_is_verified_on_every_update_when_okx_sends_on
     assert env.streams.resubscribes == {}
     streamed, rest = await env.both("depth", {"symbol": "ETH_USDT.swap", "limit": 50})
     assert streamed["raw"]["arg"]["channel"] == "books" and streamed["data"] == rest["data"]
+
+
+@pytest_twisted.ensureDeferred
+async def test_status_json_shows_the_streams(streaming):
+    env = await streaming()
+    await env.bridge.call("ticker", {"symbol": "BTC_USDT"})
+    await env.ready("tickers", "BTC-USDT")
+    status = await (await treq.get(env.bridge.admin_url + "/status.json", persistent=False)).json()
+    streams = status["streams"]
+    assert streams["enabled"] is True and streams["connections"][0]["subscriptions"] == 1
+    assert streams["connections"][0]["connected"] is True
+    rest_status = await (await treq.get(env.rest.admin_url + "/status.json", persistent=False)).json()
+    assert rest_status["streams"] == {"enabled": False, "why": "--no-stream: market calls are answered by REST only"}

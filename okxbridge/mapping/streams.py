@@ -195,10 +195,11 @@ class MarketStreams:
     def seed_candles(self, demo: bool, live: tuple[Entry, int], rows: list[list[Any]]) -> None:
         self._state(demo).seed_candles(*live, rows)
 
-    # -- reading for /health and /metrics ------------------------------------------------
+    # -- reading for /health, /status.json and /metrics ---------------------------------------
     def report(self) -> dict[str, Any]:
         now = self.clock.seconds()
         return {
+            "enabled": True,
             "fresh_seconds": self.fresh,
             "idle_seconds": self.idle,
             "connections": [{
