@@ -7,10 +7,32 @@ bridge's events carry secrets (credentials are attrs values whose ``repr`` hides
 from __future__ import annotations
 
 import json
+import re
 import sys
 from typing import IO
 
 from twisted.logger import FileLogObserver, formatEvent
+
+# C0 and C1 controls, DEL and the Unicode line/paragraph separators: each could end a text log
+# line early or rewrite the terminal showing it
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _escape(match: re.Match) -> str:
+    char = match.group()
+    return {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(char) or f"\\x{ord(char):02x}" if ord(char) < 256 \
+        else f"\\u{ord(char):04x}"
+
+
+def log_field(value: object, limit: int) -> str:
+    """A caller-controlled value as a log line may carry it: at most ``limit`` characters (the
+    rest replaced by how many were cut) and control characters escaped (``\\n``, ``\\x1b``),
+    so a method name cannot forge a second line in a text log or grow the log by megabytes."""
+    text = str(value)
+    if len(text) > limit:
+        text = f"{text[:limit]}…(+{len(text) - limit} chars)"
+    return _CONTROL.sub(_escape, text)
+
 
 _SKIP = {"log_format", "log_logger", "log_source", "log_io", "log_failure", "log_time", "log_level",
          "log_namespace", "log_system", "log_trace", "log_flattened", "format", "message", "isError"}

@@ -21,6 +21,7 @@ from .fmz.site import bounded_site
 from .health import Health
 from .listening import Listener, listens_only_locally
 from .mapping.context import Bridge
+from .mapping.io_policy import IoPolicy
 from .mapping.methods import HANDLERS, method_table
 from .metrics import BridgeMetrics
 from .okx.client import OkxClient
@@ -83,7 +84,8 @@ def build_daemon(reactor: IReactorTime, options: Options) -> Daemon:
                        backoff=Backoff(attempts=options["read-attempts"]), deadline=options["deadline"],
                        metrics=metrics)
     bridge = Bridge.create(client, reactor, options["instruments-ttl"])
-    app = FmzApp(restrict_keys(method_table(bridge), options["allow-key"] or ()), reactor,
+    io_policy = IoPolicy.create(allow=options["io-allow"] or (), deny=options["io-deny"] or ())
+    app = FmzApp(restrict_keys(method_table(bridge, io_policy), options["allow-key"] or ()), reactor,
                  known_errors=(OkxError,), on_call=metrics.call)
     admin = AdminApp(metrics, Health(client, reactor, reactor.seconds()))
 
@@ -102,7 +104,8 @@ def build_daemon(reactor: IReactorTime, options: Options) -> Daemon:
         protocol = PathSwitch(admin.resource(), protocol)
     counting = CountingResource(protocol, calls)
     CloseDoors(counting).setServiceParent(top)
-    protocol_port = Listener(reactor, options["port"], bounded_site(counting, options["max-body"]))
+    site = bounded_site(counting, options["max-body"], options["read-timeout"], options["max-connections"], reactor)
+    protocol_port = Listener(reactor, options["port"], site)
     protocol_port.setServiceParent(top)
     return Daemon(top, bridge, app, admin, protocol_port, admin_port)
 

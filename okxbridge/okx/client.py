@@ -26,6 +26,7 @@ from .counting import COUNT_NOTHING, RequestCounts
 from .errors import OkxError, OkxThrottled, OkxTransportError
 from .inflight import InFlight
 from .limits import RateLimiter, Token, bucket_keys
+from .rejected import RejectedCredentials
 from .retry import TIMESTAMP_EXPIRED, Backoff, retryable_read
 from .signer import Credentials, Signer
 from .timesync import TIME_PATH, clock_offset
@@ -57,9 +58,13 @@ def encode_body(body: Any) -> str:
 
 
 def _number(value: Any) -> Any:
-    """Decimals (an IO call's numbers) go out as JSON numbers, as the strategy wrote them."""
+    """Decimals (an IO call's numbers) go out as JSON numbers, as the strategy wrote them;
+    a whole number past 64 bits (``1e30``) as a float, the only JSON number orjson writes
+    for it (the envelope's parser has bounded the exponent, so ``int()`` here is cheap)."""
     if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
+        if value == value.to_integral_value() and -(2**63) <= value < 2**64:
+            return int(value)
+        return float(value)
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
@@ -111,6 +116,8 @@ class OkxClient:
     random: Random = attrs.Factory(Random)
     deadline: float | None = None
     inflight: InFlight = attrs.Factory(InFlight)
+    #: credentials OKX just refused (bad key, passphrase, signature): answered locally a while
+    rejected: RejectedCredentials = attrs.Factory(lambda self: RejectedCredentials(self.clock), takes_self=True)
     #: counters for requests, rate-limit waits and retries (:class:`okxbridge.metrics.BridgeMetrics`
     #: in the daemon); the default counts nothing
     metrics: RequestCounts = COUNT_NOTHING
@@ -161,22 +168,32 @@ class OkxClient:
         request_path = f"{path}?{query}" if query else path
         body_text = encode_body(body)
         signed = creds is not None and sign
-        user = (creds.api_key, creds.simulated) if signed else None
+        # budgets and queues per credential (key + secret + passphrase), never per access key
+        # alone: a wrong secret sent with the owner's key must not spend the owner's budget
+        user = creds.fingerprint if signed else None
+        owner = creds.fingerprint if creds is not None else None
         buckets = bucket_keys(verb, path, params, body, user)
+        label = f"{verb} {path}" + (f" for key {creds.short_key}" if signed else "")
         tries, resynced = 0, False
         while True:
-            tokens = await self._take_tokens(buckets, verb, path, deadline)
+            if signed:
+                self.rejected.check(creds, verb, path)
+            tokens = await self._take_tokens(buckets, verb, path, deadline, owner)
             tries += 1
             try:
                 try:
+                    if signed:  # OKX may have refused this credential while it waited for a slot
+                        self.rejected.check(creds, verb, path)
                     return await self._send(verb, path, request_path, body_text, creds, sign, trace, deadline)
                 finally:
                     for token in tokens:
                         token.done(self.clock.seconds())
             except OkxError as e:
+                if signed and e.raw is not None:
+                    self.rejected.note(creds, e)
                 if e.rate_limited and self.limiter is not None and not isinstance(e, OkxThrottled):
                     for key, rule in buckets:
-                        self.limiter.slow_down(key, rule)
+                        self.limiter.slow_down(key, rule, label)
                 if e.code == TIMESTAMP_EXPIRED and signed and not resynced:
                     resynced = True  # OKX refused before acting: safe to resend, even a write
                     await self._resync_or_raise(e)
@@ -198,7 +215,7 @@ class OkxClient:
     def _count_retry(self, path: str) -> None:
         self.metrics.retry(path)
 
-    async def _take_tokens(self, buckets, verb: str, path: str, deadline: float) -> list[Token]:
+    async def _take_tokens(self, buckets, verb: str, path: str, deadline: float, owner=None) -> list[Token]:
         tokens: list[Token] = []
         if self.limiter is None:
             return tokens
@@ -209,7 +226,7 @@ class OkxClient:
             budget = max(0.0, remaining - min(1.0, remaining / 2))
             # the queue's estimate can be beaten by slow answers holding tokens longer: the
             # wait itself is bounded too, so nothing is sent after the call's deadline
-            waiting = self.limiter.acquire(key, rule, budget, verb, path)
+            waiting = self.limiter.acquire(key, rule, budget, verb, path, owner)
             waiting.addTimeout(budget, self.clock)
             try:
                 tokens.append(await waiting)
