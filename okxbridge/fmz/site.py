@@ -94,6 +94,12 @@ class BridgeChannel(HTTPChannel):
             self._read_deadline = self.callLater(self.limits.read_timeout, self._too_slow)
         super().dataReceived(data)
 
+    def lineReceived(self, line):
+        # after a refusal the rest of the request (even of the same read) is dropped unparsed
+        if not self._refused:
+            return super().lineReceived(line)
+        return None
+
     def rawDataReceived(self, data):
         if not self._refused:
             super().rawDataReceived(data)

@@ -45,7 +45,8 @@ def parse_prefixes(text: str) -> tuple[str, ...]:
 
 @attrs.frozen
 class IoPolicy:
-    """Allowed unless the longest matching prefix is a deny; ties go to deny."""
+    """Allowed unless the longest matching prefix is a deny; an allow as long as the deny
+    wins, so ``--io-allow /api/v5/users/`` re-opens exactly what the default closed."""
 
     deny: tuple[str, ...] = DEFAULT_DENY
     allow: tuple[str, ...] = ()
@@ -60,7 +61,7 @@ class IoPolicy:
         if deny is None:
             return None
         allow = max((p for p in self.allow if path.startswith(p)), key=len, default="")
-        return deny if len(deny) >= len(allow) else None
+        return deny if len(deny) > len(allow) else None
 
     def check(self, path: str) -> None:
         prefix = self.denied_by(path)

@@ -212,8 +212,8 @@ class RateLimiter:
         share = max(1, int(self.max_queue * self.max_share))
         if owner is not None and bucket.owners[owner] >= share:
             raise OkxThrottled("throttled", f"this API key already has {bucket.owners[owner]} calls waiting for "
-                               f"OKX's limit of {rule.describe()}, its most of the queue (one key may hold "
-                               f"{share} of {self.max_queue}); make fewer calls or spread them out", verb, path)
+                               f"OKX's limit of {rule.describe()}; one key may hold at most {share} of the "
+                               f"queue's {self.max_queue} places: make fewer calls or spread them out", verb, path)
         wait = bucket.eta(position, now) - now
         if wait > max_wait:
             raise OkxThrottled("throttled", f"OKX's limit of {rule.describe()} is used up; the next free slot is "
