@@ -14,14 +14,17 @@ from typing import IO
 from twisted.logger import FileLogObserver, formatEvent
 
 # C0 and C1 controls, DEL and the Unicode line/paragraph separators: each could end a text log
-# line early or rewrite the terminal showing it
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# line early or rewrite the terminal showing it; lone surrogates (JSON's "\ud800") cannot be
+# written to a UTF-8 log at all, and the failing write would silence the log observer
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
 def _escape(match: re.Match) -> str:
     char = match.group()
-    return {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(char) or f"\\x{ord(char):02x}" if ord(char) < 256 \
-        else f"\\u{ord(char):04x}"
+    if char in _NAMED:
+        return _NAMED[char]
+    return f"\\x{ord(char):02x}" if ord(char) < 256 else f"\\u{ord(char):04x}"
 
 
 def log_field(value: object, limit: int) -> str:

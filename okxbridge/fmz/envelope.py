@@ -15,6 +15,7 @@ takes milliseconds, whatever it carries.
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -61,11 +62,45 @@ def _bad_constant(name: str) -> Any:
     raise ProtocolError(f"{name} is not a JSON number; send a finite number")
 
 
+#: a JSON escape of a UTF-16 surrogate; paired ones decode to one character, a lone one to a
+#: string that cannot be encoded (not in a signature, a header, a log line or orjson)
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def loads(content: bytes | str) -> Any:
     """``json.loads`` with every number bounded as above (Decimal for non-integers) and
     NaN/Infinity refused; bad JSON raises ``ValueError``, too deep nesting ``RecursionError``,
-    a number out of bounds :class:`ProtocolError`."""
-    return json.loads(content, parse_float=bounded_decimal, parse_int=bounded_int, parse_constant=_bad_constant)
+    a number out of bounds or a lone surrogate :class:`ProtocolError`."""
+    if isinstance(content, bytes):
+        try:  # strictly: json.loads(bytes) would let UTF-8-encoded surrogates through
+            content = content.decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise ProtocolError(f"request body is not valid JSON: not UTF-8 at byte {e.start}") from None
+    value = json.loads(content, parse_float=bounded_decimal, parse_int=bounded_int, parse_constant=_bad_constant)
+    if _SURROGATE_ESCAPE.search(content) or _SURROGATE.search(content):  # rare: only then are strings walked
+        _refuse_lone_surrogates(value)
+    return value
+
+
+def _refuse_lone_surrogates(value: Any) -> None:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            texts = [item]
+        elif isinstance(item, dict):
+            texts = list(item)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            texts = []
+            stack.extend(item)
+        else:
+            continue
+        for text in texts:
+            if not text.isascii() and _SURROGATE.search(text):
+                raise ProtocolError("request body holds a string with a lone UTF-16 surrogate (\\ud800-\\udfff): "
+                                    "not valid Unicode")
 
 
 @attrs.frozen

@@ -37,6 +37,7 @@ IDLE_TIMEOUT = 120.0
 #: after a refusal (413, 408), the rest of what the client sends is read and dropped this long,
 #: so the answer is not lost to a TCP reset; then the connection is cut
 LINGER = 2.0
+OVERFLOW_LINGER = 0.5
 
 log = Logger()
 
@@ -127,6 +128,10 @@ class BridgeChannel(HTTPChannel):
         # twisted.web's own answer is a bare "400 Bad Request" without a body
         self._refuse(400, "Bad Request", "malformed HTTP request")
 
+    def lineLengthExceeded(self, line):
+        # a request or header line over 16 kB: LineReceiver would just drop the connection
+        self._refuse(400, "Bad Request", "malformed HTTP request: a header line is too long")
+
     def _refuse(self, status: int, reason: str, message: str) -> None:
         if self._refused:
             return
@@ -153,16 +158,35 @@ class BridgeChannel(HTTPChannel):
 
 
 class OverCapacity(Protocol):
-    """The answer to a connection past ``--max-connections``: 503 and close."""
+    """The answer to a connection past ``--max-connections``: 503 and close.
 
-    def __init__(self, limit: int):
-        self.limit = limit
+    Its request is read and dropped for a moment (closing with it unread would send a TCP
+    reset that can destroy the 503 on its way), but only while few such connections linger."""
+
+    def __init__(self, site: "BridgeSite"):
+        self.site = site
+        self.linger = None
 
     def connectionMade(self):
         self.transport.write(json_response(
             503, "Service Unavailable",
-            f"okxbridge has {self.limit} connections open (--max-connections); try again shortly"))
-        self.transport.loseConnection()
+            f"okxbridge has {self.site.max_connections} connections open (--max-connections); try again shortly"))
+        if self.site.lingering >= self.site.max_connections:  # at most twice the cap in all
+            self.transport.loseConnection()
+            return
+        self.site.lingering += 1
+        half_close = getattr(self.transport, "loseWriteConnection", None)
+        (half_close or self.transport.loseConnection)()
+        self.linger = self.site.reactor.callLater(OVERFLOW_LINGER, self.transport.abortConnection)
+
+    def dataReceived(self, data):
+        pass
+
+    def connectionLost(self, reason):
+        if self.linger is not None:
+            self.site.lingering -= 1
+            if self.linger.active():
+                self.linger.cancel()
 
 
 class BridgeSite(Site):
@@ -179,6 +203,7 @@ class BridgeSite(Site):
         self.read_timeout = read_timeout
         self.max_connections = max_connections
         self.open_connections = 0
+        self.lingering = 0  # refused (503) connections still being drained
         self.displayTracebacks = False
         self._full = False
 
@@ -188,7 +213,7 @@ class BridgeSite(Site):
                 self._full = True
                 log.warn("okxbridge has {n} connections open (--max-connections): refusing new ones",
                          n=self.open_connections)
-            return OverCapacity(self.max_connections)
+            return OverCapacity(self)
         return super().buildProtocol(addr)
 
     def opened(self) -> None:
