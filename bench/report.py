@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 BEGIN = "<!-- bench:results (written by python -m bench; edit outside these markers) -->"
@@ -104,12 +105,34 @@ def memory_lines(memory: dict | None) -> list[str]:
     ]
 
 
-def markdown(result: dict) -> str:
+def relative(charts: list[Path], base: Path) -> list[str]:
+    """Chart paths as the markdown file at ``base`` links them."""
+    return [os.path.relpath(c, base) for c in charts]
+
+
+FLOOR_WORDS = {"direct": "`direct`, the emulator called with no bridge in between",
+               "floor": "`floor`, a framework answering a constant"}
+
+
+def chart_lines(charts: list[str], targets: set[str]) -> list[str]:
+    if not charts:
+        return []
+    floors = [words for target, words in FLOOR_WORDS.items() if target in targets]
+    out = ["", "### Charts", "",
+           "Calls/s (left) and p50/p99 latency (right) against concurrency, per call and target, both axes "
+           "logarithmic" + (f"; grey lines are the floors: {'; '.join(floors)}." if floors else ".")]
+    for chart in charts:
+        out += ["", f"![{Path(chart).stem}]({chart})"]
+    return out
+
+
+def markdown(result: dict, charts: list[str] = ()) -> str:
     m = result["machine"]
     out = [
         f"Run `{result['command']}` on {result['date']}: {m['nproc']} CPUs ({m['cpu']}), {m['mem_gb']} GB, "
         f"Python {m['python']}, {m['platform']}; {result['duration_per_cell_s']:g} s per cell, "
         f"whole run {result.get('wall_seconds', '?')} s. Daemon options: `{' '.join(result['daemon_options'])}`.",
+        *chart_lines(list(charts), {c["target"] for c in result["cells"]}),
         "", "### Targets", "", *headline(result),
     ]
     for latency in sorted({r["latency_ms"] for r in result["summary"]["rows"]}):
@@ -118,8 +141,8 @@ def markdown(result: dict) -> str:
     return "\n".join(out) + "\n"
 
 
-def write(path: Path, result: dict) -> None:
-    section = f"{BEGIN}\n{markdown(result)}{END}"
+def write(path: Path, result: dict, charts: list[Path] = ()) -> None:
+    section = f"{BEGIN}\n{markdown(result, relative(list(charts), path.parent))}{END}"
     text = path.read_text() if path.exists() else f"# Benchmarks\n\n{BEGIN}\n{END}\n"
     if BEGIN in text and END in text:
         head, rest = text.split(BEGIN, 1)

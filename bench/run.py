@@ -6,6 +6,11 @@ the bridge, through the naive plugin), interleaved so that any drift of the mach
 all three alike. At 0 ms a fresh daemon then serves ticker calls at concurrency 64 for
 its memory curve (10⁴ and 10⁵ calls, or as many as fit in ``--rss-seconds``).
 
+Besides ``bench/results/latest.json`` it writes PNG charts (:mod:`bench.charts`, into
+``docs/charts/`` next to ``--docs``) and the results section of ``docs/benchmarks.md``,
+charts above the tables; ``--report-only`` redraws both from the results file without
+measuring anything.
+
 ``--quick`` is the smoke test's size: a few calls per cell, no memory curve.
 ``--profile`` instead runs the daemon under cProfile (twistd's ``--profiler cprofile``)
 and writes the top costs to ``bench/results/profile.txt``.
@@ -21,7 +26,6 @@ import platform
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 from bench import procs, report
@@ -44,8 +48,14 @@ def parse_args(argv):
     p.add_argument("--out", type=Path, default=RESULTS / "latest.json")
     p.add_argument("--docs", type=Path, default=Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md",
                    help="markdown file whose results section is rewritten ('-' to skip)")
+    p.add_argument("--charts", type=Path, default=None,
+                   help="directory for the PNG charts (default: charts/ beside --docs; '-' to skip)")
+    p.add_argument("--report-only", action="store_true",
+                   help="measure nothing: redraw the charts and the docs section from --out")
     p.add_argument("--daemon-option", action="append", default=[], help="extra okxbridge option (repeatable)")
     p.add_argument("--profile", action="store_true", help="profile the daemon under load instead")
+    p.add_argument("--only", choices=["ledger"], help="ledger: only the order ledger's cost per trade "
+                   "(memory / SQLite / Redis; see bench/ledger.py), written to its own section of --docs")
     return p.parse_args(argv)
 
 
@@ -203,8 +213,32 @@ def run_matrix(args, workdir: Path) -> dict:
             "summary": summarise(cells)}
 
 
+def charts_dir(args) -> Path | None:
+    if args.charts is not None:
+        return None if str(args.charts) == "-" else args.charts
+    return None if str(args.docs) == "-" else args.docs.parent / "charts"
+
+
+def publish(args, result: dict) -> None:
+    """Charts (when matplotlib is there: the ``bench`` extra) and the docs section."""
+    drawn = []
+    directory = charts_dir(args)
+    if directory is not None:
+        try:
+            from bench import charts
+            drawn = charts.write(result, directory)
+        except ImportError as e:
+            print(f"charts skipped: {e} (pip install -e '.[bench]')", file=sys.stderr)
+    if str(args.docs) != "-":
+        report.write(args.docs, result, drawn)
+    print(report.markdown(result, report.relative(drawn, args.docs.parent if str(args.docs) != "-" else Path.cwd())))
+
+
 def main(argv=None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.report_only:
+        publish(args, json.loads(args.out.read_text()))
+        return 0
     started = time.time()
     with tempfile.TemporaryDirectory(prefix="okxbridge-bench-") as tmp:
         workdir = Path(tmp)
@@ -214,6 +248,19 @@ def main(argv=None) -> int:
             RESULTS.mkdir(exist_ok=True)
             (RESULTS / "profile.txt").write_text(text)
             print(text)
+            return 0
+        if args.only == "ledger":
+            from bench import ledger
+            result = {"command": "python -m bench " + " ".join(sys.argv[1:] if argv is None else argv),
+                      "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+                      "machine": machine(), "ledger": ledger.run(args, workdir)}
+            result["wall_seconds"] = round(time.time() - started, 1)
+            out = args.out if args.out != RESULTS / "latest.json" else RESULTS / "ledger.json"
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(json.dumps(result, indent=1) + "\n")
+            if str(args.docs) != "-":
+                ledger.write(args.docs, result)
+            print(ledger.markdown(result))
             return 0
         result = {
             "command": "python -m bench" + ("" if argv is None and len(sys.argv) == 1 else
@@ -226,7 +273,5 @@ def main(argv=None) -> int:
     result["wall_seconds"] = round(time.time() - started, 1)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=1) + "\n")
-    if str(args.docs) != "-":
-        report.write(args.docs, result)
-    print(report.markdown(result))
+    publish(args, result)
     return 0

@@ -8,9 +8,10 @@ identical read in flight), with a short timeout so a supervisor's probe never ha
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
+from twisted.internet.defer import Deferred
 from twisted.internet.interfaces import IReactorTime
 
 from . import __version__
@@ -23,13 +24,45 @@ class Health:
     client: Any  # okxbridge.okx.client.OkxClient, which notes when OKX last answered
     clock: IReactorTime
     started_at: float
+    #: the order ledger (okxbridge.ledger): where claims are kept and whether it works
+    ledger: Any = None
+    #: the Redis connection's health() when --shared-state is given
+    shared: Any = None
     fresh: float = 30.0         # seconds an OKX answer counts as proof of reachability
     probe_timeout: float = 3.0  # well under a supervisor's own check timeout
+
+    status_section: ClassVar[str] = "daemon"
+    _probing: Deferred | None = attrs.field(default=None, init=False)
 
     async def report(self) -> dict[str, Any]:
         if not self.recently_answered():
             await self.probe()
+        return self.snapshot()
+
+    def status(self) -> dict[str, Any]:
+        """``/status.json``'s ``daemon`` section: :meth:`report` without waiting. A page polls
+        it every second, so a stale answer starts one probe in the background (never two at
+        once) and the page sees its outcome on a later poll."""
+        if not self.recently_answered() and self._probing is None:
+            self._probing = Deferred.fromCoroutine(self.probe())
+            self._probing.addBoth(self._probed)
+        return self.snapshot()
+
+    def _probed(self, _) -> None:
+        self._probing = None
+
+    def snapshot(self) -> dict[str, Any]:
+        """What is known now, without asking OKX."""
         since = self.client.seconds_since_answer()
+        extra: dict[str, Any] = {}
+        if self.ledger is not None:
+            extra["ledger"] = self.ledger.health()
+        if self.shared is not None:
+            shared = self.shared()
+            if not shared["connected"]:
+                shared["effect"] = ("trading calls fail without sending anything; reads use this instance's "
+                                    "own rate limits")
+            extra["shared_state"] = shared
         return {
             "status": "up",
             "okx_reachable": self.recently_answered(),
@@ -39,6 +72,7 @@ class Health:
             "clock_offset_seconds": float(getattr(self.client.signer, "offset", 0.0)),
             "uptime_seconds": round(self.clock.seconds() - self.started_at, 3),
             "version": __version__,
+            **extra,
         }
 
     def recently_answered(self) -> bool:

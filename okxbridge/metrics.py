@@ -31,6 +31,7 @@ from prometheus_client.core import CounterMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from .fmz.io_call import IO_PREFIXES
+from .recent import RecentCalls, RecentOkxRequests
 
 MAX_PATHS = 200
 MAX_LABEL_CHARS = 100
@@ -87,9 +88,13 @@ class BridgeMetrics:
     uncertain_orders: Counter
     known_methods: frozenset[str] = frozenset()
     paths: BoundedLabels = attrs.Factory(lambda: BoundedLabels(MAX_PATHS))
+    #: the last minute of the same events, for /status (none: not kept)
+    recent_calls: RecentCalls | None = None
+    recent_okx: RecentOkxRequests | None = None
 
     @classmethod
-    def create(cls, known_methods: Iterable[str] = (), coalescer=None) -> "BridgeMetrics":
+    def create(cls, known_methods: Iterable[str] = (), coalescer=None, recent_calls: RecentCalls | None = None,
+               recent_okx: RecentOkxRequests | None = None) -> "BridgeMetrics":
         registry = CollectorRegistry(auto_describe=True)
         made = cls(
             registry,
@@ -108,6 +113,8 @@ class BridgeMetrics:
             Counter("okxbridge_uncertain_orders", "Orders whose write got no answer, by how that was resolved",
                     ["outcome"], registry=registry),
             frozenset(m.lower() for m in known_methods),
+            recent_calls=recent_calls,
+            recent_okx=recent_okx,
         )
         if coalescer is not None:
             registry.register(_CoalescerCollector(coalescer))
@@ -120,11 +127,15 @@ class BridgeMetrics:
         label = self.method_label(method)
         self.calls.labels(label, outcome).inc()
         self.call_seconds.labels(label).observe(seconds)
+        if self.recent_calls is not None:
+            self.recent_calls.call(label, outcome)
 
     def okx_request(self, verb: str, path: str, code: str, seconds: float) -> None:
         path = self.paths(path)
         self.okx_requests.labels(verb, path, code).inc()
         self.okx_seconds.labels(path).observe(seconds)
+        if self.recent_okx is not None:
+            self.recent_okx.request(code, seconds)
 
     def rate_limit_wait(self, path: str, seconds: float) -> None:
         self.rate_limit_waits.labels(self.paths(path)).observe(seconds)

@@ -16,6 +16,29 @@ from .fmz.key_allowlist import parse_key_list
 from .fmz.site import DEFAULT_MAX_BODY, DEFAULT_MAX_CONNECTIONS, DEFAULT_READ_TIMEOUT
 from .listening import is_local_address, port_description
 from .mapping.io_policy import parse_prefixes
+from .shared.connection import parse_redis_url
+
+
+MARGIN_MODES = ("cross", "isolated")
+PERIOD_UNITS = ("seconds", "minutes")
+
+
+def one_of(*allowed):
+    def coerce(value):
+        value = str(value).strip().lower()
+        if value not in allowed:
+            raise ValueError(f"must be {' or '.join(allowed)}, got {value!r}")
+        return value
+    coerce.coerceDoc = f"One of: {', '.join(allowed)}."
+    return coerce
+
+
+def key_margin_mode(value: str) -> tuple[str, str]:
+    """``ACCESS_KEY=isolated`` → (access key, mode)."""
+    key, sep, mode = str(value).partition("=")
+    if not sep or not key.strip():
+        raise ValueError(f"expected ACCESS_KEY=cross|isolated, got {value[:40]!r}")
+    return key.strip(), one_of(*MARGIN_MODES)(mode)
 
 
 def positive(kind):
@@ -61,6 +84,21 @@ class Options(usage.Options):
          "past that, or past --deadline, a call fails at once with 'okxbridge throttled'", positive(int)],
         ["time-sync-interval", None, 60.0, "Seconds between measurements of OKX's clock "
          "(GET /api/v5/public/time); signed calls also resync on a 50102", positive(float)],
+        ["margin-mode", None, "cross", "Margin mode of new contract positions when neither the call's marginMode "
+         "nor the key's default (config file section [key ACCESS_KEY]) says", one_of(*MARGIN_MODES)],
+        ["key-margin-mode", None, None, "ACCESS_KEY=cross|isolated: that key's default margin mode for new "
+         "positions (repeatable; the config file's [key ACCESS_KEY] sections say the same)", key_margin_mode],
+        ["records-period-unit", None, "seconds", "Unit of records' period as the docker sends it: seconds "
+         "(FMZ's PERIOD_M1 = 60) or minutes (period 60 = one hour)", one_of(*PERIOD_UNITS)],
+        ["state-dir", None, ".", "Directory of the order ledger (okxbridge-ledger.sqlite3): the working "
+         "directory by default, which etc/supervisor and etc/systemd set to /var/lib/okxbridge; one daemon "
+         "per directory"],
+        ["ledger", None, "sqlite", "Where order claims are kept: sqlite (in --state-dir, durable) or memory "
+         "(forgotten on restart: tests and benchmarks only); --shared-state overrides both"],
+        ["ledger-sync", None, "normal", "normal: a claim is committed (safe from a crash or kill -9 of the "
+         "daemon) before its order is sent; full: also fsynced (safe from a power cut), one fsync per write"],
+        ["shared-state", None, None, "redis://host:port/db: keep order claims and OKX's rate-limit budgets "
+         "in Redis, shared by every instance pointed at it"],
         ["drain-timeout", None, 10.0, "On shutdown (SIGTERM), seconds to let calls in flight finish "
          "before OKX connections are closed", positive(float)],
     ]
@@ -88,8 +126,21 @@ class Options(usage.Options):
         except ValueError as e:
             raise usage.UsageError(f"--{name}: {e}") from None
 
+    def opt_key_margin_mode(self, value: str) -> None:
+        """ACCESS_KEY=cross|isolated: that key's default margin mode for new positions (repeatable)."""
+        try:
+            key, mode = key_margin_mode(value)
+        except ValueError as e:
+            raise usage.UsageError(f"--key-margin-mode: {e}") from None
+        self.key_margin_modes[key] = mode
+
     #: the options named on the command line: they win over the config file
     given: frozenset[str] = frozenset()
+
+    @property
+    def key_margin_modes(self) -> dict[str, str]:
+        """access key → default margin mode, from ``--key-margin-mode`` and ``[key …]`` sections."""
+        return self.setdefault("key-margin-modes", {})
 
     def parseOptions(self, options=None) -> None:
         args = list(options) if options is not None else sys.argv[1:]
@@ -118,6 +169,15 @@ class Options(usage.Options):
             # twistd picks its observer after makeService; its own --logger option is the hook
             self.parent["logger"] = "okxbridge.logs.json_observer"
         self["okx-url"] = check_okx_url(self["okx-url"])
+        if self["ledger"] not in ("sqlite", "memory"):
+            raise usage.UsageError("--ledger must be sqlite or memory")
+        if self["ledger-sync"] not in ("normal", "full"):
+            raise usage.UsageError("--ledger-sync must be normal or full")
+        if self["shared-state"]:
+            try:
+                self["shared-state"] = parse_redis_url(self["shared-state"])
+            except ValueError as e:
+                raise usage.UsageError(f"--shared-state: {e}") from None
 
     def apply_config(self, path: str) -> None:
         parser = configparser.ConfigParser()
@@ -125,10 +185,11 @@ class Options(usage.Options):
             raise usage.UsageError(f"--config: cannot read {path}")
         if not parser.has_section("okxbridge"):
             raise usage.UsageError(f"--config: {path} has no [okxbridge] section")
+        self.apply_key_sections(parser, path)
         coerce = {name: c for name, _, _, _, c, *rest in [p + [None] * (5 - len(p)) for p in self.optParameters]}
         for name, value in parser.items("okxbridge"):
             name = name.replace("_", "-")
-            if name not in coerce or name == "config":
+            if name not in coerce or name in ("config", "key-margin-mode"):
                 raise usage.UsageError(f"--config: unknown option {name!r} in {path}")
             if name in self.given:
                 continue
@@ -136,6 +197,26 @@ class Options(usage.Options):
                 self[name] = coerce[name](value) if coerce[name] else value
             except ValueError as e:
                 raise usage.UsageError(f"--config: {name}: {e}") from None
+
+    def apply_key_sections(self, parser: configparser.ConfigParser, path: str) -> None:
+        """``[key ACCESS_KEY]`` sections: per-key settings (``margin-mode = isolated``); a key
+        named on the command line (``--key-margin-mode``) wins."""
+        for section in parser.sections():
+            if section == "okxbridge":
+                continue
+            kind, _, key = section.partition(" ")
+            if kind != "key" or not key.strip():
+                raise usage.UsageError(f"--config: unknown section [{section[:40]}] in {path}; "
+                                       "use [okxbridge] and [key ACCESS_KEY]")
+            for name, value in parser.items(section):
+                if name.replace("_", "-") != "margin-mode":
+                    raise usage.UsageError(f"--config: unknown option {name!r} in [key …] of {path}; "
+                                           "a key section holds margin-mode")
+                try:
+                    mode = one_of(*MARGIN_MODES)(value)
+                except ValueError as e:
+                    raise usage.UsageError(f"--config: margin-mode of a [key …] section: {e}") from None
+                self.key_margin_modes.setdefault(key.strip(), mode)
 
 
 def check_okx_url(url: str) -> str:

@@ -8,6 +8,8 @@ allow-list, the admin paths) and nothing is patched on afterwards. ``makeService
 
 from __future__ import annotations
 
+import uuid
+
 import attrs
 from twisted.application import service
 from twisted.internet.interfaces import IReactorTime
@@ -20,7 +22,12 @@ from .fmz.key_allowlist import restrict_keys
 from .fmz.site import bounded_site
 from .health import Health
 from .listening import Listener, listens_only_locally
-from .mapping.context import Bridge
+from .ledger.claims import LedgerError
+from .ledger.memory import MemoryLedger
+from .ledger.redis import RedisLedger
+from .ledger.sqlite import SqliteLedger
+from .mapping.context import Bridge, TradingDefaults
+from .mapping.instruments import InstrumentCache
 from .mapping.io_policy import IoPolicy
 from .mapping.methods import HANDLERS, method_table
 from .metrics import BridgeMetrics
@@ -34,6 +41,10 @@ from .okx.retry import Backoff
 from .okx.signer import Signer
 from .okx.timesync import TimeSync
 from .options import Options
+from .recent import RecentCalls, RecentOkxRequests
+from .shared.connection import RedisConnection, host_name
+from .shared.gcra import SharedLimiter
+from .status import NotEnabled, ReadSection, StatusBoard
 from .shutdown import CloseDoors, CountingResource, DrainService, StopInOrder
 
 __all__ = ["Daemon", "Options", "build_daemon", "makeService"]
@@ -77,20 +88,47 @@ def build_daemon(reactor: IReactorTime, options: Options) -> Daemon:
     """
     pool = make_pool(reactor, options["pool-size"])
     coalescer = Coalescer()
-    metrics = BridgeMetrics.create(HANDLERS, coalescer)
-    limiter = None if options["no-rate-limits"] else RateLimiter(reactor, max_queue=options["max-queue"])
+    recent_calls, recent_okx = RecentCalls(reactor), RecentOkxRequests(reactor)
+    metrics = BridgeMetrics.create(HANDLERS, coalescer, recent_calls, recent_okx)
+    instance = uuid.uuid4().hex[:12]
+    top = StopInOrder()
+    PoolService(pool).setServiceParent(top)
+    local_limiter = None if options["no-rate-limits"] else RateLimiter(reactor, max_queue=options["max-queue"])
+    limiter = local_limiter
+    ledger, redis = build_ledger(reactor, options, instance)
+    for part in (redis, ledger):  # started before the port opens, stopped after calls drained
+        if isinstance(part, service.Service):
+            part.setServiceParent(top)
+    if redis is not None and limiter is not None:
+        limiter = SharedLimiter(redis, limiter, host_name())
     client = OkxClient(make_http_client(reactor, pool, options["okx-ca"]), options["okx-url"], reactor,
                        Signer(reactor), options["timeout"], coalescer=coalescer, limiter=limiter,
                        backoff=Backoff(attempts=options["read-attempts"]), deadline=options["deadline"],
                        metrics=metrics)
-    bridge = Bridge.create(client, reactor, options["instruments-ttl"])
+    defaults = TradingDefaults(options["margin-mode"], options.key_margin_modes, options["records-period-unit"])
+    bridge = Bridge(client, reactor, InstrumentCache(reactor, options["instruments-ttl"]), defaults=defaults,
+                    ledger=ledger, instance=instance)
     io_policy = IoPolicy.create(allow=options["io-allow"] or (), deny=options["io-deny"] or ())
     app = FmzApp(restrict_keys(method_table(bridge, io_policy), options["allow-key"] or ()), reactor,
-                 known_errors=(OkxError,), on_call=metrics.call)
-    admin = AdminApp(metrics, Health(client, reactor, reactor.seconds()))
+                 known_errors=(OkxError, LedgerError), on_call=metrics.call)
+    health = Health(client, reactor, reactor.seconds(), ledger=ledger,
+                    shared=redis.health if redis is not None else None)
+    # /status.json: one section per part, in this order; a part added later replaces its stand-in
+    status = StatusBoard(reactor, [
+        health,
+        recent_calls,
+        recent_okx,
+        # this instance's own buckets (with --shared-state the Redis budgets come first)
+        local_limiter if local_limiter is not None
+        else NotEnabled("rate_limits", "--no-rate-limits: requests are not paced"),
+        bridge.resolving,
+        NotEnabled("streams", "okxbridge answers from REST only (WebSocket streams are not built yet)"),
+        ReadSection("ledger", ledger.health),
+        ReadSection("redis", redis.health) if redis is not None
+        else NotEnabled("redis", "no --shared-state: claims and budgets are this instance's own"),
+    ])
+    admin = AdminApp(metrics, health, status)
 
-    top = StopInOrder()
-    PoolService(pool).setServiceParent(top)
     TimeSync(client, options["time-sync-interval"]).setServiceParent(top)
     calls = InFlight()
     DrainService(reactor, [calls, client.inflight], options["drain-timeout"]).setServiceParent(top)
@@ -100,7 +138,7 @@ def build_daemon(reactor: IReactorTime, options: Options) -> Daemon:
         admin_port = Listener(reactor, options["admin-port"], admin_site(admin))
         admin_port.setServiceParent(top)
     else:
-        # one port for both: /metrics and /health go to the admin app, the rest to the protocol
+        # one port for both: the admin paths (/metrics, /health, /status…) go to the admin app
         protocol = PathSwitch(admin.resource(), protocol)
     counting = CountingResource(protocol, calls)
     CloseDoors(counting).setServiceParent(top)
@@ -108,6 +146,16 @@ def build_daemon(reactor: IReactorTime, options: Options) -> Daemon:
     protocol_port = Listener(reactor, options["port"], site)
     protocol_port.setServiceParent(top)
     return Daemon(top, bridge, app, admin, protocol_port, admin_port)
+
+
+def build_ledger(reactor, options: Options, instance: str):
+    """The order ledger the options ask for, and the Redis connection when it is shared."""
+    if options["shared-state"]:
+        redis = RedisConnection(reactor, options["shared-state"])
+        return RedisLedger(redis, instance), redis
+    if options["ledger"] == "memory":
+        return MemoryLedger(), None
+    return SqliteLedger(reactor, options["state-dir"], sync=options["ledger-sync"]), None
 
 
 def makeService(options: Options) -> service.MultiService:
@@ -119,6 +167,9 @@ def makeService(options: Options) -> service.MultiService:
 
 
 def warn_if_exposed(options: Options) -> None:
+    if options["ledger"] == "memory" and not options["shared-state"]:
+        log.warn("--ledger memory: order claims are forgotten on restart; a repeated nonce may then place "
+                 "a second order")
     if options["no-rate-limits"]:
         log.warn("--no-rate-limits: requests are not paced to OKX's limits; use it only against the emulator")
     if not listens_only_locally(options["port"]):

@@ -7,14 +7,14 @@ children stop one after another, last added first, each waiting for the one befo
 
 from __future__ import annotations
 
-import json
-
 from twisted.application import service
 from twisted.internet.defer import Deferred, DeferredList, maybeDeferred
 from twisted.internet.interfaces import IReactorTime
 from twisted.logger import Logger
 from twisted.web.resource import Resource
 
+from .fmz.answer import encode_error
+from .jsonwire import JSON_CONTENT_TYPE
 from .okx.inflight import InFlight
 
 
@@ -82,8 +82,8 @@ class CountingResource(Resource):
         if self.closing:
             # the protocol answers every call with HTTP 200 and a JSON object; the docker
             # shows the error line in the strategy's log
-            request.setHeader(b"Content-Type", b"application/json; charset=utf-8")
-            return json.dumps({"error": "okxbridge is shutting down; try again shortly"}).encode()
+            request.setHeader(b"Content-Type", JSON_CONTENT_TYPE)
+            return encode_error("okxbridge is shutting down; try again shortly")
         leave = self.inflight.enter()
         request.notifyFinish().addBoth(lambda _: leave())
         try:

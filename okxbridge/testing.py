@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import itertools
 import json
+import shutil
+import tempfile
 from typing import Iterator
 
 import attrs
@@ -28,6 +30,8 @@ class RunningBridge:
     #: the admin endpoints' base URL (the protocol's own unless ``--admin-port`` was given)
     admin_url: str
     nonces: Iterator[int] = attrs.Factory(lambda: itertools.count(1_700_000_000_000_000_000, 1_000))
+    #: a state dir made for this bridge (none given), removed when it stops
+    own_state_dir: str | None = None
 
     async def call(self, method: str, params: dict | None = None, *, access_key: str = "okxsim-demo-key",
                    secret_key: str = "okxsim-demo-secret,okxsim-demo-pass", nonce: int | None = None,
@@ -58,6 +62,8 @@ class RunningBridge:
     async def stop(self) -> None:
         """Stop as twistd stops it: the port, then calls in flight, then the OKX pool."""
         await self.daemon.service.stopService()
+        if self.own_state_dir is not None:
+            shutil.rmtree(self.own_state_dir, ignore_errors=True)
 
 
 LOOPBACK_ANY_PORT = "tcp:0:interface=127.0.0.1"
@@ -65,14 +71,19 @@ LOOPBACK_ANY_PORT = "tcp:0:interface=127.0.0.1"
 
 async def start_bridge(reactor, okx_url: str, *args: str) -> RunningBridge:
     """Start the daemon ``twistd okxbridge`` runs, on a loopback port the kernel picks,
-    pointed at ``okx_url``; ``args`` are its command-line options."""
+    pointed at ``okx_url``; ``args`` are its command-line options. Without ``--state-dir``
+    its order ledger lives in a fresh temporary directory, removed when it stops."""
+    own = None
+    if not any(a.split("=")[0] in ("--state-dir", "--shared-state") for a in args):
+        own = tempfile.mkdtemp(prefix="okxbridge-state-")
+        args = ("--state-dir", own, *args)
     options = Options()
     options.parseOptions(["--port", LOOPBACK_ANY_PORT, "--okx-url", okx_url, *args])
     daemon = build_daemon(reactor, options)
     daemon.service.startService()
     url = await base_url(daemon.protocol_port)
     admin_url = url if daemon.admin_port is None else await base_url(daemon.admin_port)
-    return RunningBridge(url, daemon, admin_url)
+    return RunningBridge(url, daemon, admin_url, own_state_dir=own)
 
 
 async def base_url(listener) -> str:

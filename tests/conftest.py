@@ -21,6 +21,28 @@ def reactor():
     return the_reactor
 
 
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory):
+    """One real redis-server for the session (see tests/redis_server.py)."""
+    from redis_server import RedisServer
+
+    server = RedisServer(tmp_path_factory.mktemp("redis")).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def redis_url(redis_server):
+    """A fresh database number per test on the session's server (0–15 in turn)."""
+    global _next_db
+    _next_db = (_next_db + 1) % 16
+    assert redis_server.command("FLUSHDB", db=_next_db) == b"+OK"
+    return f"redis://127.0.0.1:{redis_server.port}/{_next_db}"
+
+
+_next_db = 0
+
+
 @pytest.fixture
 def bridge_and_sim(reactor):
     """A real daemon on a loopback port, talking to the emulator over a real socket.

@@ -343,14 +343,28 @@ async def test_7_a_client_hanging_up_is_one_info_line_and_the_call_runs_to_its_e
 
 
 @pytest_twisted.ensureDeferred
-async def test_7_51016_with_a_failing_read_back_says_the_order_may_exist(bridge_and_sim):
-    bridge, sim = await bridge_and_sim("--read-attempts", "1")
-    params = {"symbol": "BTC_USDT", "type": "buy", "price": 1000, "amount": 0.01}
-    first = await bridge.call("trade", params, nonce=77)
-    bridge.bridge.placed.clear()  # as after a restart: only OKX knows the order now
-    sim.add_fault("/api/v5/trade/order", "status", method="GET", status=500, times=5)
-    answer = await bridge.call("trade", params, nonce=77)
-    assert "already exists on BTC-USDT" in answer["error"] and "The order may exist" in answer["error"]
-    assert "clOrdId=fmz77" in answer["error"]
-    sim.faults.clear()
-    assert (await bridge.call("trade", params, nonce=77))["data"]["id"] == first["data"]["id"]
+async def test_7_51016_with_a_failing_read_back_says_the_order_may_exist(reactor):
+    from okxbridge.sim.testing import start_emulator
+    from okxbridge.testing import start_bridge
+    okx = await start_emulator(reactor, seed=7)
+    first = await start_bridge(reactor, okx.url)
+    # a second daemon with a ledger of its own (as on another host, or after its state was
+    # lost): only OKX knows the first one's order, and says so with 51016
+    second = await start_bridge(reactor, okx.url, "--read-attempts", "1")
+    try:
+        params = {"symbol": "BTC_USDT", "type": "buy", "price": 1000, "amount": 0.01}
+        placed = await first.call("trade", params, nonce=77)
+        okx.emulator.add_fault("/api/v5/trade/order", "status", method="GET", status=500, times=5)
+        answer = await second.call("trade", params, nonce=77)
+        assert "already exists on BTC-USDT" in answer["error"] and "The order may exist" in answer["error"]
+        assert "clOrdId=fmz77" in answer["error"]
+        okx.emulator.faults.clear()
+        third = await start_bridge(reactor, okx.url)
+        try:  # with the read-back working, 51016 resolves to the existing order
+            assert (await third.call("trade", params, nonce=77))["data"]["id"] == placed["data"]["id"]
+        finally:
+            await third.stop()
+    finally:
+        await second.stop()
+        await first.stop()
+        await okx.stop()

@@ -36,3 +36,19 @@ def test_quick_bench_run_writes_every_cell(tmp_path):
     assert {r["call"] for r in rows} == set(calls)
     assert all({"added_p50_us", "added_p99_us", "bridge_over_naive"} <= set(r) for r in rows)
     assert "| ticker | 2 |" in docs.read_text()
+    # the charts are drawn beside the docs and shown above the tables
+    assert (tmp_path / "charts" / "bench-0ms.png").stat().st_size > 10_000
+    assert docs.read_text().index("](charts/bench-0ms.png)") < docs.read_text().index("| ticker | 2 |")
+
+
+def test_quick_ledger_bench_measures_every_store(tmp_path):
+    out, docs = tmp_path / "ledger.json", tmp_path / "benchmarks.md"
+    subprocess.run([sys.executable, "-m", "bench", "--only", "ledger", "--quick", "--out", str(out),
+                    "--docs", str(docs)], cwd=REPO, check=True, timeout=180, capture_output=True)
+    ledger = json.loads(out.read_text())["ledger"]
+    assert set(ledger["store"]) == {"memory", "sqlite", "sqlite-full", "redis"}
+    assert all({"p50_us", "p99_us"} <= set(row) for row in ledger["store"].values())
+    rows = {(r["ledger"], r["concurrency"]) for r in ledger["end_to_end"]}
+    assert rows == {(k, c) for k in ledger["store"] for c in (1, 16)}
+    assert all(r["errors"] == 0 and r["calls"] > 0 for r in ledger["end_to_end"])
+    assert "| sqlite-full |" in docs.read_text()

@@ -85,7 +85,10 @@ async def test_inverse_swap_and_funding(bridge_and_sim):
     funding = (await bridge.call("fundings", {"symbol": "BTC_USDT.swap"}))["data"]
     assert len(funding) == 1 and funding[0]["symbol"] == "BTC_USDT.swap"
     assert funding[0]["interval"] == 8 * 3600 * 1000 and funding[0]["time"] > 0
-    held = (await bridge.call("fundings", {}))["data"]
+    # issue 14: fundings {} is every swap's rate (was: only the swaps held), USD.swap a range
+    every = (await bridge.call("fundings", {}))["data"]
+    assert sorted(f["symbol"] for f in every) == ["BTC_USD.swap", "BTC_USDT.swap", "ETH_USDT.swap"]
+    held = (await bridge.call("fundings", {"symbol": "USD.swap"}))["data"]
     assert [f["symbol"] for f in held] == ["BTC_USD.swap"]
     spot = await bridge.call("fundings", {"symbol": "BTC_USDT"})
     assert "perpetual swaps such as BTC_USDT.swap" in spot["error"]

@@ -3,7 +3,6 @@
 
 import json
 
-import pytest
 import pytest_twisted
 import treq
 

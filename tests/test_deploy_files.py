@@ -96,6 +96,7 @@ def test_daemon_runs_as_the_deploy_files_say(read_command, tmp_path):
     # SIGTERM" (systemd counts that as a clean exit; supervisord expects it when it asked)
     assert daemon.returncode in (0, -signal.SIGTERM), output.decode()
     assert list(tmp_path.glob("*.pid")) == []  # --pidfile= : no pid file left behind
+    assert (tmp_path / "okxbridge-ledger.sqlite3").exists()  # the ledger in the working directory
     lines = [json.loads(line) for line in output.decode().splitlines()]  # log_format = json: every line
     texts = [line["text"] for line in lines]
     assert any("call NoSuchMethod" in t and "error" in t for t in texts)

@@ -8,7 +8,7 @@ from conftest import recorded
 from okxbridge.fmz.errors import ProtocolError
 from okxbridge.mapping.instruments import Instrument, find_alias
 from okxbridge.mapping.market import depth_from_okx, market_from_instrument, ticker_from_okx, trades_from_okx
-from okxbridge.mapping.records import BARS, merge_candle_pages, okx_bar, record_from_okx
+from okxbridge.mapping.records import merge_candle_pages, okx_bar, record_from_okx
 from okxbridge.mapping.symbols import parse_symbol
 
 
@@ -32,9 +32,10 @@ def test_recorded_candles_to_records():
     assert records[-1] == [int(newest[0]) // 1000, D(newest[1]), D(newest[2]), D(newest[3]), D(newest[4]), D(newest[5])]
 
 
-def test_contract_candle_volume_is_base_currency():
+def test_contract_candle_volume_counts_contracts():
+    # issue 14 reversed the old rule (contracts used volCcy): FMZ counts contract volume in contracts
     row = ["1700000000000", "1", "2", "0.5", "1.5", "120", "1.2", "1.8", "1"]
-    assert record_from_okx(row, contract=True)[5] == D("1.2")
+    assert record_from_okx(row, contract=True)[5] == D("120")
     assert record_from_okx(row, contract=False)[5] == D("120")
 
 
@@ -67,7 +68,9 @@ def test_trades_newest_last():
 def test_contract_ticker_volumes():
     t = {"instId": "BTC-USDT-SWAP", "vol24h": "2000", "volCcy24h": "20", "last": "1", "ts": "1"}
     ticker = ticker_from_okx(t)
-    assert ticker["symbol"] == "BTC_USDT.swap" and ticker["vol"] == 20 and ticker["vol_contracts"] == 2000
+    # issue 14: contract volume counts contracts (vol24h), the coin volume is vol_ccy
+    assert ticker["symbol"] == "BTC_USDT.swap" and ticker["vol"] == 2000 and ticker["vol_ccy"] == 20
+    assert ticker["vol_contracts"] == 2000
 
 
 SPOT = {"instType": "SPOT", "instId": "OKB-USDT", "baseCcy": "OKB", "quoteCcy": "USDT", "tickSz": "0.001",
@@ -81,7 +84,7 @@ def test_market_fields():
     market = market_from_instrument(Instrument.from_okx(SPOT))
     assert market["symbol"] == "OKB_USDT" and market["pricePrecision"] == 3 and market["amountPrecision"] == 6
     assert market["minQty"] == D("0.01") and market["ctVal"] == 1 and market["maxNotional"] == D("20000000")
-    future = market_from_instrument(Instrument.from_okx(QUARTER))
+    future = market_from_instrument(Instrument.from_okx(QUARTER), "quarter")
     assert future["symbol"] == "BTC_USDT.quarter" and future["ctVal"] == D("0.01") and future["baseAsset"] == "BTC"
 
 
@@ -92,3 +95,19 @@ def test_alias_resolution_follows_the_list():
     assert find_alias(table, parse_symbol("ETH_USDT.quarter")) is None
     rolled = dict(QUARTER, instId="BTC-USDT-270326")
     assert find_alias({rolled["instId"]: Instrument.from_okx(rolled)}, parse_symbol("BTC_USDT.quarter")).inst_id == "BTC-USDT-270326"
+
+
+@pytest.mark.parametrize("period, unit, bar", [
+    (60, "seconds", "1m"), (86400, "seconds", "1Dutc"), (1, "seconds", "1s"),
+    (60, "minutes", "1H"), (1440, "minutes", "1Dutc"), (1, "minutes", "1m"), (10080, "minutes", "1Wutc"),
+])
+def test_period_in_either_unit(period, unit, bar):
+    assert okx_bar(period, unit) == bar
+
+
+@pytest.mark.parametrize("period, unit, other", [(1440, "seconds", "minutes"), (86400, "minutes", "seconds"),
+                                                 (900, "minutes", "seconds")])
+def test_period_valid_only_in_the_other_unit_names_the_option(period, unit, other):
+    with pytest.raises(ProtocolError) as e:
+        okx_bar(period, unit)
+    assert f"--records-period-unit {other}" in str(e.value)

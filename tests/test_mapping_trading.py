@@ -160,3 +160,112 @@ def test_absurd_numbers_are_refused_by_name(value):
 def test_a_non_positive_price_is_refused_not_sent_as_market(price):
     with pytest.raises(ProtocolError, match="not a price"):
         order_body(BTC, Intent("buy", ""), D(price), D("0.5"), cl_ord_id="x")
+
+
+@pytest.mark.parametrize("detail, free, frozen", [
+    # Spot mode: availEq is "" — availBal and frozenBal as they are
+    ({"ccy": "USDT", "availBal": "90", "availEq": "", "eq": "100", "frozenBal": "10", "cashBal": "100"}, "90", "10"),
+    # Futures mode: available equity; frozen is what equity the account cannot use (margin, upl)
+    ({"ccy": "USDT", "availBal": "90", "availEq": "85", "eq": "95", "frozenBal": "10", "cashBal": "100"}, "85", "10"),
+    # a bot holds 5 on top of 10 in orders: frozenBal counts it, the strategy cannot use it either
+    ({"ccy": "BTC", "availBal": "1", "availEq": "1", "eq": "1.15", "frozenBal": "0.15", "ordFrozen": "0.1"}, "1", "0.15"),
+    # older answers without availEq: availBal
+    ({"ccy": "ETH", "availBal": "2", "frozenBal": "1"}, "2", "1"),
+])
+def test_balance_fields_by_account_mode(detail, free, frozen):
+    (row,) = balances_from_trading({"details": [detail]})
+    assert (row["free"], row["frozen"]) == (D(free), D(frozen))
+
+
+from okxbridge.mapping.intents import ContractPlan, Held, plan_contract_order  # noqa: E402
+from okxbridge.mapping.precision import round_cost  # noqa: E402
+
+LS, NET = "long_short_mode", "net_mode"
+BUY, SELL = Intent("buy", "open"), Intent("sell", "open")
+CLOSE_LONG, CLOSE_SHORT = Intent("sell", "close"), Intent("buy", "close")
+
+
+def h(mode, side, pos):
+    return Held(mode, side, D(pos))
+
+
+@pytest.mark.parametrize("intent, pos_mode, held, amount, default, asked, plan", [
+    # opens: the call's mode, else the default
+    (BUY, LS, [], "1", "cross", "", ContractPlan("cross", {"posSide": "long"}, "open")),
+    (SELL, LS, [], "1", "isolated", "", ContractPlan("isolated", {"posSide": "short"}, "open")),
+    (BUY, LS, [], "1", "isolated", "cross", ContractPlan("cross", {"posSide": "long"}, "open")),
+    (BUY, NET, [], "1", "isolated", "", ContractPlan("isolated", {"posSide": "net"}, "open")),
+    # closes take the position's mode
+    (CLOSE_LONG, LS, [h("isolated", "long", "2")], "2", "cross", "",
+     ContractPlan("isolated", {"posSide": "long"}, "close")),
+    (CLOSE_SHORT, LS, [h("isolated", "long", "2"), h("cross", "short", "1")], "1", "isolated", "",
+     ContractPlan("cross", {"posSide": "short"}, "close")),
+    # both modes hold a long: the default's, or the one asked for
+    (CLOSE_LONG, LS, [h("isolated", "long", "2"), h("cross", "long", "1")], "1", "cross", "",
+     ContractPlan("cross", {"posSide": "long"}, "close")),
+    (CLOSE_LONG, LS, [h("isolated", "long", "2"), h("cross", "long", "1")], "1", "cross", "isolated",
+     ContractPlan("isolated", {"posSide": "long"}, "close")),
+    # net mode: closes reduce-only in the position's mode
+    (CLOSE_LONG, NET, [h("isolated", "net", "3")], "1", "cross", "",
+     ContractPlan("isolated", {"posSide": "net", "reduceOnly": True}, "close")),
+    (CLOSE_SHORT, NET, [h("cross", "net", "-3")], "5", "cross", "",
+     ContractPlan("cross", {"posSide": "net", "reduceOnly": True}, "close")),
+    # net mode: a sell inside a long closes; a bigger one flips (open); with no long it opens
+    (SELL, NET, [h("isolated", "net", "3")], "3", "cross", "",
+     ContractPlan("isolated", {"posSide": "net", "reduceOnly": True}, "close")),
+    (SELL, NET, [h("isolated", "net", "3")], "4", "cross", "", ContractPlan("isolated", {"posSide": "net"}, "open")),
+    (SELL, NET, [h("cross", "net", "-3")], "1", "cross", "", ContractPlan("cross", {"posSide": "net"}, "open")),
+    (BUY, NET, [h("cross", "net", "0")], "1", "isolated", "", ContractPlan("isolated", {"posSide": "net"}, "open")),
+])
+def test_contract_plan(intent, pos_mode, held, amount, default, asked, plan):
+    assert plan_contract_order(intent, pos_mode, held, D(amount), default, asked, "X") == plan
+
+
+@pytest.mark.parametrize("intent, pos_mode, held, asked, message", [
+    (CLOSE_LONG, LS, [], "", "closebuy X: no long position to close (long/short mode; positions held: none)"),
+    (CLOSE_SHORT, LS, [h("isolated", "long", "2")], "",
+     "closesell X: no short position to close (long/short mode; positions held: long 2 isolated)"),
+    (CLOSE_LONG, NET, [h("cross", "net", "-1.5")], "", "closebuy X: no long position to close (net mode; "
+     "positions held: short 1.5 cross)"),
+    (CLOSE_LONG, LS, [h("isolated", "long", "2")], "cross",
+     "closebuy X: no cross long position to close (long/short mode; positions held: long 2 isolated)"),
+])
+def test_contract_plan_errors_name_mode_and_position(intent, pos_mode, held, asked, message):
+    with pytest.raises(ProtocolError) as e:
+        plan_contract_order(intent, pos_mode, held, D(1), "cross", asked, "X")
+    assert str(e.value) == message + "; nothing was sent"
+
+
+@pytest.mark.parametrize("cost, tick, sent", [
+    ("123.456789123", "0.1", "123.4"), ("123.456789123", "0.01", "123.45"), ("99.99", "1", "99"),
+    ("10", "0.5", "10.0"), ("0.00009", "0.0001", "0.0000"),
+])
+def test_round_cost_truncates_to_tick(cost, tick, sent):
+    assert str(round_cost(D(cost), D(tick))) == sent
+
+
+def test_spot_market_buy_cost_below_one_tick_is_refused():
+    with pytest.raises(ProtocolError) as e:
+        order_body(BTC, Intent("buy", ""), None, D("0.05"), cl_ord_id="x")
+    assert "tick size 0.1" in str(e.value) and "nothing was sent" in str(e.value)
+    assert order_body(BTC, Intent("buy", ""), None, D("123.456789123"), cl_ord_id="x")["sz"] == "123.4"
+
+
+from okxbridge.mapping.ranges import parse_range  # noqa: E402
+
+
+@pytest.mark.parametrize("text, kinds, expected", [
+    ("USDT.swap", ("swap", "futures"), PositionRange(("SWAP",), quote="USDT")),
+    ("usd.SWAP", ("swap",), PositionRange(("SWAP",), quote="USD")),
+    ("USDT.futures", ("swap", "futures"), PositionRange(("FUTURES",), quote="USDT")),
+    ("BTC_USDT.swap", ("swap",), None),
+    ("BTC_USDT", ("swap",), None),
+])
+def test_parse_range(text, kinds, expected):
+    assert parse_range(text, kinds) == expected
+
+
+def test_range_not_accepted_by_the_call():
+    with pytest.raises(ProtocolError) as e:
+        parse_range("USDT.futures", ("swap",))
+    assert "USDT.swap" in str(e.value)

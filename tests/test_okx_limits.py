@@ -220,7 +220,7 @@ def test_a_429_from_okx_pauses_the_bucket_and_the_read_is_retried_after_it():
     clock.advance(0.1)  # one window + slack after the 429, whatever the backoff said
     assert len(http.sent) == 2 and d.result.data == [{"ccy": "BTC"}]
     # and other calls of that bucket now wait too: it was drained, not just this call delayed
-    assert client.limiter.bucket(("GET", "/api/v5/account/balance", CREDS.fingerprint),
+    assert client.limiter.bucket(("GET", "/api/v5/account/balance", CREDS.fingerprint),  # budgets per fingerprint
                                  RULES[("GET", "/api/v5/account/balance")]).free(clock.seconds()) == 9
 
 

@@ -5,7 +5,6 @@ import copy
 from decimal import Decimal
 from urllib.parse import parse_qs, urlsplit
 
-import pytest
 import pytest_twisted
 
 from conftest import recorded
@@ -60,8 +59,11 @@ async def test_accounts_from_recorded_balance(reactor):
     details = rec["httpResponse"]["data"][0]["details"]
     assert [row["currency"] for row in answer["data"]] == [d["ccy"] for d in details]
     for row, d in zip(answer["data"], details):
-        assert Decimal(str(row["free"])) == Decimal(d["availBal"])
-        assert Decimal(str(row["frozen"])) == Decimal(d["frozenBal"])
+        # issue 14: in a margin account mode (availEq filled) free is the available equity and
+        # frozen the rest of the equity, as ccxt reads it (was availBal / frozenBal)
+        assert d["availEq"] != ""
+        assert Decimal(str(row["free"])) == Decimal(d["availEq"])
+        assert abs(Decimal(str(row["frozen"])) - (Decimal(d["eq"]) - Decimal(d["availEq"]))) < Decimal("1e-12")
     headers = okx.requests[0][2]
     assert headers[b"Ok-Access-Key"] == [KEY.encode()]
     assert headers[b"X-Simulated-Trading"] == [b"1"]

@@ -157,7 +157,9 @@ async def test_io_raw_calls_and_refused_paths(bridge_and_sim):
                                headers={"Http-Method": "POST"})
     assert posted["data"]["data"][0]["sCode"] == "0"
     failed = await bridge.call("_api/api/v5/market/ticker", {"instId": "NOPE-USDT"})
-    assert failed["data"]["code"] == "51001"  # OKX's own answer, untouched
+    # issue 14: an OKX error is an error (FMZ's sample plugin), OKX's own answer kept in raw
+    assert failed["error"] == "OKX 51001: Instrument ID does not exist (GET /api/v5/market/ticker)"
+    assert failed["raw"]["code"] == "51001" and "data" not in failed
     for path in ("_api/https://evil.example/api/v5/x", "_api/api/v5/../../admin", "_api/api/v4/x", "_api//api/v5/a?b=c"):
         refused = await bridge.call(path, {})
         assert refused["error"].startswith("IO path") and "refused" in refused["error"]

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 import attrs
 import orjson
+
+from ..jsonwire import json_default
 
 
 @attrs.frozen
@@ -17,22 +18,20 @@ class Answer:
     raw: Any = None
 
 
-def _default(value: Any) -> Any:
-    # Money stays Decimal inside; FMZ reads numbers, so it becomes a float only here.
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() and abs(value) < 2**53 else float(value)
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
-
-
 def encode_answer(answer: Answer) -> bytes:
     """Every answer goes through here, OKX's raw answer included: orjson encodes it in a
     fraction of the time of the standard library's encoder (the benchmark's profile)."""
     body: dict[str, Any] = {"data": answer.data}
     if answer.raw is not None:
         body["raw"] = answer.raw
-    return orjson.dumps(body, default=_default)
+    return orjson.dumps(body, default=json_default)
 
 
-def encode_error(message: str) -> bytes:
+def encode_error(message: str, raw: Any = None) -> bytes:
+    """``{"error": line}``, plus ``raw`` when OKX answered the failing request (its whole
+    answer, so a strategy can read OKX's code and per-item ``sCode`` itself)."""
     line = " ".join(str(message).split())[:1000] or "internal error"
-    return orjson.dumps({"error": line})
+    body: dict[str, Any] = {"error": line}
+    if raw is not None:
+        body["raw"] = raw
+    return orjson.dumps(body, default=json_default)

@@ -17,11 +17,11 @@ from twisted.internet.interfaces import IReactorTime
 from twisted.logger import Logger
 from twisted.python.failure import Failure
 
+from ..jsonwire import JSON_CONTENT_TYPE
 from ..logs import log_field
 from .answer import Answer, encode_answer, encode_error
-from .envelope import Call, parse_call
+from .envelope import IO_PREFIXES, Call, parse_call
 from .errors import ProtocolError
-from .io_call import IO_PREFIXES
 
 Handler = Callable[[Call, list], Awaitable[Answer]]
 
@@ -91,7 +91,7 @@ class FmzApp:
 
     @app.route("/", branch=True)
     async def protocol(self, request) -> bytes:
-        request.setHeader(b"Content-Type", b"application/json; charset=utf-8")
+        request.setHeader(b"Content-Type", JSON_CONTENT_TYPE)
         started = self.clock.seconds()
         path = request.path.decode("utf-8", "replace").strip("/")
         method, symbol, trace, error = "-", "", [], ""
@@ -112,8 +112,10 @@ class FmzApp:
                 self.gone(method, symbol, started, work)
                 raise  # klein drops a cancelled render quietly: there is nobody to answer
         except Exception:
-            error = self.fail(Failure())
-            body = encode_error(error)
+            failure = Failure()
+            error = self.fail(failure)
+            # IO calls keep OKX's whole answer beside the error line (FMZ's IO returns OKX's answer)
+            body = encode_error(error, self.raw_of(failure) if method.startswith(IO_PREFIXES) else None)
         outcome = "error" if error else "ok"
         ms = (self.clock.seconds() - started) * 1000
         self.log.info("call {method} {symbol} {outcome} {ms:.1f}ms okx=[{upstream}]{detail}",
@@ -146,6 +148,12 @@ class FmzApp:
             raise ProtocolError(f"request body too large (limit {request.max_body} bytes)")
         verb = (request.getHeader(b"Http-Method") or b"GET").decode("ascii", "replace")
         return parse_call(request.content.read(), verb)
+
+    def raw_of(self, failure: Failure):
+        """The exchange's own answer carried by a known error (``OkxError.raw``), if any."""
+        if failure.check(*self.known_errors):
+            return getattr(failure.value, "raw", None)
+        return None
 
     def fail(self, failure: Failure) -> str:
         """The ``{"error"}`` line for any failure: ours and OKX's as they read, a bug briefly."""

@@ -22,6 +22,7 @@ from typing import Any
 import attrs
 
 from .errors import ProtocolError
+from .io_call import IO_PREFIXES  # the method prefixes of FMZ's exchange.IO("api", …)
 
 SIMULATE = "simulate"
 
@@ -123,6 +124,8 @@ def parse_secret_key(text: str) -> SecretKey:
     return SecretKey(secret, rest, simulate)
 
 
+
+
 @attrs.frozen
 class Call:
     """One protocol call, checked. ``params`` keeps JSON numbers as ``Decimal``."""
@@ -131,12 +134,13 @@ class Call:
     secret_key: SecretKey = attrs.field(repr=False)
     method: str
     nonce: int
-    params: dict[str, Any]
+    #: an object; for an IO call also an array (OKX's batch endpoints take a JSON array body)
+    params: Any
     http_method: str = "GET"  # the IO call's verb, from the Http-Method header
 
     @property
     def symbol(self) -> str:
-        value = self.params.get("symbol")
+        value = self.params.get("symbol") if isinstance(self.params, dict) else None
         return value if isinstance(value, str) else ""
 
 
@@ -183,8 +187,9 @@ def parse_call(content: bytes, http_method: str = "GET") -> Call:
     params = body.get("params", {})
     if params is None:
         params = {}
-    if not isinstance(params, dict):
-        raise ProtocolError(f"field 'params' must be an object, got {json_type(params)}")
+    if not isinstance(params, dict) and not (isinstance(params, list) and method.startswith(IO_PREFIXES)):
+        raise ProtocolError(f"field 'params' must be an object, got {json_type(params)}"
+                            + (" (an array is accepted only by IO calls, _api/<path>)" if isinstance(params, list) else ""))
     if not method:
         raise ProtocolError("field 'method' is empty")
     if not access_key.strip():

@@ -11,15 +11,29 @@ from .context import Bridge, gather
 from .numbers import dec
 
 
-def balances_from_trading(balance: dict[str, Any]) -> list[dict[str, Any]]:
-    """Rows from ``/account/balance``'s ``details``. ``availBal`` is blank in some account
-    modes, where ``availEq`` (or the cash balance less what orders freeze) says the same."""
-    rows = []
-    for d in balance.get("details", []):
+def balance_row(d: dict[str, Any]) -> dict[str, Any]:
+    """One currency of ``/account/balance``'s ``details`` as FMZ's free/frozen.
+
+    OKX fills ``availEq`` (available equity) only in its margin account modes (Futures,
+    Multi-currency, Portfolio; "" in Spot mode), docs #trading-account-rest-api-get-balance.
+    There ``free`` is ``availEq`` and ``frozen`` is ``eq - availEq``, what the account cannot
+    use now (order and position margin, unrealised loss) — so free + frozen = equity, as ccxt
+    reads it. In Spot mode ``free`` is ``availBal`` and ``frozen`` ``frozenBal``; ``frozenBal``
+    also counts what trading bots hold, which is frozen for a strategy too."""
+    avail_eq = d.get("availEq")
+    if avail_eq not in (None, ""):
+        free = dec(avail_eq)
+        eq = d.get("eq")
+        frozen = dec(eq) - free if eq not in (None, "") else dec(d.get("frozenBal"))
+    else:
         frozen = dec(d.get("frozenBal"))
-        free = dec(d.get("availBal"), dec(d.get("availEq"), dec(d.get("cashBal")) - frozen))
-        rows.append({"currency": d["ccy"], "free": free, "frozen": frozen})
-    return rows
+        free = dec(d.get("availBal"), dec(d.get("cashBal")) - frozen)
+    return {"currency": d["ccy"], "free": free, "frozen": frozen}
+
+
+def balances_from_trading(balance: dict[str, Any]) -> list[dict[str, Any]]:
+    """Rows from ``/account/balance``'s ``details`` (see :func:`balance_row`)."""
+    return [balance_row(d) for d in balance.get("details", [])]
 
 
 def balances_from_funding(data: list[dict[str, Any]]) -> list[dict[str, Any]]:

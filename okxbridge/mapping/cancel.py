@@ -1,13 +1,20 @@
-"""Cancelling: ``true``, or why not in words (already filled, already canceled, not found)."""
+"""Cancelling: ``true``, or why not in words (already filled, already canceled, not found).
+
+A cancel is claimed in the order ledger like an order (:mod:`.placement`): a call repeated
+with the same nonce — after a hang-up or a restart — answers ``true`` again instead of
+"already canceled", and the same nonce naming another order is refused.
+"""
 
 from __future__ import annotations
 
 from ..fmz.answer import Answer
 from ..fmz.envelope import Call
+from ..ledger.claims import CANCEL, content_fingerprint
 from ..okx.errors import OkxError
 from ..okx.retry import outcome_unknown
 from .context import Bridge, Session
 from .order_reads import order_inst_id
+from .placement import exactly_once, shielded
 from .trade import find_order, state_after_unknown_write
 
 CANCEL_PATH = "/api/v5/trade/cancel-order"
@@ -18,6 +25,22 @@ async def cancel(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
     session = bridge.session(call, trace)
     inst_id, ord_id = await order_inst_id(bridge, session, call)
     body = {"instId": inst_id, "ordId": ord_id}
+    content = content_fingerprint(body)
+
+    async def send():
+        answer = await cancel_once(bridge, session, body)
+        return "true", answer.raw
+
+    async def look_up():
+        return None  # a cancel cannot double: sending it again is the way to find out
+
+    _, raw = await shielded(bridge, (session.creds.fingerprint, CANCEL, call.nonce, content),
+                            lambda: exactly_once(bridge, session.creds, CANCEL, call.nonce, "", content, send, look_up))
+    return Answer(True, raw)
+
+
+async def cancel_once(bridge: Bridge, session: Session, body: dict[str, str]) -> Answer:
+    inst_id, ord_id = body["instId"], body["ordId"]
     try:
         reply = await session.post(CANCEL_PATH, body)
         return Answer(True, reply.raw)

@@ -2,19 +2,40 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
+import uuid
 from typing import Any, Mapping
 
 import attrs
 from twisted.internet.defer import Deferred, FirstError, gatherResults
 from twisted.internet.interfaces import IReactorTime
+from twisted.logger import Logger
 
 from ..fmz.envelope import Call
+from ..ledger.memory import MemoryLedger
+from ..ledger.store import LedgerStore
 from ..okx.client import OkxClient, OkxReply
 from ..okx.errors import OkxError
 from ..okx.coalesce import Coalescer
 from ..okx.signer import Credentials
 from .instruments import InstrumentCache
+from .resolving import Resolving
+
+
+log = Logger()
+
+
+@attrs.frozen
+class TradingDefaults:
+    """What the daemon decides when a call does not say: the margin mode of new contract
+    positions (per access key from the config file, else ``--margin-mode``) and the unit of
+    ``records``' period (``--records-period-unit``)."""
+
+    margin_mode: str = "cross"
+    key_margin_modes: Mapping[str, str] = attrs.field(factory=dict, converter=dict)
+    records_period_unit: str = "seconds"
+
+    def margin_mode_for(self, api_key: str) -> str:
+        return self.key_margin_modes.get(api_key, self.margin_mode)
 
 
 async def gather(*awaitables: Any) -> list[Any]:
@@ -46,11 +67,14 @@ class Bridge:
     client: OkxClient
     clock: IReactorTime
     instruments: InstrumentCache
-    #: orders placed by this daemon: (credential fingerprint, demo, clOrdId) → FMZ order id, newest
-    #: last, bounded. The fingerprint, not the access key: a caller with the owner's key and a
-    #: wrong secret must not be told the owner's order ids
-    placed: "OrderedDict[tuple[str, bool, str], str]" = attrs.Factory(OrderedDict)
-    placed_limit: int = 10_000
+    #: the order ledger: a claim per (credential fingerprint, kind, nonce), written before any
+    #: order or cancel leaves (okxbridge.ledger); in memory unless the daemon gives a durable one
+    ledger: LedgerStore = attrs.Factory(MemoryLedger)
+    #: this daemon's name in the ledger's claims (a new one at each start)
+    instance: str = attrs.Factory(lambda: uuid.uuid4().hex[:12])
+    #: how long a repeat waits for another live instance's placement of the same nonce
+    claim_wait: float = 30.0
+    claim_poll: float = 0.05
     #: in-flight placements by the same key share one outcome (a call repeated while pending)
     placing: Coalescer = attrs.Factory(Coalescer)
     #: account position mode per (credential fingerprint, demo): (read at, posMode)
@@ -59,15 +83,17 @@ class Bridge:
     #: seconds to wait before each look-up of an order whose write went unanswered: OKX may
     #: still be processing it, and "not found" too early could lead to placing it twice
     resolve_delays: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0)
+    #: those look-ups while they run, for /status
+    resolving: Resolving = attrs.Factory(lambda self: Resolving(self.clock), takes_self=True)
+    defaults: TradingDefaults = attrs.Factory(TradingDefaults)
+    #: keys already told (in the log) that their account is in net mode
+    net_mode_noted: set[tuple[str, bool]] = attrs.Factory(set)
 
     @classmethod
-    def create(cls, client: OkxClient, clock: IReactorTime, instruments_ttl: float = 300.0) -> "Bridge":
-        return cls(client, clock, InstrumentCache(clock, instruments_ttl))
-
-    def remember_order(self, key: tuple[str, bool, str], order_id: str) -> None:
-        self.placed[key] = order_id
-        while len(self.placed) > self.placed_limit:
-            self.placed.popitem(last=False)
+    def create(cls, client: OkxClient, clock: IReactorTime, instruments_ttl: float = 300.0,
+               defaults: TradingDefaults | None = None, ledger: LedgerStore | None = None) -> "Bridge":
+        return cls(client, clock, InstrumentCache(clock, instruments_ttl), defaults=defaults or TradingDefaults(),
+                   ledger=ledger or MemoryLedger())
 
     async def position_mode(self, session: "Session") -> str:
         """``long_short_mode`` or ``net_mode`` from ``/account/config``, cached briefly: it
@@ -79,6 +105,11 @@ class Bridge:
         reply = await session.get("/api/v5/account/config")
         mode = reply.data[0].get("posMode", "net_mode") if reply.data else "net_mode"
         self.position_modes[key] = (self.clock.seconds(), mode)
+        if mode == "net_mode" and key not in self.net_mode_noted:
+            self.net_mode_noted.add(key)
+            log.info("account {key} is in net mode: buy and sell reduce an opposite position before opening, "
+                     "closebuy/closesell are sent reduceOnly, and orders report offset from the position",
+                     key=session.creds.short_key)
         return mode
 
     def session(self, call: Call, trace: list[str]) -> "Session":

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import attrs
-
 from ..fmz.answer import Answer
 from ..fmz.envelope import Call
 from ..fmz.errors import ProtocolError
@@ -17,36 +15,14 @@ from ..fmz.params import decimal_param, text_param
 from .context import Bridge, gather
 from .instruments import inst_type_of
 from .intents import LONG_SHORT
+from .margin import asked_margin_mode, leverage_margin_mode
 from .numbers import dec, millis
-from .symbols import fmz_symbol, inst_type, parse_symbol
+from .ranges import PositionRange, in_range, parse_position_range, parse_range
+from .symbols import fmz_symbol, parse_symbol
 
 POSITIONS_PATH = "/api/v5/account/positions"
 LEVERAGE_PATH = "/api/v5/account/set-leverage"
 FUNDING_PATH = "/api/v5/public/funding-rate"
-
-
-@attrs.frozen
-class PositionRange:
-    """Which positions a ``positions`` call asks for: instTypes, and an instId or a quote filter."""
-
-    inst_types: tuple[str, ...]
-    inst_id: str = ""
-    quote: str = ""
-
-
-def parse_position_range(text: str) -> PositionRange | None:
-    """``USDT.swap`` / ``USD.swap`` / ``USDT.futures`` → a range; a symbol → None."""
-    quote, dot, kind = text.strip().partition(".")
-    if dot and "_" not in quote and kind.lower() in ("swap", "futures"):
-        if not quote.isalnum():
-            raise ProtocolError(f"bad position range {text[:40]!r}: use e.g. USDT.swap or USDT.futures")
-        return PositionRange(("SWAP",) if kind.lower() == "swap" else ("FUTURES",), quote=quote.upper())
-    return None
-
-
-def in_range(inst_id: str, rng: PositionRange) -> bool:
-    parts = inst_id.split("-")
-    return inst_type(inst_id) in rng.inst_types and (not rng.quote or (len(parts) > 1 and parts[1] == rng.quote))
 
 
 def position_from_okx(p: dict[str, Any], alias: str = "") -> dict[str, Any] | None:
@@ -93,8 +69,8 @@ async def positions(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
 
 
 async def setmarginlevel(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
-    """Leverage for a contract. In long/short mode with isolated margin OKX keeps one
-    leverage per side, so both sides are set."""
+    """Leverage for a contract, in the margin mode in use (see :func:`.margin.leverage_margin_mode`).
+    In long/short mode with isolated margin OKX keeps one leverage per side, so both are set."""
     session = bridge.session(call, trace)
     symbol = parse_symbol(text_param(call.params, "symbol"))
     if symbol.is_spot:
@@ -104,10 +80,12 @@ async def setmarginlevel(bridge: Bridge, call: Call, trace: list[str]) -> Answer
         level = decimal_param(call.params, "leverage")
     if level <= 0:
         raise ProtocolError(f"marginLevel must be positive, got {level}")
-    mode = text_param(call.params, "marginMode", required=False) or "cross"
-    if mode not in ("cross", "isolated"):
-        raise ProtocolError(f"bad marginMode {mode[:20]!r}: use cross or isolated")
-    inst_id = await bridge.instruments.inst_id(session, symbol)
+    asked = asked_margin_mode(call.params)
+    if asked == "cash":
+        raise ProtocolError("bad marginMode 'cash': leverage is set for cross or isolated")
+    inst = await bridge.instruments.instrument(session, symbol)
+    inst_id = inst.inst_id
+    mode = await leverage_margin_mode(bridge, session, inst, asked)
     body = {"instId": inst_id, "lever": format(level, "f"), "mgnMode": mode}
     if mode == "isolated" and await bridge.position_mode(session) == LONG_SHORT:
         replies = await gather(*(session.post(LEVERAGE_PATH, {**body, "posSide": side}) for side in ("long", "short")))
@@ -129,17 +107,20 @@ def funding_from_okx(f: dict[str, Any], alias: str = "") -> dict[str, Any]:
 
 
 async def fundings(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
-    """One swap's funding, or — with no symbol — every swap the account holds a position in."""
+    """One swap's funding; with a range (``USDT.swap``) or no symbol, every swap's current
+    rate in that range, from one request: OKX's ``instId=ANY`` answers for all perpetuals
+    (docs #public-data-rest-api-get-funding-rate)."""
     session = bridge.session(call, trace)
     text = text_param(call.params, "symbol", required=False)
-    if text:
+    rng = parse_range(text, ("swap",)) if text else PositionRange(("SWAP",))
+    if rng is None:
         symbol = parse_symbol(text)
         if not symbol.is_swap:
             raise ProtocolError(f"{symbol.fmz}: funding rates exist for perpetual swaps such as "
                                 f"{symbol.base}_{symbol.quote}.swap")
-        inst_ids = [await bridge.instruments.inst_id(session, symbol)]
-    else:
-        held = await session.get(POSITIONS_PATH, {"instType": "SWAP"})
-        inst_ids = sorted({p["instId"] for p in held.data if dec(p.get("pos")) != 0})
-    replies = await gather(*(session.public(FUNDING_PATH, {"instId": i}) for i in inst_ids))
-    return Answer([funding_from_okx(f) for r in replies for f in r.data], [r.raw for r in replies])
+        reply = await session.public(FUNDING_PATH, {"instId": await bridge.instruments.inst_id(session, symbol)})
+        return Answer([funding_from_okx(f) for f in reply.data], reply.raw)
+    reply = await session.public(FUNDING_PATH, {"instId": "ANY"})
+    rows = [funding_from_okx(f) for f in reply.data if f.get("instType", "SWAP") == "SWAP"
+            and in_range(f.get("instId", ""), rng)]
+    return Answer(rows, reply.raw)

@@ -1,4 +1,4 @@
-"""OKX's instrument list, cached: precision for orders, aliases for dated futures.
+"""OKX's instrument list, cached: precision for orders, horizons for dated futures.
 
 Instruments change rarely but do change (listings, quarterly roll-overs), so the list is
 cached per (instType, demo) with a TTL on the injected clock; a stale entry is served while
@@ -18,6 +18,7 @@ from twisted.internet.interfaces import IReactorTime
 
 from ..fmz.errors import ProtocolError
 from ..okx.coalesce import Coalescer
+from .expiries import name_futures
 from .numbers import dec
 from .symbols import Symbol, inst_type, okx_inst_id
 
@@ -66,13 +67,21 @@ def inst_type_of(symbol: Symbol) -> str:
     return "SWAP" if symbol.is_swap else "FUTURES"
 
 
+def future_names(instruments: dict[str, Instrument], now_ms: float) -> dict[str, str]:
+    """instId → horizon (``this_week`` …) of the live dated futures, from their expiry and
+    OKX's delivery schedule — not from OKX's deprecated ``alias`` field."""
+    return name_futures(((i.inst_id, i.exp_time) for i in instruments.values()
+                         if i.inst_type == "FUTURES" and i.state == "live"), now_ms)
+
+
 def find_alias(instruments: dict[str, Instrument], symbol: Symbol, now_ms: float = 0) -> Instrument | None:
-    """The live dated future of ``symbol``'s pair whose OKX alias is the symbol's contract
+    """The live dated future of ``symbol``'s pair whose horizon is the symbol's contract
     type — never one already past its expiry, whatever a list fetched before it says."""
-    for inst in instruments.values():
-        if (inst.alias == symbol.contract and inst.inst_id.startswith(f"{symbol.base}-{symbol.quote}-")
-                and inst.state == "live" and not (inst.exp_time and inst.exp_time <= now_ms)):
-            return inst
+    pair = f"{symbol.base}-{symbol.quote}-"
+    mine = {k: i for k, i in instruments.items() if k.startswith(pair) and k.count("-") == 2}
+    for inst_id, name in future_names(mine, now_ms).items():
+        if name == symbol.contract:
+            return instruments[inst_id]
     return None
 
 
@@ -128,7 +137,7 @@ class InstrumentCache:
         if not any(inst_type(i) == "FUTURES" for i in inst_ids):
             return {}
         table = await self.instruments(session, "FUTURES")
-        return {inst_id: inst.alias for inst_id, inst in table.items()}
+        return future_names(table, okx_now_ms(session))
 
     async def instrument(self, session, symbol: Symbol) -> Instrument:
         """The instrument behind an FMZ symbol, or an error naming the symbol."""

@@ -14,10 +14,11 @@ import attrs
 
 from ..fmz.errors import ProtocolError
 from .instruments import Instrument
-from .precision import okx_number, round_price, round_size
+from .precision import okx_number, round_cost, round_price, round_size
 
 LONG_SHORT = "long_short_mode"
 NET = "net_mode"
+MARGIN_MODES = ("cross", "isolated")
 ORDER_TYPES = ("limit", "post_only", "ioc", "fok")
 MARKET_PRICE = -1  # FMZ's price for a market order (or no price at all)
 
@@ -51,6 +52,85 @@ def position_fields(intent: Intent, pos_mode: str) -> dict[str, Any]:
     return fields
 
 
+@attrs.frozen
+class Held:
+    """One position OKX reports on an instrument: margin mode, posSide, signed size
+    (``pos`` is signed in net mode, positive per side in long/short mode)."""
+
+    mgn_mode: str
+    pos_side: str
+    pos: Decimal
+
+    @classmethod
+    def from_okx(cls, p: dict[str, Any]) -> "Held":
+        return cls(p.get("mgnMode", ""), p.get("posSide", "net"), Decimal(p.get("pos") or 0))
+
+    @property
+    def direction(self) -> str:
+        if self.pos_side in ("long", "short"):
+            return self.pos_side
+        return "long" if self.pos > 0 else "short"
+
+    def describe(self) -> str:
+        return f"{self.direction} {abs(self.pos).normalize():f} {self.mgn_mode}"
+
+
+@attrs.frozen
+class ContractPlan:
+    """How a contract order is sent, and what it does: ``offset`` is what FMZ reports."""
+
+    td_mode: str
+    fields: dict[str, Any]
+    offset: str
+
+
+def describe_held(held: list[Held]) -> str:
+    live = [h.describe() for h in held if h.pos != 0]
+    return ", ".join(live) if live else "none"
+
+
+def plan_contract_order(intent: Intent, pos_mode: str, held: list[Held], amount: Decimal, open_mode: str,
+                        asked_mode: str = "", name: str = "") -> ContractPlan:
+    """Margin mode, ``posSide`` and ``reduceOnly`` of a contract order.
+
+    A close uses the margin mode (and in long/short mode the ``posSide``) of the position
+    it closes, so an isolated position is closed as isolated; ``asked_mode`` (the call's
+    ``marginMode``) narrows the choice when both a cross and an isolated position exist,
+    else the one in ``open_mode`` is preferred. An open uses ``open_mode``. In net mode OKX
+    holds one signed position per margin mode: a buy or sell against it reduces it; when
+    the order fits inside that position it is sent ``reduceOnly`` and reported as a close,
+    a bigger one flips the position and is reported as an open."""
+    held = [h for h in held if h.pos != 0]
+    pool = [h for h in held if not asked_mode or h.mgn_mode == asked_mode]
+    mode_text = "long/short mode" if pos_mode == LONG_SHORT else "net mode"
+    if intent.offset == "close":
+        closes = "long" if intent.side == "sell" else "short"
+        candidates = [h for h in pool if h.direction == closes]
+        if not candidates:
+            kind = "closebuy" if closes == "long" else "closesell"
+            within = f" {asked_mode}" if asked_mode else ""
+            raise ProtocolError(f"{kind} {name}: no{within} {closes} position to close ({mode_text}; "
+                                f"positions held: {describe_held(held)}); nothing was sent")
+        target = _prefer(candidates, open_mode)
+        if pos_mode == LONG_SHORT:
+            return ContractPlan(target.mgn_mode, {"posSide": closes}, "close")
+        return ContractPlan(target.mgn_mode, {"posSide": "net", "reduceOnly": True}, "close")
+    if pos_mode == LONG_SHORT:
+        return ContractPlan(asked_mode or open_mode, {"posSide": "long" if intent.side == "buy" else "short"}, "open")
+    against = "short" if intent.side == "buy" else "long"
+    opposite = [h for h in pool if h.direction == against]
+    if opposite:
+        target = _prefer(opposite, open_mode)
+        if amount <= abs(target.pos):
+            return ContractPlan(target.mgn_mode, {"posSide": "net", "reduceOnly": True}, "close")
+        return ContractPlan(target.mgn_mode, {"posSide": "net"}, "open")
+    return ContractPlan(asked_mode or open_mode, {"posSide": "net"}, "open")
+
+
+def _prefer(candidates: list[Held], mode: str) -> Held:
+    return next((h for h in candidates if h.mgn_mode == mode), candidates[0])
+
+
 def client_order_id(nonce: int) -> str:
     """OKX wants 1–32 letters/digits; the nonce (ns, unique per call) makes a repeated call
     recognisable as the same order."""
@@ -58,10 +138,14 @@ def client_order_id(nonce: int) -> str:
 
 
 def order_body(inst: Instrument, intent: Intent, price: Decimal | None, amount: Decimal, *,
-               cl_ord_id: str, td_mode: str = "", pos_mode: str = NET, ord_type: str = "limit") -> dict[str, Any]:
+               cl_ord_id: str, td_mode: str = "", pos_mode: str = NET, ord_type: str = "limit",
+               plan: ContractPlan | None = None) -> dict[str, Any]:
     """The place-order body, rounded to the instrument's grid and checked against its
     minimum before anything is sent. ``price`` None or -1 is a market order; a spot
-    market buy spends ``amount`` of the quote currency, as FMZ's built-in exchanges do."""
+    market buy spends ``amount`` of the quote currency, as FMZ's built-in exchanges do.
+    ``plan`` (from :func:`plan_contract_order`) decides a contract's tdMode/posSide/reduceOnly."""
+    if plan is not None:
+        td_mode = plan.td_mode
     spot = inst.inst_type == "SPOT"
     market = price is None or price == MARKET_PRICE
     if not market and price <= 0:
@@ -72,10 +156,13 @@ def order_body(inst: Instrument, intent: Intent, price: Decimal | None, amount: 
     if market:
         body["ordType"] = "market"
         if spot and intent.side == "buy":
-            if amount <= 0:
-                raise ProtocolError(f"amount must be positive: a market buy of {inst.inst_id} spends that much {inst.quote}")
+            cost = round_cost(amount, inst.tick_size) if amount > 0 else amount
+            if cost <= 0:
+                raise ProtocolError(f"amount {amount} is not an amount to spend: a market buy of {inst.inst_id} "
+                                    f"spends that much {inst.quote} (truncated to its tick size "
+                                    f"{okx_number(inst.tick_size)}); nothing was sent")
             body["tgtCcy"] = "quote_ccy"
-            body["sz"] = okx_number(amount)
+            body["sz"] = okx_number(cost)
             return body
         if spot:
             body["tgtCcy"] = "base_ccy"
@@ -94,5 +181,5 @@ def order_body(inst: Instrument, intent: Intent, price: Decimal | None, amount: 
                             f"{okx_number(inst.min_size)} (lot size {okx_number(inst.lot_size)}); nothing was sent")
     body["sz"] = okx_number(size)
     if not spot:
-        body.update(position_fields(intent, pos_mode))
+        body.update(plan.fields if plan is not None else position_fields(intent, pos_mode))
     return body

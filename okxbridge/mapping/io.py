@@ -15,7 +15,6 @@ from ..fmz.answer import Answer
 from ..fmz.envelope import Call
 from ..fmz.errors import ProtocolError
 from ..fmz.io_call import IO_PREFIXES, IO_VERBS
-from ..okx.errors import OkxError
 from .context import Bridge
 from .io_policy import IoPolicy
 
@@ -49,13 +48,14 @@ async def io(bridge: Bridge, call: Call, trace: list[str], *, policy: IoPolicy =
     policy.check(path)
     session = bridge.session(call, trace)
     client = session.client
-    try:
-        if verb == "GET":
-            reply = await client.request(verb, path, params=call.params, creds=session.creds, trace=trace)
-        else:
-            reply = await client.request(verb, path, body=call.params, creds=session.creds, trace=trace)
-    except OkxError as e:
-        if e.raw is not None:  # OKX answered: the strategy gets its whole answer, errors included
-            return Answer(e.raw, e.raw)
-        raise
+    if isinstance(call.params, list) and verb == "GET":
+        raise ProtocolError(f"IO GET {path}: a query is an object of parameters, got an array "
+                            "(arrays are bodies of POST endpoints such as /api/v5/trade/batch-orders)")
+    # an OKX error (code != "0", or every item of a write failed) raises OkxError, which the
+    # protocol answers as {"error": "OKX <code>: <msg> (<verb> <path>)", "raw": OKX's answer},
+    # as FMZ's sample plugin does: a strategy checking the result for null sees the failure
+    if verb == "GET":
+        reply = await client.request(verb, path, params=call.params, creds=session.creds, trace=trace)
+    else:
+        reply = await client.request(verb, path, body=call.params, creds=session.creds, trace=trace)
     return Answer(reply.raw, reply.raw)

@@ -9,19 +9,21 @@ from ..fmz.answer import Answer
 from ..fmz.envelope import Call
 from ..fmz.params import int_param, text_param
 from .context import Bridge, Session, first, gather
-from .instruments import Instrument
+from .instruments import Instrument, future_names, okx_now_ms
 from .numbers import dec, millis
 from .precision import decimals
-from .records import CANDLES_PAGE, DEFAULT_LIMIT, HISTORY_PAGE, merge_candle_pages, okx_bar, record_from_okx
+from .records import (CANDLES_PAGE, DEFAULT_LIMIT, HISTORY_PAGE, UNIT_SECONDS, merge_candle_pages, okx_bar,
+                      record_from_okx)
 from .symbols import Symbol, fmz_symbol, inst_type, parse_symbol
 
 CONTRACT_TYPES = ("SWAP", "FUTURES")
 
 
 def ticker_from_okx(t: dict[str, Any], alias: str = "") -> dict[str, Any]:
-    """FMZ Ticker. ``vol`` is always in the base currency: spot's ``vol24h`` is base already,
-    a contract's ``vol24h`` counts contracts and its ``volCcy24h`` is base, so contracts also
-    carry ``vol_contracts``."""
+    """FMZ Ticker. ``vol`` is OKX's ``vol24h`` as FMZ counts volume: base currency for spot,
+    **contracts** for swaps and futures (as depth, trades, positions and orders count them).
+    Spot adds ``quote_vol`` (``volCcy24h``, quote currency); contracts add ``vol_ccy``
+    (``volCcy24h``, the base currency) and ``vol_contracts`` (= ``vol``, kept for old readers)."""
     inst_id = t["instId"]
     contract = inst_type(inst_id) != "SPOT"
     ticker = {
@@ -32,11 +34,12 @@ def ticker_from_okx(t: dict[str, Any], alias: str = "") -> dict[str, Any]:
         "low": dec(t.get("low24h")),
         "open": dec(t.get("open24h")),
         "last": dec(t.get("last")),
-        "vol": dec(t.get("volCcy24h") if contract else t.get("vol24h")),
+        "vol": dec(t.get("vol24h")),
         "time": millis(t.get("ts")),
     }
     if contract:
-        ticker["vol_contracts"] = dec(t.get("vol24h"))
+        ticker["vol_ccy"] = dec(t.get("volCcy24h"))
+        ticker["vol_contracts"] = ticker["vol"]
     else:
         ticker["quote_vol"] = dec(t.get("volCcy24h"))
     return ticker
@@ -57,12 +60,12 @@ def trades_from_okx(trades: list[dict[str, Any]]) -> list[dict[str, Any]]:
              "amount": dec(t.get("sz")), "type": t.get("side", "")} for t in reversed(trades)]
 
 
-def market_from_instrument(inst: Instrument) -> dict[str, Any]:
+def market_from_instrument(inst: Instrument, horizon: str = "") -> dict[str, Any]:
     """FMZ Market. OKX sets no minimum notional for orders, so ``minNotional`` is 0; a spot
-    unit is one base coin, so spot ``ctVal`` is 1."""
+    unit is one base coin, so spot ``ctVal`` is 1. ``horizon`` names a dated future."""
     contract = inst.inst_type != "SPOT"
     return {
-        "symbol": fmz_symbol(inst.inst_id, inst.alias),
+        "symbol": fmz_symbol(inst.inst_id, horizon),
         "baseAsset": inst.base,
         "quoteAsset": inst.quote,
         "tickSize": inst.tick_size,
@@ -114,7 +117,8 @@ async def trades(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
 async def records(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
     """Recent candles first; when ``limit`` is more than that page holds, older bars come
     from ``history-candles``, following ``after`` (the oldest bar's open time)."""
-    bar = okx_bar(int_param(call.params, "period", default=60))
+    unit = bridge.defaults.records_period_unit
+    bar = okx_bar(int_param(call.params, "period", default=60 // UNIT_SECONDS[unit]), unit)
     limit = int_param(call.params, "limit", default=0, maximum=10_000) or DEFAULT_LIMIT
     symbol, session, inst_id = await target(bridge, call, trace)
     query = {"instId": inst_id, "bar": bar, "limit": min(limit, CANDLES_PAGE)}
@@ -138,24 +142,25 @@ async def records(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
 async def markets(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
     session = bridge.session(call, trace)
     tables = await gather(*(bridge.instruments.instruments(session, kind) for kind in ("SPOT", *CONTRACT_TYPES)))
+    names = future_names(tables[-1], okx_now_ms(session))
     data = {}
     for table in tables:
         for inst in table.values():
-            market = market_from_instrument(inst)
+            market = market_from_instrument(inst, names.get(inst.inst_id, ""))
             data[market["symbol"]] = market
     return Answer(data)
 
 
 async def tickers(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
     """One ``/market/tickers`` call per instrument type (spot, swaps, futures), not one per
-    symbol; dated futures are named by alias from the cached instrument list."""
+    symbol; dated futures are named by horizon from the cached instrument list."""
     session = bridge.session(call, trace)
     kinds = ("SPOT", *CONTRACT_TYPES)
     *replies, futures = await gather(*(session.public("/api/v5/market/tickers", {"instType": k}) for k in kinds),
                                      bridge.instruments.instruments(session, "FUTURES"))
+    names = future_names(futures, okx_now_ms(session))
     data = []
     for reply in replies:
         for t in reply.data:
-            inst = futures.get(t["instId"])
-            data.append(ticker_from_okx(t, inst.alias if inst else ""))
+            data.append(ticker_from_okx(t, names.get(t["instId"], "")))
     return Answer(data, [r.raw for r in replies])

@@ -12,6 +12,7 @@ from ..okx.paging import fetch_pages
 from .context import Bridge, Session, first, gather
 from .instruments import inst_type_of
 from .orders import order_from_okx, split_order_id
+from .ranges import in_range, parse_range
 from .trade import ORDER_PATH
 from .symbols import parse_symbol
 
@@ -30,15 +31,20 @@ async def fmz_orders(bridge: Bridge, session: Session, items: list[dict[str, Any
 
 
 async def orders(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
-    """Open orders of one symbol, or of the whole account when ``symbol`` is empty."""
+    """Open orders of one symbol, of a range (``USDT.swap``, ``USDT.futures``), or of the
+    whole account when ``symbol`` is empty."""
     session = bridge.session(call, trace)
     text = text_param(call.params, "symbol", required=False)
     params: dict[str, str] = {}
-    if text:
+    rng = parse_range(text) if text else None
+    if rng is not None:
+        params = {"instType": rng.inst_types[0]}
+    elif text:
         symbol = parse_symbol(text)
         params = {"instType": inst_type_of(symbol), "instId": await bridge.instruments.inst_id(session, symbol)}
     pages = await fetch_pages(session.client, PENDING_PATH, params, session.creds, trace=trace)
-    return Answer(await fmz_orders(bridge, session, pages.items), pages.raws)
+    items = [o for o in pages.items if rng is None or in_range(o.get("instId", ""), rng)]
+    return Answer(await fmz_orders(bridge, session, items), pages.raws)
 
 
 async def order_inst_id(bridge: Bridge, session: Session, call: Call) -> tuple[str, str]:
@@ -83,13 +89,16 @@ async def historyorders(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
     since = int_param(call.params, "since", default=0)
     limit = int_param(call.params, "limit", default=0, maximum=10_000) or DEFAULT_HISTORY_LIMIT
     text = text_param(call.params, "symbol", required=False)
-    if text:
+    rng = parse_range(text) if text else None
+    if rng is not None:
+        targets = [(rng.inst_types[0], "")]
+    elif text:
         symbol = parse_symbol(text)
         targets = [(inst_type_of(symbol), await bridge.instruments.inst_id(session, symbol))]
     else:
         targets = [(kind, "") for kind in ORDER_KINDS]
     results = await gather(*(history_of(bridge, session, kind, inst_id, since, limit, trace)
                              for kind, inst_id in targets))
-    items = [o for found, _ in results for o in found]
+    items = [o for found, _ in results for o in found if rng is None or in_range(o.get("instId", ""), rng)]
     items.sort(key=lambda o: int(o.get("cTime") or 0), reverse=True)
     return Answer(await fmz_orders(bridge, session, items[:limit]), [raw for _, raws in results for raw in raws])

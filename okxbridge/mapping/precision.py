@@ -27,6 +27,14 @@ def round_size(size: Decimal, lot: Decimal) -> Decimal:
     return round_to_step(size, lot, ROUND_FLOOR)
 
 
+def round_cost(cost: Decimal, tick: Decimal) -> Decimal:
+    """A quote-currency amount (a spot market buy's ``sz`` with ``tgtCcy=quote_ccy``)
+    truncated to the price grid: OKX documents no precision for it, and ccxt's
+    ``cost_to_precision`` truncates to the price precision (``tickSz``), never rounding up
+    what the strategy spends (123.456789123 USDT on a 0.1 tick → 123.4)."""
+    return round_to_step(cost, tick, ROUND_FLOOR)
+
+
 def decimals(step: Decimal) -> int:
     """How many decimals a step shows (0.0001 → 4, 5 → 0, 0.5 → 1)."""
     exponent = step.normalize().as_tuple().exponent

@@ -18,25 +18,39 @@ BARS = {
     86400: "1Dutc", 172800: "2Dutc", 259200: "3Dutc", 604800: "1Wutc",
 }
 
-#: what one OKX page holds: recent candles up to 300, history-candles up to 100
+#: what one OKX page holds: 300 bars for both (docs get-candlesticks and
+#: get-candlesticks-history: limit max 300)
 CANDLES_PAGE = 300
-HISTORY_PAGE = 100
+HISTORY_PAGE = 300
 DEFAULT_LIMIT = 300
 
 
-def okx_bar(period: int) -> str:
-    bar = BARS.get(period)
-    if bar is None:
-        supported = ", ".join(str(p) for p in BARS)
-        raise ProtocolError(f"unsupported period {period}s; supported periods (seconds): {supported}")
-    return bar
+UNIT_SECONDS = {"seconds": 1, "minutes": 60}
+
+
+def okx_bar(period: int, unit: str = "seconds") -> str:
+    """OKX's bar for FMZ's ``period`` in ``unit`` (``--records-period-unit``). FMZ's period
+    constants are seconds, though one FMZ article calls ``"period":"60"`` 60 minutes; a
+    period that is valid only in the other unit (1440 = a day in minutes) is refused with
+    an error naming the option, rather than silently read as something else."""
+    bar = BARS.get(period * UNIT_SECONDS[unit])
+    if bar is not None:
+        return bar
+    other = "minutes" if unit == "seconds" else "seconds"
+    supported = ", ".join(str(p // UNIT_SECONDS[unit]) for p in BARS if p % UNIT_SECONDS[unit] == 0)
+    hint = f" (the unit is set by --records-period-unit {unit})"
+    if period * UNIT_SECONDS[other] in BARS:
+        hint = (f"; {period} is a period in {other}: if the docker sends {other}, start okxbridge "
+                f"with --records-period-unit {other}")
+    short = "s" if unit == "seconds" else "min"
+    raise ProtocolError(f"unsupported period {period}{short}; supported periods ({unit}): {supported}{hint}")
 
 
 def record_from_okx(row: list[Any], contract: bool) -> list[Any]:
-    """``[ts,o,h,l,c,vol,volCcy,…]`` → ``[seconds, o, h, l, c, volume]``; volume in the base
-    currency (a contract's ``vol`` counts contracts, its ``volCcy`` is base)."""
-    volume = row[6] if contract else row[5]
-    return [int(row[0]) // 1000, dec(row[1]), dec(row[2]), dec(row[3]), dec(row[4]), dec(volume)]
+    """``[ts,o,h,l,c,vol,volCcy,…]`` → ``[seconds, o, h, l, c, volume]``; volume is OKX's
+    ``vol``: base currency for spot, contracts for swaps and futures, as FMZ counts contract
+    volume (the coin volume ``volCcy`` stays in ``raw``). ``contract`` is kept for callers."""
+    return [int(row[0]) // 1000, dec(row[1]), dec(row[2]), dec(row[3]), dec(row[4]), dec(row[5])]
 
 
 def merge_candle_pages(pages: list[list[list[Any]]], limit: int) -> list[list[Any]]:

@@ -1,7 +1,7 @@
 """FMZ symbols ⇄ OKX instrument ids, as pure functions.
 
 FMZ: ``ETH_USDT`` (spot), ``BTC_USDT.swap`` / ``BTC_USD.swap`` (perpetuals), ``BTC_USDT.quarter``
-(dated futures by alias, resolved through OKX's instrument list elsewhere) or
+(dated futures by horizon, resolved from OKX's instrument list elsewhere) or
 ``BTC_USDT.250328`` (a dated future by its expiry). OKX: ``ETH-USDT``, ``BTC-USDT-SWAP``,
 ``BTC-USDT-250328``.
 """
@@ -13,9 +13,10 @@ import re
 import attrs
 
 from ..fmz.errors import ProtocolError
+from .expiries import HORIZONS
 
-#: FMZ's contract types for OKX's dated futures, matching OKX's ``alias`` field.
-FUTURE_ALIASES = ("this_week", "next_week", "quarter", "next_quarter")
+#: FMZ's contract types for OKX's dated futures, by horizon (see :mod:`.expiries`)
+FUTURE_ALIASES = HORIZONS
 _CCY = re.compile(r"^[A-Z0-9]{1,20}$")
 _EXPIRY = re.compile(r"^\d{6}$")
 

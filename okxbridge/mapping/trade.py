@@ -4,14 +4,19 @@ Every order carries a ``clOrdId`` derived from the call's nonce. When the place-
 request gets no clear answer (timeout, reset, 5xx, OKX's 50004 "endpoint timeout"), OKX
 may or may not have taken the order, so it is never blindly sent again: the order is
 looked up by ``clOrdId`` (a read, retried), and placed once more only when OKX says it
-does not exist. A call repeated with the same nonce gets the first order's id.
+does not exist.
+
+OKX refuses a repeated ``clOrdId`` only while the first order is live (spec "Verified for
+the fidelity work" §1), so a filled market order would be placed again by a repeat: what
+stops that is the order ledger (:mod:`.placement`, :mod:`okxbridge.ledger`). A call
+repeated with the same nonce and the same order gets the first order's id — after a
+hang-up, a restart or on another instance; with another order it is refused.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from twisted.internet.defer import Deferred
 from twisted.internet.task import deferLater
 from twisted.logger import Logger
 
@@ -19,11 +24,14 @@ from ..fmz.answer import Answer
 from ..fmz.envelope import Call
 from ..fmz.errors import ProtocolError
 from ..fmz.params import decimal_param, text_param
+from ..ledger.claims import ORDER, content_fingerprint
 from ..okx.errors import OkxError, OkxTransportError
 from ..okx.retry import outcome_unknown
 from .context import Bridge, Session, first
 from .intents import client_order_id, order_body, parse_intent
+from .margin import asked_margin_mode, contract_plan
 from .orders import order_id
+from .placement import exactly_once, shielded
 from .symbols import parse_symbol
 
 log = Logger()
@@ -39,23 +47,34 @@ async def trade(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
     amount = decimal_param(p, "amount")
     session = bridge.session(call, trace)
     inst = await bridge.instruments.instrument(session, symbol)
-    td_mode = text_param(p, "marginMode", required=False) or text_param(p, "tdMode", required=False)
-    if td_mode and td_mode not in ("cross", "isolated", "cash"):
-        raise ProtocolError(f"bad marginMode {td_mode[:20]!r}: use cross or isolated")
+    td_mode = asked_margin_mode(p)
     if symbol.is_spot and td_mode in ("cross", "isolated"):
         # OKX files such orders under instType MARGIN, which orders/historyorders do not list
         raise ProtocolError("spot margin trading is not supported by okxbridge: spot orders are cash orders")
-    pos_mode = await bridge.position_mode(session) if not symbol.is_spot else ""
+    if not symbol.is_spot and td_mode == "cash":
+        raise ProtocolError(f"marginMode cash is for spot: {symbol.fmz} trades cross or isolated")
+    plan = None
+    if not symbol.is_spot:
+        _, plan = await contract_plan(bridge, session, inst, intent, amount, td_mode)
     body = order_body(inst, intent, price, amount, cl_ord_id=client_order_id(call.nonce), td_mode=td_mode,
-                      pos_mode=pos_mode, ord_type=text_param(p, "ordType", required=False) or "limit")
-    key = (session.creds.fingerprint, session.creds.simulated, body["clOrdId"])
-    known = bridge.placed.get(key)
-    if known is not None:
-        return Answer({"id": known})
-    ord_id, raw = await bridge.placing.run(key, lambda: Deferred.fromCoroutine(place_once(bridge, session, body)))
-    fmz_id = order_id(inst.inst_id, ord_id)
-    bridge.remember_order(key, fmz_id)
+                      plan=plan, ord_type=text_param(p, "ordType", required=False) or "limit")
+    content = content_fingerprint(body)
+    fmz_id, raw = await shielded(bridge, (session.creds.fingerprint, ORDER, body["clOrdId"], content),
+                                 lambda: place_recorded(bridge, session, call.nonce, body, content))
     return Answer({"id": fmz_id}, raw)
+
+
+async def place_recorded(bridge: Bridge, session: Session, nonce: int, body: dict[str, Any], content: str):
+    """:func:`place_once` under the ledger's claim for this nonce (:mod:`.placement`)."""
+    async def send():
+        ord_id, raw = await place_once(bridge, session, body)
+        return order_id(body["instId"], ord_id), raw
+
+    async def look_up():
+        found = await resolve(bridge, session, body, OkxTransportError("unfinished", "claimed before a restart"), "place")
+        return order_id(body["instId"], found["ordId"]) if found is not None else None
+
+    return await exactly_once(bridge, session.creds, ORDER, nonce, body["clOrdId"], content, send, look_up)
 
 
 async def place_once(bridge: Bridge, session: Session, body: dict[str, Any]) -> tuple[str, Any]:
@@ -72,7 +91,7 @@ async def place_once(bridge: Bridge, session: Session, body: dict[str, Any]) -> 
             log.warn("order {clOrdId} on {instId}: {error}; resolving by reading it back",
                      clOrdId=body["clOrdId"], instId=body["instId"], error=str(e))
             try:
-                found = await resolve(bridge, session, body, e)
+                found = await resolve(bridge, session, body, e, "place")
             except OkxError:
                 count_uncertain(bridge, "unknown")
                 raise
@@ -106,6 +125,7 @@ async def existing_order(session: Session, body: dict[str, Any], duplicate: OkxE
 
 def count_uncertain(bridge: Bridge, outcome: str) -> None:
     bridge.client.metrics.uncertain_order(outcome)
+    bridge.resolving.done(outcome)
 
 
 async def find_order(session: Session, body: dict[str, Any]) -> dict[str, Any] | None:
@@ -120,15 +140,20 @@ async def find_order(session: Session, body: dict[str, Any]) -> dict[str, Any] |
     return reply.data[0] if reply.data else None
 
 
-async def resolve(bridge: Bridge, session: Session, body: dict[str, Any], cause: OkxError) -> dict[str, Any] | None:
-    """Look the order up until OKX answers clearly: the order, or None when it does not exist."""
+async def resolve(bridge: Bridge, session: Session, body: dict[str, Any], cause: OkxError,
+                  write: str) -> dict[str, Any] | None:
+    """Look the order up until OKX answers clearly: the order, or None when it does not exist.
+    Listed on /status (``orders_resolving``) while it runs."""
     last: OkxError = cause
-    for delay in bridge.resolve_delays:
-        await deferLater(bridge.clock, delay, lambda: None)
-        try:
-            return await find_order(session, body)
-        except OkxError as e:
-            last = e
+    with bridge.resolving.track(session.creds.fingerprint, body, write, cause) as shown:
+        for delay in bridge.resolve_delays:
+            await deferLater(bridge.clock, delay, lambda: None)
+            shown.lookups += 1
+            try:
+                return await find_order(session, body)
+            except OkxError as e:
+                last = e
+                shown.last_error = str(e)[:200]
     name = body.get("ordId") or body.get("clOrdId")
     raise OkxError("uncertain", f"the outcome for order {name} on {body['instId']} is unknown "
                    f"(OKX did not answer: {last}); check open orders before acting again", "POST", PLACE_PATH)
@@ -136,5 +161,5 @@ async def resolve(bridge: Bridge, session: Session, body: dict[str, Any], cause:
 
 async def state_after_unknown_write(bridge: Bridge, session: Session, body: dict[str, Any]) -> str:
     """The state of an order after a write whose outcome is unknown ("not_found" if none)."""
-    found = await resolve(bridge, session, body, OkxTransportError("timeout", "no answer"))
+    found = await resolve(bridge, session, body, OkxTransportError("timeout", "no answer"), "cancel")
     return found.get("state", "") if found is not None else "not_found"

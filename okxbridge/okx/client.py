@@ -8,7 +8,6 @@ request, driven by ``Deferred.fromCoroutine`` (the codebase's one async style).
 
 from __future__ import annotations
 
-from decimal import Decimal
 from random import Random
 from typing import Any, Mapping
 from urllib.parse import urlencode
@@ -21,6 +20,7 @@ from twisted.internet.task import deferLater
 from twisted.logger import Logger
 from twisted.web.http_headers import Headers
 
+from ..jsonwire import json_default
 from .coalesce import Coalescer
 from .counting import COUNT_NOTHING, RequestCounts
 from .errors import OkxError, OkxThrottled, OkxTransportError
@@ -54,18 +54,7 @@ def encode_body(body: Any) -> str:
     """Compact JSON, the exact text that is both sent and signed ("" for no body)."""
     if body is None:
         return ""
-    return orjson.dumps(body, default=_number).decode()
-
-
-def _number(value: Any) -> Any:
-    """Decimals (an IO call's numbers) go out as JSON numbers, as the strategy wrote them;
-    a whole number past 64 bits (``1e30``) as a float, the only JSON number orjson writes
-    for it (the envelope's parser has bounded the exponent, so ``int()`` here is cheap)."""
-    if isinstance(value, Decimal):
-        if value == value.to_integral_value() and -(2**63) <= value < 2**64:
-            return int(value)
-        return float(value)
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+    return orjson.dumps(body, default=json_default).decode()
 
 
 def parse_envelope(verb: str, path: str, status: int, content: bytes) -> OkxReply:
@@ -168,10 +157,10 @@ class OkxClient:
         request_path = f"{path}?{query}" if query else path
         body_text = encode_body(body)
         signed = creds is not None and sign
-        # budgets and queues per credential (key + secret + passphrase), never per access key
-        # alone: a wrong secret sent with the owner's key must not spend the owner's budget
+        # budgets are kept per credential fingerprint (demo flag included): safe to show on
+        # /status, and a caller with the owner's access key but a wrong secret shares nothing
         user = creds.fingerprint if signed else None
-        owner = creds.fingerprint if creds is not None else None
+        owner = creds.fingerprint if creds is not None else None  # for its share of a queue
         buckets = bucket_keys(verb, path, params, body, user)
         label = f"{verb} {path}" + (f" for key {creds.short_key}" if signed else "")
         tries, resynced = 0, False

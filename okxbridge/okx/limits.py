@@ -39,7 +39,8 @@ from .errors import OkxThrottled
 @attrs.frozen
 class Rule:
     """``requests`` per ``window`` seconds, counted per ``scope``: ip, ip+instType,
-    ip+instId, user or user+instId (user = the credential's fingerprint)."""
+    ip+instId, user or user+instId (user = the credential's fingerprint, which covers the
+    demo flag)."""
 
     requests: int
     window: float
@@ -239,6 +240,37 @@ class RateLimiter:
         if bucket.waiters:
             self._schedule(bucket, now)
 
+    # --- /status -------------------------------------------------------------------------
+
+    status_section = "rate_limits"
+    status_limit = 50  # rows per credential (tightest first) and credentials shown
+
+    def status(self) -> dict[str, Any]:
+        """Headroom of every bucket held, grouped by credential fingerprint (``user`` in the
+        keys is one: see :func:`bucket_keys`); IP-wide buckets under ``public``."""
+        now = self.clock.seconds()
+        users: dict[str, list[dict[str, Any]]] = {}
+        public: list[dict[str, Any]] = []
+        for key, bucket in list(self._buckets.items()):
+            rule = bucket.rule
+            row: dict[str, Any] = {"request": f"{key[0]} {key[1]}", "limit": rule.describe(),
+                                   "requests": rule.requests, "window_seconds": rule.window,
+                                   "free": bucket.free(now), "queued": len(bucket.waiters)}
+            if rule.scope.startswith("user"):
+                if rule.scope == "user+instId":
+                    row["instId"] = key[3]
+                users.setdefault(str(key[2]), []).append(row)
+            else:
+                if rule.scope != "ip":
+                    row[rule.scope.split("+")[1]] = key[2]
+                public.append(row)
+        credentials = [{"fingerprint": user, "queued": sum(r["queued"] for r in rows),
+                        "budgets_held": len(rows), "budgets": tightest(rows)[:self.status_limit]}
+                       for user, rows in users.items()]
+        credentials.sort(key=lambda c: (-c["queued"], min(r["free"] / r["requests"] for r in c["budgets"])))
+        return {"max_queue": self.max_queue, "credentials": credentials[:self.status_limit],
+                "credentials_held": len(credentials), "public": tightest(public)[:self.status_limit]}
+
     def sweep(self, now: float) -> None:
         """Drop buckets that are as good as new: they hold no state worth keeping."""
         for key in [k for k, b in self._buckets.items() if b.idle(now)]:
@@ -281,3 +313,8 @@ class RateLimiter:
             bucket.owners[owner] -= 1
             if bucket.owners[owner] <= 0:
                 del bucket.owners[owner]
+
+
+def tightest(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Queued first, then least headroom (free share of the budget)."""
+    return sorted(rows, key=lambda r: (-r["queued"], r["free"] / r["requests"], r["request"]))

@@ -17,18 +17,33 @@ def _ccy_filter(params):
     return set(wanted.split(",")) if wanted else None
 
 
-def upls(call):
-    """Unrealised pnl per settle currency over the account's open positions."""
+def upls(call, mgn_mode=None):
+    """Unrealised pnl per settle currency over the account's open positions (of one margin mode)."""
     totals = {}
     for position in call.state.open_positions():
+        if mgn_mode and position.mgn_mode != mgn_mode:
+            continue
         mark = call.emu.mark_price(position.inst)
         upl = pnl(position.inst, position.signed, position.avg_px, mark)
         totals[position.inst.settle] = totals.get(position.inst.settle, ZERO) + upl
     return totals
 
 
+def isolated(call):
+    """Per settle currency, (margin, upl) of the isolated positions: OKX books them apart
+    from cross (``isoEq``, ``isoUpl`` in docs #trading-account-rest-api-get-balance)."""
+    iso_upl = upls(call, "isolated")
+    margins = {}
+    for position in call.state.open_positions():
+        if position.mgn_mode == "isolated":
+            ccy = position.inst.settle
+            margins[ccy] = margins.get(ccy, ZERO) + position.margin()
+    return {ccy: (margins.get(ccy, ZERO), iso_upl.get(ccy, ZERO)) for ccy in set(margins) | set(iso_upl)}
+
+
 def balance(call):
-    return account_balance(call.state.ledger, call.emu.usd_price, upls(call), call.now, _ccy_filter(call.params))
+    return account_balance(call.state.ledger, call.emu.usd_price, upls(call), call.now, _ccy_filter(call.params),
+                           isolated(call))
 
 
 def asset_balances(call):

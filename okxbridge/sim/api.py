@@ -13,14 +13,18 @@ from klein import Klein
 from twisted.internet import defer, task
 from twisted.logger import Logger
 
-from okxbridge.sim import account_api, market_api, trade_api
+from okxbridge.sim import account_api, history_api, market_api, trade_api
 from okxbridge.sim.auth import authenticate
 from okxbridge.sim.errors import ApiRejection
 from okxbridge.sim.instruments import catalogue
 from okxbridge.sim.numbers import parse_decimal
 
-ROUTES = {**market_api.ROUTES, **account_api.ROUTES, **trade_api.ROUTES}
-PUBLIC_PREFIXES = ("/api/v5/market/", "/api/v5/public/")
+ROUTES = {**market_api.ROUTES, **account_api.ROUTES, **trade_api.ROUTES, **history_api.ROUTES}
+PUBLIC_PREFIXES = ("/api/v5/market/", "/api/v5/public/", "/api/v5/system/")
+#: OKX's gateway on a path it does not serve: HTTP 404 and this body (the shape ccxt's users
+#: saw from OKX's gateway, ccxt issue #6116); not 50005 "API is offline", which clients such
+#: as ccxt read as an outage and retry
+NOT_FOUND = {"code": 404, "data": {}, "detailMsg": "No message available", "msg": "Not Found"}
 BATCH_PATHS = ("/api/v5/trade/batch-orders", "/api/v5/trade/cancel-batch-orders")
 TOO_MANY = {"code": "50011", "msg": "Too Many Requests", "data": []}
 
@@ -104,6 +108,8 @@ class EmulatorSite:
         body = self._answer(request, method, path)
         if fault is not None and fault.action == "drop_response":
             return await _cut(request)
+        if fault is not None and fault.action == "delay_answer":
+            await task.deferLater(emu.clock, fault.seconds, lambda: None)
         return body
 
     def _answer(self, request, method, path):
@@ -111,7 +117,7 @@ class EmulatorSite:
         handler = ROUTES.get((method, path))
         if handler is None:
             if any(m == method for m, p in ROUTES if p == path) or not any(p == path for _, p in ROUTES):
-                return _json(request, {"code": "50005", "msg": "API is offline or unavailable.", "data": []}, 404)
+                return _json(request, NOT_FOUND, 404)
             return _json(request, {"code": "50115", "msg": "Invalid request method.", "data": []}, 405)
         raw = _raw_body(request) if method == "POST" else ""
         params, body = _params(request, method, raw)
@@ -122,7 +128,9 @@ class EmulatorSite:
             headers = {k.decode().lower(): v[0].decode() for k, v in request.requestHeaders.getAllRawHeaders()}
             account = authenticate(headers, method, request.uri.decode(), raw, emu.account_map(), now)
             state = emu.state(account.api_key, demo)
-            user = f"{account.api_key}|{int(demo)}"
+            # OKX #overview-rate-limits: private limits are per User ID, not per API key, so
+            # every key of one account spends the same budget (spec "Verified…" §9)
+            user = f"{account.account_id}|{int(demo)}"
         inst_ids = [item.get("instId", "") for item in body if isinstance(item, dict)] if (
             path in BATCH_PATHS and isinstance(body, list)) else None
         ip = request.getClientAddress().host

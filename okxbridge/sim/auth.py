@@ -25,6 +25,13 @@ class SimAccount:
     api_key: str
     secret: str = attrs.field(repr=False)
     passphrase: str = attrs.field(repr=False)
+    #: the OKX account (User ID) the key belongs to; keys with the same uid share one
+    #: account: its orders, balances and rate limits. Empty: an account of its own.
+    uid: str = ""
+
+    @property
+    def account_id(self):
+        return self.uid or self.api_key
 
 
 DEFAULT_ACCOUNT = SimAccount(api_key="okxsim-demo-key", secret="okxsim-demo-secret", passphrase="okxsim-demo-pass")

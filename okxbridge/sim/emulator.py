@@ -57,10 +57,11 @@ class Emulator:
         self.limiter = EndpointLimits(self.clock, self.rate_limits)
         for account in self.accounts:
             for demo in (False, True):
-                self.states[(account.api_key, demo)] = AccountState(
-                    api_key=account.api_key, demo=demo,
-                    ledger=Ledger(cash=dict(self.balances), funding=dict(self.funding_balances)),
-                )
+                if (account.account_id, demo) not in self.states:  # keys of one uid share it
+                    self.states[(account.account_id, demo)] = AccountState(
+                        api_key=account.api_key, demo=demo,
+                        ledger=Ledger(cash=dict(self.balances), funding=dict(self.funding_balances)),
+                    )
 
     # -- time and markets -----------------------------------------------------
     def now(self):
@@ -77,7 +78,8 @@ class Emulator:
         return {account.api_key: account for account in self.accounts}
 
     def state(self, api_key, demo=False):
-        return self.states[(api_key, demo)]
+        account = self.account_map().get(api_key)
+        return self.states[(account.account_id if account is not None else api_key, demo)]
 
     def sync(self):
         """Let resting orders fill against the market as it is now."""

@@ -2,13 +2,15 @@
 
 ``drop_response``: do the work, then cut the connection unanswered (the client
 cannot know whether an order was placed); ``reset``: cut it before doing
-anything; ``delay``: answer ``seconds`` later on the emulator's clock;
+anything; ``delay``: wait ``seconds`` on the emulator's clock, then do the work and
+answer (a caller gone meanwhile cancels it: nothing is done); ``delay_answer``: do the
+work at once, answer ``seconds`` later (an order taken whose answer is slow);
 ``status``: answer an HTTP error with OKX's body for it, without doing the work.
 """
 
 import attrs
 
-ACTIONS = ("drop_response", "delay", "status", "reset")
+ACTIONS = ("drop_response", "delay", "delay_answer", "status", "reset")
 STATUS_CODES = {500: ("50026", "System error. Try again later"),
                 503: ("50001", "Service temporarily unavailable. Try again later"),
                 429: ("50011", "Too Many Requests"),

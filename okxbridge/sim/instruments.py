@@ -40,6 +40,8 @@ class Listing:
     alias: str = ""
     max_lmt_sz: str = "9999999999"
     max_mkt_sz: str = "1000000"
+    opt_type: str = ""   # C or P, options only
+    strike: str = ""
 
     @property
     def is_spot(self):
@@ -62,7 +64,9 @@ class Listing:
         """The object OKX's public/instruments returns for this instrument."""
         spot = self.is_spot
         return {
-            "alias": self.alias,
+            # OKX deprecated ``alias`` (docs #public-data-rest-api-get-instruments: "use expTime
+            # instead", removed by the end of April 2026): sent empty, so clients must use expTime
+            "alias": "",
             "auctionEndTime": "",
             "baseCcy": self.base if spot else "",
             "category": "1",
@@ -89,12 +93,12 @@ class Listing:
             "maxTwapSz": self.max_lmt_sz,
             "minSz": fmt(self.min_sz),
             "openType": "",
-            "optType": "",
+            "optType": self.opt_type,
             "quoteCcy": self.quote if spot else "",
             "ruleType": "normal",
             "settleCcy": self.settle,
             "state": "live",
-            "stk": "",
+            "stk": self.strike,
             "tickSz": fmt(self.tick_sz),
             "uly": "" if spot else self.underlying,
         }
@@ -162,7 +166,7 @@ def last_friday_0800_of_quarter(seconds):
 
 
 def futures_expiries(seconds):
-    """``{alias: expiry seconds}`` for this_week, next_week and quarter at ``seconds``.
+    """``{horizon: expiry seconds}`` for this_week, next_week, quarter and next_quarter.
 
     OKX's quarterly contract is the quarter-end one that is neither of the weekly
     ones; when the quarter ends within two weeks it rolls to the next quarter.
@@ -172,7 +176,8 @@ def futures_expiries(seconds):
     quarter = last_friday_0800_of_quarter(seconds)
     if quarter <= next_week:
         quarter = last_friday_0800_of_quarter(next_week + WEEK)
-    return {"this_week": this_week, "next_week": next_week, "quarter": quarter}
+    next_quarter = last_friday_0800_of_quarter(quarter + WEEK)
+    return {"this_week": this_week, "next_week": next_week, "quarter": quarter, "next_quarter": next_quarter}
 
 
 def _future(alias, expiry):
@@ -181,17 +186,40 @@ def _future(alias, expiry):
         inst_type="FUTURES", inst_id=f"BTC-USDT-{day}", base="BTC", quote="USDT",
         tick_sz=Decimal("0.1"), lot_sz=Decimal("0.01"), min_sz=Decimal("0.01"),
         underlying="BTC-USDT", ct_val=Decimal("0.01"), ct_type="linear",
-        settle="USDT", lever="100", list_time=ms(expiry - 14 * DAY if alias != "quarter" else expiry - 120 * DAY),
+        settle="USDT", lever="100", list_time=ms(expiry - (14 if "week" in alias else 200) * DAY),
         exp_time=ms(expiry), alias=alias, max_lmt_sz="100000000", max_mkt_sz="12000",
     )
 
 
+def _option(expiry, strike, opt_type):
+    """A BTC-USD option (coin-settled, 0.01 BTC a contract), as OKX lists them."""
+    day = datetime.datetime.fromtimestamp(expiry, UTC).strftime("%y%m%d")
+    return Listing(
+        inst_type="OPTION", inst_id=f"BTC-USD-{day}-{strike}-{opt_type}", base="BTC", quote="USD",
+        tick_sz=Decimal("0.0005"), lot_sz=Decimal("1"), min_sz=Decimal("1"), underlying="BTC-USD",
+        ct_val=Decimal("0.01"), settle="BTC", lever="", list_time=ms(expiry - 30 * DAY), exp_time=ms(expiry),
+        max_lmt_sz="10000", max_mkt_sz="5000", opt_type=opt_type, strike=strike,
+    )
+
+
+#: strikes listed for each option expiry: a few, enough for clients that expect options to exist
+OPTION_STRIKES = ("50000", "60000", "70000")
+
+
 def catalogue(seconds):
-    """Every listed instrument at clock time ``seconds``, keyed by instId, in listing order."""
-    futures = tuple(_future(alias, expiry) for alias, expiry in futures_expiries(seconds).items())
-    return {inst.inst_id: inst for inst in SPOT + SWAP + futures}
+    """Every listed instrument at clock time ``seconds``, keyed by instId, in listing order.
+
+    OKX lists options too, so okxsim lists a few BTC-USD calls and puts on the weekly and
+    quarterly expiries (ccxt's market checks expect them); okxsim does not price them as
+    options — their quotes follow the same walk as every other instrument.
+    """
+    expiries = futures_expiries(seconds)
+    futures = tuple(_future(alias, expiry) for alias, expiry in expiries.items())
+    options = tuple(_option(expiries[alias], strike, kind) for alias in ("this_week", "quarter")
+                    for strike in OPTION_STRIKES for kind in ("C", "P"))
+    return {inst.inst_id: inst for inst in SPOT + SWAP + futures + options}
 
 
 def list_type(instruments, inst_type):
-    """public/instruments for one ``instType``; OPTION is a valid type with nothing listed."""
+    """public/instruments for one ``instType``."""
     return [inst for inst in instruments.values() if inst.inst_type == inst_type]

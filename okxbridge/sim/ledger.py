@@ -52,8 +52,10 @@ class Ledger:
         return sorted(c for c in names if self.cash.get(c, ZERO) != 0 or self.frozen(c) != 0)
 
 
-def balance_detail(ledger, ccy, usd_price, upl, now):
-    """One ``details[]`` entry of GET /account/balance with every field OKX sends."""
+def balance_detail(ledger, ccy, usd_price, upl, now, iso=(ZERO, ZERO)):
+    """One ``details[]`` entry of GET /account/balance with every field OKX sends; ``iso``
+    is (margin, upl) of the isolated positions settled in ``ccy``."""
+    iso_margin, iso_upl = iso
     cash = ledger.cash.get(ccy, ZERO)
     frozen = ledger.frozen(ccy)
     eq = cash + upl
@@ -63,8 +65,8 @@ def balance_detail(ledger, ccy, usd_price, upl, now):
         "cashBal": fmt(cash), "ccy": ccy, "clSpotInUseAmt": "", "colBorrAutoConversion": "0",
         "collateralEnabled": False, "collateralRestrict": False, "crossLiab": "0",
         "disEq": fmt(eq * usd_price), "eq": fmt(eq), "eqUsd": fmt(eq * usd_price),
-        "fixedBal": "0", "frozenBal": fmt(frozen), "imr": "", "interest": "0", "isoEq": "0",
-        "isoLiab": "0", "isoUpl": "0", "liab": "0", "maxLoan": "0", "maxSpotInUse": "",
+        "fixedBal": "0", "frozenBal": fmt(frozen), "imr": "", "interest": "0",
+        "isoEq": fmt(round(iso_margin + iso_upl, 16)), "isoLiab": "0", "isoUpl": fmt(round(iso_upl, 16)), "liab": "0", "maxLoan": "0", "maxSpotInUse": "",
         "mgnRatio": "", "mmr": "", "notionalLever": "", "openAvgPx": "",
         "ordFrozen": fmt(ledger.ord_frozen.get(ccy, ZERO)), "rewardBal": "", "smtSyncEq": "0",
         "spotBal": "", "spotCopyTradingEq": "0", "spotInUseAmt": "", "spotIsoBal": "0",
@@ -73,13 +75,14 @@ def balance_detail(ledger, ccy, usd_price, upl, now):
     }
 
 
-def account_balance(ledger, usd_prices, upls, now, only=None):
+def account_balance(ledger, usd_prices, upls, now, only=None, isolated=None):
     """GET /account/balance data: one summary object with ``details`` for non-zero currencies."""
     details = []
     for ccy in ledger.currencies():
         if only and ccy not in only:
             continue
-        details.append(balance_detail(ledger, ccy, usd_prices(ccy), upls.get(ccy, ZERO), now))
+        details.append(balance_detail(ledger, ccy, usd_prices(ccy), upls.get(ccy, ZERO), now,
+                                      (isolated or {}).get(ccy, (ZERO, ZERO))))
     total = sum((Decimal(d["eqUsd"]) for d in details), ZERO)
     upl_usd = sum((upls.get(d["ccy"], ZERO) * usd_prices(d["ccy"]) for d in details), ZERO)
     ord_usd = sum((ledger.ord_frozen.get(d["ccy"], ZERO) * usd_prices(d["ccy"]) for d in details), ZERO)

@@ -37,6 +37,11 @@ RULES = {
     ("GET", "/api/v5/trade/orders-pending"): (60, 2, "user"),
     ("GET", "/api/v5/trade/orders-history"): (40, 2, "user"),
     ("GET", "/api/v5/trade/orders-history-archive"): (20, 2, "user"),
+    ("GET", "/api/v5/trade/fills"): (60, 2, "user"),
+    ("GET", "/api/v5/trade/fills-history"): (10, 2, "user"),
+    ("GET", "/api/v5/account/bills"): (5, 1, "user"),
+    ("GET", "/api/v5/account/bills-archive"): (5, 2, "user"),
+    ("GET", "/api/v5/system/status"): (1, 5, "ip"),
 }
 
 

@@ -18,6 +18,15 @@ def _inst(call, kinds=None):
     return inst
 
 
+def _option_family(params, inst_type):
+    """``uly``/``instFamily``; OKX requires one of them for options (docs
+    #public-data-rest-api-get-instruments: "If instType is OPTION, either uly or instFamily is required")."""
+    family = text(params, "instFamily") or text(params, "uly")
+    if inst_type == "OPTION" and not family:
+        raise ApiRejection("50015", "Either parameter uly or instFamily is required.")
+    return family
+
+
 def public_time(call):
     return [{"ts": ms_text(call.now)}]
 
@@ -28,7 +37,7 @@ def instruments(call):
         raise param_error("instType")
     rows = list_type(call.instruments, "SPOT" if inst_type == "MARGIN" else inst_type)
     inst_id = text(call.params, "instId")
-    family = text(call.params, "instFamily") or text(call.params, "uly")
+    family = _option_family(call.params, inst_type)
     if inst_id:
         rows = [i for i in rows if i.inst_id == inst_id]
         if not rows:
@@ -46,7 +55,7 @@ def tickers(call):
     inst_type = text(call.params, "instType", True)
     if inst_type not in INST_TYPES:
         raise param_error("instType")
-    family = text(call.params, "instFamily") or text(call.params, "uly")
+    family = _option_family(call.params, inst_type)
     rows = [i for i in list_type(call.instruments, inst_type) if not family or i.underlying == family]
     return [market_data.ticker(call.walk, i, call.now) for i in rows]
 

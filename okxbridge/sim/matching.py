@@ -12,6 +12,7 @@ them whole. Every order-specific rule answers with OKX's own
 import attrs
 
 from okxbridge.sim.errors import ApiRejection
+from okxbridge.sim.history import History
 from okxbridge.sim.ledger import Ledger
 from okxbridge.sim.numbers import ZERO, Decimal, floor_to, fmt, is_multiple
 from okxbridge.sim.orders import Order
@@ -44,6 +45,7 @@ class AccountState:
     positions: dict = attrs.field(factory=dict)
     levers: dict = attrs.field(factory=dict)
     pos_mode: str = "net_mode"
+    history: History = attrs.field(factory=History)
 
     def lever_key(self, inst_id, mgn_mode, pos_side):
         split = mgn_mode == "isolated" and self.pos_mode == "long_short_mode"
@@ -78,7 +80,12 @@ class Engine:
         inst = instruments.get(request.inst_id)
         if inst is None:
             raise Rejected("51001", "Instrument ID does not exist.")
-        if request.cl_ord_id and request.cl_ord_id in state.cl_ord_ids:
+        # OKX place-order (#order-book-trading-trade-post-place-order): a clOrdId must differ
+        # from those of the account's *pending* (live / partially_filled) orders; once the
+        # earlier order is filled or canceled the id may be used again, and no historical
+        # uniqueness is kept (spec okx-v5.md "Verified for the fidelity work" §1).
+        earlier = state.cl_ord_ids.get(request.cl_ord_id) if request.cl_ord_id else None
+        if earlier is not None and earlier.is_open:
             raise Rejected("51016", "Duplicated clOrdId")
         if inst.is_spot != (request.td_mode == "cash"):
             raise Rejected("51000", "Parameter tdMode error")
@@ -111,6 +118,7 @@ class Engine:
         self._reserve(state, order, top, now)
         state.orders[order.ord_id] = order
         if order.cl_ord_id:
+            # get-order by clOrdId answers the latest order with it (#order-book-trading-trade-get-order-details)
             state.cl_ord_ids[order.cl_ord_id] = order
         self.all_orders.append(order)
         self._match_on_arrival(state, order, top, now)
@@ -229,11 +237,14 @@ class Engine:
                     self._release(state, order, qty * order.px, now)
                 fee = qty * rate
                 ledger.credit(inst.base, qty - fee, now)
+                changes = [(inst.quote, -cost, ZERO), (inst.base, qty - fee, fee)]
             else:
                 ledger.credit(inst.base, -qty, now)
                 self._release(state, order, qty, now)
                 fee = qty * price * rate
                 ledger.credit(inst.quote, qty * price - fee, now)
+                changes = [(inst.base, -qty, ZERO), (inst.quote, qty * price - fee, fee)]
+            realised = ZERO
         else:
             position = self._position(state, inst, order.td_mode, order.pos_side, now)
             share = order.frozen * qty / remaining if remaining else order.frozen
@@ -246,11 +257,13 @@ class Engine:
             order.pnl += realised
             ledger.credit(inst.settle, realised - fee, now)
             self.refresh_margin(state, inst.settle, now)
+            changes = [(inst.settle, realised - fee, fee)]
         order.acc_fill_sz += qty
         order.notional_filled += qty / price if inst.is_inverse else qty * price
         order.fill_px, order.fill_sz, order.fill_time = price, qty, now
         order.fee -= fee
         order.trade_id = self._trade_id()
+        state.history.record(ledger, order, order.trade_id, price, qty, role, fee, realised, changes, now)
         if not inst.is_spot:
             position.trade_id = order.trade_id
         order.last_fill_second = int(now)

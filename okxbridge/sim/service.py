@@ -15,11 +15,11 @@ from okxbridge.sim.emulator import DEFAULT_BALANCES, Emulator
 
 
 def parse_account(text):
-    """``KEY:SECRET:PASSPHRASE`` as a SimAccount."""
+    """``KEY:SECRET:PASSPHRASE[:UID]`` as a SimAccount (keys with one UID share an account)."""
     parts = text.split(":")
-    if len(parts) != 3 or not all(parts):
-        raise usage.UsageError(f"--account wants KEY:SECRET:PASSPHRASE, got {text!r}")
-    return SimAccount(api_key=parts[0], secret=parts[1], passphrase=parts[2])
+    if len(parts) not in (3, 4) or not all(parts):
+        raise usage.UsageError(f"--account wants KEY:SECRET:PASSPHRASE[:UID], got {text!r}")
+    return SimAccount(api_key=parts[0], secret=parts[1], passphrase=parts[2], uid=parts[3] if len(parts) == 4 else "")
 
 
 def parse_balance(text):

@@ -105,16 +105,31 @@ def test_order_rules_answer_okx_codes(fields, code):
     assert caught.value.code == code
 
 
-def test_client_order_id_is_never_reused_even_after_the_order_finished():
+def test_client_order_id_is_refused_only_while_the_earlier_order_is_live():
+    """OKX's documented rule (place order; spec "Verified for the fidelity work" §1)."""
     emu, _ = clocked_emulator()
     first = place(emu, instId="BTC-USDT", tdMode="cash", side="buy", ordType="limit", sz="0.001", px="100", clOrdId="abc1")
-    emu.engine.cancel(emu.state(DEFAULT_ACCOUNT.api_key), first, emu.now())
     with pytest.raises(Rejected) as caught:
         place(emu, instId="BTC-USDT", tdMode="cash", side="buy", ordType="limit", sz="0.001", px="100", clOrdId="abc1")
     assert caught.value.code == "51016"
     # the demo environment is a separate book
     assert place(emu, demo=True, instId="BTC-USDT", tdMode="cash", side="buy", ordType="limit",
                  sz="0.001", px="100", clOrdId="abc1").state == "live"
+    emu.engine.cancel(emu.state(DEFAULT_ACCOUNT.api_key), first, emu.now())
+    second = place(emu, instId="BTC-USDT", tdMode="cash", side="buy", ordType="limit", sz="0.001", px="100",
+                   clOrdId="abc1")
+    assert second.ord_id != first.ord_id and second.state == "live"
+    # a look-up by clOrdId answers the latest order with it
+    state = emu.state(DEFAULT_ACCOUNT.api_key)
+    assert emu.engine.find(state, "BTC-USDT", "", "abc1") is second
+
+
+def test_a_filled_market_order_frees_its_client_order_id():
+    emu, _ = clocked_emulator()
+    first = place(emu, instId="BTC-USDT", tdMode="cash", side="buy", ordType="market", sz="10", clOrdId="m1")
+    assert first.state == "filled"
+    again = place(emu, instId="BTC-USDT", tdMode="cash", side="buy", ordType="market", sz="10", clOrdId="m1")
+    assert again.state == "filled" and again.ord_id != first.ord_id
 
 
 def test_post_only_that_would_take_is_canceled_with_source_31():

@@ -228,3 +228,27 @@ async def test_whole_call_parameter_errors_are_http_400(reactor):
         assert (status, body["code"]) == (200, "51001")
     finally:
         await running.stop()
+
+
+@pytest_twisted.ensureDeferred
+async def test_keys_of_one_account_share_its_orders_and_its_rate_limits(reactor):
+    """OKX counts private limits per User ID, not per key (#overview-rate-limits); two keys
+    of one account see one book and spend one budget."""
+    first = SimAccount("k1", "s1", "p1", uid="42")
+    second = SimAccount("k2", "s2", "p2", uid="42")
+    alone = SimAccount("k3", "s3", "p3")
+    running = await running_emulator(reactor, accounts=[first, second, alone])
+    try:
+        order = {"instId": "BTC-USDT", "tdMode": "cash", "side": "buy", "ordType": "limit", "px": "100", "sz": "0.01"}
+        _, placed = await call(running.url, "POST", "/api/v5/trade/order", order, account=first)
+        assert placed["code"] == "0"
+        _, seen = await call(running.url, "GET", "/api/v5/trade/orders-pending", account=second)
+        assert [o["ordId"] for o in seen["data"]] == [placed["data"][0]["ordId"]]
+        # account/config allows 5 per 2 s per User ID: 3 + 2 through two keys, then refused
+        statuses = [(await call(running.url, "GET", "/api/v5/account/config", account=a))[0]
+                    for a in (first, first, first, second, second, second)]
+        assert statuses == [200] * 5 + [429]
+        # another account's budget is its own
+        assert (await call(running.url, "GET", "/api/v5/account/config", account=alone))[0] == 200
+    finally:
+        await running.stop()

@@ -16,7 +16,8 @@ UTC = datetime.timezone.utc
 def test_dated_futures_expire_on_fridays_at_0800_utc_and_are_named_by_date():
     emu, _ = clocked_emulator()
     futures = [i for i in emu.instruments().values() if i.inst_type == "FUTURES"]
-    assert [f.alias for f in futures] == ["this_week", "next_week", "quarter"]
+    assert [f.alias for f in futures] == ["this_week", "next_week", "quarter", "next_quarter"]
+    assert {f.to_okx()["alias"] for f in futures} == {""}  # deprecated by OKX: not on the wire
     for future in futures:
         expiry = datetime.datetime.fromtimestamp(future.exp_time / 1000, UTC)
         assert (expiry.weekday(), expiry.hour, expiry.minute) == (4, 8, 0)

@@ -1,0 +1,204 @@
+"""The embedded ledger: one SQLite file in ``--state-dir``.
+
+SQLite's own I/O is blocking, so every statement runs on one dedicated thread
+(:class:`twisted.enterprise.adbapi.ConnectionPool` with a single connection); the reactor
+only waits for a Deferred. The database is in WAL mode. When :meth:`claim` fires, the
+claim's transaction is committed — written into the WAL file, in the operating system's
+hands — and only then does the request leave, so a ``kill -9`` (or any crash of the
+daemon) right after it still finds the claim on restart. ``sync="full"``
+(``--ledger-sync full``) also fsyncs every commit, so the claim survives a power cut or a
+kernel crash too, at the price of one fsync per write (docs/benchmarks.md measures both);
+the default ``normal`` fsyncs at WAL checkpoints only.
+
+One daemon per state dir: a lock file (``flock``) refuses a second one, whose claims would
+otherwise race this one's unseen. The lock dies with the process, so a restart after
+``kill -9`` takes it at once.
+
+Retention (documented in the README): claims older than :data:`RETENTION_SECONDS` (8 days:
+OKX's 7-day order window plus a day) are deleted at start and every hour, and past
+:data:`MAX_CLAIMS` the oldest go first.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import sqlite3
+from typing import Any
+
+from twisted.application import service
+from twisted.enterprise import adbapi
+from twisted.internet.defer import Deferred
+from twisted.internet.interfaces import IReactorTime
+from twisted.internet.task import LoopingCall
+from twisted.logger import Logger
+
+from .claims import MAX_CLAIMS, PENDING, RETENTION_SECONDS, Claim, ClaimKey, LedgerError, LedgerUnavailable
+
+FILE_NAME = "okxbridge-ledger.sqlite3"
+LOCK_NAME = "okxbridge-ledger.lock"
+PRUNE_EVERY = 3600.0
+COLUMNS = ("account", "kind", "nonce", "api_key", "demo", "cl_ord_id", "content", "owner", "state", "result",
+           "created", "updated")
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS claims (
+    account TEXT NOT NULL, kind TEXT NOT NULL, nonce TEXT NOT NULL,
+    api_key TEXT NOT NULL, demo TEXT NOT NULL, cl_ord_id TEXT NOT NULL, content TEXT NOT NULL,
+    owner TEXT NOT NULL, state TEXT NOT NULL, result TEXT NOT NULL,
+    created REAL NOT NULL, updated REAL NOT NULL,
+    PRIMARY KEY (account, kind, nonce)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS claims_by_age ON claims (created);
+"""
+
+
+SYNC_MODES = ("normal", "full")
+
+
+def pragmas(sync: str):
+    def apply(connection) -> None:
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute(f"PRAGMA synchronous={sync.upper()}")
+        connection.execute("PRAGMA busy_timeout=5000")
+    return apply
+
+
+def _row(key: ClaimKey, row) -> Claim:
+    return Claim.from_fields(key, dict(zip(COLUMNS[3:], row)))
+
+
+def _claim(txn, claim: Claim):
+    key = claim.key
+    txn.execute(f"INSERT OR IGNORE INTO claims ({','.join(COLUMNS)}) VALUES ({','.join('?' * len(COLUMNS))})",
+                (key.account, key.kind, key.nonce, *claim.fields().values()))
+    if txn.rowcount == 1:
+        return None
+    return _get(txn, key)
+
+
+def _get(txn, key: ClaimKey):
+    txn.execute(f"SELECT {','.join(COLUMNS[3:])} FROM claims WHERE account=? AND kind=? AND nonce=?",
+                (key.account, key.kind, key.nonce))
+    row = txn.fetchone()
+    return None if row is None else _row(key, row)
+
+
+def _take_over(txn, found: Claim, owner: str, now: float) -> bool:
+    key = found.key
+    txn.execute("UPDATE claims SET state=?, owner=?, updated=? WHERE account=? AND kind=? AND nonce=? "
+                "AND state=? AND owner=?", (PENDING, owner, now, key.account, key.kind, key.nonce,
+                                            found.state, found.owner))
+    return txn.rowcount == 1
+
+
+def _finish(txn, key: ClaimKey, owner: str, state: str, result: str, now: float) -> None:
+    txn.execute("UPDATE claims SET state=?, result=?, updated=? WHERE account=? AND kind=? AND nonce=? AND owner=?",
+                (state, result, now, key.account, key.kind, key.nonce, owner))
+
+
+def _prune(txn, now: float, max_claims: int) -> int:
+    txn.execute("DELETE FROM claims WHERE created < ?", (now - RETENTION_SECONDS,))
+    dropped = txn.rowcount
+    txn.execute("SELECT COUNT(*) FROM claims")
+    extra = txn.fetchone()[0] - max_claims
+    if extra > 0:
+        txn.execute("DELETE FROM claims WHERE (account, kind, nonce) IN "
+                    "(SELECT account, kind, nonce FROM claims ORDER BY created LIMIT ?)", (extra,))
+    return dropped + max(extra, 0)
+
+
+class SqliteLedger(service.Service):
+    """Claims in ``<state_dir>/okxbridge-ledger.sqlite3``; see the module's text."""
+
+    kind = "sqlite"
+    log = Logger()
+
+    def __init__(self, reactor: IReactorTime, state_dir: str, max_claims: int = MAX_CLAIMS, sync: str = "normal"):
+        if sync not in SYNC_MODES:
+            raise ValueError(f"sync must be one of {SYNC_MODES}")
+        self.sync = sync
+        self.reactor = reactor
+        self.state_dir = state_dir
+        self.path = os.path.join(state_dir, FILE_NAME)
+        self.max_claims = max_claims
+        self.pool: adbapi.ConnectionPool | None = None
+        self._lock_fd: int | None = None
+        self._pruning = LoopingCall(lambda: Deferred.fromCoroutine(self.prune()))
+        self._pruning.clock = reactor
+        self.errors = 0
+
+    def startService(self) -> None:
+        if not os.path.isdir(self.state_dir):
+            raise LedgerError(f"--state-dir {self.state_dir}: no such directory (create it, writable by the daemon)")
+        self._lock()
+        with sqlite3.connect(self.path) as db:  # at start only: the schema, before any call is served
+            pragmas(self.sync)(db)
+            db.executescript(SCHEMA)
+        db.close()
+        self.pool = adbapi.ConnectionPool("sqlite3", self.path, check_same_thread=False, cp_min=1, cp_max=1,
+                                          cp_openfun=pragmas(self.sync), cp_reactor=self.reactor, cp_noisy=False)
+        self.pool.start()
+        super().startService()
+        self._pruning.start(PRUNE_EVERY, now=True)
+        self.log.info("order ledger: {path}", path=self.path)
+
+    def stopService(self):
+        super().stopService()
+        if self._pruning.running:
+            self._pruning.stop()
+        if self.pool is not None:
+            self.pool.close()
+            self.pool = None
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)
+            self._lock_fd = None
+
+    def _lock(self) -> None:
+        fd = os.open(os.path.join(self.state_dir, LOCK_NAME), os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            raise LedgerError(f"--state-dir {self.state_dir} is in use by another okxbridge; give each "
+                              "instance its own (or share claims with --shared-state redis://…)") from None
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        self._lock_fd = fd
+
+    async def _run(self, interaction, *args):
+        if self.pool is None:
+            raise LedgerUnavailable("the order ledger is not running; nothing was sent")
+        try:
+            return await self.pool.runInteraction(interaction, *args)
+        except sqlite3.Error as e:
+            self.errors += 1
+            self.log.error("order ledger {path}: {error}", path=self.path, error=str(e))
+            raise LedgerUnavailable(f"the order ledger could not be written ({e}); nothing was sent") from None
+
+    async def claim(self, claim: Claim) -> Claim | None:
+        return await self._run(_claim, claim)
+
+    async def take_over(self, found: Claim, owner: str, now: float) -> bool:
+        return await self._run(_take_over, found, owner, now)
+
+    async def finish(self, key: ClaimKey, owner: str, state: str, result: str, now: float) -> None:
+        await self._run(_finish, key, owner, state, result, now)
+
+    async def get(self, key: ClaimKey) -> Claim | None:
+        return await self._run(_get, key)
+
+    async def owner_alive(self, owner: str) -> bool:
+        return False  # the lock makes this process the state dir's only live owner
+
+    async def prune(self) -> None:
+        try:
+            dropped = await self._run(_prune, self.reactor.seconds(), self.max_claims)
+        except LedgerUnavailable:
+            return
+        if dropped:
+            self.log.info("order ledger: {count} claims past retention removed", count=dropped)
+
+    def health(self) -> dict[str, Any]:
+        return {"kind": self.kind, "durable": True, "sync": self.sync, "path": self.path, "ok": self.pool is not None,
+                "errors": self.errors}

@@ -1,0 +1,34 @@
+"""What every ledger store offers (:mod:`.sqlite`, :mod:`.redis`, :mod:`.memory`).
+
+Each operation is atomic in its store, so two calls (or two instances) racing for one
+nonce never both think they own it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from .claims import Claim, ClaimKey
+
+
+class LedgerStore(Protocol):
+    #: "sqlite", "redis" or "memory": what /health and the logs call it
+    kind: str
+
+    async def claim(self, claim: Claim) -> Claim | None:
+        """Write ``claim`` if its key is free and return None (it is ours); otherwise
+        write nothing and return the claim already there."""
+
+    async def take_over(self, found: Claim, owner: str, now: float) -> bool:
+        """Make ``found`` pending and ours, if it is still exactly as found (same state
+        and owner); False when someone else changed it first."""
+
+    async def finish(self, key: ClaimKey, owner: str, state: str, result: str, now: float) -> None:
+        """Record the outcome (DONE with the id, or ABSENT) of our claim."""
+
+    async def get(self, key: ClaimKey) -> Claim | None: ...
+
+    async def owner_alive(self, owner: str) -> bool:
+        """Is the instance ``owner`` running now (and so may still record an outcome)?"""
+
+    def health(self) -> dict[str, Any]: ...

