@@ -22,6 +22,8 @@ import urllib.request
 from typing import Any, Mapping, Sequence
 from urllib.parse import parse_qsl
 
+from .fmz.io_call import IO_VERBS
+
 DEFAULT_URL = "http://127.0.0.1:6666/OKX"
 
 #: shortcut → its positional parameters, in order; a trailing "?" marks an optional one.
@@ -101,8 +103,8 @@ def build_io(args: Sequence[str]) -> tuple[str, dict[str, Any], str]:
     if len(args) < 2:
         raise UsageError("usage: okxbridge-call io VERB /api/v5/PATH [key=value ... | '{json}']")
     verb, path, rest = args[0].upper(), args[1], list(args[2:])
-    if verb not in ("GET", "POST"):  # OKX v5 REST uses no other verbs
-        raise UsageError(f"io: VERB must be GET or POST, got {args[0]!r}")
+    if verb not in IO_VERBS:  # the daemon's own list: OKX v5 REST uses no other verbs
+        raise UsageError(f"io: VERB must be {' or '.join(IO_VERBS)}, got {args[0]!r}")
     path, _, query = path.partition("?")
     params: dict[str, Any] = dict(parse_qsl(query))
     if len(rest) == 1 and rest[0].lstrip().startswith(("{", "[")):
@@ -136,7 +138,11 @@ def read_key_file(path: str) -> dict[str, str]:
         try:
             parser.read_string(text, source=path)
         except configparser.Error as e:
-            raise UsageError(f"--keys: {path} is not a valid INI file: {e}") from None
+            # configparser's message quotes the offending line, which may hold the secret
+            lines = [n for n, _ in getattr(e, "errors", ())] or [getattr(e, "lineno", None)]
+            where = f" (line {', '.join(str(n) for n in lines)})" if lines[0] else ""
+            raise UsageError(f"--keys: {path} is not a valid INI file{where}: {type(e).__name__}; "
+                             "each line must be NAME = VALUE under a [section]") from None
         for section in parser.sections():
             pairs.extend(parser.items(section))
     else:

@@ -16,8 +16,9 @@ Code that may run without a daemon (unit tests) can default to :data:`NO_METRICS
 has the same methods and counts nothing.
 
 Labels come from untrusted input (method names, IO paths), so every label set is bounded:
-unknown methods count as ``other``, and past :data:`MAX_PATHS` distinct OKX paths the rest
-count as ``other`` — a client cannot grow the registry without limit.
+unknown methods count as ``other``, past :data:`MAX_PATHS` distinct OKX paths the rest
+count as ``other``, and no label value is longer than :data:`MAX_LABEL_CHARS` — a client
+cannot grow the registry (or a scrape of it) without limit.
 """
 
 from __future__ import annotations
@@ -29,10 +30,11 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, generate_la
 from prometheus_client.core import CounterMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
-from .fmz.app import IO_PREFIXES
+from .fmz.io_call import IO_PREFIXES
 from .recent import RecentCalls, RecentOkxRequests
 
 MAX_PATHS = 200
+MAX_LABEL_CHARS = 100
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 
 # A call is mostly one or a few OKX round trips: 5 ms (emulator) … 10 s (the request timeout).
@@ -42,12 +44,15 @@ _WAIT_BUCKETS = (0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0)
 
 @attrs.define
 class BoundedLabels:
-    """Remembers up to ``limit`` distinct values; later new ones are reported as ``other``."""
+    """Remembers up to ``limit`` distinct values, each cut to ``max_chars``; later new ones
+    are reported as ``other``."""
 
     limit: int
     seen: set[str] = attrs.Factory(set)
+    max_chars: int = MAX_LABEL_CHARS
 
     def __call__(self, value: str) -> str:
+        value = value[: self.max_chars]
         if value in self.seen:
             return value
         if len(self.seen) >= self.limit:

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import configparser
 import sys
+from urllib.parse import urlsplit
 
 from twisted.python import usage
 
 from .fmz.key_allowlist import parse_key_list
-from .fmz.site import DEFAULT_MAX_BODY
-from .listening import port_description
+from .fmz.site import DEFAULT_MAX_BODY, DEFAULT_MAX_CONNECTIONS, DEFAULT_READ_TIMEOUT
+from .listening import is_local_address, port_description
+from .mapping.io_policy import parse_prefixes
 from .shared.connection import parse_redis_url
 
 
@@ -68,7 +70,16 @@ class Options(usage.Options):
         ["timeout", None, 10.0, "Seconds to wait for each OKX request", positive(float)],
         # below the calls in flight, the pool closes and reopens connections (bench: 200/1000 calls at 64)
         ["pool-size", None, 64, "Persistent connections kept to OKX", positive(int)],
-        ["max-body", None, DEFAULT_MAX_BODY, "Largest request body accepted, in bytes", positive(int)],
+        ["max-body", None, DEFAULT_MAX_BODY, "Largest request body accepted, in bytes; one announced "
+         "larger is answered HTTP 413 at once", positive(int)],
+        ["read-timeout", None, DEFAULT_READ_TIMEOUT, "Seconds a request's headers and body may take to "
+         "arrive, from its first byte (HTTP 408 after that)", positive(float)],
+        ["max-connections", None, DEFAULT_MAX_CONNECTIONS, "Connections open at once on the protocol's "
+         "port; past that a new one is answered HTTP 503 and closed", positive(int)],
+        ["io-allow", None, None, "Let IO calls reach OKX paths starting with this prefix, although the "
+         "default IO policy refuses them (repeatable, or a comma list)", parse_prefixes],
+        ["io-deny", None, None, "Refuse IO calls to OKX paths starting with this prefix, on top of the "
+         "default list (repeatable, or a comma list)", parse_prefixes],
         ["instruments-ttl", None, 300.0, "Seconds before the cached instrument list is refreshed", positive(float)],
         ["log-format", None, "text", "text or json"],
         ["config", "c", None, "INI file with an [okxbridge] section holding any of these options"],
@@ -122,6 +133,21 @@ class Options(usage.Options):
         """Only these OKX access keys may be used (repeatable, or a comma list)."""
         self["allow-key"] = (self["allow-key"] or ()) + parse_key_list(value)
 
+    def opt_io_allow(self, value: str) -> None:
+        """Let IO calls reach OKX paths starting with this prefix (repeatable, or a comma list)."""
+        self["io-allow"] = (self["io-allow"] or ()) + self._prefixes("io-allow", value)
+
+    def opt_io_deny(self, value: str) -> None:
+        """Refuse IO calls to OKX paths starting with this prefix (repeatable, or a comma list)."""
+        self["io-deny"] = (self["io-deny"] or ()) + self._prefixes("io-deny", value)
+
+    @staticmethod
+    def _prefixes(name: str, value: str) -> tuple[str, ...]:
+        try:
+            return parse_prefixes(value)
+        except ValueError as e:
+            raise usage.UsageError(f"--{name}: {e}") from None
+
     def opt_key_margin_mode(self, value: str) -> None:
         """ACCESS_KEY=cross|isolated: that key's default margin mode for new positions (repeatable)."""
         try:
@@ -164,9 +190,8 @@ class Options(usage.Options):
         if self["log-format"] == "json" and self.parent is not None and not self.parent["logger"]:
             # twistd picks its observer after makeService; its own --logger option is the hook
             self.parent["logger"] = "okxbridge.logs.json_observer"
-        if not self["okx-url"].startswith(("http://", "https://")):
-            raise usage.UsageError("--okx-url must start with https:// (or http:// for a local emulator)")
-        self["okx-url"] = self["okx-url"].rstrip("/")
+        self["okx-url"] = check_okx_url(self["okx-url"])
+        # market data only (no login is sent on these connections), so ws:// is not refused
         for name, okx_host in (("okx-ws-url", LIVE_WS), ("okx-demo-ws-url", DEMO_WS)):
             url = self[name] or (okx_host if self["okx-url"] == OKX_URL else ws_beside(self["okx-url"]))
             if not url.startswith(("ws://", "wss://")):
@@ -220,3 +245,18 @@ class Options(usage.Options):
                 except ValueError as e:
                     raise usage.UsageError(f"--config: margin-mode of a [key …] section: {e}") from None
                 self.key_margin_modes.setdefault(key.strip(), mode)
+
+
+def check_okx_url(url: str) -> str:
+    """``https://…``, or ``http://`` to a loopback host only (the emulator): every signed
+    request carries the passphrase and a signature, which must not cross a network in clear."""
+    url = url.strip().rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise usage.UsageError(f"--okx-url {url!r} is not an http(s) URL; use https://www.okx.com")
+    if parts.scheme == "http" and not is_local_address(parts.hostname):
+        raise usage.UsageError(
+            f"--okx-url {url} refused: plain http:// would send the passphrase and signatures of every call "
+            f"across the network unencrypted; use https:// (http:// is allowed only to a loopback host, such "
+            f"as an emulator on 127.0.0.1)")
+    return url

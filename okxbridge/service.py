@@ -30,6 +30,7 @@ from .ledger.redis import RedisLedger
 from .ledger.sqlite import SqliteLedger
 from .mapping.context import Bridge, TradingDefaults
 from .mapping.instruments import InstrumentCache
+from .mapping.io_policy import IoPolicy
 from .mapping.methods import HANDLERS, method_table
 from .mapping.streams import MarketStreams
 from .metrics import BridgeMetrics
@@ -140,7 +141,8 @@ def build_daemon(reactor: IReactorTime, options: Options, clock: IReactorTime | 
     defaults = TradingDefaults(options["margin-mode"], options.key_margin_modes, options["records-period-unit"])
     bridge = Bridge(client, reactor, InstrumentCache(reactor, options["instruments-ttl"]), defaults=defaults,
                     ledger=ledger, instance=instance, streams=streams)
-    app = FmzApp(restrict_keys(method_table(bridge), options["allow-key"] or ()), reactor,
+    io_policy = IoPolicy.create(allow=options["io-allow"] or (), deny=options["io-deny"] or ())
+    app = FmzApp(restrict_keys(method_table(bridge, io_policy), options["allow-key"] or ()), reactor,
                  known_errors=(OkxError, LedgerError), on_call=metrics.call)
     health = Health(client, reactor, reactor.seconds(), ledger=ledger,
                     shared=redis.health if redis is not None else None,
@@ -177,7 +179,8 @@ def build_daemon(reactor: IReactorTime, options: Options, clock: IReactorTime | 
         protocol = PathSwitch(admin.resource(), protocol)
     counting = CountingResource(protocol, calls)
     CloseDoors(counting).setServiceParent(top)
-    protocol_port = Listener(reactor, options["port"], bounded_site(counting, options["max-body"]))
+    site = bounded_site(counting, options["max-body"], options["read-timeout"], options["max-connections"], reactor)
+    protocol_port = Listener(reactor, options["port"], site)
     protocol_port.setServiceParent(top)
     return Daemon(top, bridge, app, admin, protocol_port, admin_port)
 

@@ -41,10 +41,15 @@ class RunningBridge:
         return await self.post(request_body(access_key, secret_key, method, params or {}, nonce), headers=headers)
 
     async def post(self, body: bytes, *, path: str = "/OKX", headers: dict | None = None) -> dict:
+        code, answer = await self.post_status(body, path=path, headers=headers)
+        assert code == 200, (code, answer)
+        return answer
+
+    async def post_status(self, body: bytes, *, path: str = "/OKX", headers: dict | None = None) -> tuple[int, dict]:
+        """The HTTP status and the decoded answer (413, 408, 503 answers are JSON too)."""
         response = await treq.post(self.url + path, data=body, headers=headers, persistent=False)
         content = await response.content()
-        assert response.code == 200, (response.code, content)
-        return json.loads(content)
+        return response.code, json.loads(content)
 
     @property
     def bridge(self) -> Bridge:

@@ -1,6 +1,7 @@
 """Parsing the docker's request body."""
 
 import json
+import re
 from decimal import Decimal
 
 import pytest
@@ -72,3 +73,48 @@ def test_bad_bodies(raw, message):
 def test_nonce_as_digit_string_and_missing_params():
     call = parse_call(body(nonce="17", params=...))
     assert call.nonce == 17 and call.params == {}
+
+
+@pytest.mark.parametrize("nonce, parsed", [
+    (b"0", 0), (b"1730275031047002000", 1730275031047002000), (b"18446744073709551615", 2**64 - 1),
+    (b'"17"', 17), (b'"18446744073709551615"', 2**64 - 1),
+])
+def test_nonces_within_64_bits(nonce, parsed):
+    assert parse_call(b'{"access_key":"a","secret_key":"s,p","method":"m","nonce":%s}' % nonce).nonce == parsed
+
+
+@pytest.mark.parametrize("nonce, message", [
+    (b"1e600000", "number 1e600000 is out of range (exponent beyond ±308)"),
+    (b"1e18", "within 64 bits, got the number 1E+18"),
+    (b"1.0", "within 64 bits, got the number 1.0"),
+    (b"-1", "non-negative integer"),
+    (b"18446744073709551616", "integers must fit in 64 bits"),
+    (b'"18446744073709551616"', "within 64 bits"),
+    (b'"\xd9\xa1"', "within 64 bits"),  # an Arabic-Indic digit: isdigit() but not a nonce
+    (b"NaN", "NaN is not a JSON number"),
+    (b"-Infinity", "-Infinity is not a JSON number"),
+    (b"1" * 100_000, "number 111111111111…11111111 (100000 characters) is out of range"),
+])
+def test_bad_nonces_get_one_line_errors(nonce, message):
+    with pytest.raises(ProtocolError, match=re.escape(message)) as e:
+        parse_call(b'{"access_key":"a","secret_key":"s,p","method":"m","nonce":%s}' % nonce)
+    assert "\n" not in str(e.value) and len(str(e.value)) < 200
+
+
+@pytest.mark.parametrize("number, message", [
+    (b"1e309", "out of range (exponent beyond ±308)"),
+    (b"1e-309", "out of range (exponent beyond ±308)"),
+    (b"0." + b"1" * 70, "too long (at most 64 characters)"),
+    (b"-9223372036854775809", "integers must fit in 64 bits"),
+])
+def test_numbers_anywhere_in_params_are_bounded(number, message):
+    body = b'{"access_key":"a","secret_key":"s,p","method":"m","nonce":1,"params":{"a":[{"b":%s}]}}' % number
+    with pytest.raises(ProtocolError, match=re.escape(message)):
+        parse_call(body)
+
+
+def test_numbers_in_range_keep_their_value():
+    body = b'{"access_key":"a","secret_key":"s,p","method":"m","nonce":1,"params":{"a":[1e308,-1e-308,0e999999,' \
+           b'-9223372036854775808,0.00000001]}}'
+    assert parse_call(body).params["a"] == [Decimal("1e308"), Decimal("-1e-308"), Decimal(0), -(2**63),
+                                            Decimal("0.00000001")]

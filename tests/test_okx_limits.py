@@ -252,3 +252,32 @@ def test_nothing_is_sent_after_the_deadline_when_slow_answers_hold_the_tokens():
     assert max(http.times()) <= 9.0  # budget: 10 s less the time kept for the exchange itself
     failures = [o.value for o in outcomes if not hasattr(o, "data")]
     assert failures and all(isinstance(f, OkxThrottled) and "nothing was sent" in str(f) for f in failures)
+
+
+def test_one_owner_may_hold_at_most_its_share_of_a_queue():
+    lim, clock = limiter(max_queue=10)
+    for _ in range(2):
+        lim.acquire("k", TWO_PER_2S, 60, owner="flood")
+    waiting = [lim.acquire("k", TWO_PER_2S, 60, owner="flood") for _ in range(5)]  # half of 10
+    with pytest.raises(OkxThrottled, match="already has 5 calls waiting .*; one key may hold at most 5 of the queue's 10 places"):
+        lim.acquire("k", TWO_PER_2S, 60, owner="flood")
+    other = lim.acquire("k", TWO_PER_2S, 60, owner="owner")  # the rest of the queue is still open
+    assert not other.called
+    waiting[0].cancel()  # a waiter that gives up frees its place in the owner's share
+    waiting[0].addErrback(lambda failure: None)
+    waiting.append(lim.acquire("k", TWO_PER_2S, 60, owner="flood"))
+    clock.advance(2.1)
+    assert waiting[1].called and waiting[2].called  # first come, first served, shares or not
+    for _ in range(2):
+        clock.advance(2.1)
+    assert other.called and all(w.called for w in waiting)
+    assert lim.bucket("k", TWO_PER_2S).owners == {}
+
+
+def test_budgets_are_per_credential_not_per_access_key():
+    from okxbridge.okx.signer import Credentials
+    client, http, clock = make_client(timeout=3)
+    wrong = Credentials(CREDS.api_key, "not-the-secret", CREDS.passphrase)
+    for _ in range(12):
+        client.get("/api/v5/account/balance", None, wrong).addErrback(lambda f: None)
+    assert client.get("/api/v5/account/balance", None, CREDS).called  # the owner's bucket is untouched

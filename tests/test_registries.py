@@ -40,6 +40,8 @@ def okx_paths_called() -> set[str]:
     for side in BRIDGE_SIDES:
         root = REPO / side
         for path in [root] if root.is_file() else root.rglob("*.py"):
+            if path.name == "io_policy.py":
+                continue  # the paths IO refuses by default: never called
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
                 if isinstance(node, ast.Constant) and isinstance(node.value, str) \
                         and re.fullmatch(r"/api/v5/[\w/-]+", node.value):

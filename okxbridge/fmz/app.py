@@ -12,18 +12,20 @@ from typing import Awaitable, Callable, ClassVar, Mapping
 
 import attrs
 from klein import Klein
+from twisted.internet.defer import CancelledError, Deferred
 from twisted.internet.interfaces import IReactorTime
 from twisted.logger import Logger
 from twisted.python.failure import Failure
 
 from ..jsonwire import JSON_CONTENT_TYPE
+from ..logs import log_field
 from .answer import Answer, encode_answer, encode_error
 from .envelope import IO_PREFIXES, Call, parse_call
 from .errors import ProtocolError
 
 Handler = Callable[[Call, list], Awaitable[Answer]]
 
-#: FMZ writes the IO method both ways (its article: ``_api/…``, its sample code: ``__api_/…``).
+__all__ = ["FmzApp", "Handler", "IO_PREFIXES", "MethodTable"]
 
 
 @attrs.define
@@ -42,6 +44,28 @@ class MethodTable:
             known = ", ".join(sorted(self.handlers))
             raise ProtocolError(f"unknown method {method[:60]!r}; this bridge serves: {known}, _api/<path>")
         return handler
+
+
+#: the longest method, symbol and error written in a call's log line (longer ones are cut and
+#: say how much was cut); the OKX requests' list is cut at OKX_TRACE_CHARS
+LOGGED_CHARS = 200
+OKX_TRACE_CHARS = 1000
+
+
+def detached(work: Deferred) -> Deferred:
+    """``work``'s result, through a Deferred whose cancelling leaves ``work`` running.
+
+    Klein cancels a call's Deferred when its client hangs up. Cancelling an order placement
+    half-way would leave OKX's outcome unknown and unrecorded, so the call runs to its end
+    (its order remembered, its tokens returned) and only the answer is dropped."""
+    out: Deferred = Deferred()
+
+    def forward(result):
+        if not out.called:
+            (out.errback if isinstance(result, Failure) else out.callback)(result)
+        return None  # after a hang-up the result has nowhere to go; FmzApp logs its outcome
+    work.addBoth(forward)
+    return out
 
 
 def describe_failure(failure: Failure) -> str:
@@ -71,12 +95,22 @@ class FmzApp:
         started = self.clock.seconds()
         path = request.path.decode("utf-8", "replace").strip("/")
         method, symbol, trace, error = "-", "", [], ""
+        lost: list[Failure] = []
+        request.notifyFinish().addErrback(lost.append)
         try:
             call = self.parse(request, path)
             method, symbol = call.method, call.symbol
             handler = self.methods.resolve(call.method)
-            answer = await handler(call, trace)
+            work = Deferred.fromCoroutine(handler(call, trace))
+            answer = await detached(work)
             body = encode_answer(answer)
+        except CancelledError:
+            if not lost:
+                error = self.fail(Failure())
+                body = encode_error(error)
+            else:
+                self.gone(method, symbol, started, work)
+                raise  # klein drops a cancelled render quietly: there is nobody to answer
         except Exception:
             failure = Failure()
             error = self.fail(failure)
@@ -85,10 +119,25 @@ class FmzApp:
         outcome = "error" if error else "ok"
         ms = (self.clock.seconds() - started) * 1000
         self.log.info("call {method} {symbol} {outcome} {ms:.1f}ms okx=[{upstream}]{detail}",
-                      method=method, symbol=symbol or "-", outcome=outcome, ms=ms,
-                      upstream=", ".join(trace), detail=f" {error}" if error else "")
+                      method=log_field(method, LOGGED_CHARS), symbol=log_field(symbol or "-", LOGGED_CHARS),
+                      outcome=outcome, ms=ms, upstream=log_field(", ".join(trace), OKX_TRACE_CHARS),
+                      detail=" " + log_field(error, LOGGED_CHARS) if error else "")
         self.on_call(method, outcome, ms / 1000)
         return body
+
+    def gone(self, method: str, symbol: str, started: float, work: Deferred) -> None:
+        """The client hung up: one info line now, one when the call it left behind ends."""
+        ms = (self.clock.seconds() - started) * 1000
+        name, sym = log_field(method, LOGGED_CHARS), log_field(symbol or "-", LOGGED_CHARS)
+        self.log.info("call {method} {symbol}: client went away after {ms:.1f}ms; the call runs to its end",
+                      method=name, symbol=sym, ms=ms)
+        self.on_call(method, "gone", ms / 1000)
+
+        def ended(result):
+            outcome = self.fail(result) if isinstance(result, Failure) else "ok"
+            self.log.info("call {method} {symbol} ended after its client went away: {outcome}",
+                          method=name, symbol=sym, outcome=log_field(outcome, LOGGED_CHARS))
+        work.addBoth(ended)
 
     def parse(self, request, path: str) -> Call:
         if request.method != b"POST":

@@ -2,19 +2,106 @@
 
 Every check names the field and what was wrong, because the text lands verbatim in the
 strategy's log and is all a trader has to go on.
+
+Numbers are checked as text, before anything converts them: ``int()`` of a Decimal like
+``1e600000`` takes seconds on the reactor thread, which would stall every strategy the
+daemon serves. A JSON integer must fit in 64 bits (the docker's own integers do, and OKX's
+JSON has none wider), and any other number may have at most :data:`MAX_NUMBER_CHARS`
+characters and an exponent within ±:data:`MAX_EXPONENT` (beyond a double's range nothing
+in a trade means anything). The check is linear in the body's length, so a call's parse
+takes milliseconds, whatever it carries.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from typing import Any
 
 import attrs
 
 from .errors import ProtocolError
+from .io_call import IO_PREFIXES  # the method prefixes of FMZ's exchange.IO("api", …)
 
 SIMULATE = "simulate"
+
+#: the longest JSON number accepted, in characters ("-0.000000000000000001" is 21)
+MAX_NUMBER_CHARS = 64
+#: the largest exponent (adjusted, as in 1.5e308 → 308) of a JSON number with a fraction or exponent
+MAX_EXPONENT = 308
+INT64_MIN, UINT64_MAX = -(2**63), 2**64 - 1
+
+
+def _shown(text: str) -> str:
+    return text if len(text) <= 24 else f"{text[:12]}…{text[-8:]} ({len(text)} characters)"
+
+
+def bounded_int(text: str) -> int:
+    """``json.loads``'s ``parse_int``: a JSON integer, refused past 64 bits before conversion."""
+    if len(text) > 21:  # "-9223372036854775808" is 20, 2**64-1 has 20 digits
+        raise ProtocolError(f"number {_shown(text)} is out of range: integers must fit in 64 bits")
+    value = int(text)
+    if not INT64_MIN <= value <= UINT64_MAX:
+        raise ProtocolError(f"number {_shown(text)} is out of range: integers must fit in 64 bits")
+    return value
+
+
+def bounded_decimal(text: str) -> Decimal:
+    """``json.loads``'s ``parse_float``: a JSON number with a fraction or exponent, as Decimal,
+    refused when too long or too large/small to mean anything (checked before ``int()`` ever
+    sees it)."""
+    if len(text) > MAX_NUMBER_CHARS:
+        raise ProtocolError(f"number {_shown(text)} is too long (at most {MAX_NUMBER_CHARS} characters)")
+    value = Decimal(text)  # cheap for 64 characters: Decimal keeps the exponent, it expands nothing
+    if value and not -MAX_EXPONENT <= value.adjusted() <= MAX_EXPONENT:
+        raise ProtocolError(f"number {_shown(text)} is out of range (exponent beyond ±{MAX_EXPONENT})")
+    return value
+
+
+def _bad_constant(name: str) -> Any:
+    raise ProtocolError(f"{name} is not a JSON number; send a finite number")
+
+
+#: a JSON escape of a UTF-16 surrogate; paired ones decode to one character, a lone one to a
+#: string that cannot be encoded (not in a signature, a header, a log line or orjson)
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def loads(content: bytes | str) -> Any:
+    """``json.loads`` with every number bounded as above (Decimal for non-integers) and
+    NaN/Infinity refused; bad JSON raises ``ValueError``, too deep nesting ``RecursionError``,
+    a number out of bounds or a lone surrogate :class:`ProtocolError`."""
+    if isinstance(content, bytes):
+        try:  # strictly: json.loads(bytes) would let UTF-8-encoded surrogates through
+            content = content.decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise ProtocolError(f"request body is not valid JSON: not UTF-8 at byte {e.start}") from None
+    value = json.loads(content, parse_float=bounded_decimal, parse_int=bounded_int, parse_constant=_bad_constant)
+    if _SURROGATE_ESCAPE.search(content) or _SURROGATE.search(content):  # rare: only then are strings walked
+        _refuse_lone_surrogates(value)
+    return value
+
+
+def _refuse_lone_surrogates(value: Any) -> None:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            texts = [item]
+        elif isinstance(item, dict):
+            texts = list(item)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            texts = []
+            stack.extend(item)
+        else:
+            continue
+        for text in texts:
+            if not text.isascii() and _SURROGATE.search(text):
+                raise ProtocolError("request body holds a string with a lone UTF-16 surrogate (\\ud800-\\udfff): "
+                                    "not valid Unicode")
 
 
 @attrs.frozen
@@ -37,8 +124,6 @@ def parse_secret_key(text: str) -> SecretKey:
     return SecretKey(secret, rest, simulate)
 
 
-#: the method prefixes of FMZ's ``exchange.IO("api", …)`` (FMZ's text and its sample code)
-IO_PREFIXES = ("__api_/", "_api/")
 
 
 @attrs.frozen
@@ -68,19 +153,26 @@ def _field(body: dict[str, Any], name: str, kind: type | tuple[type, ...], kind_
     return value
 
 
+NONCE_RULE = "field 'nonce' must be a non-negative integer (nanoseconds) within 64 bits"
+
+
 def parse_nonce(value: Any) -> int:
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+    """A JSON integer or a string of digits, 0 … 2**64-1. Floats are refused, also whole ones
+    like ``1e18``: a nanosecond clock is an integer, and a float has lost digits of it."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= UINT64_MAX:
         return value
-    if isinstance(value, str) and value.isdigit():
-        return int(value)
-    if isinstance(value, Decimal) and value == value.to_integral_value() and value >= 0:
-        return int(value)
-    raise ProtocolError("field 'nonce' must be a non-negative integer (nanoseconds)")
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 20:
+        number = int(value)
+        if number <= UINT64_MAX:
+            return number
+    if isinstance(value, Decimal):
+        raise ProtocolError(f"{NONCE_RULE}, got the number {_shown(str(value))}")
+    raise ProtocolError(NONCE_RULE)
 
 
 def parse_call(content: bytes, http_method: str = "GET") -> Call:
     try:
-        body = json.loads(content, parse_float=Decimal)
+        body = loads(content)
     except (ValueError, RecursionError) as e:
         where = f" at position {e.pos}" if isinstance(e, json.JSONDecodeError) else ""
         raise ProtocolError(f"request body is not valid JSON{where}") from None

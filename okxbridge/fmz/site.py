@@ -1,15 +1,52 @@
-"""An HTTP site whose requests refuse bodies over a cap without buffering them.
+"""The protocol's HTTP server: what a connection may cost the daemon, and no more.
 
-``twisted.web`` reads the whole body before the resource sees it, so the cap has to live
-in the request object: past the limit the rest of the body is counted and dropped, and
-the resource answers a clear error.
+Every limit here answers in the protocol's own shape — a JSON ``{"error"}`` body — and then
+closes the connection, so a careless client reads why, and a hostile one holds nothing:
+
+- a body **announced** over ``--max-body`` (``Content-Length``) gets HTTP 413 at once, before
+  any of it is read; a chunked body that grows past the cap is counted and dropped as it
+  arrives, and the call answers the same error;
+- a request (its headers and body) must arrive within ``--read-timeout`` seconds of its first
+  byte, else HTTP 408: a client trickling one header line every few seconds resets
+  ``twisted.web``'s idle timer forever, so the deadline runs from the first byte instead;
+- at most ``--max-connections`` connections are open at once; past that a new one is answered
+  HTTP 503 and closed;
+- a request ``twisted.web`` cannot parse gets HTTP 400 with a JSON body (its own has none).
+
+A connection with no request under way is closed after :data:`IDLE_TIMEOUT` seconds.
 """
 
 from __future__ import annotations
 
+import json
+
+from twisted.internet.interfaces import IReactorTime
+from twisted.internet.protocol import Protocol
+from twisted.logger import Logger
+from twisted.web.http import HTTPChannel
 from twisted.web.server import Request, Site
 
-DEFAULT_MAX_BODY = 1024 * 1024
+#: FMZ calls are a few hundred bytes; an IO batch of 20 orders about 4 kB. The cap also bounds
+#: the time one body may take to parse (linear, about 6 ms for 64 kB of numbers, the worst case)
+DEFAULT_MAX_BODY = 64 * 1024
+DEFAULT_READ_TIMEOUT = 10.0
+DEFAULT_MAX_CONNECTIONS = 1000
+#: idle keep-alive connections: longer than Go's http.Transport default (90 s), so the docker,
+#: a Go program, closes an idle connection before we do and never sends a call into a closing one
+IDLE_TIMEOUT = 120.0
+#: after a refusal (413, 408), the rest of what the client sends is read and dropped this long,
+#: so the answer is not lost to a TCP reset; then the connection is cut
+LINGER = 2.0
+OVERFLOW_LINGER = 0.5
+
+log = Logger()
+
+
+def json_response(status: int, reason: str, message: str) -> bytes:
+    """A complete HTTP/1.1 response carrying ``{"error": message}``, closing the connection."""
+    body = json.dumps({"error": message}).encode()
+    return (f"HTTP/1.1 {status} {reason}\r\nContent-Type: application/json; charset=utf-8\r\n"
+            f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n").encode() + body
 
 
 class BoundedRequest(Request):
@@ -32,16 +69,167 @@ class BoundedRequest(Request):
         super().handleContentChunk(data)
 
 
+def too_large_message(max_body: int) -> str:
+    return f"request body too large (limit {max_body} bytes)"
+
+
+class BridgeChannel(HTTPChannel):
+    """``HTTPChannel`` with the read deadline, the 413 and the JSON 400 (see the module)."""
+
+    _read_deadline = None
+    _linger = None
+    _refused = False
+
+    @property
+    def limits(self) -> "BridgeSite":
+        return self.factory
+
+    def connectionMade(self):
+        self.limits.opened()
+        super().connectionMade()
+
+    def dataReceived(self, data):
+        if self._refused:
+            return
+        if self._read_deadline is None and not self._handlingRequest:
+            self._read_deadline = self.callLater(self.limits.read_timeout, self._too_slow)
+        super().dataReceived(data)
+
+    def lineReceived(self, line):
+        # after a refusal the rest of the request (even of the same read) is dropped unparsed
+        if not self._refused:
+            return super().lineReceived(line)
+        return None
+
+    def rawDataReceived(self, data):
+        if not self._refused:
+            super().rawDataReceived(data)
+
+    def allHeadersReceived(self):
+        length = self.length
+        if length is not None and length > self.limits.max_body:
+            # refused before a byte of the body is read (and before any 100-continue)
+            self._refuse(413, "Request Entity Too Large", too_large_message(self.limits.max_body))
+            return
+        super().allHeadersReceived()
+
+    def allContentReceived(self):
+        self._stop_deadline()
+        super().allContentReceived()
+
+    def _too_slow(self):
+        self._read_deadline = None
+        log.info("closing a connection from {peer}: its request did not arrive within {seconds:g}s",
+                 peer=str(self.transport.getPeer()), seconds=self.limits.read_timeout)
+        self._refuse(408, "Request Timeout",
+                     f"request not received within {self.limits.read_timeout:g}s (--read-timeout)")
+
+    def _respondToBadRequestAndDisconnect(self):
+        # twisted.web's own answer is a bare "400 Bad Request" without a body
+        self._refuse(400, "Bad Request", "malformed HTTP request")
+
+    def lineLengthExceeded(self, line):
+        # a request or header line over 16 kB: LineReceiver would just drop the connection
+        self._refuse(400, "Bad Request", "malformed HTTP request: a header line is too long")
+
+    def _refuse(self, status: int, reason: str, message: str) -> None:
+        if self._refused:
+            return
+        self._refused = True
+        self._stop_deadline()
+        self.setTimeout(None)
+        self.transport.write(json_response(status, reason, message))
+        half_close = getattr(self.transport, "loseWriteConnection", None)  # TCP, unix; not every TLS
+        (half_close or self.transport.loseConnection)()
+        self._linger = self.callLater(LINGER, self.transport.abortConnection)
+
+    def _stop_deadline(self):
+        if self._read_deadline is not None:
+            if self._read_deadline.active():
+                self._read_deadline.cancel()
+            self._read_deadline = None
+
+    def connectionLost(self, reason):
+        self._stop_deadline()
+        if self._linger is not None and self._linger.active():
+            self._linger.cancel()
+        self.limits.closed()
+        super().connectionLost(reason)
+
+
+class OverCapacity(Protocol):
+    """The answer to a connection past ``--max-connections``: 503 and close.
+
+    Its request is read and dropped for a moment (closing with it unread would send a TCP
+    reset that can destroy the 503 on its way), but only while few such connections linger."""
+
+    def __init__(self, site: "BridgeSite"):
+        self.site = site
+        self.linger = None
+
+    def connectionMade(self):
+        self.transport.write(json_response(
+            503, "Service Unavailable",
+            f"okxbridge has {self.site.max_connections} connections open (--max-connections); try again shortly"))
+        if self.site.lingering >= self.site.max_connections:  # at most twice the cap in all
+            self.transport.loseConnection()
+            return
+        self.site.lingering += 1
+        half_close = getattr(self.transport, "loseWriteConnection", None)
+        (half_close or self.transport.loseConnection)()
+        self.linger = self.site.reactor.callLater(OVERFLOW_LINGER, self.transport.abortConnection)
+
+    def dataReceived(self, data):
+        pass
+
+    def connectionLost(self, reason):
+        if self.linger is not None:
+            self.site.lingering -= 1
+            if self.linger.active():
+                self.linger.cancel()
+
+
 class BridgeSite(Site):
+    protocol = BridgeChannel
+
+    def __init__(self, resource, *, max_body: int, read_timeout: float, max_connections: int,
+                 reactor: IReactorTime | None = None):
+        request_class = type("BoundedRequest", (BoundedRequest,), {"max_body": max_body})
+        # bodies are JSON, never forms: parsing every POST's Content-Type for form decoding cost
+        # 4 % of the daemon's CPU in the benchmark's profile
+        super().__init__(resource, requestFactory=request_class, timeout=IDLE_TIMEOUT, reactor=reactor,
+                         parsePOSTFormSubmission=False)
+        self.max_body = max_body
+        self.read_timeout = read_timeout
+        self.max_connections = max_connections
+        self.open_connections = 0
+        self.lingering = 0  # refused (503) connections still being drained
+        self.displayTracebacks = False
+        self._full = False
+
+    def buildProtocol(self, addr):
+        if self.open_connections >= self.max_connections:
+            if not self._full:
+                self._full = True
+                log.warn("okxbridge has {n} connections open (--max-connections): refusing new ones",
+                         n=self.open_connections)
+            return OverCapacity(self)
+        return super().buildProtocol(addr)
+
+    def opened(self) -> None:
+        self.open_connections += 1
+
+    def closed(self) -> None:
+        self.open_connections -= 1
+        if self._full and self.open_connections < self.max_connections:
+            self._full = False
+
     def log(self, request) -> None:
         """No access log: the protocol logs one richer line per call (method, symbol, OKX
         requests, time), and a second line per request cost 5 % of the daemon's CPU."""
 
 
-def bounded_site(resource, max_body: int = DEFAULT_MAX_BODY) -> Site:
-    request_class = type("BoundedRequest", (BoundedRequest,), {"max_body": max_body})
-    # bodies are JSON, never forms: parsing every POST's Content-Type for form decoding cost
-    # 4 % of the daemon's CPU in the benchmark's profile
-    site = BridgeSite(resource, requestFactory=request_class, parsePOSTFormSubmission=False)
-    site.displayTracebacks = False
-    return site
+def bounded_site(resource, max_body: int = DEFAULT_MAX_BODY, read_timeout: float = DEFAULT_READ_TIMEOUT,
+                 max_connections: int = DEFAULT_MAX_CONNECTIONS, reactor: IReactorTime | None = None) -> Site:
+    return BridgeSite(resource, max_body=max_body, read_timeout=read_timeout, max_connections=max_connections,
+                      reactor=reactor)

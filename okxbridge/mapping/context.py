@@ -78,7 +78,7 @@ class Bridge:
     claim_poll: float = 0.05
     #: in-flight placements by the same key share one outcome (a call repeated while pending)
     placing: Coalescer = attrs.Factory(Coalescer)
-    #: account position mode per (api key, demo): (read at, posMode)
+    #: account position mode per (credential fingerprint, demo): (read at, posMode)
     position_modes: dict[tuple[str, bool], tuple[float, str]] = attrs.Factory(dict)
     position_mode_ttl: float = 60.0
     #: seconds to wait before each look-up of an order whose write went unanswered: OKX may
@@ -102,7 +102,7 @@ class Bridge:
     async def position_mode(self, session: "Session") -> str:
         """``long_short_mode`` or ``net_mode`` from ``/account/config``, cached briefly: it
         decides ``posSide`` on every contract order but changes only when the trader flips it."""
-        key = (session.creds.api_key, session.creds.simulated)
+        key = (session.creds.fingerprint, session.creds.simulated)
         cached = self.position_modes.get(key)
         if cached is not None and self.clock.seconds() - cached[0] < self.position_mode_ttl:
             return cached[1]

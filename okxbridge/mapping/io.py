@@ -3,6 +3,8 @@
 The path is checked before anything is signed: only ``/api/v5/…`` on the configured OKX
 host, no scheme, host, ``..``, query or fragment smuggled in — the daemon signs with the
 trader's key, so it must not be talked into sending that signature anywhere else.
+Then the IO policy (:mod:`.io_policy`) decides whether that OKX endpoint may be reached at
+all: withdrawals, transfers, sub-accounts and API keys are refused by default.
 """
 
 from __future__ import annotations
@@ -10,13 +12,16 @@ from __future__ import annotations
 import re
 
 from ..fmz.answer import Answer
-from ..fmz.envelope import IO_PREFIXES
 from ..fmz.envelope import Call
 from ..fmz.errors import ProtocolError
+from ..fmz.io_call import IO_PREFIXES, IO_VERBS
 from .context import Bridge
+from .io_policy import IoPolicy
 
 _SAFE_PATH = re.compile(r"^/api/v5(/[A-Za-z0-9_-]+)+$")
-VERBS = ("GET", "POST", "DELETE")
+#: OKX's longest v5 path is about 60 characters; a longer one is junk (and would be logged)
+MAX_PATH = 120
+DEFAULT_POLICY = IoPolicy.create()
 
 
 def io_path(method: str) -> str:
@@ -27,16 +32,20 @@ def io_path(method: str) -> str:
             path = method[len(prefix):]
             break
     path = "/" + path.lstrip("/")
+    if len(path) > MAX_PATH:
+        raise ProtocolError(f"IO path {path[:40]!r}… refused: {len(path)} characters, OKX's paths are shorter "
+                            f"than {MAX_PATH}")
     if not _SAFE_PATH.match(path):
         raise ProtocolError(f"IO path {path[:80]!r} refused: only /api/v5/<endpoint> paths of OKX are allowed")
     return path
 
 
-async def io(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
+async def io(bridge: Bridge, call: Call, trace: list[str], *, policy: IoPolicy = DEFAULT_POLICY) -> Answer:
     path = io_path(call.method)
     verb = call.http_method
-    if verb not in VERBS:
-        raise ProtocolError(f"IO verb {verb[:10]!r} refused: use GET, POST or DELETE")
+    if verb not in IO_VERBS:
+        raise ProtocolError(f"IO verb {verb[:10]!r} refused: use {' or '.join(IO_VERBS)} (OKX v5 has no other)")
+    policy.check(path)
     session = bridge.session(call, trace)
     client = session.client
     if isinstance(call.params, list) and verb == "GET":

@@ -12,6 +12,7 @@ from functools import partial
 from ..fmz.app import MethodTable
 from . import account, cancel, contracts, io, market, order_reads, trade
 from .context import Bridge
+from .io_policy import IoPolicy
 
 HANDLERS = {
     "ticker": market.ticker,
@@ -40,5 +41,6 @@ HANDLERS = {
 }
 
 
-def method_table(bridge: Bridge) -> MethodTable:
-    return MethodTable({name: partial(h, bridge) for name, h in HANDLERS.items()}, io=partial(io.io, bridge))
+def method_table(bridge: Bridge, io_policy: IoPolicy = io.DEFAULT_POLICY) -> MethodTable:
+    return MethodTable({name: partial(h, bridge) for name, h in HANDLERS.items()},
+                       io=partial(io.io, bridge, policy=io_policy))

@@ -85,10 +85,7 @@ async def place_once(bridge: Bridge, session: Session, body: dict[str, Any]) -> 
             return first(reply, f"order id for {body['clOrdId']}")["ordId"], reply.raw
         except OkxError as e:
             if e.code in ("51016", "51011"):  # this clOrdId is already an order: ours, from a repeat
-                found = await find_order(session, body)
-                if found is not None:
-                    return found["ordId"], None
-                raise
+                return await existing_order(session, body, e), None
             if not outcome_unknown(e):
                 raise
             log.warn("order {clOrdId} on {instId}: {error}; resolving by reading it back",
@@ -105,6 +102,25 @@ async def place_once(bridge: Bridge, session: Session, body: dict[str, Any]) -> 
                 raise OkxError("uncertain", f"order {body['clOrdId']} could not be placed: {e}",
                                "POST", PLACE_PATH) from None
             placed_again = True  # OKX confirmed it has no such order: placing it now cannot double it
+
+
+async def existing_order(session: Session, body: dict[str, Any], duplicate: OkxError) -> str:
+    """OKX said this ``clOrdId`` is taken (51016): the order exists, so its id is the answer.
+    If reading it back fails or finds nothing, the call must not read as "no order": the
+    error says the order may exist and how to look for it."""
+    try:
+        found = await find_order(session, body)
+    except OkxError as e:
+        found, why = None, f"reading it back failed: {e}"
+    else:
+        why = "reading it back found nothing yet"
+    if found is not None and found.get("ordId"):
+        return found["ordId"]
+    cl_ord_id, inst_id = body["clOrdId"], body["instId"]
+    raise OkxError(duplicate.code, f"OKX says an order with clOrdId {cl_ord_id} already exists on {inst_id} "
+                   f"({duplicate.msg}), but {why}. The order may exist: check with exchange.GetOrders() or "
+                   f"`okxbridge-call io GET /api/v5/trade/order instId={inst_id} clOrdId={cl_ord_id}` before "
+                   f"placing it again", "POST", PLACE_PATH) from None
 
 
 def count_uncertain(bridge: Bridge, outcome: str) -> None:

@@ -26,6 +26,7 @@ from .counting import COUNT_NOTHING, RequestCounts
 from .errors import OkxError, OkxThrottled, OkxTransportError
 from .inflight import InFlight
 from .limits import RateLimiter, Token, bucket_keys
+from .rejected import RejectedCredentials
 from .retry import TIMESTAMP_EXPIRED, Backoff, retryable_read
 from .signer import Credentials, Signer
 from .timesync import TIME_PATH, clock_offset
@@ -104,6 +105,8 @@ class OkxClient:
     random: Random = attrs.Factory(Random)
     deadline: float | None = None
     inflight: InFlight = attrs.Factory(InFlight)
+    #: credentials OKX just refused (bad key, passphrase, signature): answered locally a while
+    rejected: RejectedCredentials = attrs.Factory(lambda self: RejectedCredentials(self.clock), takes_self=True)
     #: counters for requests, rate-limit waits and retries (:class:`okxbridge.metrics.BridgeMetrics`
     #: in the daemon); the default counts nothing
     metrics: RequestCounts = COUNT_NOTHING
@@ -157,21 +160,29 @@ class OkxClient:
         # budgets are kept per credential fingerprint (demo flag included): safe to show on
         # /status, and a caller with the owner's access key but a wrong secret shares nothing
         user = creds.fingerprint if signed else None
+        owner = creds.fingerprint if creds is not None else None  # for its share of a queue
         buckets = bucket_keys(verb, path, params, body, user)
+        label = f"{verb} {path}" + (f" for key {creds.short_key}" if signed else "")
         tries, resynced = 0, False
         while True:
-            tokens = await self._take_tokens(buckets, verb, path, deadline)
+            if signed:
+                self.rejected.check(creds, verb, path)
+            tokens = await self._take_tokens(buckets, verb, path, deadline, owner)
             tries += 1
             try:
                 try:
+                    if signed:  # OKX may have refused this credential while it waited for a slot
+                        self.rejected.check(creds, verb, path)
                     return await self._send(verb, path, request_path, body_text, creds, sign, trace, deadline)
                 finally:
                     for token in tokens:
                         token.done(self.clock.seconds())
             except OkxError as e:
+                if signed and e.raw is not None:
+                    self.rejected.note(creds, e)
                 if e.rate_limited and self.limiter is not None and not isinstance(e, OkxThrottled):
                     for key, rule in buckets:
-                        self.limiter.slow_down(key, rule)
+                        self.limiter.slow_down(key, rule, label)
                 if e.code == TIMESTAMP_EXPIRED and signed and not resynced:
                     resynced = True  # OKX refused before acting: safe to resend, even a write
                     await self._resync_or_raise(e)
@@ -193,7 +204,7 @@ class OkxClient:
     def _count_retry(self, path: str) -> None:
         self.metrics.retry(path)
 
-    async def _take_tokens(self, buckets, verb: str, path: str, deadline: float) -> list[Token]:
+    async def _take_tokens(self, buckets, verb: str, path: str, deadline: float, owner=None) -> list[Token]:
         tokens: list[Token] = []
         if self.limiter is None:
             return tokens
@@ -204,7 +215,7 @@ class OkxClient:
             budget = max(0.0, remaining - min(1.0, remaining / 2))
             # the queue's estimate can be beaten by slow answers holding tokens longer: the
             # wait itself is bounded too, so nothing is sent after the call's deadline
-            waiting = self.limiter.acquire(key, rule, budget, verb, path)
+            waiting = self.limiter.acquire(key, rule, budget, verb, path, owner)
             waiting.addTimeout(budget, self.clock)
             try:
                 tokens.append(await waiting)

@@ -14,11 +14,18 @@ refill), which OKX's windowed counter would reject; returning each token a windo
 use keeps every window, wherever it starts, at N or fewer.
 
 Waiting is a Deferred fired by ``clock.callLater`` — the injected clock, never a sleep.
+
+"User" here is a credential's fingerprint (access key + secret + passphrase + demo flag,
+hashed: :attr:`~okxbridge.okx.signer.Credentials.fingerprint`), not the access key alone: a
+caller who sends the owner's access key with a wrong secret gets buckets and queues of its
+own and cannot spend the owner's. And no single credential may hold more than
+:data:`MAX_SHARE` of any one queue (the shared public ones included), so one flooding
+strategy leaves room in the queue for the others.
 """
 
 from __future__ import annotations
 
-from collections import deque
+from collections import Counter, deque
 from typing import Any, Hashable, Mapping
 
 import attrs
@@ -89,7 +96,7 @@ def bucket_keys(verb: str, path: str, params: Mapping[str, Any] | None, body: An
     instrument, as OKX counts them (spec §3 batch-orders). ``user`` is ``None`` for
     unsigned calls; a signed call to an unknown path is counted per user.
     """
-    rule = rule_for(verb, path, user is not None)
+    rule = rule_for(verb, path, user is not None)  # user: the credential's fingerprint
     params = params or {}
     if rule.scope == "ip":
         return [((verb, path), rule)]
@@ -125,7 +132,8 @@ class Bucket:
     rule: Rule
     slack: float
     returns: list = attrs.Factory(list)    # Tokens spent and not yet back
-    waiters: deque = attrs.Factory(deque)  # Deferreds, first come first served
+    waiters: deque = attrs.Factory(deque)  # (Deferred, owner), first come first served
+    owners: Counter = attrs.Factory(Counter)  # owner → its waiters in the queue
     wakeup: IDelayedCall | None = None
 
     @property
@@ -155,16 +163,22 @@ class Bucket:
         return not self.waiters and self.free(now) == self.rule.requests
 
 
+#: the part of one bucket's queue a single credential may hold (of ``max_queue``)
+MAX_SHARE = 0.5
+
+
 @attrs.define
 class RateLimiter:
     """All buckets of one daemon, keyed by rule key; idle ones are forgotten.
 
     ``max_queue`` bounds each bucket's queue; past it, or when the wait would outlast the
-    caller's budget, :meth:`acquire` fails at once with :class:`OkxThrottled`.
+    caller's budget, or past its owner's share of the queue (:data:`MAX_SHARE`),
+    :meth:`acquire` fails at once with :class:`OkxThrottled`.
     """
 
     clock: IReactorTime
     max_queue: int = 200
+    max_share: float = MAX_SHARE
     slack: float = 0.1
     sweep_every: int = 1000
     _buckets: dict[Hashable, Bucket] = attrs.Factory(dict)
@@ -180,9 +194,11 @@ class RateLimiter:
             bucket = self._buckets[key] = Bucket(rule, self.slack)
         return bucket
 
-    def acquire(self, key: Hashable, rule: Rule, max_wait: float, verb: str = "", path: str = "") -> Deferred[Token]:
+    def acquire(self, key: Hashable, rule: Rule, max_wait: float, verb: str = "", path: str = "",
+                owner: Hashable | None = None) -> Deferred[Token]:
         """A Deferred that fires with one token of ``key``'s bucket; call its ``done`` when
-        the answer is in (until then it counts as spent from the moment it was granted)."""
+        the answer is in (until then it counts as spent from the moment it was granted).
+        ``owner`` (a credential's fingerprint) is who waits, for the share of the queue."""
         now = self.clock.seconds()
         self._acquired += 1
         if self._acquired % self.sweep_every == 0:
@@ -194,24 +210,33 @@ class RateLimiter:
         if position >= self.max_queue:
             raise OkxThrottled("throttled", f"{position} calls already wait for OKX's limit of {rule.describe()}; "
                                "make fewer calls or spread them out", verb, path)
+        share = max(1, int(self.max_queue * self.max_share))
+        if owner is not None and bucket.owners[owner] >= share:
+            raise OkxThrottled("throttled", f"this API key already has {bucket.owners[owner]} calls waiting for "
+                               f"OKX's limit of {rule.describe()}; one key may hold at most {share} of the "
+                               f"queue's {self.max_queue} places: make fewer calls or spread them out", verb, path)
         wait = bucket.eta(position, now) - now
         if wait > max_wait:
             raise OkxThrottled("throttled", f"OKX's limit of {rule.describe()} is used up; the next free slot is "
                                f"{wait:.1f}s away, past this call's {max(max_wait, 0):.1f}s budget", verb, path)
         waiter: Deferred[Token] = Deferred(lambda d: self._forget(bucket, d))
-        bucket.waiters.append(waiter)
+        bucket.waiters.append((waiter, owner))
+        if owner is not None:
+            bucket.owners[owner] += 1
         self._schedule(bucket, now)
         return waiter
 
-    def slow_down(self, key: Hashable, rule: Rule) -> None:
+    def slow_down(self, key: Hashable, rule: Rule, label: str = "") -> None:
         """OKX said 50011/429 anyway (another process on this IP or key, or a stricter rule
-        than documented): spend every token for one full window from now."""
+        than documented): spend every token for one full window from now. ``label`` names
+        the bucket in the log (the key holds a fingerprint, the label a short key at most)."""
         now = self.clock.seconds()
         bucket = self.bucket(key, rule)
         for token in bucket.returns:
             token.until = max(token.until, now + bucket.period)
         bucket.returns += [Token(now + bucket.period) for _ in range(bucket.free(now))]
-        self.log.warn("OKX rate limit hit for {key}; pausing it {seconds:g}s", key=key, seconds=bucket.period)
+        self.log.warn("OKX rate limit hit for {bucket}; pausing it {seconds:g}s", bucket=label or rule.describe(),
+                      seconds=bucket.period)
         if bucket.waiters:
             self._schedule(bucket, now)
 
@@ -261,7 +286,9 @@ class RateLimiter:
         now = self.clock.seconds()
         granted = []
         while bucket.waiters and bucket.free(now) > 0:
-            granted.append((bucket.waiters.popleft(), bucket.spend(now)))
+            waiter, owner = bucket.waiters.popleft()
+            self._left_queue(bucket, owner)
+            granted.append((waiter, bucket.spend(now)))
         if bucket.waiters:
             self._schedule(bucket, now)
         for waiter, token in granted:  # last: a callback may come straight back for another token
@@ -269,13 +296,23 @@ class RateLimiter:
 
     def _forget(self, bucket: Bucket, waiter: Deferred) -> None:
         """A waiting caller gave up (timeout, cancel): its place goes to the next one."""
-        try:
-            bucket.waiters.remove(waiter)
-        except ValueError:
+        for entry in bucket.waiters:
+            if entry[0] is waiter:
+                bucket.waiters.remove(entry)
+                self._left_queue(bucket, entry[1])
+                break
+        else:
             return
         if not bucket.waiters and bucket.wakeup is not None and bucket.wakeup.active():
             bucket.wakeup.cancel()
             bucket.wakeup = None
+
+    @staticmethod
+    def _left_queue(bucket: Bucket, owner: Hashable | None) -> None:
+        if owner is not None:
+            bucket.owners[owner] -= 1
+            if bucket.owners[owner] <= 0:
+                del bucket.owners[owner]
 
 
 def tightest(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -103,12 +103,15 @@ class SharedLimiter:
     _warned: bool = False
     log = Logger()
 
-    def acquire(self, key: Hashable, rule: Rule, max_wait: float, verb: str = "", path: str = "") -> Deferred:
+    def acquire(self, key: Hashable, rule: Rule, max_wait: float, verb: str = "", path: str = "",
+                owner: Hashable | None = None) -> Deferred:
+        """``owner`` (a credential fingerprint) counts for the queue share only when pacing
+        locally: the shared budget has no queue, each caller waits on its own."""
         if not self.redis.connected:
-            return self._local(key, rule, max_wait, verb, path, "not connected")
-        return Deferred.fromCoroutine(self._take(key, rule, max_wait, verb, path))
+            return self._local(key, rule, max_wait, verb, path, "not connected", owner)
+        return Deferred.fromCoroutine(self._take(key, rule, max_wait, verb, path, owner))
 
-    async def _take(self, key: Hashable, rule: Rule, max_wait: float, verb: str, path: str):
+    async def _take(self, key: Hashable, rule: Rule, max_wait: float, verb: str, path: str, owner=None):
         clock = self.redis.reactor
         give_up = clock.seconds() + max_wait
         interval, tau = gcra_params(rule, self.slack)
@@ -117,7 +120,7 @@ class SharedLimiter:
             try:
                 wait_us = int(await self.redis.execute("eval", SCRIPT, [name], ["take", interval, tau, 0]))
             except RedisUnavailable as e:
-                return await self._local(key, rule, give_up - clock.seconds(), verb, path, str(e))
+                return await self._local(key, rule, give_up - clock.seconds(), verb, path, str(e), owner)
             if wait_us <= 0:
                 self._warned = False
                 return SpentToken()
@@ -128,17 +131,17 @@ class SharedLimiter:
                                    verb, path)
             await deferLater(clock, wait, lambda: None)
 
-    def _local(self, key, rule, max_wait, verb, path, why) -> Deferred:
+    def _local(self, key, rule, max_wait, verb, path, why, owner=None) -> Deferred:
         self.fallbacks += 1
         if not self._warned:
             self._warned = True
             self.log.warn("shared budgets unavailable ({why}): pacing OKX requests by this instance's own "
                           "limits until Redis is back", why=why)
-        return self.local.acquire(key, rule, max(0.0, max_wait), verb, path)
+        return self.local.acquire(key, rule, max(0.0, max_wait), verb, path, owner)
 
-    def slow_down(self, key: Hashable, rule: Rule) -> None:
+    def slow_down(self, key: Hashable, rule: Rule, label: str = "") -> None:
         """OKX said 50011 anyway: pause the bucket for every instance, one window from now."""
-        self.local.slow_down(key, rule)
+        self.local.slow_down(key, rule, label)
         if self.redis.connected:
             interval, tau = gcra_params(rule, self.slack)
             d = Deferred.fromCoroutine(self.redis.execute(

@@ -83,10 +83,10 @@ def authenticate(headers, method, request_path, body, accounts, now):
     account = accounts.get(key)
     if account is None:
         return _fail("50111", "Invalid OK-ACCESS-KEY.")
-    if not hmac.compare_digest(passphrase, account.passphrase):
+    if not hmac.compare_digest(passphrase.encode(), account.passphrase.encode()):  # non-ASCII too
         return _fail("50105", "Invalid OK-ACCESS-PASSPHRASE.")
     expected = sign(account.secret, timestamp, method, request_path, body)
-    if not hmac.compare_digest(signature, expected):
+    if not hmac.compare_digest(signature.encode(), expected.encode()):
         return _fail("50113", "Invalid signature.")
     return account
 

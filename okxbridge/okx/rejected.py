@@ -1,0 +1,61 @@
+"""Credentials OKX has just refused are refused here for a while, without asking OKX again.
+
+Anyone who can reach the daemon can send the owner's access key with a wrong secret. Each
+such call would cost a request to OKX (and, with budgets per access key, the owner's
+budget). Budgets are kept per credential fingerprint (:mod:`.limits`), and once OKX has said
+a credential is wrong — bad key, passphrase or signature, a frozen key — that fingerprint is
+answered locally for :data:`COOL_DOWN` seconds. The owner's own, correct credential has a
+different fingerprint and is never affected.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+import attrs
+from twisted.internet.interfaces import IReactorTime
+
+from .errors import OkxError
+from .signer import Credentials
+
+#: OKX's codes for a credential that can never work as sent (docs: "Error Code", REST API
+#: 50100–50119): frozen key, wrong environment, bad passphrase, unknown key, bad signature,
+#: invalid authorization, key does not exist. Not 50102/50112: those are about the timestamp.
+REJECTED_CODES = frozenset({"50100", "50101", "50105", "50111", "50113", "50114", "50119"})
+COOL_DOWN = 5.0
+#: fingerprints remembered at most (oldest forgotten first): junk secrets cannot grow memory
+MAX_REMEMBERED = 10_000
+
+
+@attrs.define
+class RejectedCredentials:
+    clock: IReactorTime
+    seconds: float = COOL_DOWN
+    limit: int = MAX_REMEMBERED
+    _until: "OrderedDict[str, tuple[float, OkxError]]" = attrs.Factory(OrderedDict)
+
+    def __len__(self) -> int:
+        return len(self._until)
+
+    def note(self, creds: Credentials, error: OkxError) -> None:
+        """OKX answered ``error`` to a request signed with ``creds``."""
+        if error.code not in REJECTED_CODES:
+            return
+        self._until.pop(creds.fingerprint, None)
+        self._until[creds.fingerprint] = (self.clock.seconds() + self.seconds, error)
+        while len(self._until) > self.limit:
+            self._until.popitem(last=False)
+
+    def check(self, creds: Credentials, verb: str, path: str) -> None:
+        """Raise the refusal if OKX rejected ``creds`` less than :attr:`seconds` ago."""
+        entry = self._until.get(creds.fingerprint)
+        if entry is None:
+            return
+        until, error = entry
+        left = until - self.clock.seconds()
+        if left <= 0:
+            del self._until[creds.fingerprint]
+            return
+        raise OkxError(error.code, f"{error.msg} (OKX rejected API key {creds.short_key} moments ago; okxbridge "
+                       f"refuses it for {left:.1f}s more without asking OKX — check the key, secret and "
+                       f"passphrase)", verb, path)
