@@ -140,6 +140,8 @@ class EmulatorSite:
         call = SimRequest(emu=emu, params=params, body=body, state=state, now=now, instruments=catalogue(now))
         in_time = int(emu.clock.seconds() * 1_000_000)
         result = handler(call)
+        if state is not None:
+            emu.ws.private.publish()  # OKX pushes every account change on /private, however made
         if isinstance(result, trade_api.WriteResult):
             code, msg = result.code
             envelope = {"code": code, "data": result.items, "inTime": str(in_time), "msg": msg,

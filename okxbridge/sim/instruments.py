@@ -7,6 +7,7 @@ new one is listed when the previous delivers.
 """
 
 import datetime
+import zlib
 from decimal import Decimal
 
 import attrs
@@ -44,6 +45,13 @@ class Listing:
     strike: str = ""
 
     @property
+    def inst_id_code(self):
+        """OKX's numeric ``instIdCode`` (docs #public-data-rest-api-get-instruments), which its
+        WebSocket order operations take instead of ``instId`` since 2026 (spec okx-ws.md §6).
+        OKX assigns them; the emulator derives a stable one from the instId."""
+        return 100000 + zlib.crc32(self.inst_id.encode()) % 9_000_000
+
+    @property
     def is_spot(self):
         return self.inst_type == "SPOT"
 
@@ -79,6 +87,7 @@ class Listing:
             "futureSettlement": False,
             "instFamily": "" if spot else self.underlying,
             "instId": self.inst_id,
+            "instIdCode": self.inst_id_code,
             "instType": self.inst_type,
             "lever": self.lever,
             "listTime": str(self.list_time),

@@ -14,9 +14,15 @@ Modelled on docs #overview-websocket-subscribe / -unsubscribe / -connect and
 - pushes come from :mod:`okxbridge.sim.ws_feeds`, checked every ``interval`` seconds of the
   emulator's clock and at once after ``/__sim__/price``.
 
+``/ws/v5/private`` (login, account channels, order operations) is
+:mod:`okxbridge.sim.ws_private`.
+
 Fault controls (``POST /__sim__/ws``): ``drop`` closes every connection, ``silence`` stops
 every outgoing frame (pushes, acks and pongs) until ``resume``, ``skip_seq`` loses the
-next update of every subscribed ``books`` feed, ``delay`` holds pushes ``seconds`` back.
+next update of every subscribed ``books`` feed, ``delay`` holds pushes ``seconds`` back;
+for /private, ``reject_login`` refuses the next ``times`` logins (60009), ``lose_answer``
+executes the next ``times`` order operations and drops the connection before answering,
+``skip_push`` loses the next ``times`` private pushes.
 """
 
 import collections
@@ -30,10 +36,11 @@ from twisted.internet import task
 from twisted.logger import Logger
 from twisted.web.resource import Resource
 
+from okxbridge.sim.ws_private import PrivateChannels, is_demo
 from okxbridge.sim.ws_feeds import BOOK_CHANNELS, PUBLIC_CHANNELS, BookFeed, candle_bar, make_feed
 
-PATHS = {b"/ws/v5/public": "public", b"/ws/v5/business": "business"}
-WS_ACTIONS = ("drop", "silence", "resume", "skip_seq", "delay")
+PATHS = {b"/ws/v5/public": "public", b"/ws/v5/business": "business", b"/ws/v5/private": "private"}
+WS_ACTIONS = ("drop", "silence", "resume", "skip_seq", "delay", "reject_login", "lose_answer", "skip_push")
 log = Logger()
 
 
@@ -42,9 +49,11 @@ class SimWsProtocol(WebSocketServerProtocol):
 
     endpoint = "public"
     conn_id = ""
+    demo = False
 
     def onConnect(self, request):
         self.conn_id = self.factory.hub.new_conn_id()
+        self.demo = is_demo(request)
 
     def onOpen(self):
         self.factory.hub.opened(self)
@@ -69,6 +78,10 @@ class WsHub:
     connections_made: int = 0
     _ids: object = attrs.field(factory=lambda: itertools.count(0x1A2B3C4D))
     _loop: object = None
+    private: PrivateChannels = attrs.field(init=False)
+
+    def __attrs_post_init__(self):
+        self.private = PrivateChannels(self)
 
     def new_conn_id(self):
         return format(next(self._ids) & 0xFFFFFFFF, "08x")
@@ -77,10 +90,13 @@ class WsHub:
     def opened(self, conn):
         self.connections_made += 1
         self.conns[conn] = set()
+        if conn.endpoint == "private":
+            self.private.opened(conn, conn.demo)
 
     def closed(self, conn):
         self.conns.pop(conn, None)
         self.held.pop(conn, None)
+        self.private.closed(conn)
         self._forget_unwatched()
 
     def received(self, conn, text):
@@ -93,6 +109,9 @@ class WsHub:
                 raise ValueError
         except ValueError:
             self.error(conn, "60012", f"Invalid request: {text}", None)
+            return
+        if conn.endpoint == "private":
+            self.private.received(conn, request, text)
             return
         op, args, req_id = request.get("op"), request.get("args"), request.get("id")
         if op not in ("subscribe", "unsubscribe"):
@@ -154,6 +173,7 @@ class WsHub:
     # -- pushing ----------------------------------------------------------------
     def publish(self):
         """Push whatever changed since the last check to everyone subscribed to it."""
+        self.private.publish()
         if not self.feeds:
             return
         now = self.emu.now()
@@ -203,7 +223,7 @@ class WsHub:
         for key in list(self.feeds):
             if key not in watched:
                 del self.feeds[key]
-        if not self.feeds and self._loop is not None and self._loop.running:
+        if not self.feeds and not self.private.subscribed() and self._loop is not None and self._loop.running:
             self._loop.stop()
 
     def stop(self):
@@ -228,6 +248,12 @@ class WsHub:
             for (channel, _), feed in self.feeds.items():
                 if isinstance(feed, BookFeed) and channel == "books":
                     feed.skip += 1
+        elif action in ("reject_login", "lose_answer", "skip_push"):
+            times = int(spec.get("times", 1))
+            if times < 0:
+                raise ValueError("times must not be negative")
+            attr = {"reject_login": "reject_logins", "lose_answer": "lose_answers", "skip_push": "skip_pushes"}[action]
+            setattr(self.private, attr, times)
         elif action == "delay":
             self.delay = float(spec.get("seconds", 0))
             if self.delay < 0:
@@ -237,7 +263,9 @@ class WsHub:
     def stats(self):
         return {"connections": len(self.conns), "connections_made": self.connections_made,
                 "subscriptions": sum(len(keys) for keys in self.conns.values()),
-                "feeds": sorted("/".join(key) for key in self.feeds), "silent": self.silent, "delay": self.delay}
+                "feeds": sorted("/".join(key) for key in self.feeds), "silent": self.silent, "delay": self.delay,
+                "private_sessions": sum(1 for s in self.private.sessions.values() if s.account is not None),
+                "private_subscriptions": sum(len(s.subs) for s in self.private.sessions.values())}
 
 
 def _with_id(message, req_id):
