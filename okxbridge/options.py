@@ -101,6 +101,11 @@ class Options(usage.Options):
          "with another --okx-url, like --okx-ws-url)"],
         ["stream-fresh", None, 5.0, "Seconds market data from the WebSocket may go unconfirmed (no push and no "
          "pong to the keep-alive ping) before calls fall back to REST", positive(float)],
+        ["private-resync", None, 60.0, "Seconds between REST snapshots that re-check an account mirror kept "
+         "from the private WebSocket (repairs a missed push)", positive(float)],
+        ["trade-over", None, "rest", "How orders are placed and canceled: rest, or ws (OKX's private WebSocket "
+         "order/cancel-order operations, with the same ledger guarantees; REST while the stream is not logged in)",
+         one_of("rest", "ws")],
         ["stream-idle", None, 300.0, "Seconds a symbol's channel stays subscribed after the last call for it",
          positive(float)],
 
@@ -125,6 +130,8 @@ class Options(usage.Options):
     ]
     optFlags = [
         ["no-stream", None, "Answer every market call by REST: no WebSocket connection to OKX"],
+        ["no-private-stream", None, "Answer every account call (accounts, assets, positions, orders, order) by "
+         "REST: no private WebSocket connection per key"],
         ["no-rate-limits", None, "Do not pace requests by OKX's published limits (for benchmarks against "
          "an emulator run with --no-rate-limits; real OKX would answer 50011)"],
     ]

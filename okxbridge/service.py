@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import uuid
+from urllib.parse import urlsplit
 
 import attrs
 from twisted.application import service
@@ -23,7 +24,7 @@ from .fmz.app import FmzApp
 from .fmz.key_allowlist import restrict_keys
 from .fmz.site import bounded_site
 from .health import Health
-from .listening import Listener, listens_only_locally
+from .listening import Listener, is_local_address, listens_only_locally
 from .ledger.claims import LedgerError
 from .ledger.memory import MemoryLedger
 from .ledger.redis import RedisLedger
@@ -32,6 +33,7 @@ from .mapping.context import Bridge, TradingDefaults
 from .mapping.instruments import InstrumentCache
 from .mapping.io_policy import IoPolicy
 from .mapping.methods import HANDLERS, method_table
+from .mapping.private_streams import PrivateStreams
 from .mapping.streams import MarketStreams
 from .metrics import BridgeMetrics
 from .stream_metrics import StreamCollector
@@ -100,6 +102,39 @@ class StreamsService(service.Service):
         return Deferred.fromCoroutine(self.streams.stop())
 
 
+class PrivateStreamsService(service.Service):
+    """The private WebSocket connections (one per key, opened by its first account call)
+    and their periodic re-snapshot; closed with the daemon."""
+
+    def __init__(self, private: PrivateStreams):
+        self.private = private
+
+    def startService(self):
+        super().startService()
+        self.private.start()
+
+    def stopService(self):
+        super().stopService()
+        return Deferred.fromCoroutine(self.private.stop())
+
+
+def make_private_streams(reactor, clock: IReactorTime, options: Options, client: OkxClient) -> PrivateStreams | None:
+    """Account streams, unless ``--no-private-stream``. Logins carry a signature and the
+    passphrase: a ``ws://`` URL is used only to a loopback host (an emulator)."""
+    if options["no-private-stream"]:
+        return None
+    urls = {demo: options[name] for demo, name in ((False, "okx-ws-url"), (True, "okx-demo-ws-url"))}
+    for demo, url in urls.items():
+        host = urlsplit(url).hostname or ""
+        if url.startswith("ws://") and not is_local_address(host):
+            log.warn("no private WebSocket for {env} keys: {url} is not encrypted (wss://); account calls use REST",
+                     env="demo" if demo else "live", url=url)
+            return None
+    trust_root = load_bundle(options["okx-ca"]).trust_root if options["okx-ca"] else None
+    return PrivateStreams(reactor, clock, client, urls, fresh=options["stream-fresh"],
+                          resync=options["private-resync"], trust_root=trust_root)
+
+
 def make_streams(reactor, clock: IReactorTime, options: Options) -> MarketStreams | None:
     if options["no-stream"]:
         return None
@@ -138,9 +173,11 @@ def build_daemon(reactor: IReactorTime, options: Options, clock: IReactorTime | 
     streams = make_streams(reactor, clock or reactor, options)
     if streams is not None:
         metrics.registry.register(StreamCollector(streams))
+    private = make_private_streams(reactor, clock or reactor, options, client)
     defaults = TradingDefaults(options["margin-mode"], options.key_margin_modes, options["records-period-unit"])
     bridge = Bridge(client, reactor, InstrumentCache(reactor, options["instruments-ttl"]), defaults=defaults,
-                    ledger=ledger, instance=instance, streams=streams)
+                    ledger=ledger, instance=instance, streams=streams, private=private,
+                    trade_over=options["trade-over"])
     io_policy = IoPolicy.create(allow=options["io-allow"] or (), deny=options["io-deny"] or ())
     app = FmzApp(restrict_keys(method_table(bridge, io_policy), options["allow-key"] or ()), reactor,
                  known_errors=(OkxError, LedgerError), on_call=metrics.call)
@@ -158,6 +195,8 @@ def build_daemon(reactor: IReactorTime, options: Options, clock: IReactorTime | 
         bridge.resolving,
         ReadSection("streams", streams.report) if streams is not None
         else NotEnabled("streams", "--no-stream: market calls are answered by REST only"),
+        ReadSection("private_streams", private.report) if private is not None
+        else NotEnabled("private_streams", "--no-private-stream: account calls are answered by REST only"),
         ReadSection("ledger", ledger.health),
         ReadSection("redis", redis.health) if redis is not None
         else NotEnabled("redis", "no --shared-state: claims and budgets are this instance's own"),
@@ -166,6 +205,8 @@ def build_daemon(reactor: IReactorTime, options: Options, clock: IReactorTime | 
 
     if streams is not None:
         StreamsService(streams).setServiceParent(top)
+    if private is not None:
+        PrivateStreamsService(private).setServiceParent(top)
     TimeSync(client, options["time-sync-interval"]).setServiceParent(top)
     calls = InFlight()
     DrainService(reactor, [calls, client.inflight], options["drain-timeout"]).setServiceParent(top)

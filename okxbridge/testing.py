@@ -69,10 +69,12 @@ class RunningBridge:
 LOOPBACK_ANY_PORT = "tcp:0:interface=127.0.0.1"
 
 
-async def start_bridge(reactor, okx_url: str, *args: str, stream: bool = False, clock=None) -> RunningBridge:
+async def start_bridge(reactor, okx_url: str, *args: str, stream: bool = False, clock=None,
+                       private: bool = False) -> RunningBridge:
     """Start the daemon ``twistd okxbridge`` runs, on a loopback port the kernel picks,
     pointed at ``okx_url``; ``args`` are its command-line options. Market data streaming is
-    off (``--no-stream``) unless ``stream``; ``clock`` drives the streams' timers. Without
+    off (``--no-stream``) unless ``stream``, and so are the private account streams
+    (``--no-private-stream``) unless ``private``; ``clock`` drives the streams' timers. Without
     ``--state-dir`` its order ledger lives in a fresh temporary directory, removed when it stops."""
     own = None
     if not any(a.split("=")[0] in ("--state-dir", "--shared-state") for a in args):
@@ -80,7 +82,7 @@ async def start_bridge(reactor, okx_url: str, *args: str, stream: bool = False, 
         args = ("--state-dir", own, *args)
     options = Options()
     options.parseOptions(["--port", LOOPBACK_ANY_PORT, "--okx-url", okx_url, *args,
-                          *(() if stream else ("--no-stream",))])
+                          *(() if stream else ("--no-stream",)), *(() if private else ("--no-private-stream",))])
     daemon = build_daemon(reactor, options, clock)
     daemon.service.startService()
     url = await base_url(daemon.protocol_port)

@@ -52,8 +52,18 @@ def merge_balances(*tables: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return list(merged.values())
 
 
+def mirrored(data: list[Any]) -> dict[str, Any]:
+    """The REST envelope an answer from the account mirror stands for (FMZ's ``raw``)."""
+    return {"code": "0", "msg": "", "data": data, "source": "okx private websocket"}
+
+
 async def accounts(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
-    reply = await bridge.session(call, trace).get("/api/v5/account/balance")
+    session = bridge.session(call, trace)
+    mirror = bridge.mirror(session, "balance", "accounts")
+    if mirror is not None:
+        balance = mirror.balance()
+        return Answer(balances_from_trading(balance), mirrored([balance]))
+    reply = await session.get("/api/v5/account/balance")
     rows = balances_from_trading(reply.data[0]) if reply.data else []
     return Answer(rows, reply.raw)
 
@@ -61,6 +71,12 @@ async def accounts(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
 async def assets(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
     """Trading and funding accounts together, one row per currency."""
     session = bridge.session(call, trace)
+    mirror = bridge.mirror(session, "balance", "assets")
+    if mirror is not None:  # the funding account is not on the stream: REST
+        balance = mirror.balance()
+        funding = await session.get("/api/v5/asset/balances")
+        rows = merge_balances(balances_from_trading(balance), balances_from_funding(funding.data))
+        return Answer(rows, [mirrored([balance]), funding.raw])
     trading, funding = await gather(session.get("/api/v5/account/balance"), session.get("/api/v5/asset/balances"))
     rows = merge_balances(balances_from_trading(trading.data[0]) if trading.data else [],
                           balances_from_funding(funding.data))

@@ -36,6 +36,7 @@ async def cancel(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
 
     _, raw = await shielded(bridge, (session.creds.fingerprint, CANCEL, call.nonce, content),
                             lambda: exactly_once(bridge, session.creds, CANCEL, call.nonce, "", content, send, look_up))
+    bridge.wrote(session, ord_id, final=True)
     return Answer(True, raw)
 
 

@@ -19,6 +19,8 @@ from ..okx.coalesce import Coalescer
 from ..okx.signer import Credentials
 from .instruments import InstrumentCache
 from .streams import MarketStreams
+from .private_streams import PrivateStreams
+from ..okx.account_mirror import AccountMirror
 from .resolving import Resolving
 
 
@@ -86,6 +88,10 @@ class Bridge:
     resolve_delays: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0)
     #: market data from OKX's WebSocket (None: streaming off, every market call is REST)
     streams: "MarketStreams | None" = None
+    #: account state from OKX's private WebSocket (None: every account call is REST)
+    private: "PrivateStreams | None" = None
+    #: how orders are placed and canceled: "rest", or "ws" (the private stream's operations)
+    trade_over: str = "rest"
     #: those look-ups while they run, for /status
     resolving: Resolving = attrs.Factory(lambda self: Resolving(self.clock), takes_self=True)
     defaults: TradingDefaults = attrs.Factory(TradingDefaults)
@@ -115,6 +121,18 @@ class Bridge:
                      "closebuy/closesell are sent reduceOnly, and orders report offset from the position",
                      key=session.creds.short_key)
         return mode
+
+    def mirror(self, session: "Session", part: str, method: str) -> "AccountMirror | None":
+        """The credential's account mirror when it may answer ``part`` (balance, positions,
+        orders) now; None: ask REST (:mod:`.private_streams`)."""
+        if self.private is None:
+            return None
+        return self.private.mirror_for(session.creds, part, method)
+
+    def wrote(self, session: "Session", ord_id: str, final: bool = False) -> None:
+        """Read-your-writes: the mirror waits for this order's push before answering orders."""
+        if self.private is not None and ord_id:
+            self.private.wrote(session.creds, ord_id, final)
 
     def session(self, call: Call, trace: list[str]) -> "Session":
         return Session(self, credentials(call), trace)

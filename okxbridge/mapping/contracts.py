@@ -60,6 +60,14 @@ async def positions(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
         if symbol.is_spot:
             raise ProtocolError(f"{symbol.fmz} is spot: positions exist for contracts such as {symbol.fmz}.swap")
         rng = PositionRange((inst_type_of(symbol),), inst_id=await bridge.instruments.inst_id(session, symbol))
+    mirror = bridge.mirror(session, "positions", "positions")
+    if mirror is not None:
+        items = sorted((p for p in mirror.positions.values() if p.get("instType") in rng.inst_types
+                        and (not rng.inst_id or p.get("instId") == rng.inst_id) and in_range(p.get("instId", ""), rng)),
+                       key=lambda p: int(p.get("posId") or 0), reverse=True)
+        names = await bridge.instruments.aliases(session, [p["instId"] for p in items])
+        data = [pos for p in items if (pos := position_from_okx(p, names.get(p["instId"], ""))) is not None]
+        return Answer(data, {"code": "0", "msg": "", "data": items, "source": "okx private websocket"})
     replies = await gather(*(session.get(POSITIONS_PATH, {"instType": kind, "instId": rng.inst_id or None})
                              for kind in rng.inst_types))
     items = [p for reply in replies for p in reply.data if in_range(p.get("instId", ""), rng)]

@@ -42,6 +42,15 @@ async def orders(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
     elif text:
         symbol = parse_symbol(text)
         params = {"instType": inst_type_of(symbol), "instId": await bridge.instruments.inst_id(session, symbol)}
+    mirror = bridge.mirror(session, "orders", "orders")
+    if mirror is not None:
+        held = sorted((o for o in mirror.open_orders.values()
+                       if (not params.get("instType") or o.get("instType") == params["instType"])
+                       and (not params.get("instId") or o.get("instId") == params["instId"])
+                       and (rng is None or in_range(o.get("instId", ""), rng))),
+                      key=lambda o: int(o.get("ordId") or 0), reverse=True)
+        return Answer(await fmz_orders(bridge, session, held),
+                      {"code": "0", "msg": "", "data": held, "source": "okx private websocket"})
     pages = await fetch_pages(session.client, PENDING_PATH, params, session.creds, trace=trace)
     items = [o for o in pages.items if rng is None or in_range(o.get("instId", ""), rng)]
     return Answer(await fmz_orders(bridge, session, items), pages.raws)
@@ -61,6 +70,11 @@ async def order_inst_id(bridge: Bridge, session: Session, call: Call) -> tuple[s
 async def order(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
     session = bridge.session(call, trace)
     inst_id, ord_id = await order_inst_id(bridge, session, call)
+    mirror = bridge.mirror(session, "orders", "order")
+    held = mirror.order(ord_id) if mirror is not None else None
+    if held is not None and held.get("instId") == inst_id:
+        return Answer((await fmz_orders(bridge, session, [held]))[0],
+                      {"code": "0", "msg": "", "data": [held], "source": "okx private websocket"})
     reply = await session.get(ORDER_PATH, {"instId": inst_id, "ordId": ord_id})
     found = first(reply, f"order {inst_id},{ord_id}")
     return Answer((await fmz_orders(bridge, session, [found]))[0], reply.raw)

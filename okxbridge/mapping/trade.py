@@ -61,6 +61,7 @@ async def trade(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
     content = content_fingerprint(body)
     fmz_id, raw = await shielded(bridge, (session.creds.fingerprint, ORDER, body["clOrdId"], content),
                                  lambda: place_recorded(bridge, session, call.nonce, body, content))
+    bridge.wrote(session, fmz_id.partition(",")[2])
     return Answer({"id": fmz_id}, raw)
 
 

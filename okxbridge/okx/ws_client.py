@@ -17,6 +17,13 @@ okx-ws.md §5):
 
 Nothing here knows FMZ: pushes go to ``on_push(message)``, losses of the stream to
 ``on_reset()``, rejections of an arg to ``on_rejected(arg, code, msg)``.
+
+A private stream (``/ws/v5/private``) gives ``login``: a function building the login
+request, sent first on every connection; subscriptions go out only once OKX answered
+``event:"login"`` (``on_login(True, "0", "")``); a refused login (``event:"error"`` before
+it, docs #overview-websocket-login) calls ``on_login(False, code, msg)`` and drops the
+connection, which the service makes again with backoff. Answers to operations (``op``
+with ``id``: order, cancel-order…) go to ``on_answer(message)``.
 """
 
 from __future__ import annotations
@@ -80,6 +87,12 @@ class WsStream:
     ping_after: float = 2.5
     pong_timeout: float = 2.5
     trust_root: Any = None
+    login: Callable[[], dict[str, Any]] | None = None
+    on_login: Callable[[bool, str, str], None] | None = None
+    on_answer: Callable[[dict[str, Any]], None] | None = None
+    #: extra headers of the upgrade request (``x-simulated-trading`` for a demo key)
+    headers: dict[str, str] | None = None
+    logged_in: bool = False
     wanted: dict[tuple[str, str], dict[str, str]] = attrs.Factory(dict)
     protocol: Any = None
     last_heard: float | None = None
@@ -91,7 +104,7 @@ class WsStream:
     _keepalive: task.LoopingCall = attrs.field(init=False)
 
     def __attrs_post_init__(self):
-        factory = WebSocketClientFactory(self.url)
+        factory = WebSocketClientFactory(self.url, headers=self.headers)
         factory.protocol = OkxWsProtocol
         factory.stream = self
         factory.noisy = False
@@ -120,6 +133,11 @@ class WsStream:
     def is_connected(self) -> bool:
         return self.protocol is not None
 
+    @property
+    def is_ready(self) -> bool:
+        """Connected and, for a private stream, logged in: subscriptions and operations may go."""
+        return self.protocol is not None and (self.login is None or self.logged_in)
+
     def heard_within(self, seconds: float) -> bool:
         return (self.is_connected and self.last_heard is not None
                 and self.clock.seconds() - self.last_heard <= seconds)
@@ -134,7 +152,7 @@ class WsStream:
             return False
         self.wanted[key] = arg
         self.start()
-        if self.is_connected:
+        if self.is_ready:
             self._send_op("subscribe", [arg])
         return True
 
@@ -170,14 +188,19 @@ class WsStream:
         self.connects += 1
         self.ops.clear()  # OKX counts requests per connection
         self.last_heard, self.ping_sent_at = self.clock.seconds(), None
+        self.logged_in = False
         log.info("okx ws connected {url} ({n} subscriptions)", url=self.url, n=len(self.wanted))
-        if self.wanted:
+        if self.login is not None:
+            self.ops.append(self.clock.seconds())
+            self.send(json.dumps(self.login()))
+        elif self.wanted:
             self._send_op("subscribe", list(self.wanted.values()))
 
     def disconnected(self, protocol, code, reason) -> None:
         if protocol is not self.protocol:
             return
         self.protocol = None
+        self.logged_in = False
         log.info("okx ws closed {url} code={code} reason={reason}", url=self.url, code=code, reason=reason)
         self.on_reset()
 
@@ -195,7 +218,13 @@ class WsStream:
         if not isinstance(message, dict):
             return
         event = message.get("event")
-        if event is None:
+        if event is None and "op" in message and "arg" not in message:
+            if self.on_answer is not None:
+                self.on_answer(message)
+        elif event == "login" or (event == "error" and self.login is not None and not self.logged_in
+                                  and str(message.get("code", "")) != "60011"):
+            self._login_answer(message)
+        elif event is None:
             arg = message.get("arg") or {}
             self.messages[arg.get("channel", "?")] += 1
             self.on_push(message)
@@ -206,6 +235,20 @@ class WsStream:
             log.info("okx ws notice {code} {msg}", code=message.get("code"), msg=message.get("msg"))
             if self.protocol is not None:
                 self.protocol.dropConnection(abort=False)
+
+    def _login_answer(self, message: dict[str, Any]) -> None:
+        code, msg = str(message.get("code", "")), str(message.get("msg", ""))
+        ok = message.get("event") == "login" and code in ("0", "")
+        if self.on_login is not None:
+            self.on_login(ok, code, msg)
+        if ok:
+            self.logged_in = True
+            if self.wanted:
+                self._send_op("subscribe", list(self.wanted.values()))
+        else:
+            log.warn("okx ws login refused on {url}: {code} {msg}", url=self.url, code=code, msg=msg[:200])
+            if self.protocol is not None:
+                self.protocol.dropConnection(abort=True)
 
     def _rejected(self, message: dict[str, Any]) -> None:
         code, msg = str(message.get("code", "")), str(message.get("msg", ""))

@@ -1,0 +1,190 @@
+"""Account state from OKX's private WebSocket, end to end: the daemon logs in to okxsim's
+``/ws/v5/private``, keeps a mirror per key from a REST snapshot plus pushes, and answers
+``accounts``/``assets``/``positions``/``orders``/``order`` from it with 0 REST requests once
+in sync, exactly as REST would (a REST-only daemon is the reference); read-your-writes after
+trades and cancels; a refused login, a dropped connection and a missed push never give a
+wrong answer.
+
+Clocks as in tests/test_stream_e2e.py: the emulator's market on ``sim_clock``, the bridge's
+stream timers on ``bridge_clock``; :func:`eventually` waits for socket I/O, bounded.
+"""
+
+import pytest
+import pytest_twisted
+import treq
+from twisted.internet import task
+
+from okxbridge.sim.testing import start_emulator
+from okxbridge.testing import start_bridge
+
+from test_stream_e2e import _stop, eventually
+
+START = 1_795_000_000.0
+ACCOUNT_PATHS = ("/api/v5/account/balance", "/api/v5/account/positions", "/api/v5/trade/orders-pending",
+                 "/api/v5/trade/order")
+
+
+@pytest.fixture
+def private(reactor):
+    started = []
+
+    async def start(*bridge_args, **sim_kwargs):
+        sim_clock, bridge_clock = task.Clock(), task.Clock()
+        sim_clock.advance(START)
+        running = await start_emulator(reactor, clock=sim_clock, seed=7, **sim_kwargs)
+        bridge = await start_bridge(reactor, running.url, "--stream-fresh", "4", "--private-resync", "30",
+                                    *bridge_args, private=True, clock=bridge_clock)
+        rest = await start_bridge(reactor, running.url)
+        started.append((running, bridge, rest))
+        return Env(reactor, running, bridge, rest, sim_clock, bridge_clock)
+
+    yield start
+    for running, bridge, rest in started:
+        for thing in (bridge, rest, running):
+            pytest_twisted.blockon(_stop(thing))
+
+
+class Env:
+    def __init__(self, reactor, running, bridge, rest, sim_clock, bridge_clock):
+        self.reactor, self.running, self.bridge, self.rest = reactor, running, bridge, rest
+        self.sim, self.sim_clock, self.bridge_clock = running.emulator, sim_clock, bridge_clock
+        self.private = bridge.bridge.private
+
+    def account_requests(self):
+        counts = self.sim.request_counts()
+        return sum(counts.get(p, 0) for p in ACCOUNT_PATHS)
+
+    def account(self):
+        return next(iter(self.private.accounts.values()), None)
+
+    async def until(self, predicate, what):
+        await eventually(self.reactor, predicate, what)
+
+    async def in_sync(self):
+        await self.until(lambda: (a := self.account()) is not None and a.in_sync(), "the account mirror in sync")
+
+    async def ws(self, spec):
+        response = await treq.post(self.running.url + "/__sim__/ws", json=spec, persistent=False)
+        assert response.code == 200, await response.content()
+
+    async def price(self, inst_id, price):
+        response = await treq.post(self.running.url + "/__sim__/price", json={"instId": inst_id, "price": price},
+                                   persistent=False)
+        assert response.code == 200
+
+    async def same(self, method, params=None):
+        """The mirror's answer, checked against the REST-only daemon's at the same instant."""
+        mirrored = await self.bridge.call(method, params or {})
+        rest = await self.rest.call(method, params or {})
+        assert "error" not in mirrored, mirrored
+        assert mirrored["data"] == rest["data"], (method, mirrored["data"], rest["data"])
+        return mirrored
+
+
+READS = (("accounts", {}), ("positions", {}), ("orders", {"symbol": "BTC_USDT"}), ("orders", {}))
+
+
+@pytest_twisted.ensureDeferred
+async def test_account_calls_from_the_mirror_equal_rest_with_no_rest_request(private):
+    env = await private()
+    first = await env.bridge.call("accounts")  # REST, and opens the private stream
+    assert "error" not in first
+    await env.in_sync()
+    # resting orders and a position, placed through the bridge: read-your-writes
+    placed = await env.bridge.call("trade", {"symbol": "BTC_USDT", "type": "buy", "price": "1000", "amount": "0.01"})
+    orders = await env.bridge.call("orders", {"symbol": "BTC_USDT"})
+    assert [o["id"] for o in orders["data"]] == [placed["data"]["id"]]
+    await env.bridge.call("trade", {"symbol": "BTC_USDT.swap", "type": "buy", "price": "-1", "amount": "2"})
+    await env.until(lambda: env.account().ready_for("positions") and env.account().ready_for("balance"),
+                    "the fill's pushes")
+    before = env.account_requests()
+    for method, params in READS:
+        answer = await env.bridge.call(method, params)
+        assert answer["raw"]["source"] == "okx private websocket", method
+    assert env.account_requests() == before  # 0 REST account requests once in sync
+    positions = await env.same("positions")
+    assert positions["data"][0]["amount"] == 2
+    for method, params in READS:
+        await env.same(method, params)
+    one = await env.same("order", {"id": placed["data"]["id"]})
+    assert one["data"]["id"] == placed["data"]["id"] and one["raw"]["source"] == "okx private websocket"
+    # a cancel through the bridge: the next orders call no longer lists it
+    assert (await env.bridge.call("cancel", {"id": placed["data"]["id"]}))["data"] is True
+    assert (await env.bridge.call("orders", {"symbol": "BTC_USDT"}))["data"] == []
+    await env.same("order", {"id": placed["data"]["id"]})
+    answers = dict(env.private.answers)
+    assert answers[("accounts", "mirror")] >= 2 and answers[("accounts", "rest")] >= 1
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_fill_as_the_market_moves_reaches_accounts_and_orders(private):
+    env = await private()
+    await env.bridge.call("accounts")
+    await env.in_sync()
+    placed = await env.bridge.call("trade", {"symbol": "ETH_USDT", "type": "buy", "price": "100", "amount": "0.5"})
+    await env.same("accounts")
+    await env.price("ETH-USDT", "99")  # sweeps through the resting buy: filled whole
+    await env.until(lambda: env.account().mirror.order(placed["data"]["id"].partition(",")[2])["state"] == "filled",
+                    "the fill pushed")
+    assert (await env.same("orders", {"symbol": "ETH_USDT"}))["data"] == []
+    accounts = await env.same("accounts")
+    eth = next(row for row in accounts["data"] if row["currency"] == "ETH")
+    assert 100 < eth["free"] < 100.5  # bought 0.5, less the maker fee
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_refused_login_falls_back_to_rest_and_is_shown(private):
+    env = await private()
+    await env.ws({"action": "reject_login", "times": 1})
+    answer = await env.bridge.call("accounts")
+    assert "error" not in answer
+    await env.until(lambda: env.account() is not None and env.account().login_error is not None, "login refused")
+    assert env.account().login_error[0] == "60009"
+    before = env.account_requests()
+    await env.same("accounts")
+    assert env.account_requests() > before  # REST, not a mirror that never synced
+    status = await treq.get(env.bridge.admin_url + "/status.json", persistent=False)
+    report = (await status.json())["private_streams"]
+    assert "60009" in report["accounts"][0]["login_error"]
+    # the connection is made again with backoff, the next login succeeds
+    env.bridge_clock.advance(3)  # ClientService: 1.5 s and up to 1 s of jitter after a lost connection
+    await env.in_sync()
+    assert env.account().login_error is None
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_missed_push_is_repaired_by_the_next_snapshot(private):
+    env = await private()
+    await env.bridge.call("accounts")
+    await env.in_sync()
+    placed = await env.rest.call("trade", {"symbol": "BTC_USDT", "type": "buy", "price": "1000", "amount": "0.01"})
+    await env.until(lambda: len(env.account().mirror.open_orders) == 1, "the order pushed")
+    await env.ws({"action": "skip_push", "times": 10})
+    assert (await env.rest.call("cancel", {"id": placed["data"]["id"]}))["data"] is True
+    # the cancel's pushes are lost: the mirror still lists the order
+    assert len(env.account().mirror.open_orders) == 1
+    env.bridge_clock.advance(30)  # --private-resync
+    await env.until(lambda: len(env.account().mirror.open_orders) == 0, "repaired by the re-snapshot")
+    await env.same("orders", {"symbol": "BTC_USDT"})
+    await env.same("accounts")
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_dropped_connection_is_never_served_and_resyncs(private):
+    env = await private()
+    await env.bridge.call("accounts")
+    await env.in_sync()
+    connects = env.account().stream.connects
+    await env.ws({"action": "drop"})
+    await env.until(lambda: not env.account().in_sync(), "the drop seen")
+    placed = await env.rest.call("trade", {"symbol": "BTC_USDT", "type": "buy", "price": "1000", "amount": "0.01"})
+    # while the stream is down the answer comes from REST, and is right
+    orders = await env.same("orders", {"symbol": "BTC_USDT"})
+    assert [o["id"] for o in orders["data"]] == [placed["data"]["id"]]
+    env.bridge_clock.advance(3)  # reconnect backoff
+    await env.until(lambda: env.account().stream.connects > connects and env.account().in_sync(),
+                    "re-login, resubscribe and re-snapshot")
+    before = env.account_requests()
+    orders = await env.same("orders", {"symbol": "BTC_USDT"})
+    assert [o["id"] for o in orders["data"]] == [placed["data"]["id"]]
+    assert env.account_requests() == before + 1  # the reference daemon's only
