@@ -84,9 +84,10 @@ class Stage:
     def __init__(self, workdir: Path, latency: float, daemon_options: list[str]):
         self.latency = latency
         self.sim, self.sim_port, self.count_port = procs.start_emulator(workdir, latency)
-        # "bridge" is the REST path; "stream" the same daemon streaming, with OKX's rate limits on
+        # "bridge" is the REST path (no market or account streams); "stream" the same daemon
+        # streaming, with OKX's rate limits on
         self.daemon, self.daemon_port = procs.start_daemon(workdir, self.sim_port, f"{latency:g}ms", "--no-stream",
-                                                           *daemon_options)
+                                                           "--no-private-stream", *daemon_options)
         self.streamer, self.stream_port = procs.start_daemon(workdir, self.sim_port, f"{latency:g}ms-stream",
                                                              *daemon_options, rate_limits=True)
         self.naive, self.naive_port = procs.start_naive(workdir, self.sim_port, f"{latency:g}ms")
@@ -175,7 +176,7 @@ def memory_curve(loadgen: procs.LoadGen, workdir: Path, sim_port: int, count_por
                  total: int, seconds: float, daemon_options: list[str], stream: bool = False) -> dict:
     """A fresh daemon, ticker at concurrency 64: RSS after 10⁴ calls and after ``total``.
     ``stream``: the streaming daemon, with :data:`SUBSCRIBED` × (ticker, depth) subscribed."""
-    options = daemon_options if stream else ["--no-stream", *daemon_options]
+    options = daemon_options if stream else ["--no-stream", "--no-private-stream", *daemon_options]
     daemon, port = procs.start_daemon(workdir, sim_port, "memory-stream" if stream else "memory", *options)
     try:
         curve = {"call": "ticker", "concurrency": 64, "latency_ms": 0, "rss_kb_at_start": daemon.rss_kb()["VmRSS"]}

@@ -22,7 +22,8 @@ from okx_fake import CREDS, DEMO
 
 KEY, SECRET, PASSPHRASE = "okxsim-demo-key", "okxsim-demo-secret", "okxsim-demo-pass"
 SIM_CREDS = Credentials(KEY, SECRET, PASSPHRASE)
-SECTIONS = ["daemon", "calls", "okx_requests", "rate_limits", "orders_resolving", "streams", "ledger", "redis"]
+SECTIONS = ["daemon", "calls", "okx_requests", "rate_limits", "orders_resolving", "streams", "private_streams", "ledger",
+            "redis"]
 
 
 async def get_json(url):
@@ -224,7 +225,7 @@ async def test_status_json_after_calls_through_the_daemon(bridge_and_sim):
     assert balance["request"] == "GET /api/v5/account/balance" and balance["free"] < balance["requests"]
     assert {"GET /api/v5/market/ticker"} <= {row["request"] for row in limits["public"]}
     assert status["orders_resolving"] == {"enabled": True, "count": 0, "orders": [], "placements_resolved": {}}
-    for name in ("streams", "redis"):
+    for name in ("streams", "private_streams", "redis"):
         assert status[name]["enabled"] is False and status[name]["why"]
     # the ledger's section is its /health report: same kind, same state
     assert status["ledger"]["enabled"] is True and status["ledger"]["ok"] is True

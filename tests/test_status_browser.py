@@ -144,7 +144,7 @@ async def test_status_page_renders_live_numbers_in_chromium(reactor, bridge_and_
     assert first.text["calls-errors"] == "20 %"
     assert float(first.text["okx-p50"]) > 0 and float(first.text["okx-p99"]) >= float(first.text["okx-p50"])
     assert first.fingerprints == [Credentials(KEY, SECRET, PASSPHRASE).fingerprint]
-    assert set(first.off_sections) == {"streams", "redis"}
+    assert set(first.off_sections) == {"streams", "private_streams", "redis"}
     assert "<svg" in first_html and "<rect" in first_html  # the sparklines were drawn
     assert_no_secret(first_html)
 
