@@ -188,3 +188,64 @@ async def test_a_dropped_connection_is_never_served_and_resyncs(private):
     orders = await env.same("orders", {"symbol": "BTC_USDT"})
     assert [o["id"] for o in orders["data"]] == [placed["data"]["id"]]
     assert env.account_requests() == before + 1  # the reference daemon's only
+
+
+WRITE_PATHS = ("/api/v5/trade/order", "/api/v5/trade/cancel-order")
+
+
+def rest_writes(env):
+    counts = env.sim.request_counts()
+    return sum(counts.get(p, 0) for p in WRITE_PATHS)
+
+
+@pytest_twisted.ensureDeferred
+async def test_trade_over_ws_places_and_cancels_on_the_websocket(private):
+    env = await private("--trade-over", "ws")
+    await env.bridge.call("accounts")
+    await env.in_sync()
+    before = rest_writes(env)
+    placed = await env.bridge.call("trade", {"symbol": "BTC_USDT", "type": "buy", "price": "1000", "amount": "0.01"})
+    assert "error" not in placed, placed
+    orders = await env.bridge.call("orders", {"symbol": "BTC_USDT"})  # read-your-writes, from the mirror
+    assert [o["id"] for o in orders["data"]] == [placed["data"]["id"]]
+    assert (await env.bridge.call("cancel", {"id": placed["data"]["id"]}))["data"] is True
+    assert (await env.bridge.call("orders", {"symbol": "BTC_USDT"}))["data"] == []
+    assert rest_writes(env) == before  # neither write nor read went over REST
+    [order] = env.sim.orders()
+    assert order["state"] == "canceled" and order["clOrdId"].startswith("fmz")
+    # OKX's own refusal comes back as over REST, naming the reason
+    refused = await env.bridge.call("trade", {"symbol": "BTC_USDT", "type": "buy", "price": "1000",
+                                              "amount": "100000"})
+    assert "error" in refused and "OKX 5" in refused["error"], refused
+
+
+@pytest_twisted.ensureDeferred
+async def test_trade_over_ws_with_the_answer_lost_places_exactly_once(private):
+    env = await private("--trade-over", "ws")
+    await env.bridge.call("accounts")
+    await env.in_sync()
+    await env.ws({"action": "lose_answer", "times": 1})
+    nonce = 1_700_000_000_000_777_000
+    params = {"symbol": "ETH_USDT", "type": "buy", "price": "100", "amount": "0.1"}
+    placed = await env.bridge.call("trade", params, nonce=nonce)
+    assert "error" not in placed, placed  # resolved by clOrdId over REST
+    assert env.sim.ws.private.lose_answers == 0  # the order went over the WebSocket, its answer was lost
+    assert len(env.sim.orders()) == 1
+    assert env.sim.request_counts().get("/api/v5/trade/order", 0) >= 1  # the look-up, a GET
+    again = await env.bridge.call("trade", params, nonce=nonce)
+    assert again["data"]["id"] == placed["data"]["id"] and len(env.sim.orders()) == 1
+    env.bridge_clock.advance(3)  # the dropped stream comes back
+    await env.in_sync()
+    orders = await env.same("orders", {"symbol": "ETH_USDT"})
+    assert [o["id"] for o in orders["data"]] == [placed["data"]["id"]]
+
+
+@pytest_twisted.ensureDeferred
+async def test_trade_over_ws_falls_back_to_rest_while_logged_out(private):
+    env = await private("--trade-over", "ws")
+    await env.ws({"action": "reject_login", "times": 5})
+    await env.bridge.call("accounts")
+    await env.until(lambda: env.account().login_error is not None, "login refused")
+    placed = await env.bridge.call("trade", {"symbol": "BTC_USDT", "type": "buy", "price": "1000", "amount": "0.01"})
+    assert "error" not in placed
+    assert env.sim.request_counts().get("/api/v5/trade/order", 0) == 1  # the POST

@@ -16,6 +16,7 @@ from .context import Bridge, Session
 from .order_reads import order_inst_id
 from .placement import exactly_once, shielded
 from .trade import find_order, state_after_unknown_write
+from .write_transport import send_write
 
 CANCEL_PATH = "/api/v5/trade/cancel-order"
 
@@ -43,7 +44,7 @@ async def cancel(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
 async def cancel_once(bridge: Bridge, session: Session, body: dict[str, str]) -> Answer:
     inst_id, ord_id = body["instId"], body["ordId"]
     try:
-        reply = await session.post(CANCEL_PATH, body)
+        reply = await send_write(bridge, session, CANCEL_PATH, body)
         return Answer(True, reply.raw)
     except OkxError as e:
         if outcome_unknown(e):
@@ -51,7 +52,7 @@ async def cancel_once(bridge: Bridge, session: Session, body: dict[str, str]) ->
             if state == "canceled":
                 return Answer(True)
             if state in ("live", "partially_filled"):
-                reply = await session.post(CANCEL_PATH, body)  # once more: a cancel cannot double
+                reply = await send_write(bridge, session, CANCEL_PATH, body)  # once more: a cancel cannot double
                 return Answer(True, reply.raw)
             raise cancel_refused(inst_id, ord_id, state, e) from None
         if e.code in ("51400", "51401", "51402", "51603", "51410"):

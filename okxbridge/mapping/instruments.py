@@ -44,6 +44,8 @@ class Instrument:
     alias: str
     state: str
     exp_time: int
+    #: OKX's numeric instrument code, which its WebSocket order operations take (okx-ws.md §6)
+    inst_id_code: int | None = None
 
     @classmethod
     def from_okx(cls, d: dict[str, Any]) -> "Instrument":
@@ -58,6 +60,7 @@ class Instrument:
             max_limit_amount=dec(d.get("maxLmtAmt")), ct_val=dec(d.get("ctVal")), ct_val_ccy=d.get("ctValCcy", ""),
             ct_type=d.get("ctType", ""), settle=d.get("settleCcy", ""), alias=d.get("alias", ""),
             state=d.get("state", ""), exp_time=int(d.get("expTime") or 0),
+            inst_id_code=int(d["instIdCode"]) if str(d.get("instIdCode", "")).isdigit() else None,
         )
 
 
@@ -138,6 +141,11 @@ class InstrumentCache:
             return {}
         table = await self.instruments(session, "FUTURES")
         return future_names(table, okx_now_ms(session))
+
+    async def inst_id_code(self, session, inst_id: str) -> int | None:
+        """The ``instIdCode`` of a listed instrument (None: not listed, or OKX sent none)."""
+        inst = (await self.instruments(session, inst_type(inst_id))).get(inst_id)
+        return inst.inst_id_code if inst is not None else None
 
     async def instrument(self, session, symbol: Symbol) -> Instrument:
         """The instrument behind an FMZ symbol, or an error naming the symbol."""

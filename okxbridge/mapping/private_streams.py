@@ -173,6 +173,10 @@ class PrivateAccount:
         if held is None or (final and held.get("state") not in ("filled", "canceled", "mmp_canceled")):
             self.awaiting[ord_id] = self.owner.clock.seconds()
 
+    def operate(self, op: str, args: list[dict[str, Any]], timeout: float) -> Deferred:
+        """An order operation on this connection (:class:`Operations`)."""
+        return self.ops.request(self.stream.send, op, args, timeout)
+
     def report(self) -> dict[str, Any]:
         now = self.owner.clock.seconds()
         return {

@@ -33,6 +33,7 @@ from .margin import asked_margin_mode, contract_plan
 from .orders import order_id
 from .placement import exactly_once, shielded
 from .symbols import parse_symbol
+from .write_transport import send_write
 
 log = Logger()
 PLACE_PATH = "/api/v5/trade/order"
@@ -82,7 +83,7 @@ async def place_once(bridge: Bridge, session: Session, body: dict[str, Any]) -> 
     placed_again = False
     while True:
         try:
-            reply = await session.post(PLACE_PATH, body)
+            reply = await send_write(bridge, session, PLACE_PATH, body)
             return first(reply, f"order id for {body['clOrdId']}")["ordId"], reply.raw
         except OkxError as e:
             if e.code in ("51016", "51011"):  # this clOrdId is already an order: ours, from a repeat

@@ -198,6 +198,29 @@ class OkxClient:
                 self._count_retry(path)
                 await deferLater(self.clock, delay)
 
+    async def paced(self, verb: str, path: str, body: Any, creds: Credentials, send, *,
+                    trace: list[str] | None = None, label: str = "") -> Any:
+        """``await send()`` — the same request over another transport (OKX's private
+        WebSocket) — under the rate-limit budget of the REST request it stands for: OKX
+        counts both against one per-instrument limit (docs #overview-rate-limits)."""
+        deadline = self.clock.seconds() + (self.deadline or self.timeout)
+        buckets = bucket_keys(verb, path, None, body, creds.fingerprint)
+        tokens = await self._take_tokens(buckets, verb, path, deadline, creds.fingerprint)
+        started = self.clock.seconds()
+        outcome = "error"
+        try:
+            reply = await send()
+            outcome = "0"
+            return reply
+        except OkxError as e:
+            outcome = e.code
+            raise
+        finally:
+            for token in tokens:
+                token.done(self.clock.seconds())
+            if trace is not None:
+                trace.append(f"{label or verb + ' ' + path} {outcome} {1000 * (self.clock.seconds() - started):.0f}ms")
+
     def seconds_since_answer(self) -> float | None:
         return None if self.last_answer_at is None else self.clock.seconds() - self.last_answer_at
 
