@@ -27,6 +27,8 @@ from bench.okx_signing import DEMO_KEY, DEMO_PASSPHRASE, DEMO_SECRET, auth_heade
 SYMBOL, INST_ID = "BTC_USDT", "BTC-USDT"
 ORDER_SIZE = "0.001"
 CALLS = ("ticker", "depth", "accounts", "trade_cancel")
+#: calls measured only by the private-stream benchmark (bench/private.py)
+EXTRA_CALLS = ("orders",)
 
 
 class ResponseError(Exception):
@@ -188,6 +190,8 @@ class Caller:
                 await self.okx(client, "GET", f"/api/v5/market/books?instId={INST_ID}&sz=20", signed=False)
             elif call == "accounts":
                 await self.okx(client, "GET", "/api/v5/account/balance")
+            elif call == "orders":
+                await self.okx(client, "GET", f"/api/v5/trade/orders-pending?instId={INST_ID}")
             else:
                 placed = json.loads(await self.okx(client, "POST", "/api/v5/trade/order", {
                     "instId": INST_ID, "tdMode": "cash", "side": "buy", "ordType": "limit", "px": self.price,
@@ -202,6 +206,8 @@ class Caller:
                 await self.fmz(client, call, {"symbol": SYMBOL})
             elif call == "accounts":
                 await self.fmz(client, "accounts", {})
+            elif call == "orders":
+                await self.fmz(client, "orders", {"symbol": SYMBOL})
             else:
                 placed = json.loads(await self.fmz(client, "trade", {
                     "symbol": SYMBOL, "type": "buy", "price": self.price, "amount": ORDER_SIZE}))

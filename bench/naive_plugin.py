@@ -4,7 +4,7 @@ plugins are — ``http.server`` answering one request at a time, and a fresh
 
     python -m bench.naive_plugin --port 6667 --okx-url http://127.0.0.1:8443
 
-It serves just what the benchmark calls (ticker, depth, accounts, trade, cancel) in the
+It serves just what the benchmark calls (ticker, depth, accounts, orders, trade, cancel) in the
 same protocol as the bridge, so the load generator drives both alike.
 """
 
@@ -58,6 +58,10 @@ def serve(method, params, key, secret, passphrase):
         details = raw["data"][0]["details"] if raw["data"] else []
         return [{"currency": d["ccy"], "free": fnum(d["availBal"]), "frozen": fnum(d["frozenBal"])}
                 for d in details], raw
+    if method == "orders":
+        raw = okx("GET", f"/api/v5/trade/orders-pending?instId={inst_id}", key, secret, passphrase)
+        return [{"id": f"{o['instId']},{o['ordId']}", "price": fnum(o["px"]), "amount": fnum(o["sz"]),
+                 "deal_amount": fnum(o["accFillSz"]), "type": o["side"]} for o in raw["data"]], raw
     if method == "trade":
         body = {"instId": inst_id, "tdMode": "cash", "side": params["type"], "ordType": "limit",
                 "px": str(params["price"]), "sz": str(params["amount"])}

@@ -195,6 +195,17 @@ class PrivateChannels:
 
     # -- order operations -------------------------------------------------------------
     def operate(self, conn, session, op, args, req_id, exp_time):
+        """An order operation, after the emulator's ``latency`` as on REST (the way to the
+        matching engine and back costs the same on either transport)."""
+        latency = self.emu.latency
+        if latency > 0:
+            self.emu.clock.callLater(latency, self._operate, conn, session, op, args, req_id, exp_time)
+        else:
+            self._operate(conn, session, op, args, req_id, exp_time)
+
+    def _operate(self, conn, session, op, args, req_id, exp_time):
+        if conn not in self.sessions:
+            return  # the connection closed meanwhile: never executed
         req_id = str(req_id) if isinstance(req_id, (str, int)) and not isinstance(req_id, bool) else ""
         if session.account is None:
             self.hub.error(conn, "60011", "Please log in", req_id or None)
