@@ -249,3 +249,16 @@ async def test_trade_over_ws_falls_back_to_rest_while_logged_out(private):
     placed = await env.bridge.call("trade", {"symbol": "BTC_USDT", "type": "buy", "price": "1000", "amount": "0.01"})
     assert "error" not in placed
     assert env.sim.request_counts().get("/api/v5/trade/order", 0) == 1  # the POST
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_refused_credential_closes_the_stream_and_says_why(private):
+    env = await private()
+    answer = await env.bridge.call("accounts", secret_key="okxsim-demo-secret,wrong-passphrase")
+    assert "error" in answer and "50105" in answer["error"]  # REST says so too
+    await env.until(lambda: env.account() is not None and env.account().login_error is not None, "login refused")
+    account = env.account()
+    assert account.login_error[0] == "60024" and account.gave_up_at is not None
+    await env.until(lambda: not account.stream.service.running and not account.stream.is_connected, "closed")
+    env.bridge_clock.advance(60)
+    assert not account.stream.is_connected and env.sim.ws.stats()["connections"] == 0  # no retry meanwhile

@@ -15,7 +15,10 @@ pushes keep current. The rule (README, "Account state over the private WebSocket
 - A write not confirmed by a push within ``fresh`` seconds, a reconnect, and every
   ``--private-resync`` seconds: a new REST snapshot (a missed push is repaired there).
 - A refused login is shown on /status.json and in the log; calls fall back to REST, and
-  the login is tried again with the connection's backoff.
+  the login is tried again with the connection's backoff — except when OKX refused the
+  credential itself (unknown key, wrong passphrase or signature): then the connection is
+  closed and not tried again for :data:`GIVE_UP_SECONDS`, so a caller with a wrong secret
+  cannot keep a connection busy.
 """
 
 from __future__ import annotations
@@ -39,6 +42,9 @@ log = Logger()
 
 CHANNELS = ({"channel": "orders", "instType": "ANY"}, {"channel": "positions", "instType": "ANY"},
             {"channel": "account"})
+#: login refusals that name the credential as wrong (docs #error-code-websocket-public)
+BAD_CREDENTIAL = ("60005", "60007", "60024", "60032")
+GIVE_UP_SECONDS = 300.0
 BALANCE_PATH = "/api/v5/account/balance"
 POSITIONS_PATH = "/api/v5/account/positions"
 PENDING_PATH = "/api/v5/trade/orders-pending"
@@ -57,6 +63,8 @@ class PrivateAccount:
     snapshot_wanted: bool = False
     last_snapshot: float | None = None
     login_error: tuple[str, str] | None = None
+    #: when a refusal of the credential itself closed the stream (None: not given up)
+    gave_up_at: float | None = None
     #: read-your-writes: ordId → when the bridge changed it, until its push arrives
     awaiting: dict[str, float] = attrs.Factory(dict)
     awaiting_account: float | None = None
@@ -80,6 +88,19 @@ class PrivateAccount:
     def logged_in(self, ok: bool, code: str, msg: str) -> None:
         self.login_error = None if ok else (code, msg)
         self.owner.logins[("ok" if ok else code)] += 1
+        if code in BAD_CREDENTIAL:
+            self.gave_up_at = self.owner.clock.seconds()
+            log.warn("okx private stream for {key}: OKX refused the credential ({code}); account calls use REST, "
+                     "no new login for {s:g}s", key=self.creds.short_key, code=code, s=GIVE_UP_SECONDS)
+            stopping = self.stream.stop()
+            if stopping is not None:
+                stopping.addErrback(lambda failure: log.failure("stopping a private stream", failure))
+
+    def revive(self) -> None:
+        """Try again after having given up on a refused credential."""
+        if self.gave_up_at is not None and self.owner.clock.seconds() - self.gave_up_at >= GIVE_UP_SECONDS:
+            self.gave_up_at = None
+            self.stream.start()
 
     def reset(self) -> None:
         self.mirror.clear()
@@ -229,6 +250,8 @@ class PrivateStreams:
         found = self.accounts.get(creds.fingerprint)
         if found is None:
             found = self.accounts[creds.fingerprint] = PrivateAccount(self, creds)
+        else:
+            found.revive()
         return found
 
     def mirror_for(self, creds: Credentials, part: str, method: str) -> AccountMirror | None:

@@ -45,6 +45,14 @@ HOUR = 3600.0
 log = Logger()
 
 
+def withheld(msg: str) -> str:
+    """OKX quotes a request it could not read in its error (``Invalid request: {…}``); when
+    that request was a login, the quote holds the passphrase and signature: never shown."""
+    if '"passphrase"' in msg or '"sign"' in msg:
+        return msg.split(":", 1)[0] + ": (the request is withheld: it carries credentials)"
+    return msg
+
+
 def arg_key(arg: dict[str, str]) -> tuple[str, str]:
     return arg["channel"], arg.get("instId", "")
 
@@ -237,7 +245,7 @@ class WsStream:
                 self.protocol.dropConnection(abort=False)
 
     def _login_answer(self, message: dict[str, Any]) -> None:
-        code, msg = str(message.get("code", "")), str(message.get("msg", ""))
+        code, msg = str(message.get("code", "")), withheld(str(message.get("msg", "")))
         ok = message.get("event") == "login" and code in ("0", "")
         if self.on_login is not None:
             self.on_login(ok, code, msg)
@@ -251,7 +259,7 @@ class WsStream:
                 self.protocol.dropConnection(abort=True)
 
     def _rejected(self, message: dict[str, Any]) -> None:
-        code, msg = str(message.get("code", "")), str(message.get("msg", ""))
+        code, msg = str(message.get("code", "")), withheld(str(message.get("msg", "")))
         log.warn("okx ws error {code} {msg}", code=code, msg=msg[:300])
         for key, arg in list(self.wanted.items()):
             # OKX quotes the rejected arg in its message; drop those so a bad symbol is not retried forever
