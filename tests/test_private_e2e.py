@@ -106,6 +106,8 @@ async def test_account_calls_from_the_mirror_equal_rest_with_no_rest_request(pri
     assert positions["data"][0]["amount"] == 2
     for method, params in READS:
         await env.same(method, params)
+    assets = await env.same("assets")  # the trading part from the mirror, the funding account by REST
+    assert assets["raw"][0]["source"] == "okx private websocket"
     one = await env.same("order", {"id": placed["data"]["id"]})
     assert one["data"]["id"] == placed["data"]["id"] and one["raw"]["source"] == "okx private websocket"
     # a cancel through the bridge: the next orders call no longer lists it
@@ -213,6 +215,11 @@ async def test_trade_over_ws_places_and_cancels_on_the_websocket(private):
     assert rest_writes(env) == before  # neither write nor read went over REST
     [order] = env.sim.orders()
     assert order["state"] == "canceled" and order["clOrdId"].startswith("fmz")
+    # the WebSocket operations spent the same per-instrument budget as REST writes would
+    status = await treq.get(env.bridge.admin_url + "/status.json", persistent=False)
+    budgets = {b["request"]: b for c in (await status.json())["rate_limits"]["credentials"] for b in c["budgets"]}
+    for request in ("POST /api/v5/trade/order", "POST /api/v5/trade/cancel-order"):
+        assert budgets[request]["free"] == budgets[request]["requests"] - 1, budgets[request]
     # OKX's own refusal comes back as over REST, naming the reason
     refused = await env.bridge.call("trade", {"symbol": "BTC_USDT", "type": "buy", "price": "1000",
                                               "amount": "100000"})
