@@ -19,6 +19,7 @@ from twisted.internet.defer import Deferred
 from twisted.internet.task import deferLater
 from twisted.logger import Logger
 
+from ..fmz.errors import ProtocolError
 from ..ledger.claims import ABSENT, DONE, PENDING, Claim, ClaimKey, LedgerError, decide
 from ..okx.errors import OkxError
 from ..okx.retry import outcome_unknown
@@ -39,9 +40,15 @@ def shielded(bridge, key: Hashable, work: Callable[[], Awaitable[Outcome]]) -> D
 
 
 def nothing_sent(error: BaseException) -> bool:
-    """OKX refused the write, or it never left: it is certainly not placed/cancelled."""
+    """OKX refused the write, or it never left: it is certainly not placed/cancelled.
+
+    A :class:`ProtocolError` is raised before the request is built (a close with nothing to
+    close, a size below the minimum). ``empty`` is a success answer without the order's
+    id: OKX took the order, so it is not "nothing sent"."""
+    if isinstance(error, ProtocolError):
+        return True
     return (isinstance(error, OkxError) and not outcome_unknown(error)
-            and error.code not in ("uncertain", "51016", "51011"))
+            and error.code not in ("uncertain", "empty", "51016", "51011"))
 
 
 async def exactly_once(bridge, creds: Credentials, kind: str, nonce: int, cl_ord_id: str, content: str,
