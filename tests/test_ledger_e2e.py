@@ -196,3 +196,18 @@ async def test_a_close_with_nothing_to_close_claims_nothing_it_could_not_send(br
     placed = await bridge.call("trade", close, nonce=NONCE)
     assert "id" in placed.get("data", {}), placed
     assert len(orders_for(sim)) == 1
+
+
+@pytest_twisted.ensureDeferred
+async def test_orders_refused_for_junk_secrets_leave_nothing_in_the_ledger(bridge_and_sim):
+    import sqlite3
+
+    bridge, sim = await bridge_and_sim()
+    for i in range(20):  # each a new credential fingerprint: OKX refuses every one (50113)
+        answer = await bridge.call("trade", MARKET_BUY, secret_key=f"junk{i},okxsim-demo-pass")
+        assert "error" in answer, answer
+    placed = await bridge.call("trade", MARKET_BUY, nonce=NONCE)
+    assert "id" in placed["data"]
+    path = bridge.bridge.ledger.health()["path"]
+    rows = sqlite3.connect(path).execute("SELECT state FROM claims").fetchall()
+    assert rows == [("done",)]  # only the owner's order: refused writes took no room

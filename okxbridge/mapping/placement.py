@@ -61,7 +61,11 @@ async def exactly_once(bridge, creds: Credentials, kind: str, nonce: int, cl_ord
     found = await ledger.claim(mine)
     give_up_at = now + bridge.claim_wait
     while found is not None:
-        alive = (found.state == PENDING and found.owner != me and await ledger.owner_alive(found.owner))
+        alive = (found.state == PENDING and found.owner != me
+                 and (await ledger.owner_alive(found.owner)
+                      # a lapsed heartbeat is no proof of death: the owner may have lost Redis
+                      # mid-placement and still be sending (its outcome then goes unrecorded)
+                      or (not ledger.liveness_exact and clock.seconds() - found.updated < bridge.write_window)))
         decision = decide(found, mine, me, alive)
         if decision.action == "refuse":
             raise LedgerError(decision.message)
@@ -103,7 +107,11 @@ async def record(bridge, key: ClaimKey, state: str, result: str) -> None:
     """The outcome, written once known. If the store fails now, the claim stays pending
     and a repeat resolves it by reading OKX: never lost, at worst looked up once more."""
     try:
-        await bridge.ledger.finish(key, bridge.instance, state, result, bridge.clock.seconds())
+        mine = await bridge.ledger.finish(key, bridge.instance, state, result, bridge.clock.seconds())
     except LedgerError as e:
         log.error("order ledger: outcome {state} of nonce {nonce} not recorded: {error}",
                   state=state, nonce=key.nonce, error=str(e))
+        return
+    if not mine:
+        log.warn("order ledger: the claim for nonce {nonce} was taken over by another instance before its "
+                 "outcome ({state} {result}) was recorded", nonce=key.nonce, state=state, result=result)
