@@ -37,6 +37,9 @@ from .symbols import parse_symbol
 log = Logger()
 PLACE_PATH = "/api/v5/trade/order"
 ORDER_PATH = "/api/v5/trade/order"
+CANCEL_PATH = "/api/v5/trade/cancel-order"
+#: the write whose outcome a look-up resolves → the request it was
+WRITE_PATHS = {"place": PLACE_PATH, "cancel": CANCEL_PATH}
 
 
 async def trade(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
@@ -174,7 +177,7 @@ async def resolve(bridge: Bridge, session: Session, body: dict[str, Any], cause:
                 shown.last_error = str(e)[:200]
     name = body.get("ordId") or body.get("clOrdId")
     raise OkxError("uncertain", f"the outcome for order {name} on {body['instId']} is unknown "
-                   f"(OKX did not answer: {last}); check open orders before acting again", "POST", PLACE_PATH)
+                   f"(OKX did not answer: {last}); check open orders before acting again", "POST", WRITE_PATHS[write])
 
 
 async def state_after_unknown_write(bridge: Bridge, session: Session, body: dict[str, Any]) -> str:
