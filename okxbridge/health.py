@@ -48,23 +48,15 @@ class Health:
         if not self.recently_answered() and self._probing is None:
             self._probing = Deferred.fromCoroutine(self.probe())
             self._probing.addBoth(self._probed)
-        return self.snapshot()
+        return self.basics()
 
     def _probed(self, _) -> None:
         self._probing = None
 
-    def snapshot(self) -> dict[str, Any]:
-        """What is known now, without asking OKX."""
+    def basics(self) -> dict[str, Any]:
+        """The daemon itself, now, without asking OKX (``/status.json``'s ``daemon`` section;
+        the ledger, Redis and the streams are sections of their own there)."""
         since = self.client.seconds_since_answer()
-        extra: dict[str, Any] = {}
-        if self.ledger is not None:
-            extra["ledger"] = self.ledger.health()
-        if self.shared is not None:
-            shared = self.shared()
-            if not shared["connected"]:
-                shared["effect"] = ("trading calls fail without sending anything; reads use this instance's "
-                                    "own rate limits")
-            extra["shared_state"] = shared
         return {
             "status": "up",
             "okx_reachable": self.recently_answered(),
@@ -74,9 +66,21 @@ class Health:
             "clock_offset_seconds": float(getattr(self.client.signer, "offset", 0.0)),
             "uptime_seconds": round(self.clock.seconds() - self.started_at, 3),
             "version": __version__,
-            **extra,
-            "stream": {"enabled": False} if self.streams is None else self.streams.report(),
         }
+
+    def snapshot(self) -> dict[str, Any]:
+        """:meth:`basics` with the ledger's, Redis's and the streams' reports (``/health``)."""
+        report = self.basics()
+        if self.ledger is not None:
+            report["ledger"] = self.ledger.health()
+        if self.shared is not None:
+            shared = self.shared()
+            if not shared["connected"]:
+                shared["effect"] = ("trading calls fail without sending anything; reads use this instance's "
+                                    "own rate limits")
+            report["shared_state"] = shared
+        report["stream"] = {"enabled": False} if self.streams is None else self.streams.report()
+        return report
 
     def recently_answered(self) -> bool:
         since = self.client.seconds_since_answer()

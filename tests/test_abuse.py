@@ -8,7 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 import pytest_twisted
 import treq
 from twisted.internet.defer import Deferred, gatherResults, succeed

@@ -158,3 +158,56 @@ async def test_health_names_the_ledger(bridge_and_sim):
     ledger = (await response.json())["ledger"]
     assert ledger["kind"] == "sqlite" and ledger["durable"] and ledger["ok"]
     assert ledger["path"].endswith("okxbridge-ledger.sqlite3")
+
+
+async def set_position_mode(bridge, mode):
+    answer = await bridge.call("_api/api/v5/account/set-position-mode", {"posMode": mode},
+                               headers={"Http-Method": "POST"})
+    assert answer["data"]["code"] == "0", answer
+
+
+@pytest.mark.parametrize("mode, opening, closing", [
+    ("long_short_mode", "buy", "closebuy"),   # a close: its body depends on the position it closes
+    ("net_mode", "sell", "buy"),              # a net-mode buy that reduces a short, sent reduceOnly
+])
+@pytest_twisted.ensureDeferred
+async def test_a_repeated_close_is_answered_from_the_ledger_after_it_filled(bridge_and_sim, mode, opening, closing):
+    # the repeat must not re-read positions (now flat) and refuse, nor see "another order"
+    bridge, sim = await bridge_and_sim()
+    await set_position_mode(bridge, mode)
+    contract = {"symbol": "BTC_USDT.swap", "price": -1, "amount": 2}
+    assert "id" in (await bridge.call("trade", {**contract, "type": opening}))["data"]
+    first = await bridge.call("trade", {**contract, "type": closing}, nonce=NONCE)
+    assert "id" in first.get("data", {}), first
+    again = await bridge.call("trade", {**contract, "type": closing}, nonce=NONCE)
+    assert again["data"] == first["data"], again
+    assert len(orders_for(sim)) == 1
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_close_with_nothing_to_close_claims_nothing_it_could_not_send(bridge_and_sim):
+    bridge, sim = await bridge_and_sim()
+    await set_position_mode(bridge, "long_short_mode")
+    close = {"symbol": "BTC_USDT.swap", "type": "closebuy", "price": -1, "amount": 2}
+    refused = await bridge.call("trade", close, nonce=NONCE)
+    assert "nothing was sent" in refused["error"], refused
+    # once there is a position, the same call places it: the refusal was recorded as not sent
+    assert "id" in (await bridge.call("trade", {**close, "type": "buy"}))["data"]
+    placed = await bridge.call("trade", close, nonce=NONCE)
+    assert "id" in placed.get("data", {}), placed
+    assert len(orders_for(sim)) == 1
+
+
+@pytest_twisted.ensureDeferred
+async def test_orders_refused_for_junk_secrets_leave_nothing_in_the_ledger(bridge_and_sim):
+    import sqlite3
+
+    bridge, sim = await bridge_and_sim()
+    for i in range(20):  # each a new credential fingerprint: OKX refuses every one (50113)
+        answer = await bridge.call("trade", MARKET_BUY, secret_key=f"junk{i},okxsim-demo-pass")
+        assert "error" in answer, answer
+    placed = await bridge.call("trade", MARKET_BUY, nonce=NONCE)
+    assert "id" in placed["data"]
+    path = bridge.bridge.ledger.health()["path"]
+    rows = sqlite3.connect(path).execute("SELECT state FROM claims").fetchall()
+    assert rows == [("done",)]  # only the owner's order: refused writes took no room

@@ -48,6 +48,8 @@ def ticker_push(inst_id="BTC-USDT", last="100"):
 def test_first_call_subscribes_and_answers_nothing_then_pushes_are_served_while_fresh():
     clock, streams = make()
     assert streams.ticker(False, "BTC-USDT") is None
+    assert (False, "public") not in streams.streams  # asking alone starts nothing: junk symbols cost nothing
+    streams.confirm(False, "tickers", "BTC-USDT")  # REST answered for it: the instrument exists
     stream, wire = connect(streams)
     assert wire.ops() == [{"op": "subscribe", "args": [{"channel": "tickers", "instId": "BTC-USDT"}]}]
     assert streams.ticker(False, "BTC-USDT") is None  # subscribed, no data yet
@@ -59,7 +61,7 @@ def test_first_call_subscribes_and_answers_nothing_then_pushes_are_served_while_
 
 def test_silence_makes_the_stream_stale_a_pong_makes_it_fresh_and_no_pong_drops_it():
     clock, streams = make(fresh=4.0)
-    streams.ticker(False, "BTC-USDT")
+    streams.confirm(False, "tickers", "BTC-USDT")
     stream, wire = connect(streams)
     stream.received(wire, ticker_push())
     clock.advance(2.0)  # ping_after = fresh / 2
@@ -83,7 +85,7 @@ def test_silence_makes_the_stream_stale_a_pong_makes_it_fresh_and_no_pong_drops_
 
 def test_a_gap_breaks_the_book_resubscribes_and_only_a_snapshot_restores_it():
     clock, streams = make()
-    streams.book(False, "ETH-USDT")
+    streams.confirm(False, "books", "ETH-USDT")
     stream, wire = connect(streams)
     arg = {"channel": "books", "instId": "ETH-USDT"}
 
@@ -107,20 +109,20 @@ def test_a_gap_breaks_the_book_resubscribes_and_only_a_snapshot_restores_it():
 
 def test_the_per_hour_request_budget_refuses_new_subscriptions_until_the_hour_has_room():
     clock, streams = make(idle=10_000)
-    streams.ticker(False, "S-0")
+    streams.confirm(False, "tickers", "S-0")
     stream, wire = connect(streams)
     for i in range(1, ws_client.OPS_PER_HOUR + 5):
-        streams.ticker(False, f"S-{i}")
+        streams.confirm(False, "tickers", f"S-{i}")
     assert len(wire.ops()) == ws_client.OPS_PER_HOUR
     assert ("tickers", f"S-{ws_client.OPS_PER_HOUR + 1}") not in stream.wanted
     clock.advance(ws_client.HOUR + 1)
-    streams.ticker(False, "S-late")
+    streams.confirm(False, "tickers", "S-late")
     assert wire.ops()[-1]["args"] == [{"channel": "tickers", "instId": "S-late"}]
 
 
 def test_a_rejected_subscription_is_forgotten():
     clock, streams = make()
-    streams.ticker(False, "BTC-USDT")
+    streams.confirm(False, "tickers", "BTC-USDT")
     stream, wire = connect(streams)
     stream.received(wire, json.dumps({"event": "error", "code": "60018", "connId": "x",
                                       "msg": "Wrong URL or channel:tickers,instId:BTC-USDT doesn't exist."}))
@@ -130,7 +132,7 @@ def test_a_rejected_subscription_is_forgotten():
 
 def test_idle_channels_are_unsubscribed_and_candles_use_the_business_endpoint():
     clock, streams = make(idle=60.0)
-    streams.candles(False, "1m", "BTC-USDT", 10, 60)
+    streams.confirm(False, "candle1m", "BTC-USDT")
     stream, wire = connect(streams, endpoint="business")
     assert wire.ops() == [{"op": "subscribe", "args": [{"channel": "candle1m", "instId": "BTC-USDT"}]}]
     assert stream.url == "ws://okx.test:1/ws/v5/business"
@@ -150,6 +152,7 @@ def trade(trade_id, ts):
 def test_trades_join_one_rest_page_but_not_one_asked_for_before_a_reconnect():
     clock, streams = make()
     assert streams.trades(False, "BTC-USDT", 3) is None
+    streams.confirm(False, "trades", "BTC-USDT")
     stream, wire = connect(streams)
 
     def push(on, *items):

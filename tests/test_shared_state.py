@@ -91,16 +91,21 @@ async def test_a_dead_instances_unfinished_claim_is_looked_up_before_sending(rea
     running = await start_emulator(reactor, seed=7)
     [bridge] = await bridges(reactor, running.url, redis_url, 1)
     try:
-        if not took_it:
-            running.emulator.add_fault("/api/v5/trade/order", "status", method="POST", status=400)
-        first = await bridge.call("trade", MARKET_BUY, nonce=NONCE)
-        assert ("data" in first) == took_it
+        # took_it: the dead instance's order reached OKX; else it never did (the claim is
+        # copied from another nonce's, so OKX has no order with this nonce's clOrdId)
+        placed = NONCE if took_it else NONCE + 1
+        first = await bridge.call("trade", MARKET_BUY, nonce=placed)
+        assert "data" in first, first
         # as if the instance that wrote the claim had died before recording the outcome
         fingerprint = Credentials("okxsim-demo-key", "okxsim-demo-secret", "okxsim-demo-pass").fingerprint
         key = f"okxbridge:claim:{fingerprint}:{ORDER}:{NONCE}"
         db = int(redis_url.rsplit("/", 1)[1])
+        if not took_it:
+            assert redis_server.command("COPY", f"okxbridge:claim:{fingerprint}:{ORDER}:{placed}", key, db=db) == b":1"
+        # ... long enough ago that any write of its can no longer be on its way (write_window)
+        long_ago = repr(reactor.seconds() - bridge.bridge.write_window - 1)
         assert redis_server.command("HSET", key, "state", PENDING, "owner", "dead-instance", "result", "",
-                                    db=db) == b":0"
+                                    "cl_ord_id", f"fmz{NONCE}", "updated", long_ago, db=db) == b":0"
         sent = running.emulator.request_counts()["/api/v5/trade/order"]
         again = await bridge.call("trade", MARKET_BUY, nonce=NONCE)
         [order] = [o for o in running.emulator.orders() if o["clOrdId"] == f"fmz{NONCE}"]
@@ -208,4 +213,28 @@ async def test_without_shared_budgets_the_same_burst_is_refused(reactor):
     finally:
         for x in instances:
             await x.stop()
+        await running.stop()
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_fresh_claim_whose_heartbeat_lapsed_is_not_taken_over(reactor, redis_server, redis_url):
+    # the owner may only have lost Redis and still be sending: no look-up, no send, a clear error
+    running = await start_emulator(reactor, seed=7)
+    [bridge] = await bridges(reactor, running.url, redis_url, 1)
+    try:
+        assert "data" in await bridge.call("trade", MARKET_BUY, nonce=NONCE + 2)
+        fingerprint = Credentials("okxsim-demo-key", "okxsim-demo-secret", "okxsim-demo-pass").fingerprint
+        key = f"okxbridge:claim:{fingerprint}:{ORDER}:{NONCE}"
+        db = int(redis_url.rsplit("/", 1)[1])
+        assert redis_server.command("COPY", f"okxbridge:claim:{fingerprint}:{ORDER}:{NONCE + 2}", key, db=db) == b":1"
+        assert redis_server.command("HSET", key, "state", PENDING, "owner", "lapsed-instance", "result", "",
+                                    "cl_ord_id", f"fmz{NONCE}", "updated", repr(reactor.seconds()), db=db) == b":0"
+        bridge.bridge.claim_wait = 0.3  # how long this repeat waits for the owner (30 s by default)
+        before = dict(running.emulator.request_counts())
+        answer = await bridge.call("trade", MARKET_BUY, nonce=NONCE)
+        assert "another okxbridge instance is still placing" in answer["error"], answer
+        assert running.emulator.request_counts().get("/api/v5/trade/order") == before.get("/api/v5/trade/order")
+        assert not [o for o in running.emulator.orders() if o["clOrdId"] == f"fmz{NONCE}"]
+    finally:
+        await bridge.stop()
         await running.stop()

@@ -329,3 +329,18 @@ async def test_status_json_shows_the_streams(streaming):
     assert streams["connections"][0]["connected"] is True
     rest_status = await (await treq.get(env.rest.admin_url + "/status.json", persistent=False)).json()
     assert rest_status["streams"] == {"enabled": False, "why": "--no-stream: market calls are answered by REST only"}
+
+
+@pytest_twisted.ensureDeferred
+async def test_symbols_okx_does_not_know_start_no_subscription(streaming):
+    # a caller spelling junk must not spend the connection's subscribe budget or grow its list
+    env = await streaming()
+    for name in ("NOPE_USDT", "ZZZ_USDT", "NOPE_USDT.swap"):
+        answer = await env.bridge.call("ticker", {"symbol": name})
+        assert "error" in answer, answer
+        assert "error" in await env.bridge.call("depth", {"symbol": name})
+    assert env.streams.states.get(False) is None or env.streams.states[False].entries == {}
+    assert env.streams.streams == {}  # no connection opened, no subscribe request spent
+    # a real one subscribes after its first REST answer, as before
+    assert "data" in await env.bridge.call("ticker", {"symbol": "BTC_USDT"})
+    assert env.entry("tickers", "BTC-USDT") is not None

@@ -93,7 +93,7 @@ def content_fingerprint(body: Mapping[str, Any], ignore: tuple[str, ...] = ("clO
 class Decision:
     """What to do with a call whose claim was found already written."""
 
-    action: str  # "answer" | "join" | "wait" | "take_over" | "refuse"
+    action: str  # "answer" | "wait" | "take_over" | "refuse"
     message: str = ""
 
 

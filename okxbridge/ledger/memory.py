@@ -10,7 +10,7 @@ from typing import Any
 
 import attrs
 
-from .claims import PENDING, Claim, ClaimKey
+from .claims import ABSENT, PENDING, Claim, ClaimKey
 
 
 @attrs.define
@@ -35,13 +35,20 @@ class MemoryLedger:
         self.claims[found.key] = attrs.evolve(current, state=PENDING, owner=owner, updated=now)
         return True
 
-    async def finish(self, key: ClaimKey, owner: str, state: str, result: str, now: float) -> None:
+    async def finish(self, key: ClaimKey, owner: str, state: str, result: str, now: float) -> bool:
         current = self.claims.get(key)
-        if current is not None and current.owner == owner:
+        if current is None or current.owner != owner:
+            return False
+        if state == ABSENT:
+            del self.claims[key]
+        else:
             self.claims[key] = attrs.evolve(current, state=state, result=result, updated=now)
+        return True
 
     async def get(self, key: ClaimKey) -> Claim | None:
         return self.claims.get(key)
+
+    liveness_exact = True
 
     async def owner_alive(self, owner: str) -> bool:
         return False  # one process: the only live owner is this one

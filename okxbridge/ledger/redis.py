@@ -48,6 +48,7 @@ return 1
 """
 FINISH = """
 if redis.call('HGET', KEYS[1], 'owner') ~= ARGV[1] then return 0 end
+if ARGV[2] == 'absent' then redis.call('DEL', KEYS[1]) return 1 end
 redis.call('HSET', KEYS[1], 'state', ARGV[2], 'result', ARGV[3], 'updated', ARGV[4])
 return 1
 """
@@ -114,8 +115,9 @@ class RedisLedger(service.Service):
         done = await self._eval(TAKE_OVER, [claim_key(found.key)], [found.state, found.owner, PENDING, owner, repr(now)])
         return int(done) == 1
 
-    async def finish(self, key: ClaimKey, owner: str, state: str, result: str, now: float) -> None:
-        await self._eval(FINISH, [claim_key(key)], [owner, state, result, repr(now)])
+    async def finish(self, key: ClaimKey, owner: str, state: str, result: str, now: float) -> bool:
+        """Record the outcome; an absent one (nothing sent) deletes the claim instead."""
+        return int(await self._eval(FINISH, [claim_key(key)], [owner, state, result, repr(now)])) == 1
 
     async def get(self, key: ClaimKey) -> Claim | None:
         try:
@@ -123,6 +125,8 @@ class RedisLedger(service.Service):
         except RedisUnavailable as e:
             raise LedgerUnavailable(f"shared state unreachable ({e})") from None
         return None if found is None else Claim.from_fields(key, found)
+
+    liveness_exact = False
 
     async def owner_alive(self, owner: str) -> bool:
         if owner == self.instance:

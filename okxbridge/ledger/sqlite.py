@@ -16,7 +16,8 @@ otherwise race this one's unseen. The lock dies with the process, so a restart a
 
 Retention (documented in the README): claims older than :data:`RETENTION_SECONDS` (8 days:
 OKX's 7-day order window plus a day) are deleted at start and every hour, and past
-:data:`MAX_CLAIMS` the oldest go first.
+:data:`MAX_CLAIMS` the oldest finished ones go first (never a pending one). A claim whose
+write was certainly not sent (OKX refused it) is deleted at once: no claim says the same.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from twisted.internet.interfaces import IReactorTime
 from twisted.internet.task import LoopingCall
 from twisted.logger import Logger
 
-from .claims import MAX_CLAIMS, PENDING, RETENTION_SECONDS, Claim, ClaimKey, LedgerError, LedgerUnavailable
+from .claims import ABSENT, DONE, MAX_CLAIMS, PENDING, RETENTION_SECONDS, Claim, ClaimKey, LedgerError, LedgerUnavailable
 
 FILE_NAME = "okxbridge-ledger.sqlite3"
 LOCK_NAME = "okxbridge-ledger.lock"
@@ -92,9 +93,14 @@ def _take_over(txn, found: Claim, owner: str, now: float) -> bool:
     return txn.rowcount == 1
 
 
-def _finish(txn, key: ClaimKey, owner: str, state: str, result: str, now: float) -> None:
-    txn.execute("UPDATE claims SET state=?, result=?, updated=? WHERE account=? AND kind=? AND nonce=? AND owner=?",
-                (state, result, now, key.account, key.kind, key.nonce, owner))
+def _finish(txn, key: ClaimKey, owner: str, state: str, result: str, now: float) -> bool:
+    if state == ABSENT:  # nothing was sent: no claim at all says the same, and takes no room
+        txn.execute("DELETE FROM claims WHERE account=? AND kind=? AND nonce=? AND owner=?",
+                    (key.account, key.kind, key.nonce, owner))
+    else:
+        txn.execute("UPDATE claims SET state=?, result=?, updated=? WHERE account=? AND kind=? AND nonce=? "
+                    "AND owner=?", (state, result, now, key.account, key.kind, key.nonce, owner))
+    return txn.rowcount == 1
 
 
 def _prune(txn, now: float, max_claims: int) -> int:
@@ -102,9 +108,11 @@ def _prune(txn, now: float, max_claims: int) -> int:
     dropped = txn.rowcount
     txn.execute("SELECT COUNT(*) FROM claims")
     extra = txn.fetchone()[0] - max_claims
-    if extra > 0:
+    if extra > 0:  # finished claims only, oldest first: a pending one may still be on its way to OKX
         txn.execute("DELETE FROM claims WHERE (account, kind, nonce) IN "
-                    "(SELECT account, kind, nonce FROM claims ORDER BY created LIMIT ?)", (extra,))
+                    "(SELECT account, kind, nonce FROM claims WHERE state=? ORDER BY created LIMIT ?)",
+                    (DONE, extra))
+        extra = txn.rowcount
     return dropped + max(extra, 0)
 
 
@@ -182,11 +190,13 @@ class SqliteLedger(service.Service):
     async def take_over(self, found: Claim, owner: str, now: float) -> bool:
         return await self._run(_take_over, found, owner, now)
 
-    async def finish(self, key: ClaimKey, owner: str, state: str, result: str, now: float) -> None:
-        await self._run(_finish, key, owner, state, result, now)
+    async def finish(self, key: ClaimKey, owner: str, state: str, result: str, now: float) -> bool:
+        return await self._run(_finish, key, owner, state, result, now)
 
     async def get(self, key: ClaimKey) -> Claim | None:
         return await self._run(_get, key)
+
+    liveness_exact = True
 
     async def owner_alive(self, owner: str) -> bool:
         return False  # the lock makes this process the state dir's only live owner

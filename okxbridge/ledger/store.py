@@ -23,10 +23,15 @@ class LedgerStore(Protocol):
         """Make ``found`` pending and ours, if it is still exactly as found (same state
         and owner); False when someone else changed it first."""
 
-    async def finish(self, key: ClaimKey, owner: str, state: str, result: str, now: float) -> None:
-        """Record the outcome (DONE with the id, or ABSENT) of our claim."""
+    async def finish(self, key: ClaimKey, owner: str, state: str, result: str, now: float) -> bool:
+        """Record the outcome of our claim: DONE with the id; ABSENT (nothing was sent)
+        deletes it, since no claim says the same. False when the claim is no longer ours."""
 
     async def get(self, key: ClaimKey) -> Claim | None: ...
+
+    #: True when :meth:`owner_alive` knows (a lock on the state dir: one process), False
+    #: when it infers it (a heartbeat that lapses when the owner loses Redis)
+    liveness_exact: bool
 
     async def owner_alive(self, owner: str) -> bool:
         """Is the instance ``owner`` running now (and so may still record an outcome)?"""

@@ -15,10 +15,9 @@ from ..okx.retry import outcome_unknown
 from .context import Bridge, Session
 from .order_reads import order_inst_id
 from .placement import exactly_once, shielded
-from .trade import find_order, state_after_unknown_write
+from .trade import CANCEL_PATH, find_order, state_after_unknown_write
 from .write_transport import send_write
 
-CANCEL_PATH = "/api/v5/trade/cancel-order"
 
 
 async def cancel(bridge: Bridge, call: Call, trace: list[str]) -> Answer:

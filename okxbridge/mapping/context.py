@@ -86,6 +86,15 @@ class Bridge:
     #: seconds to wait before each look-up of an order whose write went unanswered: OKX may
     #: still be processing it, and "not found" too early could lead to placing it twice
     resolve_delays: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0)
+    @property
+    def write_window(self) -> float:
+        """How long one placement can still be sending after its claim was written: a
+        place-order, the read-backs' delays, and a second place-order once OKX said it has
+        none. A claim whose owner's liveness is only inferred (a Redis heartbeat that may
+        lapse while the owner runs on) is not taken over before this has passed."""
+        deadline = self.client.deadline or self.client.timeout
+        return 2 * deadline + sum(self.resolve_delays)
+
     #: market data from OKX's WebSocket (None: streaming off, every market call is REST)
     streams: "MarketStreams | None" = None
     #: account state from OKX's private WebSocket (None: every account call is REST)

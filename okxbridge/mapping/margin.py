@@ -28,7 +28,7 @@ def asked_margin_mode(params: dict) -> str:
     """The call's ``marginMode`` (or OKX's own name ``tdMode``), checked; "" when not given."""
     mode = text_param(params, "marginMode", required=False) or text_param(params, "tdMode", required=False)
     if mode and mode not in (*MARGIN_MODES, "cash"):
-        raise ProtocolError(f"bad marginMode {mode[:20]!r}: use cross or isolated")
+        raise ProtocolError(f"bad marginMode {mode[:20]!r}: use cross or isolated (cash for spot)")
     return mode
 
 

@@ -9,7 +9,7 @@ from ..fmz.answer import Answer
 from ..fmz.envelope import Call
 from ..fmz.params import int_param, text_param
 from .context import Bridge, Session, first, gather
-from .streams import Streamed
+from .streams import BOOK_CHANNEL, Streamed
 from .instruments import Instrument, future_names, okx_now_ms
 from .numbers import dec, millis
 from .precision import decimals
@@ -107,6 +107,8 @@ async def ticker(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
     else:
         reply = await session.public("/api/v5/market/ticker", {"instId": inst_id})
         data, raw = ticker_from_okx(first(reply, f"ticker for {inst_id}")), reply.raw
+        if streams is not None:
+            streams.confirm(session.creds.simulated, "tickers", inst_id)
     data["symbol"] = symbol.fmz
     return Answer(data, raw)
 
@@ -125,6 +127,8 @@ async def depth(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
     else:
         reply = await session.public("/api/v5/market/books", {"instId": inst_id, "sz": limit})
         data, raw = depth_from_okx(first(reply, f"order book for {inst_id}"), limit), reply.raw
+        if streams is not None:
+            streams.confirm(session.creds.simulated, BOOK_CHANNEL, inst_id)
     data["symbol"] = symbol.fmz
     return Answer(data, raw)
 
@@ -140,6 +144,8 @@ async def trades(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
     reply = await session.public("/api/v5/market/trades", {"instId": inst_id, "limit": limit})
     if live:
         streams.seed_trades(demo, live, reply.data)  # asked while live: no hole between page and pushes
+    elif streams is not None:
+        streams.confirm(demo, "trades", inst_id)
     return Answer(trades_from_okx(reply.data), reply.raw)
 
 
@@ -164,6 +170,8 @@ async def records(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
     reply = await session.public("/api/v5/market/candles", query)
     if live:
         streams.seed_candles(demo, live, reply.data)
+    elif streams is not None and limit <= CANDLES_PAGE:
+        streams.confirm(demo, "candle" + bar, inst_id)
     pages, raws = [reply.data], [reply.raw]
     got = len(reply.data)
     while got < limit and pages[-1]:

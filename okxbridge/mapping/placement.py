@@ -19,6 +19,7 @@ from twisted.internet.defer import Deferred
 from twisted.internet.task import deferLater
 from twisted.logger import Logger
 
+from ..fmz.errors import ProtocolError
 from ..ledger.claims import ABSENT, DONE, PENDING, Claim, ClaimKey, LedgerError, decide
 from ..okx.errors import OkxError
 from ..okx.retry import outcome_unknown
@@ -39,9 +40,15 @@ def shielded(bridge, key: Hashable, work: Callable[[], Awaitable[Outcome]]) -> D
 
 
 def nothing_sent(error: BaseException) -> bool:
-    """OKX refused the write, or it never left: it is certainly not placed/cancelled."""
+    """OKX refused the write, or it never left: it is certainly not placed/cancelled.
+
+    A :class:`ProtocolError` is raised before the request is built (a close with nothing to
+    close, a size below the minimum). ``empty`` is a success answer without the order's
+    id: OKX took the order, so it is not "nothing sent"."""
+    if isinstance(error, ProtocolError):
+        return True
     return (isinstance(error, OkxError) and not outcome_unknown(error)
-            and error.code not in ("uncertain", "51016", "51011"))
+            and error.code not in ("uncertain", "empty", "51016", "51011"))
 
 
 async def exactly_once(bridge, creds: Credentials, kind: str, nonce: int, cl_ord_id: str, content: str,
@@ -54,7 +61,11 @@ async def exactly_once(bridge, creds: Credentials, kind: str, nonce: int, cl_ord
     found = await ledger.claim(mine)
     give_up_at = now + bridge.claim_wait
     while found is not None:
-        alive = (found.state == PENDING and found.owner != me and await ledger.owner_alive(found.owner))
+        alive = (found.state == PENDING and found.owner != me
+                 and (await ledger.owner_alive(found.owner)
+                      # a lapsed heartbeat is no proof of death: the owner may have lost Redis
+                      # mid-placement and still be sending (its outcome then goes unrecorded)
+                      or (not ledger.liveness_exact and clock.seconds() - found.updated < bridge.write_window)))
         decision = decide(found, mine, me, alive)
         if decision.action == "refuse":
             raise LedgerError(decision.message)
@@ -96,7 +107,11 @@ async def record(bridge, key: ClaimKey, state: str, result: str) -> None:
     """The outcome, written once known. If the store fails now, the claim stays pending
     and a repeat resolves it by reading OKX: never lost, at worst looked up once more."""
     try:
-        await bridge.ledger.finish(key, bridge.instance, state, result, bridge.clock.seconds())
+        mine = await bridge.ledger.finish(key, bridge.instance, state, result, bridge.clock.seconds())
     except LedgerError as e:
         log.error("order ledger: outcome {state} of nonce {nonce} not recorded: {error}",
                   state=state, nonce=key.nonce, error=str(e))
+        return
+    if not mine:
+        log.warn("order ledger: the claim for nonce {nonce} was taken over by another instance before its "
+                 "outcome ({state} {result}) was recorded", nonce=key.nonce, state=state, result=result)

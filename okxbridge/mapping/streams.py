@@ -125,19 +125,25 @@ class MarketStreams:
         self._state(demo).forget(arg["channel"], arg.get("instId", ""))
 
     def lookup(self, demo: bool, channel: str, inst_id: str) -> Entry | None:
-        """The entry when it may be served now; otherwise None (and the subscription is
-        started, so a later call can be served)."""
-        self.asked[(demo, channel, inst_id)] = self.clock.seconds()
-        state = self._state(demo)
-        entry = state.entries.get((channel, inst_id))
-        stream = self._stream(demo, channel)
+        """The entry when it may be served now; otherwise None (REST answers, and
+        :meth:`confirm` starts the subscription once it has)."""
+        entry = self._state(demo).entries.get((channel, inst_id))
         if entry is None:
-            if stream.subscribe({"channel": channel, "instId": inst_id}):
-                state.entry(channel, inst_id)
             return None
-        if entry.servable() and stream.heard_within(self.fresh):
+        self.asked[(demo, channel, inst_id)] = self.clock.seconds()
+        if entry.servable() and self._stream(demo, channel).heard_within(self.fresh):
             return entry
         return None
+
+    def confirm(self, demo: bool, channel: str, inst_id: str) -> None:
+        """OKX answered a REST read of ``inst_id``: the instrument exists, so its stream may
+        start. Only then: a caller spelling junk symbols must not spend the connection's
+        subscribe budget (OKX's ops per hour) nor grow the subscription list."""
+        self.asked[(demo, channel, inst_id)] = self.clock.seconds()
+        state = self._state(demo)
+        if (channel, inst_id) not in state.entries:
+            if self._stream(demo, channel).subscribe({"channel": channel, "instId": inst_id}):
+                state.entry(channel, inst_id)
 
     def count(self, method: str, source: str) -> None:
         self.answers[(method, source)] += 1

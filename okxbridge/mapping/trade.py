@@ -15,7 +15,7 @@ hang-up, a restart or on another instance; with another order it is refused.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Awaitable, Callable
 
 from twisted.internet.task import deferLater
 from twisted.logger import Logger
@@ -38,6 +38,9 @@ from .write_transport import send_write
 log = Logger()
 PLACE_PATH = "/api/v5/trade/order"
 ORDER_PATH = "/api/v5/trade/order"
+CANCEL_PATH = "/api/v5/trade/cancel-order"
+#: the write whose outcome a look-up resolves → the request it was
+WRITE_PATHS = {"place": PLACE_PATH, "cancel": CANCEL_PATH}
 
 
 async def trade(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
@@ -46,6 +49,7 @@ async def trade(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
     intent = parse_intent(text_param(p, "type"), not symbol.is_spot)
     price = decimal_param(p, "price", required=False)
     amount = decimal_param(p, "amount")
+    ord_type = text_param(p, "ordType", required=False) or "limit"
     session = bridge.session(call, trace)
     inst = await bridge.instruments.instrument(session, symbol)
     td_mode = asked_margin_mode(p)
@@ -54,29 +58,46 @@ async def trade(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
         raise ProtocolError("spot margin trading is not supported by okxbridge: spot orders are cash orders")
     if not symbol.is_spot and td_mode == "cash":
         raise ProtocolError(f"marginMode cash is for spot: {symbol.fmz} trades cross or isolated")
-    plan = None
-    if not symbol.is_spot:
+    cl_ord_id = client_order_id(call.nonce)
+    # price, size and minimums checked before anything is claimed or sent (pure); a spot
+    # order's body is final here, a contract's tdMode/posSide/reduceOnly come from its plan
+    checked = order_body(inst, intent, price, amount, cl_ord_id=cl_ord_id, td_mode=td_mode, ord_type=ord_type)
+
+    async def body() -> dict[str, Any]:
+        if symbol.is_spot:
+            return checked
+        # read inside the claimed work: a repeat is answered from the ledger before the
+        # positions (which the first order changed) are read again
         _, plan = await contract_plan(bridge, session, inst, intent, amount, td_mode)
-    body = order_body(inst, intent, price, amount, cl_ord_id=client_order_id(call.nonce), td_mode=td_mode,
-                      plan=plan, ord_type=text_param(p, "ordType", required=False) or "limit")
-    content = content_fingerprint(body)
-    fmz_id, raw = await shielded(bridge, (session.creds.fingerprint, ORDER, body["clOrdId"], content),
-                                 lambda: place_recorded(bridge, session, call.nonce, body, content))
+        return order_body(inst, intent, price, amount, cl_ord_id=cl_ord_id, td_mode=td_mode, plan=plan,
+                          ord_type=ord_type)
+
+    # the call as the strategy made it, not the body: a close's body depends on positions
+    content = content_fingerprint({"instId": inst.inst_id, "side": intent.side, "offset": intent.offset,
+                                   "price": "market" if "px" not in checked else checked["px"],
+                                   "amount": checked["sz"], "marginMode": td_mode, "ordType": checked["ordType"]})
+    fmz_id, raw = await shielded(bridge, (session.creds.fingerprint, ORDER, cl_ord_id, content),
+                                 lambda: place_recorded(bridge, session, call.nonce, inst.inst_id, cl_ord_id,
+                                                        content, body))
     bridge.wrote(session, fmz_id.partition(",")[2])
     return Answer({"id": fmz_id}, raw)
 
 
-async def place_recorded(bridge: Bridge, session: Session, nonce: int, body: dict[str, Any], content: str):
+async def place_recorded(bridge: Bridge, session: Session, nonce: int, inst_id: str, cl_ord_id: str,
+                         content: str, body: Callable[[], Awaitable[dict[str, Any]]]):
     """:func:`place_once` under the ledger's claim for this nonce (:mod:`.placement`)."""
+    named = {"instId": inst_id, "clOrdId": cl_ord_id}
+
     async def send():
-        ord_id, raw = await place_once(bridge, session, body)
-        return order_id(body["instId"], ord_id), raw
+        ord_id, raw = await place_once(bridge, session, await body())
+        return order_id(inst_id, ord_id), raw
 
     async def look_up():
-        found = await resolve(bridge, session, body, OkxTransportError("unfinished", "claimed before a restart"), "place")
-        return order_id(body["instId"], found["ordId"]) if found is not None else None
+        found = await resolve(bridge, session, named, OkxTransportError("unfinished", "claimed before a restart"),
+                              "place")
+        return order_id(inst_id, found["ordId"]) if found is not None else None
 
-    return await exactly_once(bridge, session.creds, ORDER, nonce, body["clOrdId"], content, send, look_up)
+    return await exactly_once(bridge, session.creds, ORDER, nonce, cl_ord_id, content, send, look_up)
 
 
 async def place_once(bridge: Bridge, session: Session, body: dict[str, Any]) -> tuple[str, Any]:
@@ -158,7 +179,7 @@ async def resolve(bridge: Bridge, session: Session, body: dict[str, Any], cause:
                 shown.last_error = str(e)[:200]
     name = body.get("ordId") or body.get("clOrdId")
     raise OkxError("uncertain", f"the outcome for order {name} on {body['instId']} is unknown "
-                   f"(OKX did not answer: {last}); check open orders before acting again", "POST", PLACE_PATH)
+                   f"(OKX did not answer: {last}); check open orders before acting again", "POST", WRITE_PATHS[write])
 
 
 async def state_after_unknown_write(bridge: Bridge, session: Session, body: dict[str, Any]) -> str:

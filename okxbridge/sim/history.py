@@ -13,6 +13,7 @@ from decimal import Decimal
 import attrs
 
 from okxbridge.sim.numbers import ZERO, fmt
+from okxbridge.sim.orders import PAGE_MAX, page
 
 DAY = 86400
 FILLS_SECONDS = 3 * DAY
@@ -117,11 +118,6 @@ def window(rows, now, seconds):
     return [r for r in rows if now - (r.fill.ts if isinstance(r, Bill) else r.ts) <= seconds]
 
 
-def page(rows, after=None, before=None, limit=100):
-    """Newest first by billId; ``after`` older than, ``before`` newer than the cursor."""
-    rows = sorted(rows, key=lambda r: r.bill_id, reverse=True)
-    if after is not None:
-        rows = [r for r in rows if r.bill_id < after]
-    if before is not None:
-        rows = [r for r in rows if r.bill_id > before]
-    return rows[:limit]
+def page_by_bill(rows, after=None, before=None, limit=PAGE_MAX):
+    """Fills and bills page newest first by ``billId``, as orders do by ``ordId``."""
+    return page(rows, after, before, limit, key=lambda r: r.bill_id)

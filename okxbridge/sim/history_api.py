@@ -1,7 +1,7 @@
 """Private history endpoints (fills, bills) and the public system status."""
 
 from okxbridge.sim.errors import param_error
-from okxbridge.sim.history import ARCHIVE_SECONDS, BILLS_SECONDS, FILLS_SECONDS, page, window
+from okxbridge.sim.history import ARCHIVE_SECONDS, BILLS_SECONDS, FILLS_SECONDS, page_by_bill, window
 from okxbridge.sim.params import cursor, limit, text
 
 INST_TYPES = ("SPOT", "MARGIN", "SWAP", "FUTURES", "OPTION")
@@ -31,7 +31,7 @@ def _fills(call, seconds, inst_type):
     rows = [f for f in window(call.state.history.fills, call.now, seconds) if _matches(params, f.order.inst, inst_type)]
     ord_id = text(params, "ordId")
     rows = [f for f in _timed(params, rows, lambda f: f.ts) if not ord_id or str(f.order.ord_id) == ord_id]
-    chosen = page(rows, after=cursor(params, "after"), before=cursor(params, "before"), limit=limit(params))
+    chosen = page_by_bill(rows, after=cursor(params, "after"), before=cursor(params, "before"), limit=limit(params))
     return [f.to_okx() for f in chosen]
 
 
@@ -55,7 +55,7 @@ def _bills(call, seconds):
             and (not mgn_mode or b.to_okx()["mgnMode"] == mgn_mode) and (not kind or kind == "2")
             and (not sub_type or b.sub_type == sub_type)]
     rows = _timed(params, rows, lambda b: b.fill.ts)
-    chosen = page(rows, after=cursor(params, "after"), before=cursor(params, "before"), limit=limit(params))
+    chosen = page_by_bill(rows, after=cursor(params, "after"), before=cursor(params, "before"), limit=limit(params))
     return [b.to_okx() for b in chosen]
 
 

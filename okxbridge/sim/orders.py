@@ -112,13 +112,14 @@ def _ms(seconds):
     return str(int(round(seconds * 1000)))
 
 
-def page(orders, after=None, before=None, limit=PAGE_MAX):
-    """OKX order-list paging: newest first by ordId; ``after`` older, ``before`` newer than the cursor."""
-    rows = sorted(orders, key=lambda o: o.ord_id, reverse=True)
+def page(rows, after=None, before=None, limit=PAGE_MAX, key=lambda o: o.ord_id):
+    """OKX's list paging: newest first by the cursor field (``ordId`` for orders, ``billId``
+    for fills and bills); ``after`` older, ``before`` newer than the cursor."""
+    rows = sorted(rows, key=key, reverse=True)
     if after is not None:
-        rows = [o for o in rows if o.ord_id < after]
+        rows = [r for r in rows if key(r) < after]
     if before is not None:
-        rows = [o for o in rows if o.ord_id > before]
+        rows = [r for r in rows if key(r) > before]
     return rows[:limit]
 
 
