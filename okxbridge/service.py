@@ -36,7 +36,7 @@ from .mapping.methods import HANDLERS, method_table
 from .mapping.private_streams import PrivateStreams
 from .mapping.streams import MarketStreams
 from .metrics import BridgeMetrics
-from .stream_metrics import StreamCollector
+from .stream_metrics import PrivateStreamCollector, StreamCollector
 from .okx.client import OkxClient
 from .okx.coalesce import Coalescer
 from .okx.errors import OkxError
@@ -174,6 +174,8 @@ def build_daemon(reactor: IReactorTime, options: Options, clock: IReactorTime | 
     if streams is not None:
         metrics.registry.register(StreamCollector(streams))
     private = make_private_streams(reactor, clock or reactor, options, client)
+    if private is not None:
+        metrics.registry.register(PrivateStreamCollector(private))
     defaults = TradingDefaults(options["margin-mode"], options.key_margin_modes, options["records-period-unit"])
     bridge = Bridge(client, reactor, InstrumentCache(reactor, options["instruments-ttl"]), defaults=defaults,
                     ledger=ledger, instance=instance, streams=streams, private=private,

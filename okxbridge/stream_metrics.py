@@ -41,3 +41,33 @@ class StreamCollector:
         for (method, source), n in sorted(streams.answers.items()):
             answers.add_metric([method, source], n)
         yield from (connected, subscribed, connects, messages, resubscribes, answers)
+
+
+class PrivateStreamCollector:
+    """``/metrics`` for the private account streams (one per key; keys are not labels, so a
+    daemon serving many keys keeps a fixed number of series)."""
+
+    def __init__(self, private):
+        self.private = private
+
+    def collect(self):
+        private = self.private
+        accounts = list(private.accounts.values())
+        up = GaugeMetricFamily("okxbridge_private_ws_connections", "Private WebSocket connections up (logged in), "
+                               "and account mirrors in sync", labels=["state"])
+        up.add_metric(["connected"], sum(1 for a in accounts if a.stream.is_connected))
+        up.add_metric(["logged_in"], sum(1 for a in accounts if a.stream.logged_in))
+        up.add_metric(["in_sync"], sum(1 for a in accounts if a.in_sync()))
+        logins = CounterMetricFamily("okxbridge_private_ws_logins", "Private WebSocket logins, by OKX's code "
+                                     "(ok, or the refusal's)", labels=["code"])
+        for code, n in sorted(private.logins.items()):
+            logins.add_metric([code], n)
+        snapshots = CounterMetricFamily("okxbridge_private_snapshots", "REST snapshots of account mirrors, by "
+                                        "outcome", labels=["outcome"])
+        for outcome in ("loaded", "failed"):
+            snapshots.add_metric([outcome], private.snapshots.get(outcome, 0))
+        answers = CounterMetricFamily("okxbridge_account_answers", "Account calls answered from the mirror or by "
+                                      "REST", labels=["method", "source"])
+        for (method, source), n in sorted(private.answers.items()):
+            answers.add_metric([method, source], n)
+        yield from (up, logins, snapshots, answers)

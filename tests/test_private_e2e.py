@@ -116,6 +116,11 @@ async def test_account_calls_from_the_mirror_equal_rest_with_no_rest_request(pri
     await env.same("order", {"id": placed["data"]["id"]})
     answers = dict(env.private.answers)
     assert answers[("accounts", "mirror")] >= 2 and answers[("accounts", "rest")] >= 1
+    metrics = (await (await treq.get(env.bridge.admin_url + "/metrics", persistent=False)).text())
+    assert 'okxbridge_private_ws_connections{state="in_sync"} 1.0' in metrics
+    assert f'okxbridge_account_answers_total{{method="accounts",source="mirror"}} {answers[("accounts", "mirror")]}.0' \
+        in metrics
+    assert 'okxbridge_private_ws_logins_total{code="ok"} 1.0' in metrics
 
 
 @pytest_twisted.ensureDeferred
