@@ -132,7 +132,7 @@ def make_private_streams(reactor, clock: IReactorTime, options: Options, client:
             return None
     trust_root = load_bundle(options["okx-ca"]).trust_root if options["okx-ca"] else None
     return PrivateStreams(reactor, clock, client, urls, fresh=options["stream-fresh"],
-                          resync=options["private-resync"], trust_root=trust_root)
+                          resync=options["private-resync"], idle=options["stream-idle"], trust_root=trust_root)
 
 
 def make_streams(reactor, clock: IReactorTime, options: Options) -> MarketStreams | None:

@@ -274,3 +274,16 @@ async def test_a_refused_credential_closes_the_stream_and_says_why(private):
     await env.until(lambda: not account.stream.service.running and not account.stream.is_connected, "closed")
     env.bridge_clock.advance(60)
     assert not account.stream.is_connected and env.sim.ws.stats()["connections"] == 0  # no retry meanwhile
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_key_unused_for_stream_idle_seconds_has_its_stream_closed(private):
+    env = await private("--stream-idle", "100")
+    await env.bridge.call("accounts")
+    await env.in_sync()
+    assert env.sim.ws.stats()["private_sessions"] == 1
+    env.bridge_clock.advance(125)  # swept every idle/4 s: gone by the sweep after 100 s
+    assert env.private.accounts == {}
+    await env.until(lambda: env.sim.ws.stats()["connections"] == 0, "the connection closed")
+    await env.bridge.call("accounts")  # starts over
+    await env.in_sync()

@@ -14,6 +14,8 @@ pushes keep current. The rule (README, "Account state over the private WebSocket
   Otherwise the call goes to REST, transparently.
 - A write not confirmed by a push within ``fresh`` seconds, a reconnect, and every
   ``--private-resync`` seconds: a new REST snapshot (a missed push is repaired there).
+- A key with no account call (nor ``--trade-over ws`` order) for ``--stream-idle`` seconds
+  has its connection closed and its mirror dropped; its next call starts over.
 - A refused login is shown on /status.json and in the log; calls fall back to REST, and
   the login is tried again with the connection's backoff — except when OKX refused the
   credential itself (unknown key, wrong passphrase or signature): then the connection is
@@ -65,6 +67,8 @@ class PrivateAccount:
     login_error: tuple[str, str] | None = None
     #: when a refusal of the credential itself closed the stream (None: not given up)
     gave_up_at: float | None = None
+    #: the last call that wanted this stream (our clock), for the idle sweep
+    asked_at: float = 0.0
     #: read-your-writes: ordId → when the bridge changed it, until its push arrives
     awaiting: dict[str, float] = attrs.Factory(dict)
     awaiting_account: float | None = None
@@ -220,6 +224,7 @@ class PrivateStreams:
     urls: dict[bool, str]
     fresh: float = 5.0
     resync: float = 60.0
+    idle: float = 300.0
     trust_root: Any = None
     accounts: dict[str, PrivateAccount] = attrs.Factory(dict)
     answers: collections.Counter = attrs.Factory(collections.Counter)
@@ -230,7 +235,7 @@ class PrivateStreams:
     def start(self) -> None:
         self._loop = task.LoopingCall(self.resync_all)
         self._loop.clock = self.clock
-        self._loop.start(max(self.resync, 0.05), now=False)
+        self._loop.start(max(min(self.resync, self.idle / 4), 0.05), now=False)
 
     async def stop(self) -> None:
         if self._loop is not None and self._loop.running:
@@ -242,8 +247,19 @@ class PrivateStreams:
                 await stopping
 
     def resync_all(self) -> None:
+        now = self.clock.seconds()
+        for fingerprint, account in list(self.accounts.items()):
+            if now - account.asked_at >= self.idle:
+                del self.accounts[fingerprint]
+                account.ops.lost()
+                stopping = account.stream.stop()
+                if stopping is not None:
+                    stopping.addErrback(lambda failure: log.failure("closing an idle private stream", failure))
+                log.info("okx private stream for {key} closed after {idle:g}s without an account call",
+                         key=account.creds.short_key, idle=self.idle)
         for account in self.accounts.values():
-            if account.stream.is_ready and account.synced_on == account.stream.connects:
+            due = account.last_snapshot is None or now - account.last_snapshot >= self.resync
+            if due and account.stream.is_ready and account.synced_on == account.stream.connects:
                 account.snapshot()
 
     def account(self, creds: Credentials) -> PrivateAccount:
@@ -252,6 +268,7 @@ class PrivateStreams:
             found = self.accounts[creds.fingerprint] = PrivateAccount(self, creds)
         else:
             found.revive()
+        found.asked_at = self.clock.seconds()
         return found
 
     def mirror_for(self, creds: Credentials, part: str, method: str) -> AccountMirror | None:
