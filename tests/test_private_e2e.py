@@ -287,3 +287,27 @@ async def test_a_key_unused_for_stream_idle_seconds_has_its_stream_closed(privat
     await env.until(lambda: env.sim.ws.stats()["connections"] == 0, "the connection closed")
     await env.bridge.call("accounts")  # starts over
     await env.in_sync()
+
+
+@pytest_twisted.ensureDeferred
+async def test_profit_and_equity_follow_okx_periodic_snapshots(private):
+    env = await private()
+    await env.bridge.call("accounts")
+    await env.in_sync()
+    await env.bridge.call("trade", {"symbol": "BTC_USDT.swap", "type": "buy", "price": "-1", "amount": "3"})
+    await env.until(lambda: env.account().ready_for("positions"), "the position pushed")
+    before = (await env.same("positions"))["data"][0]["profit"]
+    pushes = env.account().stream.messages["positions"]
+    def snapped():
+        return [max(s.snapped.values(), default=0) for s in env.sim.ws.private.sessions.values()]
+
+    first = snapped()
+    for _ in range(60):  # the emulator's clock, until its periodic snapshot (5 s), and not beyond
+        env.sim_clock.advance(0.125)
+        if snapped() != first:
+            break
+    assert snapped() != first
+    await env.until(lambda: env.account().stream.messages["positions"] > pushes, "the periodic snapshot")
+    after = await env.same("positions")  # equal to REST again: the market moved, so did the profit
+    assert after["raw"]["source"] == "okx private websocket" and after["data"][0]["profit"] != before
+    await env.same("accounts")

@@ -52,6 +52,14 @@ POSITIONS_PATH = "/api/v5/account/positions"
 PENDING_PATH = "/api/v5/trade/orders-pending"
 
 
+#: a snapshot push replaces everything it does not list (the socket delivers in order)
+WHOLE = 1 << 62
+
+
+def _one_page(message: dict[str, Any]) -> bool:
+    return message.get("curPage") in (None, 1) and message.get("lastPage") in (None, True)
+
+
 @attrs.define(eq=False)
 class PrivateAccount:
     owner: "PrivateStreams"
@@ -127,13 +135,20 @@ class PrivateAccount:
                         self.awaiting_positions = self.awaiting_positions or now
             self.mirror.apply_orders(data)
         elif channel == "account":
+            whole = message.get("eventType") == "snapshot" and _one_page(message)
             for summary in data:
-                self.mirror.apply_account(summary)
+                if whole:  # OKX's periodic snapshot: every non-zero currency, as on one socket now
+                    self.mirror.load_balance(summary, WHOLE)
+                else:
+                    self.mirror.apply_account(summary)
             self.awaiting_account = None
             if message.get("eventType") == "snapshot" and self.synced_on != self.stream.connects:
                 self.snapshot()  # every subscription of this connection is in place
         elif channel == "positions":
-            self.mirror.apply_positions(data)
+            if message.get("eventType") == "snapshot" and _one_page(message):
+                self.mirror.load_positions(data, WHOLE)  # pushes on one socket come in order
+            else:
+                self.mirror.apply_positions(data)
             self.awaiting_positions = None
 
     # -- snapshots ---------------------------------------------------------------------

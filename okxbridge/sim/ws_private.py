@@ -14,8 +14,10 @@ Modelled on docs #overview-websocket-login, #error-code-websocket-public,
 - Channels ``account`` (``ccy``?), ``positions`` and ``orders`` (``instType`` required, ANY
   allowed; ``instFamily``/``instId`` optional) and ``balance_and_position``; before login →
   60011. ``account``/``positions``/``balance_and_position`` push a snapshot at once,
-  ``orders`` nothing until an order changes. Pushes follow every change of the account,
-  however it was made (REST, this socket, a fill as the market moves).
+  ``orders`` nothing until an order changes; account and positions again every 5 s (OKX's
+  periodic snapshots, which carry the current equity and unrealised pnl). Events follow
+  every change of the account, however it was made (REST, this socket, a fill as the
+  market moves).
 - ``order``/``batch-orders``/``cancel-order``/``batch-cancel-orders``: ``id`` required;
   the instrument by ``instIdCode`` (wins) or the deprecated ``instId``; per-item ``sCode``,
   top ``code`` "0"/"1"/"2", ``inTime``/``outTime`` in µs; counted against the same
@@ -37,6 +39,9 @@ from okxbridge.sim.params import order_request
 from okxbridge.sim.ws_account import AccountCall, AccountWatch, balance_and_position
 
 LOGIN_WINDOW = 30.0
+#: OKX's account and positions channels push a full snapshot now and then besides the events
+#: (docs #trading-account-websocket-positions-channel: updateInterval, default about 5 s)
+PERIODIC_SECONDS = 5.0
 PRIVATE_CHANNELS = ("account", "positions", "orders", "balance_and_position")
 INST_TYPES = ("ANY", "SPOT", "MARGIN", "SWAP", "FUTURES", "OPTION")
 OPS = {"order": "/api/v5/trade/order", "batch-orders": "/api/v5/trade/batch-orders",
@@ -64,6 +69,8 @@ class Session:
     demo: bool = False
     account: object = None
     subs: list = attrs.field(factory=list)   # the args as subscribed (dicts)
+    #: emulator time of the last snapshot push, per subscribed arg (json) of account/positions
+    snapped: dict = attrs.field(factory=dict)
 
 
 def _matches(arg, inst):
@@ -177,17 +184,24 @@ class PrivateChannels:
         session.subs.append(wanted)
         self.publish()  # earlier subscribers hear of earlier changes before the new snapshot
         watch, now = self.watch(session), self.emu.now()
-        if channel == "account":
-            summary = watch.balance(now)
-            if wanted.get("ccy"):
-                summary["details"] = [d for d in summary["details"] if d["ccy"] == wanted["ccy"]]
-            self.push(conn, session, wanted, [summary], eventType="snapshot", curPage=1, lastPage=True)
-        elif channel == "positions":
-            rows = [r for r in watch.position_rows(now) if _matches(wanted, self.emu.instrument(r["instId"]))]
-            self.push(conn, session, wanted, rows, eventType="snapshot", curPage=1, lastPage=True)
+        if channel in ("account", "positions"):
+            self.snapshot(conn, session, wanted, watch, now)
         elif channel == "balance_and_position":
             self.push(conn, session, wanted, [balance_and_position(watch, now, "snapshot")])
         self.hub._ensure_loop()
+
+    def snapshot(self, conn, session, arg, watch, now):
+        """The whole account / every position, at subscribe time and then every
+        :data:`PERIODIC_SECONDS` (OKX's periodic pushes: ``eventType`` "snapshot")."""
+        session.snapped[json.dumps(arg, sort_keys=True)] = now
+        if arg["channel"] == "account":
+            summary = watch.balance(now)
+            if arg.get("ccy"):
+                summary["details"] = [d for d in summary["details"] if d["ccy"] == arg["ccy"]]
+            data = [summary]
+        else:
+            data = [r for r in watch.position_rows(now) if _matches(arg, self.emu.instrument(r["instId"]) or _Unknown)]
+        self.push(conn, session, arg, data, eventType="snapshot", curPage=1, lastPage=True)
 
     def push(self, conn, session, arg, data, **extra):
         full = {**arg, "uid": _uid(session.account.api_key)}
@@ -271,11 +285,13 @@ class PrivateChannels:
             listeners = [(conn, s) for conn, s in self.sessions.items()
                          if s.subs and s.account is not None and (s.account.account_id, s.demo) == (account_id, demo)]
             orders, account, positions = watch.changes(now)
-            if not listeners or not (orders or account or positions):
-                continue
             for conn, session in listeners:
                 for arg in session.subs:
-                    self._push_changes(conn, session, arg, watch, now, orders, account, positions)
+                    if orders or account or positions:
+                        self._push_changes(conn, session, arg, watch, now, orders, account, positions)
+                    last = session.snapped.get(json.dumps(arg, sort_keys=True))
+                    if last is not None and now - last >= PERIODIC_SECONDS:
+                        self.snapshot(conn, session, arg, watch, now)
 
     def _push_changes(self, conn, session, arg, watch, now, orders, account, positions):
         channel = arg["channel"]
