@@ -311,3 +311,20 @@ async def test_profit_and_equity_follow_okx_periodic_snapshots(private):
     after = await env.same("positions")  # equal to REST again: the market moved, so did the profit
     assert after["raw"]["source"] == "okx private websocket" and after["data"][0]["profit"] != before
     await env.same("accounts")
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_demo_key_mirrors_the_demo_account(private):
+    env = await private()
+    demo = "okxsim-demo-secret,okxsim-demo-pass,simulate"
+    placed = await env.bridge.call("trade", {"symbol": "BTC_USDT", "type": "buy", "price": "1000", "amount": "0.01"},
+                                   secret_key=demo)
+    await env.bridge.call("orders", {"symbol": "BTC_USDT"}, secret_key=demo)
+    await env.in_sync()
+    [session] = env.sim.ws.private.sessions.values()
+    assert session.demo is True and env.account().creds.simulated
+    mirrored = await env.bridge.call("orders", {"symbol": "BTC_USDT"}, secret_key=demo)
+    assert mirrored["raw"]["source"] == "okx private websocket"
+    assert [o["id"] for o in mirrored["data"]] == [placed["data"]["id"]]
+    assert mirrored["data"] == (await env.rest.call("orders", {"symbol": "BTC_USDT"}, secret_key=demo))["data"]
+    assert (await env.rest.call("orders", {"symbol": "BTC_USDT"}))["data"] == []  # the live account has none
