@@ -48,3 +48,12 @@ def test_answers_matched_by_id_errors_timeouts_and_loss():
     for failure in (refused[0], timed_out[0], lost[0]):
         with pytest.raises(OkxError):
             failure.raiseException()
+
+
+def test_a_quoted_login_request_never_reaches_a_log_line():
+    from okxbridge.okx.ws_client import withheld
+
+    quoted = 'Invalid request: {"op":"login","args":[{"apiKey":"k","passphrase":"p4ss","sign":"c2ln"}]}'
+    assert withheld(quoted) == "Invalid request: (the request is withheld: it carries credentials)"
+    assert "p4ss" not in withheld(quoted) and "c2ln" not in withheld(quoted)
+    assert withheld("Login failed.") == "Login failed."
