@@ -264,16 +264,17 @@ async def test_trade_over_ws_falls_back_to_rest_while_logged_out(private):
 
 
 @pytest_twisted.ensureDeferred
-async def test_a_refused_credential_closes_the_stream_and_says_why(private):
+async def test_a_credential_okx_refuses_opens_no_private_stream(private):
+    # junk secrets (each a new fingerprint) must not open one OKX connection each
     env = await private()
-    answer = await env.bridge.call("accounts", secret_key="okxsim-demo-secret,wrong-passphrase")
-    assert "error" in answer and "50105" in answer["error"]  # REST says so too
-    await env.until(lambda: env.account() is not None and env.account().login_error is not None, "login refused")
-    account = env.account()
-    assert account.login_error[0] == "60024" and account.gave_up_at is not None
-    await env.until(lambda: not account.stream.service.running and not account.stream.is_connected, "closed")
-    env.bridge_clock.advance(60)
-    assert not account.stream.is_connected and env.sim.ws.stats()["connections"] == 0  # no retry meanwhile
+    for i in range(5):
+        answer = await env.bridge.call("accounts", secret_key=f"okxsim-demo-secret,wrong-passphrase-{i}")
+        assert "error" in answer and "50105" in answer["error"]  # REST says so
+    assert env.private.accounts == {}
+    assert env.sim.ws.stats()["connections"] == 0
+    await env.bridge.call("accounts")  # the owner's own credential: OKX answered, its stream opens
+    await env.in_sync()
+    assert len(env.private.accounts) == 1
 
 
 @pytest_twisted.ensureDeferred

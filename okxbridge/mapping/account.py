@@ -64,6 +64,7 @@ async def accounts(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
         balance = mirror.balance()
         return Answer(balances_from_trading(balance), mirrored([balance]))
     reply = await session.get("/api/v5/account/balance")
+    bridge.answered(session)
     rows = balances_from_trading(reply.data[0]) if reply.data else []
     return Answer(rows, reply.raw)
 
@@ -78,6 +79,7 @@ async def assets(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
         rows = merge_balances(balances_from_trading(balance), balances_from_funding(funding.data))
         return Answer(rows, [mirrored([balance]), funding.raw])
     trading, funding = await gather(session.get("/api/v5/account/balance"), session.get("/api/v5/asset/balances"))
+    bridge.answered(session)
     rows = merge_balances(balances_from_trading(trading.data[0]) if trading.data else [],
                           balances_from_funding(funding.data))
     return Answer(rows, [trading.raw, funding.raw])

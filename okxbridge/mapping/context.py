@@ -138,6 +138,12 @@ class Bridge:
             return None
         return self.private.mirror_for(session.creds, part, method)
 
+    def answered(self, session: "Session") -> None:
+        """OKX answered this credential's account call over REST: it works, so its private
+        stream may open (never for a credential OKX has not accepted)."""
+        if self.private is not None:
+            self.private.confirm(session.creds)
+
     def wrote(self, session: "Session", ord_id: str, final: bool = False) -> None:
         """Read-your-writes: the mirror waits for this order's push before answering orders."""
         if self.private is not None and ord_id:

@@ -69,6 +69,7 @@ async def positions(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
         return Answer(data, {"code": "0", "msg": "", "data": items, "source": "okx private websocket"})
     replies = await gather(*(session.get(POSITIONS_PATH, {"instType": kind, "instId": rng.inst_id or None})
                              for kind in rng.inst_types))
+    bridge.answered(session)
     items = [p for reply in replies for p in reply.data if in_range(p.get("instId", ""), rng)]
     names = await bridge.instruments.aliases(session, [p["instId"] for p in items])
     data = [pos for p in items if (pos := position_from_okx(p, names.get(p["instId"], ""))) is not None]

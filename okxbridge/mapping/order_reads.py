@@ -52,6 +52,7 @@ async def orders(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
         return Answer(await fmz_orders(bridge, session, held),
                       {"code": "0", "msg": "", "data": held, "source": "okx private websocket"})
     pages = await fetch_pages(session.client, PENDING_PATH, params, session.creds, trace=trace)
+    bridge.answered(session)
     items = [o for o in pages.items if rng is None or in_range(o.get("instId", ""), rng)]
     return Answer(await fmz_orders(bridge, session, items), pages.raws)
 
@@ -76,6 +77,7 @@ async def order(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
         return Answer((await fmz_orders(bridge, session, [held]))[0],
                       {"code": "0", "msg": "", "data": [held], "source": "okx private websocket"})
     reply = await session.get(ORDER_PATH, {"instId": inst_id, "ordId": ord_id})
+    bridge.answered(session)
     found = first(reply, f"order {inst_id},{ord_id}")
     return Answer((await fmz_orders(bridge, session, [found]))[0], reply.raw)
 

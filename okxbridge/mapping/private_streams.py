@@ -1,7 +1,8 @@
 """Account calls answered from OKX's private WebSocket, and when that is allowed.
 
-One private connection per credential (fingerprint), opened by its first account call:
-login, then ``orders``, ``positions`` and ``account`` (in that order: the ``account``
+One private connection per credential (fingerprint), opened once OKX has answered one of its
+account calls over REST (:meth:`PrivateStreams.confirm`: the credential works — a caller
+sending junk secrets opens nothing), at most :data:`MAX_ACCOUNTS` at once: login, then ``orders``, ``positions`` and ``account`` (in that order: the ``account``
 snapshot push proves the earlier subscriptions are in place), then a REST snapshot
 (balance, positions, every page of open orders) into an :class:`AccountMirror` that the
 pushes keep current. The rule (README, "Account state over the private WebSocket"):
@@ -47,6 +48,8 @@ CHANNELS = ({"channel": "orders", "instType": "ANY"}, {"channel": "positions", "
 #: login refusals that name the credential as wrong (docs #error-code-websocket-public)
 BAD_CREDENTIAL = ("60005", "60007", "60024", "60032")
 GIVE_UP_SECONDS = 300.0
+#: private connections at most (one per credential): OKX limits new connections per IP
+MAX_ACCOUNTS = 100
 BALANCE_PATH = "/api/v5/account/balance"
 POSITIONS_PATH = "/api/v5/account/positions"
 PENDING_PATH = "/api/v5/trade/orders-pending"
@@ -277,19 +280,29 @@ class PrivateStreams:
             if due and account.stream.is_ready and account.synced_on == account.stream.connects:
                 account.snapshot()
 
-    def account(self, creds: Credentials) -> PrivateAccount:
+    def account(self, creds: Credentials) -> PrivateAccount | None:
+        """The credential's private stream, if it has one (see :meth:`confirm`)."""
         found = self.accounts.get(creds.fingerprint)
-        if found is None:
-            found = self.accounts[creds.fingerprint] = PrivateAccount(self, creds)
-        else:
+        if found is not None:
             found.revive()
-        found.asked_at = self.clock.seconds()
+            found.asked_at = self.clock.seconds()
         return found
 
+    def confirm(self, creds: Credentials) -> None:
+        """OKX answered a call signed with ``creds``: the credential works, so its private
+        stream may open (if it has none and there is room)."""
+        if creds.fingerprint in self.accounts:
+            return
+        if len(self.accounts) >= MAX_ACCOUNTS:
+            self.answers[("private stream", "no room")] += 1
+            return
+        self.accounts[creds.fingerprint] = PrivateAccount(self, creds, asked_at=self.clock.seconds())
+
     def mirror_for(self, creds: Credentials, part: str, method: str) -> AccountMirror | None:
-        """The mirror when it may answer ``part`` now, else None (and the stream is started)."""
+        """The mirror when it may answer ``part`` now, else None (REST answers, and the
+        handler's :meth:`confirm` opens the stream once it has)."""
         account = self.account(creds)
-        if account.ready_for(part):
+        if account is not None and account.ready_for(part):
             self.answers[(method, "mirror")] += 1
             return account.mirror
         self.answers[(method, "rest")] += 1

@@ -25,9 +25,12 @@ OPS = {PLACE_PATH: "order", CANCEL_PATH: "cancel-order"}
 async def send_write(bridge: Bridge, session: Session, path: str, body: dict[str, Any]) -> OkxReply:
     account = None
     if bridge.trade_over == "ws" and bridge.private is not None:
-        account = bridge.private.account(session.creds)  # opens the stream on first use
+        account = bridge.private.account(session.creds)
     if account is None or not account.stream.is_ready:
-        return await session.post(path, body)
+        reply = await session.post(path, body)
+        if bridge.trade_over == "ws" and bridge.private is not None:
+            bridge.private.confirm(session.creds)  # OKX took a write signed with it: the stream may open
+        return reply
     args = dict(body)
     code = await bridge.instruments.inst_id_code(session, body["instId"])
     if code is not None:
