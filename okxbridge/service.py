@@ -87,10 +87,11 @@ class Daemon:
 
 
 class StreamsService(service.Service):
-    """OKX WebSocket connections for market data: their keep-alive and idle sweeps run
-    while the daemon runs; connections are made when a symbol is first asked for."""
+    """OKX WebSocket connections, market data (:class:`MarketStreams`: connected when a
+    symbol is first asked for) or private (:class:`PrivateStreams`: one per working key):
+    their timers run while the daemon runs, and they are closed with it."""
 
-    def __init__(self, streams: MarketStreams):
+    def __init__(self, streams: MarketStreams | PrivateStreams):
         self.streams = streams
 
     def startService(self):
@@ -100,22 +101,6 @@ class StreamsService(service.Service):
     def stopService(self):
         super().stopService()
         return Deferred.fromCoroutine(self.streams.stop())
-
-
-class PrivateStreamsService(service.Service):
-    """The private WebSocket connections (one per key, opened by its first account call)
-    and their periodic re-snapshot; closed with the daemon."""
-
-    def __init__(self, private: PrivateStreams):
-        self.private = private
-
-    def startService(self):
-        super().startService()
-        self.private.start()
-
-    def stopService(self):
-        super().stopService()
-        return Deferred.fromCoroutine(self.private.stop())
 
 
 def make_private_streams(reactor, clock: IReactorTime, options: Options, client: OkxClient) -> PrivateStreams | None:
@@ -208,7 +193,7 @@ def build_daemon(reactor: IReactorTime, options: Options, clock: IReactorTime | 
     if streams is not None:
         StreamsService(streams).setServiceParent(top)
     if private is not None:
-        PrivateStreamsService(private).setServiceParent(top)
+        StreamsService(private).setServiceParent(top)
     TimeSync(client, options["time-sync-interval"]).setServiceParent(top)
     calls = InFlight()
     DrainService(reactor, [calls, client.inflight], options["drain-timeout"]).setServiceParent(top)
