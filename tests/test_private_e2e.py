@@ -12,60 +12,32 @@ stream timers on ``bridge_clock``; :func:`eventually` waits for socket I/O, boun
 import pytest
 import pytest_twisted
 import treq
-from twisted.internet import task
+from daemon_pair import PairEnv, daemon_pairs
 
-from okxbridge.sim.testing import start_emulator
-from okxbridge.testing import start_bridge
-
-from test_stream_e2e import _stop, eventually
-
-START = 1_795_000_000.0
 ACCOUNT_PATHS = ("/api/v5/account/balance", "/api/v5/account/positions", "/api/v5/trade/orders-pending",
                  "/api/v5/trade/order")
 
 
 @pytest.fixture
 def private(reactor):
-    started = []
-
-    async def start(*bridge_args, **sim_kwargs):
-        sim_clock, bridge_clock = task.Clock(), task.Clock()
-        sim_clock.advance(START)
-        running = await start_emulator(reactor, clock=sim_clock, seed=7, **sim_kwargs)
-        bridge = await start_bridge(reactor, running.url, "--stream-fresh", "4", "--private-resync", "30",
-                                    *bridge_args, private=True, clock=bridge_clock)
-        rest = await start_bridge(reactor, running.url)
-        started.append((running, bridge, rest))
-        return Env(reactor, running, bridge, rest, sim_clock, bridge_clock)
-
+    start, stop_all = daemon_pairs(reactor, Env, ("--stream-fresh", "4", "--private-resync", "30"), private=True)
     yield start
-    for running, bridge, rest in started:
-        for thing in (bridge, rest, running):
-            pytest_twisted.blockon(_stop(thing))
+    stop_all()
 
 
-class Env:
-    def __init__(self, reactor, running, bridge, rest, sim_clock, bridge_clock):
-        self.reactor, self.running, self.bridge, self.rest = reactor, running, bridge, rest
-        self.sim, self.sim_clock, self.bridge_clock = running.emulator, sim_clock, bridge_clock
-        self.private = bridge.bridge.private
+class Env(PairEnv):
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.private = self.bridge.bridge.private
 
     def account_requests(self):
-        counts = self.sim.request_counts()
-        return sum(counts.get(p, 0) for p in ACCOUNT_PATHS)
+        return self.requests_to(ACCOUNT_PATHS)
 
     def account(self):
         return next(iter(self.private.accounts.values()), None)
 
-    async def until(self, predicate, what):
-        await eventually(self.reactor, predicate, what)
-
     async def in_sync(self):
         await self.until(lambda: (a := self.account()) is not None and a.in_sync(), "the account mirror in sync")
-
-    async def ws(self, spec):
-        response = await treq.post(self.running.url + "/__sim__/ws", json=spec, persistent=False)
-        assert response.code == 200, await response.content()
 
     async def price(self, inst_id, price):
         response = await treq.post(self.running.url + "/__sim__/price", json={"instId": inst_id, "price": price},

@@ -12,69 +12,34 @@ real: :func:`eventually` waits for it, bounded, never for time to pass.
 import pytest
 import pytest_twisted
 import treq
-from twisted.internet import task
+from daemon_pair import PairEnv, daemon_pairs, eventually
 
 from okxbridge.sim.testing import start_emulator
 from okxbridge.testing import start_bridge
 
-START = 1_795_000_000.0
 MARKET_PATHS = ("/api/v5/market/ticker", "/api/v5/market/books", "/api/v5/market/trades",
                 "/api/v5/market/candles", "/api/v5/market/history-candles")
-
-
-async def eventually(reactor, predicate, what, bound=10.0):
-    """Wait (yielding to the reactor) until ``predicate()`` holds: socket I/O to finish."""
-    waited = 0.0
-    while not predicate():
-        if waited > bound:
-            raise AssertionError(f"never happened: {what}")
-        await task.deferLater(reactor, 0.002, lambda: None)
-        waited += 0.002
 
 
 @pytest.fixture
 def streaming(reactor):
     """Start okxsim on ``sim_clock`` plus two daemons: one streaming, one REST-only (the
     reference for "what REST would say")."""
-    started = []
-
-    async def start(*bridge_args, **sim_kwargs):
-        sim_clock, bridge_clock = task.Clock(), task.Clock()
-        sim_clock.advance(START)
-        running = await start_emulator(reactor, clock=sim_clock, seed=7, **sim_kwargs)
-        bridge = await start_bridge(reactor, running.url, "--stream-fresh", "4", *bridge_args,
-                                    stream=True, clock=bridge_clock)
-        rest = await start_bridge(reactor, running.url)
-        started.append((running, bridge, rest))
-        return Env(reactor, running, bridge, rest, sim_clock, bridge_clock)
-
+    start, stop_all = daemon_pairs(reactor, Env, ("--stream-fresh", "4"), stream=True)
     yield start
-    for running, bridge, rest in started:
-        for thing in (bridge, rest, running):
-            pytest_twisted.blockon(_stop(thing))
+    stop_all()
 
 
-def _stop(thing):
-    from twisted.internet.defer import Deferred
-
-    return Deferred.fromCoroutine(thing.stop())
-
-
-class Env:
-    def __init__(self, reactor, running, bridge, rest, sim_clock, bridge_clock):
-        self.reactor, self.running, self.bridge, self.rest = reactor, running, bridge, rest
-        self.sim, self.sim_clock, self.bridge_clock = running.emulator, sim_clock, bridge_clock
-        self.streams = bridge.bridge.streams
+class Env(PairEnv):
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.streams = self.bridge.bridge.streams
 
     def market_requests(self):
-        counts = self.sim.request_counts()
-        return sum(counts.get(p, 0) for p in MARKET_PATHS)
+        return self.requests_to(MARKET_PATHS)
 
     def entry(self, channel, inst_id):
         return self.streams.states[False].entries.get((channel, inst_id))
-
-    async def until(self, predicate, what):
-        await eventually(self.reactor, predicate, what)
 
     async def ready(self, channel, inst_id):
         await self.until(lambda: (e := self.entry(channel, inst_id)) is not None and e.servable(),
@@ -85,10 +50,6 @@ class Env:
         whole number of seconds lands on a second's start, where every channel pushes."""
         for _ in range(round(seconds / step)):
             self.sim_clock.advance(step)
-
-    async def ws(self, spec):
-        response = await treq.post(self.running.url + "/__sim__/ws", json=spec, persistent=False)
-        assert response.code == 200, await response.content()
 
     async def both(self, method, params):
         """(streaming daemon's answer, REST daemon's answer) at the same market instant."""
