@@ -97,10 +97,7 @@ class AccountMirror:
                 self.positions[pos_id] = item
 
     def load_positions(self, items: list[dict[str, Any]], as_of_ms: int) -> None:
-        listed = {p.get("posId") for p in items}
-        for pos_id in list(self.positions):
-            if pos_id not in listed and u_time(self.positions[pos_id]) < as_of_ms:
-                del self.positions[pos_id]
+        drop_unlisted(self.positions, {p.get("posId") for p in items}, as_of_ms)
         self.apply_positions(items)
         self.loaded.add("positions")
 
@@ -126,12 +123,17 @@ class AccountMirror:
 
     def load_orders(self, items: list[dict[str, Any]], as_of_ms: int) -> None:
         """``orders-pending`` (every page): the open orders as of ``as_of_ms``."""
-        listed = {o.get("ordId") for o in items}
-        for ord_id in list(self.open_orders):
-            if ord_id not in listed and u_time(self.open_orders[ord_id]) < as_of_ms:
-                del self.open_orders[ord_id]  # finished while the stream was not looking
+        # an open order the snapshot does not list finished while the stream was not looking
+        drop_unlisted(self.open_orders, {o.get("ordId") for o in items}, as_of_ms)
         self.apply_orders(items)
         self.loaded.add("orders")
 
     def order(self, ord_id: str) -> dict[str, Any] | None:
         return self.open_orders.get(ord_id) or self.finished.get(ord_id)
+
+
+def drop_unlisted(held: dict[str, dict[str, Any]], listed: set[Any], as_of_ms: int) -> None:
+    """A REST snapshot as of ``as_of_ms`` replaces what it does not list, unless a push
+    newer than the snapshot brought it."""
+    for key in [k for k, item in held.items() if k not in listed and u_time(item) < as_of_ms]:
+        del held[key]
