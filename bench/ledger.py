@@ -167,10 +167,10 @@ def write(path: Path, result: dict) -> None:
 # -- the store micro-benchmark, run as python -m bench.ledger --store KIND ----------------
 
 async def measure_store(reactor, kind: str, workdir: Path, redis_port: int, trades: int) -> dict:
-    from okxbridge.ledger.claims import DONE, ORDER, Claim, ClaimKey
-    from okxbridge.ledger.memory import MemoryLedger
-    from okxbridge.ledger.redis import RedisLedger
-    from okxbridge.ledger.sqlite import SqliteLedger
+    from okxbridge.desk.claims import DONE, ORDER, Claim, ClaimKey
+    from okxbridge.desk.memory import MemoryLedger
+    from okxbridge.desk.redis import RedisLedger
+    from okxbridge.desk.sqlite import SqliteLedger
     from okxbridge.shared.connection import RedisConnection, RedisAddress
 
     redis = None

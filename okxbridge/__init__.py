@@ -1,7 +1,7 @@
 """okxbridge: FMZ Quant's custom protocol served on top of OKX v5 REST.
 
 Three sides kept apart: :mod:`okxbridge.fmz` (the FMZ protocol), :mod:`okxbridge.okx`
-(OKX's REST API) and :mod:`okxbridge.mapping` (pure conversions between them plus thin
+(OKX's REST API) and :mod:`okxbridge.handlers` (pure conversions between them plus thin
 handlers). :mod:`okxbridge.sim` is an independent OKX v5 emulator for tests and dry runs.
 """
 

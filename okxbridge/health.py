@@ -24,13 +24,13 @@ class Health:
     client: Any  # okxbridge.okx.client.OkxClient, which notes when OKX last answered
     clock: IReactorTime
     started_at: float
-    #: the order ledger (okxbridge.ledger): where claims are kept and whether it works
+    #: the order ledger (okxbridge.desk): where claims are kept and whether it works
     ledger: Any = None
     #: the Redis connection's health() when --shared-state is given
     shared: Any = None
     fresh: float = 30.0         # seconds an OKX answer counts as proof of reachability
     probe_timeout: float = 3.0  # well under a supervisor's own check timeout
-    #: okxbridge.mapping.streams.MarketStreams, or None when streaming is off
+    #: okxbridge.okx.market_streams.MarketStreams, or None when streaming is off
     streams: Any = None
 
     status_section: ClassVar[str] = "daemon"

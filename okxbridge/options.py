@@ -15,7 +15,7 @@ from twisted.python import usage
 from .fmz.key_allowlist import parse_key_list
 from .fmz.site import DEFAULT_MAX_BODY, DEFAULT_MAX_CONNECTIONS, DEFAULT_READ_TIMEOUT
 from .listening import is_local_address, port_description
-from .mapping.io_policy import parse_prefixes
+from .convert.io_policy import parse_prefixes
 from .shared.connection import parse_redis_url
 
 

@@ -25,16 +25,16 @@ from .fmz.key_allowlist import restrict_keys
 from .fmz.site import bounded_site
 from .health import Health
 from .listening import Listener, is_local_address, listens_only_locally
-from .ledger.claims import LedgerError
-from .ledger.memory import MemoryLedger
-from .ledger.redis import RedisLedger
-from .ledger.sqlite import SqliteLedger
-from .mapping.context import Bridge, TradingDefaults
-from .mapping.instruments import InstrumentCache
-from .mapping.io_policy import IoPolicy
-from .mapping.methods import HANDLERS, method_table
-from .mapping.private_streams import PrivateStreams
-from .mapping.streams import MarketStreams
+from .desk.claims import LedgerError
+from .desk.memory import MemoryLedger
+from .desk.redis import RedisLedger
+from .desk.sqlite import SqliteLedger
+from .handlers.context import Bridge, TradingDefaults
+from .okx.instruments import InstrumentCache
+from .convert.io_policy import IoPolicy
+from .handlers.methods import HANDLERS, method_table
+from .okx.account_streams import PrivateStreams
+from .okx.market_streams import MarketStreams
 from .metrics import BridgeMetrics
 from .stream_metrics import PrivateStreamCollector, StreamCollector
 from .okx.client import OkxClient

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
-from .mapping.streams import MarketStreams
+from .okx.market_streams import MarketStreams
 
 
 class StreamCollector:

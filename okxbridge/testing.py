@@ -19,7 +19,7 @@ import treq
 
 from .call_client import request_body
 from .fmz.app import FmzApp
-from .mapping.context import Bridge
+from .handlers.context import Bridge
 from .service import Daemon, Options, build_daemon
 
 

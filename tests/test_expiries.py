@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from okxbridge.mapping.expiries import coming_friday, expiry_of, horizons, name_futures
+from okxbridge.convert.expiries import coming_friday, expiry_of, horizons, name_futures
 
 UTC = datetime.timezone.utc
 

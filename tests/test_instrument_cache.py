@@ -6,8 +6,8 @@ import json
 from twisted.internet.defer import Deferred
 
 from okx_fake import CREDS, DEMO, Response, make_client, ok
-from okxbridge.mapping.context import Bridge, Session
-from okxbridge.mapping.symbols import parse_symbol
+from okxbridge.handlers.context import Bridge, Session
+from okxbridge.convert.symbols import parse_symbol
 
 QUARTER = {"instType": "FUTURES", "instId": "BTC-USDT-261225", "tickSz": "0.1", "lotSz": "1", "minSz": "1",
            "ctVal": "0.01", "alias": "quarter", "state": "live"}

@@ -4,7 +4,7 @@ import pytest
 from twisted.python import usage
 
 from okxbridge.fmz.errors import ProtocolError
-from okxbridge.mapping.io_policy import DEFAULT_DENY, IoPolicy, parse_prefixes
+from okxbridge.convert.io_policy import DEFAULT_DENY, IoPolicy, parse_prefixes
 from okxbridge.options import Options
 
 DEFAULT = IoPolicy.create()

@@ -7,10 +7,10 @@ import attrs
 import pytest
 import pytest_twisted
 
-from okxbridge.ledger.claims import (ABSENT, DONE, ORDER, PENDING, RETENTION_SECONDS, Claim, ClaimKey, LedgerError,
+from okxbridge.desk.claims import (ABSENT, DONE, ORDER, PENDING, RETENTION_SECONDS, Claim, ClaimKey, LedgerError,
                                      content_fingerprint, decide)
-from okxbridge.ledger.memory import MemoryLedger
-from okxbridge.ledger.sqlite import FILE_NAME, SqliteLedger
+from okxbridge.desk.memory import MemoryLedger
+from okxbridge.desk.sqlite import FILE_NAME, SqliteLedger
 
 KEY = ClaimKey("f" * 16, ORDER, "1730275031047002000")
 BODY = {"instId": "BTC-USDT", "tdMode": "cash", "side": "buy", "ordType": "limit", "px": "1", "sz": "2",

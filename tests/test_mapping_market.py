@@ -6,10 +6,10 @@ import pytest
 
 from conftest import recorded
 from okxbridge.fmz.errors import ProtocolError
-from okxbridge.mapping.instruments import Instrument, find_alias
-from okxbridge.mapping.market import depth_from_okx, market_from_instrument, ticker_from_okx, trades_from_okx
-from okxbridge.mapping.records import merge_candle_pages, okx_bar, record_from_okx
-from okxbridge.mapping.symbols import parse_symbol
+from okxbridge.convert.instruments import Instrument, find_alias
+from okxbridge.handlers.market import depth_from_okx, market_from_instrument, ticker_from_okx, trades_from_okx
+from okxbridge.convert.records import merge_candle_pages, okx_bar, record_from_okx
+from okxbridge.convert.symbols import parse_symbol
 
 
 @pytest.mark.parametrize("period, bar", [(60, "1m"), (300, "5m"), (3600, "1H"), (14400, "4H"), (86400, "1Dutc"), (604800, "1Wutc"), (1, "1s")])

@@ -6,7 +6,7 @@ import pytest
 
 from conftest import recorded
 from okxbridge.fmz.errors import ProtocolError
-from okxbridge.mapping.orders import contract_offset, fmz_status, order_from_okx, split_order_id
+from okxbridge.convert.orders import contract_offset, fmz_status, order_from_okx, split_order_id
 
 
 @pytest.mark.parametrize("state, filled, status", [

@@ -6,7 +6,7 @@ import json
 
 from twisted.internet.testing import MemoryReactorClock
 
-from okxbridge.mapping.streams import MarketStreams
+from okxbridge.okx.market_streams import MarketStreams
 from okxbridge.okx import ws_client
 
 

@@ -6,11 +6,11 @@ import pytest
 
 from conftest import recorded
 from okxbridge.fmz.errors import ProtocolError
-from okxbridge.mapping.account import balances_from_funding, balances_from_trading, merge_balances
-from okxbridge.mapping.contracts import PositionRange, funding_from_okx, in_range, parse_position_range, position_from_okx
-from okxbridge.mapping.instruments import Instrument
-from okxbridge.mapping.intents import Intent, client_order_id, order_body, parse_intent, position_fields
-from okxbridge.mapping.io import io_path
+from okxbridge.handlers.account import balances_from_funding, balances_from_trading, merge_balances
+from okxbridge.handlers.contracts import PositionRange, funding_from_okx, in_range, parse_position_range, position_from_okx
+from okxbridge.convert.instruments import Instrument
+from okxbridge.convert.intents import Intent, client_order_id, order_body, parse_intent, position_fields
+from okxbridge.handlers.io import io_path
 
 
 @pytest.mark.parametrize("kind, contract, intent", [
@@ -177,8 +177,8 @@ def test_balance_fields_by_account_mode(detail, free, frozen):
     assert (row["free"], row["frozen"]) == (D(free), D(frozen))
 
 
-from okxbridge.mapping.intents import ContractPlan, Held, plan_contract_order  # noqa: E402
-from okxbridge.mapping.precision import round_cost  # noqa: E402
+from okxbridge.convert.intents import ContractPlan, Held, plan_contract_order  # noqa: E402
+from okxbridge.convert.precision import round_cost  # noqa: E402
 
 LS, NET = "long_short_mode", "net_mode"
 BUY, SELL = Intent("buy", "open"), Intent("sell", "open")
@@ -251,7 +251,7 @@ def test_spot_market_buy_cost_below_one_tick_is_refused():
     assert order_body(BTC, Intent("buy", ""), None, D("123.456789123"), cl_ord_id="x")["sz"] == "123.4"
 
 
-from okxbridge.mapping.ranges import parse_range  # noqa: E402
+from okxbridge.convert.ranges import parse_range  # noqa: E402
 
 
 @pytest.mark.parametrize("text, kinds, expected", [

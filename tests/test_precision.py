@@ -5,7 +5,7 @@ from decimal import Decimal as D
 import pytest
 from hypothesis import given, strategies as st
 
-from okxbridge.mapping.precision import decimals, okx_number, round_price, round_size
+from okxbridge.convert.precision import decimals, okx_number, round_price, round_size
 
 
 @pytest.mark.parametrize("price, tick, side, expected", [

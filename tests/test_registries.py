@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 from okxbridge.call_client import SHORTCUTS
-from okxbridge.mapping.methods import HANDLERS
+from okxbridge.handlers.methods import HANDLERS
 from okxbridge.okx.limits import RULES
 from okxbridge.sim.api import ROUTES
 

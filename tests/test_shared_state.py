@@ -7,8 +7,8 @@ import pytest_twisted
 import treq
 from twisted.internet.defer import Deferred, gatherResults
 
-from okxbridge.ledger.claims import ORDER, PENDING
-from okxbridge.ledger.redis import RedisLedger
+from okxbridge.desk.claims import ORDER, PENDING
+from okxbridge.desk.redis import RedisLedger
 from okxbridge.okx.limits import Rule
 from okxbridge.okx.signer import Credentials
 from okxbridge.shared.connection import RedisConnection, parse_redis_url

@@ -13,7 +13,7 @@ from twisted.internet.defer import Deferred
 
 from okxbridge import __version__
 from okxbridge.health import Health
-from okxbridge.mapping.resolving import Resolving
+from okxbridge.desk.resolving import Resolving
 from okxbridge.okx.limits import RULES, RateLimiter
 from okxbridge.okx.signer import Credentials
 from okxbridge.status import SCHEMA, NotEnabled, StatusBoard

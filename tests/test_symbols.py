@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 from okxbridge.fmz.errors import ProtocolError
-from okxbridge.mapping.symbols import Symbol, fmz_symbol, inst_type, okx_inst_id, parse_symbol
+from okxbridge.convert.symbols import Symbol, fmz_symbol, inst_type, okx_inst_id, parse_symbol
 
 
 @pytest.mark.parametrize("text, inst_id", [

@@ -6,8 +6,8 @@ from twisted.internet.error import ConnectionLost
 
 from okx_fake import error, make_client, ok
 from okxbridge.fmz.envelope import Call, SecretKey
-from okxbridge.mapping import cancel, order_reads, trade
-from okxbridge.mapping.context import Bridge
+from okxbridge.handlers import cancel, order_reads, trade
+from okxbridge.handlers.context import Bridge
 
 BTC = {"instType": "SPOT", "instId": "BTC-USDT", "baseCcy": "BTC", "quoteCcy": "USDT", "tickSz": "0.1",
        "lotSz": "0.00000001", "minSz": "0.00001", "state": "live"}
@@ -127,7 +127,7 @@ def test_cancel_with_lost_answer_and_order_still_live_cancels_again():
 
 
 def test_empty_answers_are_named_not_internal_errors():
-    from okxbridge.mapping import market
+    from okxbridge.handlers import market
     result, _, _ = run({("GET", "/api/v5/market/ticker"): [ok()]}, market.ticker, {"symbol": "BTC_USDT"})
     assert str(result.value) == "OKX empty: no ticker for BTC-USDT in OKX's answer"
     result, _, _ = run({("GET", "/api/v5/trade/order"): [ok()]}, order_reads.order, {"id": "BTC-USDT,42"})

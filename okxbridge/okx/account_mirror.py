@@ -1,7 +1,7 @@
 """One account as OKX last told it: balances, positions and open orders, kept from a REST
 snapshot plus the private WebSocket's pushes, reconciled by OKX's update time (``uTime``).
 
-Pure state, no I/O (the caller feeds it; :mod:`okxbridge.mapping.private_streams` decides
+Pure state, no I/O (the caller feeds it; :mod:`okxbridge.okx.account_streams` decides
 when it may answer). Rules (docs #trading-account-websocket-account-channel,
 -positions-channel, #order-book-trading-trade-ws-order-channel; spec okx-ws.md §4):
 

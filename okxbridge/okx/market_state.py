@@ -5,7 +5,7 @@ Each :class:`Entry` knows whether it may be served: it has data from the current
 connection (``ready``) and is not known to be wrong (``broken``). A lost connection resets
 every entry of that connection (:meth:`MarketState.reset`); a book that fails its sequence
 or checksum is broken until a fresh snapshot arrives. Staleness in time is the caller's
-rule (see ``okxbridge.mapping.streams``).
+rule (see ``okxbridge.okx.market_streams``).
 """
 
 from __future__ import annotations

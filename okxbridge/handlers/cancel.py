@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from ..fmz.answer import Answer
 from ..fmz.envelope import Call
-from ..ledger.claims import CANCEL, content_fingerprint
+from ..desk.claims import CANCEL, content_fingerprint
 from ..okx.errors import OkxError
 from ..okx.retry import outcome_unknown
 from .context import Bridge, Session
 from .order_reads import order_inst_id
-from .placement import exactly_once, shielded
+from ..desk.placement import exactly_once, shielded
 from .trade import CANCEL_PATH, find_order, state_after_unknown_write
-from .write_transport import send_write
+from ..desk.write_transport import send_write
 
 
 

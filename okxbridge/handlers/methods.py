@@ -12,7 +12,7 @@ from functools import partial
 from ..fmz.app import MethodTable
 from . import account, cancel, contracts, io, market, order_reads, trade
 from .context import Bridge
-from .io_policy import IoPolicy
+from ..convert.io_policy import IoPolicy
 
 HANDLERS = {
     "ticker": market.ticker,

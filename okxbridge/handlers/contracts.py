@@ -13,12 +13,12 @@ from ..fmz.envelope import Call
 from ..fmz.errors import ProtocolError
 from ..fmz.params import decimal_param, text_param
 from .context import Bridge, gather
-from .instruments import inst_type_of
-from .intents import LONG_SHORT
+from ..convert.instruments import inst_type_of
+from ..convert.intents import LONG_SHORT
 from .margin import POSITIONS_PATH, asked_margin_mode, leverage_margin_mode
-from .numbers import dec, millis
-from .ranges import PositionRange, in_range, parse_position_range, parse_range
-from .symbols import fmz_symbol, parse_symbol
+from ..convert.numbers import dec, millis
+from ..convert.ranges import PositionRange, in_range, parse_position_range, parse_range
+from ..convert.symbols import fmz_symbol, parse_symbol
 
 LEVERAGE_PATH = "/api/v5/account/set-leverage"
 FUNDING_PATH = "/api/v5/public/funding-rate"

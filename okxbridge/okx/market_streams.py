@@ -26,9 +26,9 @@ import attrs
 from twisted.internet import task
 from twisted.logger import Logger
 
-from ..okx.books import Book
-from ..okx.market_state import Entry, MarketState
-from ..okx.ws_client import WsStream
+from .books import Book
+from .market_state import Entry, MarketState
+from .ws_client import WsStream
 
 log = Logger()
 

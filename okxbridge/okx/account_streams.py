@@ -34,12 +34,12 @@ from twisted.internet import task
 from twisted.internet.defer import Deferred
 from twisted.logger import Logger
 
-from ..okx.account_mirror import AccountMirror
-from ..okx.errors import OkxError
-from ..okx.paging import fetch_pages
-from ..okx.private_ws import Operations, login_request
-from ..okx.signer import Credentials
-from ..okx.ws_client import WsStream
+from .account_mirror import AccountMirror
+from .errors import OkxError
+from .paging import fetch_pages
+from .private_ws import Operations, login_request
+from .signer import Credentials
+from .ws_client import WsStream
 
 log = Logger()
 

@@ -1,6 +1,6 @@
 """Orders whose write went unanswered and are being looked up, for ``/status``.
 
-While :func:`okxbridge.mapping.trade.resolve` reads an order back (seconds, with its
+While :func:`okxbridge.handlers.trade.resolve` reads an order back (seconds, with its
 delays), the strategy's call is waiting and the trader does not know whether the order
 exists: exactly what an operator wants to see. Each look-up registers here for its
 duration; the credential is named by its fingerprint only.

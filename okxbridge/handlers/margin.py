@@ -18,8 +18,8 @@ from decimal import Decimal
 from ..fmz.errors import ProtocolError
 from ..fmz.params import text_param
 from .context import Bridge, Session
-from .instruments import Instrument
-from .intents import MARGIN_MODES, NET, ContractPlan, Held, Intent, plan_contract_order
+from ..convert.instruments import Instrument
+from ..convert.intents import MARGIN_MODES, NET, ContractPlan, Held, Intent, plan_contract_order
 
 POSITIONS_PATH = "/api/v5/account/positions"
 

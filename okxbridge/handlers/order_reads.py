@@ -10,11 +10,11 @@ from ..fmz.errors import ProtocolError
 from ..fmz.params import int_param, text_param
 from ..okx.paging import fetch_pages
 from .context import Bridge, Session, first, gather
-from .instruments import inst_type_of
-from .orders import order_from_okx, split_order_id
-from .ranges import in_range, parse_range
+from ..convert.instruments import inst_type_of
+from ..convert.orders import order_from_okx, split_order_id
+from ..convert.ranges import in_range, parse_range
 from .trade import ORDER_PATH
-from .symbols import parse_symbol
+from ..convert.symbols import parse_symbol
 
 PENDING_PATH = "/api/v5/trade/orders-pending"
 HISTORY_PATH = "/api/v5/trade/orders-history"

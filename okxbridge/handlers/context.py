@@ -11,17 +11,17 @@ from twisted.internet.interfaces import IReactorTime
 from twisted.logger import Logger
 
 from ..fmz.envelope import Call
-from ..ledger.memory import MemoryLedger
-from ..ledger.store import LedgerStore
+from ..desk.memory import MemoryLedger
+from ..desk.store import LedgerStore
 from ..okx.client import OkxClient, OkxReply
 from ..okx.errors import OkxError
 from ..okx.coalesce import Coalescer
 from ..okx.signer import Credentials
-from .instruments import InstrumentCache
-from .streams import MarketStreams
-from .private_streams import PrivateStreams
+from ..okx.instruments import InstrumentCache
+from ..okx.market_streams import MarketStreams
+from ..okx.account_streams import PrivateStreams
 from ..okx.account_mirror import AccountMirror
-from .resolving import Resolving
+from ..desk.resolving import Resolving
 
 
 log = Logger()
@@ -71,7 +71,7 @@ class Bridge:
     clock: IReactorTime
     instruments: InstrumentCache
     #: the order ledger: a claim per (credential fingerprint, kind, nonce), written before any
-    #: order or cancel leaves (okxbridge.ledger); in memory unless the daemon gives a durable one
+    #: order or cancel leaves (okxbridge.desk); in memory unless the daemon gives a durable one
     ledger: LedgerStore = attrs.Factory(MemoryLedger)
     #: this daemon's name in the ledger's claims (a new one at each start)
     instance: str = attrs.Factory(lambda: uuid.uuid4().hex[:12])

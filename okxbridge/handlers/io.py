@@ -16,7 +16,7 @@ from ..fmz.envelope import Call
 from ..fmz.errors import ProtocolError
 from ..fmz.io_call import IO_PREFIXES, IO_VERBS
 from .context import Bridge
-from .io_policy import IoPolicy
+from ..convert.io_policy import IoPolicy
 
 _SAFE_PATH = re.compile(r"^/api/v5(/[A-Za-z0-9_-]+)+$")
 #: OKX's longest v5 path is about 60 characters; a longer one is junk (and would be logged)

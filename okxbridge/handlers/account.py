@@ -8,7 +8,7 @@ from typing import Any
 from ..fmz.answer import Answer
 from ..fmz.envelope import Call
 from .context import Bridge, gather
-from .numbers import dec
+from ..convert.numbers import dec
 
 
 def balance_row(d: dict[str, Any]) -> dict[str, Any]:

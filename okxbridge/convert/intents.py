@@ -13,7 +13,7 @@ from typing import Any
 import attrs
 
 from ..fmz.errors import ProtocolError
-from .instruments import Instrument
+from ..convert.instruments import Instrument
 from .precision import okx_number, round_cost, round_price, round_size
 
 LONG_SHORT = "long_short_mode"

@@ -9,13 +9,14 @@ from ..fmz.answer import Answer
 from ..fmz.envelope import Call
 from ..fmz.params import int_param, text_param
 from .context import Bridge, Session, first, gather
-from .streams import BOOK_CHANNEL, Streamed
-from .instruments import Instrument, future_names, okx_now_ms
-from .numbers import dec, millis
-from .precision import decimals
-from .records import (CANDLES_PAGE, DEFAULT_LIMIT, HISTORY_PAGE, UNIT_SECONDS, merge_candle_pages, okx_bar,
+from ..okx.market_streams import BOOK_CHANNEL, Streamed
+from ..convert.instruments import Instrument, future_names
+from ..okx.instruments import okx_now_ms
+from ..convert.numbers import dec, millis
+from ..convert.precision import decimals
+from ..convert.records import (CANDLES_PAGE, DEFAULT_LIMIT, HISTORY_PAGE, UNIT_SECONDS, merge_candle_pages, okx_bar,
                       record_from_okx)
-from .symbols import Symbol, fmz_symbol, inst_type, parse_symbol
+from ..convert.symbols import Symbol, fmz_symbol, inst_type, parse_symbol
 
 CONTRACT_TYPES = ("SWAP", "FUTURES")
 

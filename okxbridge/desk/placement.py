@@ -2,7 +2,7 @@
 
 :func:`exactly_once` writes the claim (durably, in the ledger store) before ``send`` may
 run; a claim already there is answered, waited for, or taken over by the rules in
-:func:`okxbridge.ledger.claims.decide`. A claim taken over while *pending* may have reached
+:func:`okxbridge.desk.claims.decide`. A claim taken over while *pending* may have reached
 OKX, so it is looked up by clOrdId (``look_up``) before anything is sent.
 
 :func:`shielded` runs that work as its own Deferred, which the handler awaits through a
@@ -20,7 +20,7 @@ from twisted.internet.task import deferLater
 from twisted.logger import Logger
 
 from ..fmz.errors import ProtocolError
-from ..ledger.claims import ABSENT, DONE, PENDING, Claim, ClaimKey, LedgerError, decide
+from .claims import ABSENT, DONE, PENDING, Claim, ClaimKey, LedgerError, decide
 from ..okx.errors import OkxError
 from ..okx.retry import outcome_unknown
 from ..okx.signer import Credentials

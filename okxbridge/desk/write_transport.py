@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..okx.client import OkxReply
-from .context import Bridge, Session
+from ..handlers.context import Bridge, Session
 
 PLACE_PATH = "/api/v5/trade/order"
 CANCEL_PATH = "/api/v5/trade/cancel-order"

@@ -8,7 +8,7 @@ does not exist.
 
 OKX refuses a repeated ``clOrdId`` only while the first order is live (spec "Verified for
 the fidelity work" §1), so a filled market order would be placed again by a repeat: what
-stops that is the order ledger (:mod:`.placement`, :mod:`okxbridge.ledger`). A call
+stops that is the order ledger (:mod:`.placement`, :mod:`okxbridge.desk`). A call
 repeated with the same nonce and the same order gets the first order's id — after a
 hang-up, a restart or on another instance; with another order it is refused.
 """
@@ -24,16 +24,16 @@ from ..fmz.answer import Answer
 from ..fmz.envelope import Call
 from ..fmz.errors import ProtocolError
 from ..fmz.params import decimal_param, text_param
-from ..ledger.claims import ORDER, content_fingerprint
+from ..desk.claims import ORDER, content_fingerprint
 from ..okx.errors import OkxError, OkxTransportError
 from ..okx.retry import outcome_unknown
 from .context import Bridge, Session, first
-from .intents import client_order_id, order_body, parse_intent
+from ..convert.intents import client_order_id, order_body, parse_intent
 from .margin import asked_margin_mode, contract_plan
-from .orders import order_id
-from .placement import exactly_once, shielded
-from .symbols import parse_symbol
-from .write_transport import send_write
+from ..convert.orders import order_id
+from ..desk.placement import exactly_once, shielded
+from ..convert.symbols import parse_symbol
+from ..desk.write_transport import send_write
 
 log = Logger()
 PLACE_PATH = "/api/v5/trade/order"
