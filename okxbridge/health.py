@@ -15,8 +15,9 @@ from twisted.internet.defer import Deferred
 from twisted.internet.interfaces import IReactorTime
 
 from . import __version__
+from .okx import paths
 
-PROBE_PATH = "/api/v5/public/time"
+PROBE_PATH = paths.TIME
 
 
 @attrs.define

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import uuid
+from typing import Any
 from urllib.parse import urlsplit
 
 import attrs
@@ -25,19 +26,23 @@ from .fmz.key_allowlist import restrict_keys
 from .fmz.site import bounded_site
 from .health import Health
 from .listening import Listener, is_local_address, listens_only_locally
+from .convert.io_policy import IoPolicy
 from .desk.claims import LedgerError
+from .desk.desk import OrderDesk
 from .desk.memory import MemoryLedger
 from .desk.redis import RedisLedger
 from .desk.sqlite import SqliteLedger
-from .handlers.context import Bridge, TradingDefaults
-from .okx.instruments import InstrumentCache
-from .convert.io_policy import IoPolicy
-from .handlers.methods import HANDLERS, method_table
-from .okx.account_streams import PrivateStreams
-from .okx.market_streams import MarketStreams
+from .desk.store import LedgerStore
+from .desk.write_transport import WriteTransport
+from .handlers.deps import Market, Reading, Trading, TradingDefaults
+from .handlers.methods import HANDLERS, Views, method_table
 from .metrics import BridgeMetrics
-from .stream_metrics import PrivateStreamCollector, StreamCollector
+from .okx.account_streams import PrivateStreams
+from .okx.accounts import Accounts
 from .okx.client import OkxClient
+from .okx.instruments import InstrumentCache
+from .okx.market_streams import MarketStreams
+from .stream_metrics import PrivateStreamCollector, StreamCollector
 from .okx.coalesce import Coalescer
 from .okx.errors import OkxError
 from .okx.http import load_bundle, make_http_client, make_pool
@@ -50,7 +55,7 @@ from .options import Options
 from .recent import RecentCalls, RecentOkxRequests
 from .shared.connection import RedisConnection, host_name
 from .shared.gcra import SharedLimiter
-from .status import NotEnabled, ReadSection, StatusBoard
+from .status import NotEnabled, ReadSection, StatusBoard, StatusSection
 from .shutdown import CloseDoors, CountingResource, DrainService, StopInOrder
 
 __all__ = ["Daemon", "Options", "build_daemon", "makeService"]
@@ -74,16 +79,16 @@ class Daemon:
     """The built daemon: ``service`` is what twistd runs; the rest are handles for tests."""
 
     service: StopInOrder
-    bridge: Bridge
+    client: OkxClient
+    accounts: Accounts
+    desk: OrderDesk
+    streams: MarketStreams | None
+    private: PrivateStreams | None
     app: FmzApp
     admin: AdminApp
     #: the protocol's port (with /metrics and /health unless ``--admin-port`` is given)
     protocol_port: Listener
     admin_port: Listener | None
-
-    @property
-    def client(self) -> OkxClient:
-        return self.bridge.client
 
 
 class StreamsService(service.Service):
@@ -103,7 +108,8 @@ class StreamsService(service.Service):
         return Deferred.fromCoroutine(self.streams.stop())
 
 
-def make_private_streams(reactor, clock: IReactorTime, options: Options, client: OkxClient) -> PrivateStreams | None:
+def make_private_streams(reactor, clock: IReactorTime, options: Options, client: OkxClient,
+                         trust_root: Any) -> PrivateStreams | None:
     """Account streams, unless ``--no-private-stream``. Logins carry a signature and the
     passphrase: a ``ws://`` URL is used only to a loopback host (an emulator)."""
     if options["no-private-stream"]:
@@ -115,105 +121,26 @@ def make_private_streams(reactor, clock: IReactorTime, options: Options, client:
             log.warn("no private WebSocket for {env} keys: {url} is not encrypted (wss://); account calls use REST",
                      env="demo" if demo else "live", url=url)
             return None
-    trust_root = load_bundle(options["okx-ca"]).trust_root if options["okx-ca"] else None
     return PrivateStreams(reactor, clock, client, urls, fresh=options["stream-fresh"],
                           resync=options["private-resync"], idle=options["stream-idle"], trust_root=trust_root)
 
 
-def make_streams(reactor, clock: IReactorTime, options: Options) -> MarketStreams | None:
+def make_streams(reactor, clock: IReactorTime, options: Options, trust_root: Any) -> MarketStreams | None:
     if options["no-stream"]:
         return None
-    trust_root = load_bundle(options["okx-ca"]).trust_root if options["okx-ca"] else None
     return MarketStreams(reactor, clock, {False: options["okx-ws-url"], True: options["okx-demo-ws-url"]},
                          fresh=options["stream-fresh"], idle=options["stream-idle"], trust_root=trust_root)
 
 
-def build_daemon(reactor: IReactorTime, options: Options, clock: IReactorTime | None = None) -> Daemon:
-    """The whole daemon from parsed options; nothing listens until ``service`` is started.
-
-    Children of the top service stop one at a time, last added first: the listening
-    port, then calls in flight, then the WebSocket streams, then the OKX pool (see
-    :mod:`okxbridge.shutdown`). ``clock`` is what the streams' timers read (keep-alive,
-    freshness, idle, reconnect backoff): the reactor unless a test drives a ``task.Clock``.
-    """
-    pool = make_pool(reactor, options["pool-size"])
-    coalescer = Coalescer()
-    recent_calls, recent_okx = RecentCalls(reactor), RecentOkxRequests(reactor)
-    metrics = BridgeMetrics.create(HANDLERS, coalescer, recent_calls, recent_okx)
-    instance = uuid.uuid4().hex[:12]
-    top = StopInOrder()
-    PoolService(pool).setServiceParent(top)
-    local_limiter = None if options["no-rate-limits"] else RateLimiter(reactor, max_queue=options["max-queue"])
-    limiter = local_limiter
-    ledger, redis = build_ledger(reactor, options, instance)
-    for part in (redis, ledger):  # started before the port opens, stopped after calls drained
-        if isinstance(part, service.Service):
-            part.setServiceParent(top)
-    if redis is not None and limiter is not None:
-        limiter = SharedLimiter(redis, limiter, host_name())
-    client = OkxClient(make_http_client(reactor, pool, options["okx-ca"]), options["okx-url"], reactor,
-                       Signer(reactor), options["timeout"], coalescer=coalescer, limiter=limiter,
-                       backoff=Backoff(attempts=options["read-attempts"]), deadline=options["deadline"],
-                       metrics=metrics)
-    streams = make_streams(reactor, clock or reactor, options)
+def watch_streams(metrics: BridgeMetrics, streams: MarketStreams | None, private: PrivateStreams | None) -> None:
+    """The streams' gauges on /metrics, for the streams that are on."""
     if streams is not None:
         metrics.registry.register(StreamCollector(streams))
-    private = make_private_streams(reactor, clock or reactor, options, client)
     if private is not None:
         metrics.registry.register(PrivateStreamCollector(private))
-    defaults = TradingDefaults(options["margin-mode"], options.key_margin_modes, options["records-period-unit"])
-    bridge = Bridge(client, reactor, InstrumentCache(reactor, options["instruments-ttl"]), defaults=defaults,
-                    ledger=ledger, instance=instance, streams=streams, private=private,
-                    trade_over=options["trade-over"])
-    io_policy = IoPolicy.create(allow=options["io-allow"] or (), deny=options["io-deny"] or ())
-    app = FmzApp(restrict_keys(method_table(bridge, io_policy), options["allow-key"] or ()), reactor,
-                 known_errors=(OkxError, LedgerError), on_call=metrics.call)
-    health = Health(client, reactor, reactor.seconds(), ledger=ledger,
-                    shared=redis.health if redis is not None else None,
-                    streams=streams)
-    # /status.json: one section per part, in this order; a part added later replaces its stand-in
-    status = StatusBoard(reactor, [
-        health,
-        recent_calls,
-        recent_okx,
-        # this instance's own buckets (with --shared-state the Redis budgets come first)
-        local_limiter if local_limiter is not None
-        else NotEnabled("rate_limits", "--no-rate-limits: requests are not paced"),
-        bridge.resolving,
-        ReadSection("streams", streams.report) if streams is not None
-        else NotEnabled("streams", "--no-stream: market calls are answered by REST only"),
-        ReadSection("private_streams", private.report) if private is not None
-        else NotEnabled("private_streams", "--no-private-stream: account calls are answered by REST only"),
-        ReadSection("ledger", ledger.health),
-        ReadSection("redis", redis.health) if redis is not None
-        else NotEnabled("redis", "no --shared-state: claims and budgets are this instance's own"),
-    ])
-    admin = AdminApp(metrics, health, status)
-
-    if streams is not None:
-        StreamsService(streams).setServiceParent(top)
-    if private is not None:
-        StreamsService(private).setServiceParent(top)
-    TimeSync(client, options["time-sync-interval"]).setServiceParent(top)
-    calls = InFlight()
-    DrainService(reactor, [calls, client.inflight], options["drain-timeout"]).setServiceParent(top)
-    protocol = app.resource()
-    admin_port = None
-    if options["admin-port"]:
-        admin_port = Listener(reactor, options["admin-port"], admin_site(admin))
-        admin_port.setServiceParent(top)
-    else:
-        # one port for both: the admin paths (/metrics, /health, /status…) go to the admin app
-        protocol = PathSwitch(admin.resource(), protocol)
-    counting = CountingResource(protocol, calls)
-    CloseDoors(counting).setServiceParent(top)
-    site = bounded_site(counting, options["max-body"], options["read-timeout"], options["max-connections"], reactor)
-    protocol_port = Listener(reactor, options["port"], site)
-    protocol_port.setServiceParent(top)
-    return Daemon(top, bridge, app, admin, protocol_port, admin_port)
 
 
-def build_ledger(reactor, options: Options, instance: str):
+def make_ledger(reactor, options: Options, instance: str) -> tuple[LedgerStore, RedisConnection | None]:
     """The order ledger the options ask for, and the Redis connection when it is shared."""
     if options["shared-state"]:
         redis = RedisConnection(reactor, options["shared-state"])
@@ -221,6 +148,113 @@ def build_ledger(reactor, options: Options, instance: str):
     if options["ledger"] == "memory":
         return MemoryLedger(), None
     return SqliteLedger(reactor, options["state-dir"], sync=options["ledger-sync"]), None
+
+
+def make_limiters(reactor, options: Options, redis: RedisConnection | None) -> tuple[RateLimiter | None, Any]:
+    """(this instance's buckets, the limiter the client paces with): with ``--shared-state``
+    the Redis budgets come first; with ``--no-rate-limits`` there are none."""
+    local = None if options["no-rate-limits"] else RateLimiter(reactor, max_queue=options["max-queue"])
+    if redis is not None and local is not None:
+        return local, SharedLimiter(redis, local, host_name())
+    return local, local
+
+
+def make_client(reactor, options: Options, pool: HTTPConnectionPool, limiter: Any, coalescer: Coalescer,
+                metrics: BridgeMetrics) -> OkxClient:
+    return OkxClient(make_http_client(reactor, pool, options["okx-ca"]), options["okx-url"], reactor,
+                     Signer(reactor), options["timeout"], coalescer=coalescer, limiter=limiter,
+                     backoff=Backoff(attempts=options["read-attempts"]), deadline=options["deadline"],
+                     metrics=metrics)
+
+
+def make_views(reactor, options: Options, client: OkxClient, accounts: Accounts, desk: OrderDesk,
+               instruments: InstrumentCache, streams: MarketStreams | None) -> Views:
+    """What each handler area is given (:mod:`okxbridge.handlers.deps`)."""
+    defaults = TradingDefaults(options["margin-mode"], options.key_margin_modes, options["records-period-unit"])
+    reading = Reading(client, instruments, accounts)
+    return Views(Market(client, instruments, streams, defaults.records_period_unit), reading,
+                 Trading(client, instruments, accounts, desk, defaults))
+
+
+def make_status(reactor, parts: dict[str, Any], options: Options) -> StatusBoard:
+    """``/status.json``: one section per part, in this order (a part that is off says why)."""
+    def part(name: str, read: Any, off: str) -> StatusSection:
+        return ReadSection(name, read) if read is not None else NotEnabled(name, off)
+
+    streams, private, redis = parts["streams"], parts["private"], parts["redis"]
+    return StatusBoard(reactor, [
+        parts["health"], parts["recent_calls"], parts["recent_okx"],
+        # this instance's own buckets (with --shared-state the Redis budgets come first)
+        parts["limiter"] if parts["limiter"] is not None
+        else NotEnabled("rate_limits", "--no-rate-limits: requests are not paced"),
+        parts["desk"].resolving,
+        part("streams", streams and streams.report, "--no-stream: market calls are answered by REST only"),
+        part("private_streams", private and private.report,
+             "--no-private-stream: account calls are answered by REST only"),
+        ReadSection("ledger", parts["ledger"].health),
+        part("redis", redis and redis.health, "no --shared-state: claims and budgets are this instance's own"),
+    ])
+
+
+def build_daemon(reactor: IReactorTime, options: Options, clock: IReactorTime | None = None) -> Daemon:
+    """The whole daemon from parsed options; nothing listens until ``service`` is started.
+
+    ``clock`` is what the streams' timers read (keep-alive, freshness, idle, reconnect
+    backoff): the reactor unless a test drives a ``task.Clock``. The parenting block at the
+    end lists the services in the order they stop (see :mod:`okxbridge.shutdown`).
+    """
+    pool = make_pool(reactor, options["pool-size"])
+    coalescer = Coalescer()
+    recent_calls, recent_okx = RecentCalls(reactor), RecentOkxRequests(reactor)
+    metrics = BridgeMetrics.create(HANDLERS, coalescer, recent_calls, recent_okx)
+    instance = uuid.uuid4().hex[:12]
+    ledger, redis = make_ledger(reactor, options, instance)
+    local_limiter, limiter = make_limiters(reactor, options, redis)
+    client = make_client(reactor, options, pool, limiter, coalescer, metrics)
+    trust_root = load_bundle(options["okx-ca"]).trust_root if options["okx-ca"] else None
+    streams = make_streams(reactor, clock or reactor, options, trust_root)
+    private = make_private_streams(reactor, clock or reactor, options, client, trust_root)
+    watch_streams(metrics, streams, private)
+    instruments = InstrumentCache(reactor, options["instruments-ttl"])
+    accounts = Accounts(reactor, private)
+    desk = OrderDesk(reactor, WriteTransport(accounts, instruments, options["trade-over"]), client.inflight,
+                     client.metrics, client.deadline or client.timeout, ledger=ledger, instance=instance)
+    views = make_views(reactor, options, client, accounts, desk, instruments, streams)
+    io_policy = IoPolicy.create(allow=options["io-allow"] or (), deny=options["io-deny"] or ())
+    app = FmzApp(restrict_keys(method_table(views, io_policy), options["allow-key"] or ()), reactor,
+                 known_errors=(OkxError, LedgerError), on_call=metrics.call)
+    health = Health(client, reactor, reactor.seconds(), ledger=ledger,
+                    shared=redis.health if redis is not None else None, streams=streams)
+    status = make_status(reactor, {"health": health, "recent_calls": recent_calls, "recent_okx": recent_okx,
+                                   "limiter": local_limiter, "desk": desk, "streams": streams, "private": private,
+                                   "ledger": ledger, "redis": redis}, options)
+    admin = AdminApp(metrics, health, status)
+    calls = InFlight()
+    protocol = app.resource()
+    admin_port = Listener(reactor, options["admin-port"], admin_site(admin)) if options["admin-port"] else None
+    if admin_port is None:
+        # one port for both: the admin paths (/metrics, /health, /status…) go to the admin app
+        protocol = PathSwitch(admin.resource(), protocol)
+    counting = CountingResource(protocol, calls)
+    site = bounded_site(counting, options["max-body"], options["read-timeout"], options["max-connections"], reactor)
+    protocol_port = Listener(reactor, options["port"], site)
+
+    top = StopInOrder()
+    for part in reversed([  # the stop order: nothing new comes in, calls finish, then what they used goes
+        protocol_port,                       # 1. stop listening
+        CloseDoors(counting),                # 2. answer 503 to what is still arriving
+        admin_port,                          # 3. the admin port (if any)
+        DrainService(reactor, [calls, client.inflight], options["drain-timeout"]),  # 4. calls and writes
+        TimeSync(client, options["time-sync-interval"]),
+        private and StreamsService(private),  # 5. the WebSocket streams
+        streams and StreamsService(streams),
+        ledger if isinstance(ledger, service.Service) else None,  # 6. the ledger, then Redis under it
+        redis,
+        PoolService(pool),                   # 7. the OKX connection pool
+    ]):
+        if part is not None:
+            part.setServiceParent(top)
+    return Daemon(top, client, accounts, desk, streams, private, app, admin, protocol_port, admin_port)
 
 
 def makeService(options: Options) -> service.MultiService:

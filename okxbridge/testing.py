@@ -19,7 +19,7 @@ import treq
 
 from .call_client import request_body
 from .fmz.app import FmzApp
-from .handlers.context import Bridge
+from .desk.desk import OrderDesk
 from .service import Daemon, Options, build_daemon
 
 
@@ -52,8 +52,13 @@ class RunningBridge:
         return response.code, json.loads(content)
 
     @property
-    def bridge(self) -> Bridge:
-        return self.daemon.bridge
+    def bridge(self) -> Daemon:
+        """The daemon's parts (its client, streams, accounts, order desk)."""
+        return self.daemon
+
+    @property
+    def desk(self) -> OrderDesk:
+        return self.daemon.desk
 
     @property
     def app(self) -> FmzApp:

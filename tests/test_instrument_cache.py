@@ -6,7 +6,8 @@ import json
 from twisted.internet.defer import Deferred
 
 from okx_fake import CREDS, DEMO, Response, make_client, ok
-from okxbridge.handlers.context import Bridge, Session
+from okxbridge.okx.instruments import InstrumentCache
+from okxbridge.okx.session import Session
 from okxbridge.convert.symbols import parse_symbol
 
 QUARTER = {"instType": "FUTURES", "instId": "BTC-USDT-261225", "tickSz": "0.1", "lotSz": "1", "minSz": "1",
@@ -16,12 +17,12 @@ ROLLED = dict(QUARTER, instId="BTC-USDT-270326")
 
 def setup(answers):
     client, http, clock = make_client(lambda *a: answers[0])
-    bridge = Bridge.create(client, clock, instruments_ttl=300)
-    return bridge, http, clock
+    return (client, InstrumentCache(clock, ttl=300)), http, clock
 
 
 def resolve(bridge, creds=CREDS):
-    return Deferred.fromCoroutine(bridge.instruments.inst_id(Session(bridge, creds, []), parse_symbol("BTC_USDT.quarter")))
+    client, instruments = bridge
+    return Deferred.fromCoroutine(instruments.inst_id(Session(client, creds, []), parse_symbol("BTC_USDT.quarter")))
 
 
 def test_concurrent_first_loads_share_one_request():

@@ -208,6 +208,6 @@ async def test_orders_refused_for_junk_secrets_leave_nothing_in_the_ledger(bridg
         assert "error" in answer, answer
     placed = await bridge.call("trade", MARKET_BUY, nonce=NONCE)
     assert "id" in placed["data"]
-    path = bridge.bridge.ledger.health()["path"]
+    path = bridge.desk.ledger.health()["path"]
     rows = sqlite3.connect(path).execute("SELECT state FROM claims").fetchall()
     assert rows == [("done",)]  # only the owner's order: refused writes took no room

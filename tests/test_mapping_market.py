@@ -7,7 +7,7 @@ import pytest
 from conftest import recorded
 from okxbridge.fmz.errors import ProtocolError
 from okxbridge.convert.instruments import Instrument, find_alias
-from okxbridge.handlers.market import depth_from_okx, market_from_instrument, ticker_from_okx, trades_from_okx
+from okxbridge.convert.market import depth_from_okx, market_from_instrument, ticker_from_okx, trades_from_okx
 from okxbridge.convert.records import merge_candle_pages, okx_bar, record_from_okx
 from okxbridge.convert.symbols import parse_symbol
 

@@ -6,8 +6,10 @@ import pytest
 
 from conftest import recorded
 from okxbridge.fmz.errors import ProtocolError
-from okxbridge.handlers.account import balances_from_funding, balances_from_trading, merge_balances
-from okxbridge.handlers.contracts import PositionRange, funding_from_okx, in_range, parse_position_range, position_from_okx
+from okxbridge.convert.balances import balances_from_funding, balances_from_trading, merge_balances
+from okxbridge.convert.positions import funding_from_okx, position_from_okx
+from okxbridge.convert.ranges import PositionRange, in_range
+from okxbridge.convert.ranges import parse_range as parse_position_range
 from okxbridge.convert.instruments import Instrument
 from okxbridge.convert.intents import Intent, client_order_id, order_body, parse_intent, position_fields
 from okxbridge.handlers.io import io_path

@@ -11,7 +11,7 @@ FAST = (0.05, 0.1, 0.2, 0.4)  # resolve look-up delays, shortened for tests
 
 async def start(bridge_and_sim):
     bridge, sim = await bridge_and_sim("--timeout", "1")
-    bridge.bridge.resolve_delays = FAST
+    bridge.desk.resolve_delays = FAST
     return bridge, sim
 
 

@@ -60,7 +60,7 @@ async def test_an_instance_is_alive_while_its_heartbeat_is(reactor, redis_url):
 async def bridges(reactor, sim_url, redis_url, count, *args):
     started = [await start_bridge(reactor, sim_url, "--shared-state", redis_url, *args) for _ in range(count)]
     for bridge in started:
-        assert await bridge.bridge.ledger.redis.wait_connected(5)
+        assert await bridge.desk.ledger.redis.wait_connected(5)
     return started
 
 
@@ -103,7 +103,7 @@ async def test_a_dead_instances_unfinished_claim_is_looked_up_before_sending(rea
         if not took_it:
             assert redis_server.command("COPY", f"okxbridge:claim:{fingerprint}:{ORDER}:{placed}", key, db=db) == b":1"
         # ... long enough ago that any write of its can no longer be on its way (write_window)
-        long_ago = repr(reactor.seconds() - bridge.bridge.write_window - 1)
+        long_ago = repr(reactor.seconds() - bridge.desk.write_window - 1)
         assert redis_server.command("HSET", key, "state", PENDING, "owner", "dead-instance", "result", "",
                                     "cl_ord_id", f"fmz{NONCE}", "updated", long_ago, db=db) == b":0"
         sent = running.emulator.request_counts()["/api/v5/trade/order"]
@@ -150,7 +150,7 @@ async def test_redis_coming_back_is_picked_up(reactor, tmp_path):
     try:
         assert "shared state unreachable" in (await bridge.call("trade", MARKET_BUY, nonce=NONCE))["error"]
         server.start()
-        assert await bridge.bridge.ledger.redis.wait_connected(10)  # reconnects with backoff, no restart
+        assert await bridge.desk.ledger.redis.wait_connected(10)  # reconnects with backoff, no restart
         assert "id" in (await bridge.call("trade", MARKET_BUY, nonce=NONCE))["data"]
     finally:
         await bridge.stop()
@@ -229,7 +229,7 @@ async def test_a_fresh_claim_whose_heartbeat_lapsed_is_not_taken_over(reactor, r
         assert redis_server.command("COPY", f"okxbridge:claim:{fingerprint}:{ORDER}:{NONCE + 2}", key, db=db) == b":1"
         assert redis_server.command("HSET", key, "state", PENDING, "owner", "lapsed-instance", "result", "",
                                     "cl_ord_id", f"fmz{NONCE}", "updated", repr(reactor.seconds()), db=db) == b":0"
-        bridge.bridge.claim_wait = 0.3  # how long this repeat waits for the owner (30 s by default)
+        bridge.desk.claim_wait = 0.3  # how long this repeat waits for the owner (30 s by default)
         before = dict(running.emulator.request_counts())
         answer = await bridge.call("trade", MARKET_BUY, nonce=NONCE)
         assert "another okxbridge instance is still placing" in answer["error"], answer

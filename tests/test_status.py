@@ -262,7 +262,7 @@ async def test_status_page_is_self_contained(bridge_and_sim):
 @pytest_twisted.ensureDeferred
 async def test_an_unanswered_order_shows_while_it_is_resolved(bridge_and_sim):
     bridge, sim = await bridge_and_sim("--timeout", "2")
-    bridge.bridge.resolve_delays = (0.05, 0.1, 0.2, 0.4)  # as in test_order_faults: shortened look-up delays
+    bridge.desk.resolve_delays = (0.05, 0.1, 0.2, 0.4)  # as in test_order_faults: shortened look-up delays
     sim.add_fault("/api/v5/trade/order", "drop_response", method="POST")
     sim.add_fault("/api/v5/trade/order", "delay", method="GET", seconds=0.5)  # the look-up takes a while
     placing = Deferred.fromCoroutine(bridge.call(

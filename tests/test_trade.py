@@ -7,7 +7,7 @@ from twisted.internet.error import ConnectionLost
 from okx_fake import error, make_client, ok
 from okxbridge.fmz.envelope import Call, SecretKey
 from okxbridge.handlers import cancel, order_reads, trade
-from okxbridge.handlers.context import Bridge
+from okxbridge.handlers.methods import Views
 
 BTC = {"instType": "SPOT", "instId": "BTC-USDT", "baseCcy": "BTC", "quoteCcy": "USDT", "tickSz": "0.1",
        "lotSz": "0.00000001", "minSz": "0.00001", "state": "live"}
@@ -28,11 +28,9 @@ def okx(script):
     return answer
 
 
-def run(answers, handler, params, *, advance=20, **bridge_kw):
+def run(answers, handler, params, *, advance=20):
     client, http, clock = make_client(okx(answers), timeout=5)
-    bridge = Bridge.create(client, clock)
-    for name, value in bridge_kw.items():
-        setattr(bridge, name, value)
+    bridge = Views.create(client, clock).for_handler(handler)
     results = []
     d = Deferred.fromCoroutine(handler(bridge, call(handler.__name__, params), []))
     d.addBoth(results.append)
@@ -102,7 +100,7 @@ def test_duplicate_client_id_answers_the_first_order():
 def test_repeated_nonce_served_from_memory():
     answers = {("POST", "/api/v5/trade/order"): [PLACED]}
     client, http, clock = make_client(okx(answers), timeout=5)
-    bridge = Bridge.create(client, clock)
+    bridge = Views.create(client, clock).trading
     first = Deferred.fromCoroutine(trade.trade(bridge, call("trade", BUY), []))
     second = Deferred.fromCoroutine(trade.trade(bridge, call("trade", BUY), []))
     assert first.result.data == second.result.data == {"id": "BTC-USDT,42"}

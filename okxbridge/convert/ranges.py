@@ -39,10 +39,6 @@ def parse_range(text: str, kinds: tuple[str, ...] = ("swap", "futures")) -> Posi
     return None
 
 
-def parse_position_range(text: str) -> PositionRange | None:
-    return parse_range(text)
-
-
 def in_range(inst_id: str, rng: PositionRange) -> bool:
     parts = inst_id.split("-")
     return inst_type(inst_id) in rng.inst_types and (not rng.quote or (len(parts) > 1 and parts[1] == rng.quote))

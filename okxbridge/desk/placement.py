@@ -21,9 +21,11 @@ from twisted.logger import Logger
 
 from ..fmz.errors import ProtocolError
 from .claims import ABSENT, DONE, PENDING, Claim, ClaimKey, LedgerError, decide
+from ..okx import codes
 from ..okx.errors import OkxError
 from ..okx.retry import outcome_unknown
 from ..okx.signer import Credentials
+from .desk import OrderDesk
 
 log = Logger()
 
@@ -31,12 +33,12 @@ log = Logger()
 Outcome = tuple[str, Any]
 
 
-def shielded(bridge, key: Hashable, work: Callable[[], Awaitable[Outcome]]) -> Deferred:
+def shielded(desk: OrderDesk, key: Hashable, work: Callable[[], Awaitable[Outcome]]) -> Deferred:
     """``work`` started once per key, outliving any caller's cancellation (see above);
     the daemon's drain on SIGTERM waits for it like for an OKX request."""
     def start() -> Deferred:
-        return bridge.client.inflight.track(Deferred.fromCoroutine(work()))
-    return bridge.placing.run(key, start)
+        return desk.inflight.track(Deferred.fromCoroutine(work()))
+    return desk.placing.run(key, start)
 
 
 def nothing_sent(error: BaseException) -> bool:
@@ -48,24 +50,24 @@ def nothing_sent(error: BaseException) -> bool:
     if isinstance(error, ProtocolError):
         return True
     return (isinstance(error, OkxError) and not outcome_unknown(error)
-            and error.code not in ("uncertain", "empty", "51016", "51011"))
+            and error.code not in ("uncertain", "empty", *codes.DUPLICATE_ORDER))
 
 
-async def exactly_once(bridge, creds: Credentials, kind: str, nonce: int, cl_ord_id: str, content: str,
+async def exactly_once(desk: OrderDesk, creds: Credentials, kind: str, nonce: int, cl_ord_id: str, content: str,
                        send: Callable[[], Awaitable[Outcome]],
                        look_up: Callable[[], Awaitable[str | None]]) -> Outcome:
-    ledger, me, clock = bridge.ledger, bridge.instance, bridge.clock
+    ledger, me, clock = desk.ledger, desk.instance, desk.clock
     now = clock.seconds()
     key = ClaimKey(creds.fingerprint, kind, str(nonce))
     mine = Claim(key, creds.api_key, creds.simulated, cl_ord_id, content, me, created=now, updated=now)
     found = await ledger.claim(mine)
-    give_up_at = now + bridge.claim_wait
+    give_up_at = now + desk.claim_wait
     while found is not None:
         alive = (found.state == PENDING and found.owner != me
                  and (await ledger.owner_alive(found.owner)
                       # a lapsed heartbeat is no proof of death: the owner may have lost Redis
                       # mid-placement and still be sending (its outcome then goes unrecorded)
-                      or (not ledger.liveness_exact and clock.seconds() - found.updated < bridge.write_window)))
+                      or (not ledger.liveness_exact and clock.seconds() - found.updated < desk.write_window)))
         decision = decide(found, mine, me, alive)
         if decision.action == "refuse":
             raise LedgerError(decision.message)
@@ -76,7 +78,7 @@ async def exactly_once(bridge, creds: Credentials, kind: str, nonce: int, cl_ord
                 raise LedgerError(f"nonce {nonce}: another okxbridge instance is still placing this {kind} "
                                   f"(for {clock.seconds() - found.created:.0f}s); its outcome is unknown here, "
                                   "check open orders before acting again")
-            await deferLater(clock, bridge.claim_poll, lambda: None)
+            await deferLater(clock, desk.claim_poll, lambda: None)
             found = await ledger.get(key)
             if found is None:  # expired meanwhile: claim it afresh
                 found = await ledger.claim(mine)
@@ -90,24 +92,24 @@ async def exactly_once(bridge, creds: Credentials, kind: str, nonce: int, cl_ord
                      "looking it up before sending", kind=kind, nonce=nonce, owner=found.owner)
             existing = await look_up()
             if existing is not None:
-                await record(bridge, key, DONE, existing)
+                await record(desk, key, DONE, existing)
                 return existing, None
         break
     try:
         result, raw = await send()
     except BaseException as e:
         if nothing_sent(e):
-            await record(bridge, key, ABSENT, "")
+            await record(desk, key, ABSENT, "")
         raise
-    await record(bridge, key, DONE, result)
+    await record(desk, key, DONE, result)
     return result, raw
 
 
-async def record(bridge, key: ClaimKey, state: str, result: str) -> None:
+async def record(desk: OrderDesk, key: ClaimKey, state: str, result: str) -> None:
     """The outcome, written once known. If the store fails now, the claim stays pending
     and a repeat resolves it by reading OKX: never lost, at worst looked up once more."""
     try:
-        mine = await bridge.ledger.finish(key, bridge.instance, state, result, bridge.clock.seconds())
+        mine = await desk.ledger.finish(key, desk.instance, state, result, desk.clock.seconds())
     except LedgerError as e:
         log.error("order ledger: outcome {state} of nonce {nonce} not recorded: {error}",
                   state=state, nonce=key.nonce, error=str(e))

@@ -1,7 +1,8 @@
+# -*- test-case-name: tests.desk.test_write_transport -*-
 """How an order write travels: REST (``POST /trade/order``, ``/trade/cancel-order``) or, with
 ``--trade-over ws``, OKX's private WebSocket operations ``order``/``cancel-order``.
 
-Only the transport changes: the caller (:mod:`.trade`, :mod:`.cancel`) has claimed the write
+Only the transport changes: the caller (the trade and cancel handlers) has claimed the write
 in the ledger before calling, reads an answer the same way (an :class:`OkxReply`, or the
 :class:`OkxError` of the item's ``sCode``), and treats no answer — a timeout, the connection
 lost — as an unknown outcome resolved by reading the order back by ``clOrdId`` over REST.
@@ -14,29 +15,36 @@ from __future__ import annotations
 
 from typing import Any
 
+import attrs
+
+from ..okx.accounts import Accounts
 from ..okx.client import OkxReply
-from ..handlers.context import Bridge, Session
-
-PLACE_PATH = "/api/v5/trade/order"
-CANCEL_PATH = "/api/v5/trade/cancel-order"
-OPS = {PLACE_PATH: "order", CANCEL_PATH: "cancel-order"}
+from ..okx.instruments import InstrumentCache
+from ..okx.paths import WS_OPERATIONS
+from ..okx.session import Session
 
 
-async def send_write(bridge: Bridge, session: Session, path: str, body: dict[str, Any]) -> OkxReply:
-    account = None
-    if bridge.trade_over == "ws" and bridge.private is not None:
-        account = bridge.private.account(session.creds)
-    if account is None or not account.stream.is_ready:
-        reply = await session.post(path, body)
-        if bridge.trade_over == "ws" and bridge.private is not None:
-            bridge.private.confirm(session.creds)  # OKX took a write signed with it: the stream may open
-        return reply
-    args = dict(body)
-    code = await bridge.instruments.inst_id_code(session, body["instId"])
-    if code is not None:
-        del args["instId"]
-        args["instIdCode"] = code
-    op = OPS[path]
-    client = session.client
-    return await client.paced("POST", path, body, session.creds, lambda: account.operate(op, [args], client.timeout),
-                              trace=session.trace, label=f"WS {op}")
+@attrs.frozen
+class WriteTransport:
+    accounts: Accounts
+    instruments: InstrumentCache
+    #: "rest", or "ws" (the private stream's operations)
+    trade_over: str = "rest"
+
+    async def send(self, session: Session, path: str, body: dict[str, Any]) -> OkxReply:
+        account = self.accounts.of(session.creds)
+        stream = account.operations() if self.trade_over == "ws" else None
+        if stream is None:
+            reply = await session.post(path, body)
+            if self.trade_over == "ws":
+                account.answered()  # OKX took a write signed with it: the stream may open
+            return reply
+        args = dict(body)
+        code = await self.instruments.inst_id_code(session, body["instId"])
+        if code is not None:
+            del args["instId"]
+            args["instIdCode"] = code
+        op = WS_OPERATIONS[path]
+        client = session.client
+        return await client.paced("POST", path, body, session.creds, lambda: stream.operate(op, [args], client.timeout),
+                                  trace=session.trace, label=f"WS {op}")

@@ -1,9 +1,10 @@
+# -*- test-case-name: tests.handlers.test_io -*-
 """FMZ's ``exchange.IO("api", VERB, PATH, QUERY)``: a signed raw OKX call.
 
 The path is checked before anything is signed: only ``/api/v5/…`` on the configured OKX
 host, no scheme, host, ``..``, query or fragment smuggled in — the daemon signs with the
 trader's key, so it must not be talked into sending that signature anywhere else.
-Then the IO policy (:mod:`.io_policy`) decides whether that OKX endpoint may be reached at
+Then the IO policy (:mod:`okxbridge.convert.io_policy`) decides whether that OKX endpoint may be reached at
 all: withdrawals, transfers, sub-accounts and API keys are refused by default.
 """
 
@@ -15,8 +16,8 @@ from ..fmz.answer import Answer
 from ..fmz.envelope import Call
 from ..fmz.errors import ProtocolError
 from ..fmz.io_call import IO_PREFIXES, IO_VERBS
-from .context import Bridge
 from ..convert.io_policy import IoPolicy
+from .deps import Raw
 
 _SAFE_PATH = re.compile(r"^/api/v5(/[A-Za-z0-9_-]+)+$")
 #: OKX's longest v5 path is about 60 characters; a longer one is junk (and would be logged)
@@ -40,13 +41,13 @@ def io_path(method: str) -> str:
     return path
 
 
-async def io(bridge: Bridge, call: Call, trace: list[str], *, policy: IoPolicy = DEFAULT_POLICY) -> Answer:
+async def io(deps: Raw, call: Call, trace: list[str], *, policy: IoPolicy = DEFAULT_POLICY) -> Answer:
     path = io_path(call.method)
     verb = call.http_method
     if verb not in IO_VERBS:
         raise ProtocolError(f"IO verb {verb[:10]!r} refused: use {' or '.join(IO_VERBS)} (OKX v5 has no other)")
     policy.check(path)
-    session = bridge.session(call, trace)
+    session = deps.session(call, trace)
     client = session.client
     if isinstance(call.params, list) and verb == "GET":
         raise ProtocolError(f"IO GET {path}: a query is an object of parameters, got an array "

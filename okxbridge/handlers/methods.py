@@ -1,18 +1,32 @@
-"""The protocol's method table: FMZ method names → the mapping's handlers.
+# -*- test-case-name: tests.handlers.test_methods -*-
+"""The protocol's method table: FMZ method names → the handlers, each bound to its view.
 
 The names of the contract calls (GetPositions, SetMarginLevel, GetFundings) are not fixed
 by FMZ's protocol text, so each accepts the spellings seen in FMZ's docs and samples;
-lookups are case-insensitive.
+lookups are case-insensitive. A handler gets the one view (:mod:`.deps`) its module needs.
 """
 
 from __future__ import annotations
 
+import sys
 from functools import partial
+from types import ModuleType
+from typing import Any
 
-from ..fmz.app import MethodTable
-from . import account, cancel, contracts, io, market, order_reads, trade
-from .context import Bridge
+import attrs
+from twisted.internet.interfaces import IReactorTime
+
 from ..convert.io_policy import IoPolicy
+from ..desk.desk import OrderDesk
+from ..desk.memory import MemoryLedger
+from ..desk.store import LedgerStore
+from ..desk.write_transport import WriteTransport
+from ..fmz.app import MethodTable
+from ..okx.accounts import Accounts
+from ..okx.client import OkxClient
+from ..okx.instruments import InstrumentCache
+from . import account, cancel, contracts, io, market, order_reads, trade
+from .deps import Market, Raw, Reading, Trading, TradingDefaults
 
 HANDLERS = {
     "ticker": market.ticker,
@@ -41,6 +55,41 @@ HANDLERS = {
 }
 
 
-def method_table(bridge: Bridge, io_policy: IoPolicy = io.DEFAULT_POLICY) -> MethodTable:
-    return MethodTable({name: partial(h, bridge) for name, h in HANDLERS.items()},
-                       io=partial(io.io, bridge, policy=io_policy))
+@attrs.frozen
+class Views:
+    """The views the handler areas take, built once by the composition root."""
+
+    market: Market
+    reading: Reading
+    trading: Trading
+
+    @classmethod
+    def create(cls, client: OkxClient, clock: IReactorTime, *, instruments_ttl: float = 300.0,
+               defaults: TradingDefaults | None = None, ledger: LedgerStore | None = None) -> "Views":
+        """Views over fresh parts, for a client alone (the tests' in-memory daemon): no
+        streams, an in-memory ledger. The daemon builds its own in :mod:`okxbridge.service`."""
+        defaults = defaults or TradingDefaults()
+        instruments = InstrumentCache(clock, instruments_ttl)
+        accounts = Accounts(clock)
+        desk = OrderDesk(clock, WriteTransport(accounts, instruments), client.inflight, client.metrics,
+                         client.deadline or client.timeout, ledger=ledger or MemoryLedger())
+        return cls(Market(client, instruments, None, defaults.records_period_unit),
+                   Reading(client, instruments, accounts), Trading(client, instruments, accounts, desk, defaults))
+
+    def for_handler(self, handler: Any) -> Any:
+        """The view ``handler`` (one of :data:`HANDLERS`) takes as its first argument."""
+        return self.for_module(sys.modules[handler.__module__])
+
+    @property
+    def raw(self) -> Raw:
+        return Raw(self.market.client)
+
+    def for_module(self, module: ModuleType) -> Any:
+        """The view a handler module's functions take as their first argument."""
+        return {market: self.market, account: self.reading, order_reads: self.reading,
+                trade: self.trading, cancel: self.trading, contracts: self.trading}[module]
+
+
+def method_table(views: Views, io_policy: IoPolicy = io.DEFAULT_POLICY) -> MethodTable:
+    return MethodTable({name: partial(h, views.for_handler(h)) for name, h in HANDLERS.items()},
+                       io=partial(io.io, views.raw, policy=io_policy))

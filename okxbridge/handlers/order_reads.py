@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.handlers.test_order_reads -*-
 """Reading orders: open-order lists (every page), single orders, history (7-day list, then archive)."""
 
 from __future__ import annotations
@@ -8,32 +9,30 @@ from ..fmz.answer import Answer
 from ..fmz.envelope import Call
 from ..fmz.errors import ProtocolError
 from ..fmz.params import int_param, text_param
-from ..okx.paging import fetch_pages
-from .context import Bridge, Session, first, gather
 from ..convert.instruments import inst_type_of
 from ..convert.orders import order_from_okx, split_order_id
 from ..convert.ranges import in_range, parse_range
-from .trade import ORDER_PATH
 from ..convert.symbols import parse_symbol
-
-PENDING_PATH = "/api/v5/trade/orders-pending"
-HISTORY_PATH = "/api/v5/trade/orders-history"
-ARCHIVE_PATH = "/api/v5/trade/orders-history-archive"
+from ..okx import paths
+from ..okx.account_mirror import mirrored
+from ..okx.paging import fetch_pages
+from ..okx.session import Session, first
+from .deps import Reading, gather
 #: OKX keeps 7 days in orders-history; older orders only in the archive (3 months)
 HISTORY_DAYS_MS = 7 * 86_400_000
 DEFAULT_HISTORY_LIMIT = 100
 ORDER_KINDS = ("SPOT", "SWAP", "FUTURES")
 
 
-async def fmz_orders(bridge: Bridge, session: Session, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    names = await bridge.instruments.aliases(session, [o["instId"] for o in items])
+async def fmz_orders(deps: Reading, session: Session, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    names = await deps.instruments.aliases(session, [o["instId"] for o in items])
     return [order_from_okx(o, names.get(o["instId"], "")) for o in items]
 
 
-async def orders(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
+async def orders(deps: Reading, call: Call, trace: list[str]) -> Answer:
     """Open orders of one symbol, of a range (``USDT.swap``, ``USDT.futures``), or of the
     whole account when ``symbol`` is empty."""
-    session = bridge.session(call, trace)
+    session = deps.session(call, trace)
     text = text_param(call.params, "symbol", required=False)
     params: dict[str, str] = {}
     rng = parse_range(text) if text else None
@@ -41,58 +40,59 @@ async def orders(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
         params = {"instType": rng.inst_types[0]}
     elif text:
         symbol = parse_symbol(text)
-        params = {"instType": inst_type_of(symbol), "instId": await bridge.instruments.inst_id(session, symbol)}
-    mirror = bridge.mirror(session, "orders", "orders")
+        params = {"instType": inst_type_of(symbol), "instId": await deps.instruments.inst_id(session, symbol)}
+    account = deps.accounts.of(session.creds)
+    mirror = account.mirror("orders", "orders")
     if mirror is not None:
         held = sorted((o for o in mirror.open_orders.values()
                        if (not params.get("instType") or o.get("instType") == params["instType"])
                        and (not params.get("instId") or o.get("instId") == params["instId"])
                        and (rng is None or in_range(o.get("instId", ""), rng))),
                       key=lambda o: int(o.get("ordId") or 0), reverse=True)
-        return Answer(await fmz_orders(bridge, session, held),
-                      {"code": "0", "msg": "", "data": held, "source": "okx private websocket"})
-    pages = await fetch_pages(session.client, PENDING_PATH, params, session.creds, trace=trace)
-    bridge.answered(session)
+        return Answer(await fmz_orders(deps, session, held),
+                      mirrored(held))
+    pages = await fetch_pages(session.client, paths.ORDERS_PENDING, params, session.creds, trace=trace)
+    account.answered()
     items = [o for o in pages.items if rng is None or in_range(o.get("instId", ""), rng)]
-    return Answer(await fmz_orders(bridge, session, items), pages.raws)
+    return Answer(await fmz_orders(deps, session, items), pages.raws)
 
 
-async def order_inst_id(bridge: Bridge, session: Session, call: Call) -> tuple[str, str]:
+async def order_inst_id(deps: Reading, session: Session, call: Call) -> tuple[str, str]:
     """``INSTID,ORDID`` carries its instrument; a bare ordId needs ``symbol``."""
     inst_id, ord_id = split_order_id(text_param(call.params, "id"))
     if not inst_id:
         text = text_param(call.params, "symbol", required=False)
         if not text:
             raise ProtocolError(f"order id {ord_id!r} has no instrument part: pass INSTID,ORDID or a symbol")
-        inst_id = await bridge.instruments.inst_id(session, parse_symbol(text))
+        inst_id = await deps.instruments.inst_id(session, parse_symbol(text))
     return inst_id, ord_id
 
 
-async def order(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
-    session = bridge.session(call, trace)
-    inst_id, ord_id = await order_inst_id(bridge, session, call)
-    mirror = bridge.mirror(session, "orders", "order")
+async def order(deps: Reading, call: Call, trace: list[str]) -> Answer:
+    session = deps.session(call, trace)
+    inst_id, ord_id = await order_inst_id(deps, session, call)
+    account = deps.accounts.of(session.creds)
+    mirror = account.mirror("orders", "order")
     held = mirror.order(ord_id) if mirror is not None else None
     if held is not None and held.get("instId") == inst_id:
-        return Answer((await fmz_orders(bridge, session, [held]))[0],
-                      {"code": "0", "msg": "", "data": [held], "source": "okx private websocket"})
-    reply = await session.get(ORDER_PATH, {"instId": inst_id, "ordId": ord_id})
-    bridge.answered(session)
+        return Answer((await fmz_orders(deps, session, [held]))[0],
+                      mirrored([held]))
+    reply = await session.get(paths.ORDER, {"instId": inst_id, "ordId": ord_id})
+    account.answered()
     found = first(reply, f"order {inst_id},{ord_id}")
-    return Answer((await fmz_orders(bridge, session, [found]))[0], reply.raw)
+    return Answer((await fmz_orders(deps, session, [found]))[0], reply.raw)
 
 
-async def history_of(bridge: Bridge, session: Session, kind: str, inst_id: str, since: int, limit: int,
+async def history_of(deps: Reading, session: Session, kind: str, inst_id: str, since: int, limit: int,
                      trace: list[str]) -> tuple[list[dict[str, Any]], list[Any]]:
     """Newest first from the 7-day list, continuing into the archive for older orders."""
     params = {"instType": kind, "instId": inst_id or None, "begin": since or None}
-    recent = await fetch_pages(session.client, HISTORY_PATH, params, session.creds, max_items=limit, trace=trace)
+    recent = await fetch_pages(session.client, paths.ORDERS_HISTORY, params, session.creds, max_items=limit, trace=trace)
     items, raws = list(recent.items), list(recent.raws)
-    okx_now_ms = session.client.signer.now() * 1000  # OKX's clock, as measured by time sync
-    reaches_archive = since == 0 or since < okx_now_ms - HISTORY_DAYS_MS
+    reaches_archive = since == 0 or since < session.okx_now_ms() - HISTORY_DAYS_MS
     if len(items) < limit and reaches_archive:
         start = {"after": items[-1]["ordId"]} if items else {}
-        older = await fetch_pages(session.client, ARCHIVE_PATH, {**params, **start}, session.creds,
+        older = await fetch_pages(session.client, paths.ORDERS_HISTORY_ARCHIVE, {**params, **start}, session.creds,
                                   max_items=limit - len(items), trace=trace)
         seen = {o["ordId"] for o in items}
         items.extend(o for o in older.items if o["ordId"] not in seen)
@@ -100,8 +100,8 @@ async def history_of(bridge: Bridge, session: Session, kind: str, inst_id: str, 
     return items, raws
 
 
-async def historyorders(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
-    session = bridge.session(call, trace)
+async def historyorders(deps: Reading, call: Call, trace: list[str]) -> Answer:
+    session = deps.session(call, trace)
     since = int_param(call.params, "since", default=0)
     limit = int_param(call.params, "limit", default=0, maximum=10_000) or DEFAULT_HISTORY_LIMIT
     text = text_param(call.params, "symbol", required=False)
@@ -110,11 +110,11 @@ async def historyorders(bridge: Bridge, call: Call, trace: list[str]) -> Answer:
         targets = [(rng.inst_types[0], "")]
     elif text:
         symbol = parse_symbol(text)
-        targets = [(inst_type_of(symbol), await bridge.instruments.inst_id(session, symbol))]
+        targets = [(inst_type_of(symbol), await deps.instruments.inst_id(session, symbol))]
     else:
         targets = [(kind, "") for kind in ORDER_KINDS]
-    results = await gather(*(history_of(bridge, session, kind, inst_id, since, limit, trace)
+    results = await gather(*(history_of(deps, session, kind, inst_id, since, limit, trace)
                              for kind, inst_id in targets))
     items = [o for found, _ in results for o in found if rng is None or in_range(o.get("instId", ""), rng)]
     items.sort(key=lambda o: int(o.get("cTime") or 0), reverse=True)
-    return Answer(await fmz_orders(bridge, session, items[:limit]), [raw for _, raws in results for raw in raws])
+    return Answer(await fmz_orders(deps, session, items[:limit]), [raw for _, raws in results for raw in raws])

@@ -25,7 +25,8 @@ from typing import Any
 
 import attrs
 
-FINAL_STATES = ("filled", "canceled", "mmp_canceled")
+from .codes import FINAL_STATES
+
 #: how many finished orders are kept for ``order`` look-ups
 FINISHED_KEPT = 2000
 
@@ -137,3 +138,9 @@ def drop_unlisted(held: dict[str, dict[str, Any]], listed: set[Any], as_of_ms: i
     newer than the snapshot brought it."""
     for key in [k for k, item in held.items() if k not in listed and u_time(item) < as_of_ms]:
         del held[key]
+
+
+def mirrored(data: list[Any]) -> dict[str, Any]:
+    """The REST envelope an answer from the mirror stands for (FMZ's ``raw``): OKX's shape,
+    marked with where it came from."""
+    return {"code": "0", "msg": "", "data": data, "source": "okx private websocket"}

@@ -34,7 +34,9 @@ from twisted.internet import task
 from twisted.internet.defer import Deferred
 from twisted.logger import Logger
 
+from . import paths
 from .account_mirror import AccountMirror
+from .codes import FINAL_STATES
 from .errors import OkxError
 from .paging import fetch_pages
 from .private_ws import Operations, login_request
@@ -50,9 +52,6 @@ BAD_CREDENTIAL = ("60005", "60007", "60024", "60032")
 GIVE_UP_SECONDS = 300.0
 #: private connections at most (one per credential): OKX limits new connections per IP
 MAX_ACCOUNTS = 100
-BALANCE_PATH = "/api/v5/account/balance"
-POSITIONS_PATH = "/api/v5/account/positions"
-PENDING_PATH = "/api/v5/trade/orders-pending"
 
 
 #: a snapshot push replaces everything it does not list (the socket delivers in order)
@@ -167,9 +166,9 @@ class PrivateAccount:
         as_of = int(client.signer.now() * 1000)
         asked_at = self.owner.clock.seconds()
         try:
-            balance = await client.get(BALANCE_PATH, None, self.creds)
-            positions = await client.get(POSITIONS_PATH, None, self.creds)
-            pending = await fetch_pages(client, PENDING_PATH, {}, self.creds)
+            balance = await client.get(paths.BALANCE, None, self.creds)
+            positions = await client.get(paths.POSITIONS, None, self.creds)
+            pending = await fetch_pages(client, paths.ORDERS_PENDING, {}, self.creds)
         except OkxError as e:
             log.warn("okx private snapshot for {key} failed: {error}", key=self.creds.short_key, error=str(e))
             self.owner.snapshots["failed"] += 1
@@ -213,7 +212,7 @@ class PrivateAccount:
     def wrote(self, ord_id: str, final: bool) -> None:
         """The bridge placed (or canceled, ``final``) ``ord_id``: wait for its push unless it came."""
         held = self.mirror.order(ord_id)
-        if held is None or (final and held.get("state") not in ("filled", "canceled", "mmp_canceled")):
+        if held is None or (final and held.get("state") not in FINAL_STATES):
             self.awaiting[ord_id] = self.owner.clock.seconds()
 
     def operate(self, op: str, args: list[dict[str, Any]], timeout: float) -> Deferred:

@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.okx.test_instruments -*-
 """OKX's instrument list, cached: precision for orders, horizons for dated futures.
 
 Instruments change rarely but do change (listings, quarterly roll-overs), so the list is
@@ -9,25 +10,23 @@ needs no restart.
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Iterable
 
 import attrs
 from twisted.internet.defer import Deferred
 from twisted.internet.interfaces import IReactorTime
 
 from ..fmz.errors import ProtocolError
+from . import paths
 from .coalesce import Coalescer
 from ..convert.instruments import Instrument, find_alias, future_names, inst_type_of, is_alias, next_expiry
 from ..convert.symbols import Symbol, inst_type, okx_inst_id
-
-INSTRUMENTS_PATH = "/api/v5/public/instruments"
-
+from .session import Session
 
 @attrs.frozen
 class CachedList:
     loaded_at: float  # our clock, for the TTL
     table: dict[str, Instrument]
-    raw: dict
     expires_ms: int   # OKX's clock: the first delivery after loading, when aliases roll over
 
 
@@ -38,10 +37,10 @@ class InstrumentCache:
     _entries: dict[tuple[str, bool], CachedList] = attrs.Factory(dict)
     _loads: Coalescer = attrs.Factory(Coalescer)
 
-    async def instruments(self, session, inst_type: str) -> dict[str, Instrument]:
+    async def instruments(self, session: Session, inst_type: str) -> dict[str, Instrument]:
         key = (inst_type, session.creds.simulated)
         entry = self._entries.get(key)
-        if entry is None or (entry.expires_ms and okx_now_ms(session) >= entry.expires_ms):
+        if entry is None or (entry.expires_ms and session.okx_now_ms() >= entry.expires_ms):
             # first use, or a contract in the list has been delivered since it was fetched:
             # its aliases are wrong now (next_week became this_week), so wait for a fresh list
             return await self._load(session, key)
@@ -50,48 +49,39 @@ class InstrumentCache:
             self._load(session, key).addErrback(lambda _: None)
         return entry.table
 
-    def raw(self, inst_type: str, simulated: bool) -> dict | None:
-        entry = self._entries.get((inst_type, simulated))
-        return entry.raw if entry else None
-
-    def _load(self, session, key: tuple[str, bool]) -> Deferred:
+    def _load(self, session: Session, key: tuple[str, bool]) -> Deferred:
         async def load() -> dict[str, Instrument]:
-            reply = await session.public(INSTRUMENTS_PATH, {"instType": key[0]})
+            reply = await session.public(paths.INSTRUMENTS, {"instType": key[0]})
             table = {d["instId"]: Instrument.from_okx(d) for d in reply.data}
-            self._entries[key] = CachedList(self.clock.seconds(), table, reply.raw,
-                                            next_expiry(table, okx_now_ms(session)))
+            self._entries[key] = CachedList(self.clock.seconds(), table,
+                                            next_expiry(table, session.okx_now_ms()))
             return table
 
         return self._loads.run(key, lambda: Deferred.fromCoroutine(load()))
 
-    async def aliases(self, session, inst_ids: Iterable[str]) -> dict[str, str]:
+    async def aliases(self, session: Session, inst_ids: Iterable[str]) -> dict[str, str]:
         """instId → alias for the dated futures among ``inst_ids`` (FMZ names them by alias);
         the list is only read when one of them is a future."""
         if not any(inst_type(i) == "FUTURES" for i in inst_ids):
             return {}
         table = await self.instruments(session, "FUTURES")
-        return future_names(table, okx_now_ms(session))
+        return future_names(table, session.okx_now_ms())
 
-    async def inst_id_code(self, session, inst_id: str) -> int | None:
+    async def inst_id_code(self, session: Session, inst_id: str) -> int | None:
         """The ``instIdCode`` of a listed instrument (None: not listed, or OKX sent none)."""
         inst = (await self.instruments(session, inst_type(inst_id))).get(inst_id)
         return inst.inst_id_code if inst is not None else None
 
-    async def instrument(self, session, symbol: Symbol) -> Instrument:
+    async def instrument(self, session: Session, symbol: Symbol) -> Instrument:
         """The instrument behind an FMZ symbol, or an error naming the symbol."""
         table = await self.instruments(session, inst_type_of(symbol))
-        inst = find_alias(table, symbol, okx_now_ms(session)) if is_alias(symbol) else table.get(okx_inst_id(symbol))
+        inst = find_alias(table, symbol, session.okx_now_ms()) if is_alias(symbol) else table.get(okx_inst_id(symbol))
         if inst is None:
             raise ProtocolError(f"symbol {symbol.fmz} is not listed on OKX" + (" (demo)" if session.creds.simulated else ""))
         return inst
 
-    async def inst_id(self, session, symbol: Symbol) -> str:
+    async def inst_id(self, session: Session, symbol: Symbol) -> str:
         """An instId without a list lookup where the symbol spells it out (the hot path)."""
         if is_alias(symbol):
             return (await self.instrument(session, symbol)).inst_id
         return okx_inst_id(symbol)
-
-
-def okx_now_ms(session) -> float:
-    """OKX's time as the signer knows it (local clock plus the measured offset)."""
-    return session.client.signer.now() * 1000

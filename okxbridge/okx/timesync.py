@@ -17,7 +17,7 @@ from twisted.internet.interfaces import IReactorTime
 from twisted.internet.task import LoopingCall
 from twisted.logger import Logger
 
-TIME_PATH = "/api/v5/public/time"
+from .paths import TIME as TIME_PATH
 
 
 def clock_offset(sent: float, received: float, server_ms: int | str) -> float:

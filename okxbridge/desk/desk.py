@@ -1,0 +1,73 @@
+# -*- test-case-name: tests.desk.test_desk -*-
+"""The order desk: everything that makes a write happen exactly once, in one object.
+
+The ledger (claims per credential, kind and nonce), this instance's name in it, the rules
+for waiting on another instance's claim, the shield that lets a placement outlive its
+caller, the look-ups of writes whose outcome is unknown, and how writes travel (REST or
+the private WebSocket). Handlers hold an :class:`OrderDesk`; the functions that use it are
+in :mod:`.placement` (claims) and :mod:`.resolution` (look-ups).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Protocol
+
+import attrs
+from twisted.internet.defer import Deferred
+from twisted.internet.interfaces import IReactorTime
+
+from ..okx.coalesce import Coalescer
+from .memory import MemoryLedger
+from .resolving import Resolving
+from .store import LedgerStore
+from .write_transport import WriteTransport
+
+
+class Tracker(Protocol):
+    """What keeps the daemon's drain waiting for work in flight (:class:`~okxbridge.okx.inflight.InFlight`)."""
+
+    def track(self, d: Deferred) -> Deferred: ...
+
+
+class UncertainCounter(Protocol):
+    """Where the outcomes of unknown writes are counted (the daemon's metrics)."""
+
+    def uncertain_order(self, outcome: str) -> None: ...
+
+
+@attrs.define
+class OrderDesk:
+    clock: IReactorTime
+    transport: WriteTransport
+    inflight: Tracker
+    metrics: UncertainCounter
+    #: the longest one OKX request may take (the client's deadline, else its timeout)
+    request_deadline: float
+    #: the order ledger: a claim per (credential fingerprint, kind, nonce), written before any
+    #: order or cancel leaves; in memory unless the daemon gives a durable one
+    ledger: LedgerStore = attrs.Factory(MemoryLedger)
+    #: this daemon's name in the ledger's claims (a new one at each start)
+    instance: str = attrs.Factory(lambda: uuid.uuid4().hex[:12])
+    #: how long a repeat waits for another live instance's placement of the same nonce
+    claim_wait: float = 30.0
+    claim_poll: float = 0.05
+    #: in-flight placements by the same key share one outcome (a call repeated while pending)
+    placing: Coalescer = attrs.Factory(Coalescer)
+    #: seconds to wait before each look-up of an order whose write went unanswered: OKX may
+    #: still be processing it, and "not found" too early could lead to placing it twice
+    resolve_delays: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0)
+    #: those look-ups while they run, for /status
+    resolving: Resolving = attrs.Factory(lambda self: Resolving(self.clock), takes_self=True)
+
+    @property
+    def write_window(self) -> float:
+        """How long one placement can still be sending after its claim was written: a
+        place-order, the read-backs' delays, and a second place-order once OKX said it has
+        none. A claim whose owner's liveness is only inferred (a Redis heartbeat that may
+        lapse while the owner runs on) is not taken over before this has passed."""
+        return 2 * self.request_deadline + sum(self.resolve_delays)
+
+    def count_uncertain(self, outcome: str) -> None:
+        self.metrics.uncertain_order(outcome)
+        self.resolving.done(outcome)

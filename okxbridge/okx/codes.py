@@ -1,0 +1,20 @@
+# -*- test-case-name: tests.okx.test_codes -*-
+"""OKX's order states and error codes that change what the bridge does, named once.
+
+Each group is a decision: a duplicate ``clOrdId`` means the order exists (ours, from a
+repeat), "not found" ends a look-up, a cancel refusal is explained from the order's state.
+Codes that only mean "the outcome is unknown" live with the retry rules (:mod:`.retry`).
+"""
+
+from __future__ import annotations
+
+#: an order in one of these states changes no more (pushes after it are stale)
+FINAL_STATES = frozenset({"filled", "canceled", "mmp_canceled"})
+#: an order that can still be canceled
+OPEN_STATES = frozenset({"live", "partially_filled"})
+#: "this clOrdId is already an order" (51016 duplicate clOrdId; 51011 duplicate order id)
+DUPLICATE_ORDER = frozenset({"51016", "51011"})
+#: "order does not exist"
+ORDER_NOT_FOUND = "51603"
+#: a cancel OKX refused because of the order's state (filled, canceled, unknown, …)
+CANCEL_REFUSED = frozenset({"51400", "51401", "51402", "51603", "51410"})
