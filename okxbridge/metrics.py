@@ -23,7 +23,7 @@ cannot grow the registry (or a scrape of it) without limit.
 
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from typing import Iterable
 
 import attrs
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
@@ -159,5 +159,3 @@ class BridgeMetrics:
     def render(self) -> bytes:
         return generate_latest(self.registry)
 
-
-OnCall = Callable[[str, str, float], None]

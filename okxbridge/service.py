@@ -15,17 +15,11 @@ from urllib.parse import urlsplit
 
 import attrs
 from twisted.application import service
-from twisted.internet.defer import Deferred
 from twisted.internet.interfaces import IReactorTime
 from twisted.logger import Logger
 from twisted.web.client import HTTPConnectionPool
 
 from .admin import AdminApp, PathSwitch, admin_site
-from .fmz.app import FmzApp
-from .fmz.key_allowlist import restrict_keys
-from .fmz.site import bounded_site
-from .health import Health
-from .listening import Listener, is_local_address, listens_only_locally
 from .convert.io_policy import IoPolicy
 from .desk.claims import LedgerError
 from .desk.desk import OrderDesk
@@ -34,44 +28,39 @@ from .desk.redis import RedisLedger
 from .desk.sqlite import SqliteLedger
 from .desk.store import LedgerStore
 from .desk.write_transport import WriteTransport
+from .fmz.app import FmzApp
+from .fmz.key_allowlist import restrict_keys
+from .fmz.site import bounded_site
 from .handlers.deps import Market, Reading, Trading, TradingDefaults
 from .handlers.methods import HANDLERS, Views, method_table
+from .health import Health
+from .listening import Listener, is_local_address, listens_only_locally
 from .metrics import BridgeMetrics
 from .okx.account_streams import PrivateStreams
 from .okx.accounts import Accounts
 from .okx.client import OkxClient
-from .okx.instruments import InstrumentCache
-from .okx.market_streams import MarketStreams
-from .stream_metrics import PrivateStreamCollector, StreamCollector
 from .okx.coalesce import Coalescer
 from .okx.errors import OkxError
-from .okx.http import load_bundle, make_http_client, make_pool
+from .okx.http import BundlePolicy, load_bundle, make_http_client, make_pool
 from .okx.inflight import InFlight
+from .okx.instruments import InstrumentCache
 from .okx.limits import RateLimiter
+from .okx.market_streams import MarketStreams
 from .okx.retry import Backoff
+from .okx.services import PoolService, StreamsService
 from .okx.signer import Signer
 from .okx.timesync import TimeSync
 from .options import Options
 from .recent import RecentCalls, RecentOkxRequests
 from .shared.connection import RedisConnection, host_name
 from .shared.gcra import SharedLimiter
-from .status import NotEnabled, ReadSection, StatusBoard, StatusSection
 from .shutdown import CloseDoors, CountingResource, DrainService, StopInOrder
+from .status import NotEnabled, ReadSection, StatusBoard, StatusSection
+from .stream_metrics import PrivateStreamCollector, StreamCollector
 
 __all__ = ["Daemon", "Options", "build_daemon", "makeService"]
 
 log = Logger()
-
-
-class PoolService(service.Service):
-    """Closes the OKX connection pool on shutdown so no connection is left half-open."""
-
-    def __init__(self, pool: HTTPConnectionPool):
-        self.pool = pool
-
-    def stopService(self):
-        super().stopService()
-        return self.pool.closeCachedConnections()
 
 
 @attrs.frozen
@@ -89,23 +78,6 @@ class Daemon:
     #: the protocol's port (with /metrics and /health unless ``--admin-port`` is given)
     protocol_port: Listener
     admin_port: Listener | None
-
-
-class StreamsService(service.Service):
-    """OKX WebSocket connections, market data (:class:`MarketStreams`: connected when a
-    symbol is first asked for) or private (:class:`PrivateStreams`: one per working key):
-    their timers run while the daemon runs, and they are closed with it."""
-
-    def __init__(self, streams: MarketStreams | PrivateStreams):
-        self.streams = streams
-
-    def startService(self):
-        super().startService()
-        self.streams.start()
-
-    def stopService(self):
-        super().stopService()
-        return Deferred.fromCoroutine(self.streams.stop())
 
 
 def make_private_streams(reactor, clock: IReactorTime, options: Options, client: OkxClient,
@@ -159,9 +131,9 @@ def make_limiters(reactor, options: Options, redis: RedisConnection | None) -> t
     return local, local
 
 
-def make_client(reactor, options: Options, pool: HTTPConnectionPool, limiter: Any, coalescer: Coalescer,
-                metrics: BridgeMetrics) -> OkxClient:
-    return OkxClient(make_http_client(reactor, pool, options["okx-ca"]), options["okx-url"], reactor,
+def make_client(reactor, options: Options, pool: HTTPConnectionPool, bundle: BundlePolicy | None, limiter: Any,
+                coalescer: Coalescer, metrics: BridgeMetrics) -> OkxClient:
+    return OkxClient(make_http_client(reactor, pool, bundle), options["okx-url"], reactor,
                      Signer(reactor), options["timeout"], coalescer=coalescer, limiter=limiter,
                      backoff=Backoff(attempts=options["read-attempts"]), deadline=options["deadline"],
                      metrics=metrics)
@@ -196,64 +168,81 @@ def make_status(reactor, parts: dict[str, Any], options: Options) -> StatusBoard
     ])
 
 
+def make_desk(reactor, options: Options, client: OkxClient, accounts: Accounts, instruments: InstrumentCache,
+              ledger: LedgerStore, instance: str) -> OrderDesk:
+    transport = WriteTransport(accounts, instruments, options["trade-over"])
+    return OrderDesk(reactor, transport, client.inflight, client.metrics, client.deadline or client.timeout,
+                     ledger=ledger, instance=instance)
+
+
+def make_app(reactor, options: Options, views: Views, metrics: BridgeMetrics) -> FmzApp:
+    """The protocol: the method table (with the IO policy), behind the key allow-list."""
+    io_policy = IoPolicy.create(allow=options["io-allow"] or (), deny=options["io-deny"] or ())
+    return FmzApp(restrict_keys(method_table(views, io_policy), options["allow-key"] or ()), reactor,
+                  known_errors=(OkxError, LedgerError), on_call=metrics.call)
+
+
+def make_ports(reactor, options: Options, app: FmzApp, admin: AdminApp,
+               calls: InFlight) -> tuple[Listener, CloseDoors, Listener | None]:
+    """(the protocol's port, its doors, the admin port or None): without ``--admin-port``
+    one port serves both, the admin paths (/metrics, /health, /status…) going to the admin app."""
+    admin_port = Listener(reactor, options["admin-port"], admin_site(admin)) if options["admin-port"] else None
+    protocol = app.resource() if admin_port is not None else PathSwitch(admin.resource(), app.resource())
+    counting = CountingResource(protocol, calls)
+    site = bounded_site(counting, options["max-body"], options["read-timeout"], options["max-connections"], reactor)
+    return Listener(reactor, options["port"], site), CloseDoors(counting), admin_port
+
+
+def in_stop_order(*parts: service.IService | None) -> StopInOrder:
+    """The top service; its children stop in the order given (it stops the last added first)."""
+    top = StopInOrder()
+    for part in reversed(parts):
+        if part is not None:
+            part.setServiceParent(top)
+    return top
+
+
 def build_daemon(reactor: IReactorTime, options: Options, clock: IReactorTime | None = None) -> Daemon:
     """The whole daemon from parsed options; nothing listens until ``service`` is started.
 
     ``clock`` is what the streams' timers read (keep-alive, freshness, idle, reconnect
-    backoff): the reactor unless a test drives a ``task.Clock``. The parenting block at the
-    end lists the services in the order they stop (see :mod:`okxbridge.shutdown`).
+    backoff): the reactor unless a test drives a ``task.Clock``. The last statement lists
+    the services in the order they stop (see :mod:`okxbridge.shutdown`).
     """
-    pool = make_pool(reactor, options["pool-size"])
-    coalescer = Coalescer()
+    pool, coalescer = make_pool(reactor, options["pool-size"]), Coalescer()
     recent_calls, recent_okx = RecentCalls(reactor), RecentOkxRequests(reactor)
     metrics = BridgeMetrics.create(HANDLERS, coalescer, recent_calls, recent_okx)
     instance = uuid.uuid4().hex[:12]
     ledger, redis = make_ledger(reactor, options, instance)
     local_limiter, limiter = make_limiters(reactor, options, redis)
-    client = make_client(reactor, options, pool, limiter, coalescer, metrics)
-    trust_root = load_bundle(options["okx-ca"]).trust_root if options["okx-ca"] else None
+    bundle = load_bundle(options["okx-ca"]) if options["okx-ca"] else None  # --okx-ca, read once
+    client = make_client(reactor, options, pool, bundle, limiter, coalescer, metrics)
+    trust_root = bundle.trust_root if bundle is not None else None
     streams = make_streams(reactor, clock or reactor, options, trust_root)
     private = make_private_streams(reactor, clock or reactor, options, client, trust_root)
     watch_streams(metrics, streams, private)
-    instruments = InstrumentCache(reactor, options["instruments-ttl"])
-    accounts = Accounts(reactor, private)
-    desk = OrderDesk(reactor, WriteTransport(accounts, instruments, options["trade-over"]), client.inflight,
-                     client.metrics, client.deadline or client.timeout, ledger=ledger, instance=instance)
-    views = make_views(reactor, options, client, accounts, desk, instruments, streams)
-    io_policy = IoPolicy.create(allow=options["io-allow"] or (), deny=options["io-deny"] or ())
-    app = FmzApp(restrict_keys(method_table(views, io_policy), options["allow-key"] or ()), reactor,
-                 known_errors=(OkxError, LedgerError), on_call=metrics.call)
+    instruments, accounts = InstrumentCache(reactor, options["instruments-ttl"]), Accounts(reactor, private)
+    desk = make_desk(reactor, options, client, accounts, instruments, ledger, instance)
+    app = make_app(reactor, options, make_views(reactor, options, client, accounts, desk, instruments, streams),
+                   metrics)
     health = Health(client, reactor, reactor.seconds(), ledger=ledger,
                     shared=redis.health if redis is not None else None, streams=streams)
     status = make_status(reactor, {"health": health, "recent_calls": recent_calls, "recent_okx": recent_okx,
                                    "limiter": local_limiter, "desk": desk, "streams": streams, "private": private,
                                    "ledger": ledger, "redis": redis}, options)
-    admin = AdminApp(metrics, health, status)
-    calls = InFlight()
-    protocol = app.resource()
-    admin_port = Listener(reactor, options["admin-port"], admin_site(admin)) if options["admin-port"] else None
-    if admin_port is None:
-        # one port for both: the admin paths (/metrics, /health, /status…) go to the admin app
-        protocol = PathSwitch(admin.resource(), protocol)
-    counting = CountingResource(protocol, calls)
-    site = bounded_site(counting, options["max-body"], options["read-timeout"], options["max-connections"], reactor)
-    protocol_port = Listener(reactor, options["port"], site)
-
-    top = StopInOrder()
-    for part in reversed([  # the stop order: nothing new comes in, calls finish, then what they used goes
+    admin, calls = AdminApp(metrics, health, status), InFlight()
+    protocol_port, doors, admin_port = make_ports(reactor, options, app, admin, calls)
+    top = in_stop_order(
         protocol_port,                       # 1. stop listening
-        CloseDoors(counting),                # 2. answer 503 to what is still arriving
+        doors,                               # 2. answer 503 to what is still arriving
         admin_port,                          # 3. the admin port (if any)
-        DrainService(reactor, [calls, client.inflight], options["drain-timeout"]),  # 4. calls and writes
+        DrainService(reactor, [calls, client.inflight], options["drain-timeout"]),  # 4. calls and writes finish
         TimeSync(client, options["time-sync-interval"]),
         private and StreamsService(private),  # 5. the WebSocket streams
         streams and StreamsService(streams),
         ledger if isinstance(ledger, service.Service) else None,  # 6. the ledger, then Redis under it
         redis,
-        PoolService(pool),                   # 7. the OKX connection pool
-    ]):
-        if part is not None:
-            part.setServiceParent(top)
+        PoolService(pool))                   # 7. the OKX connection pool
     return Daemon(top, client, accounts, desk, streams, private, app, admin, protocol_port, admin_port)
 
 

@@ -15,7 +15,7 @@ a secret: credentials are named by :attr:`Credentials.fingerprint` only.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, Protocol
+from typing import Any, Callable, Protocol
 
 import attrs
 from twisted.internet.interfaces import IReactorTime
@@ -68,10 +68,6 @@ class StatusBoard:
     clock: IReactorTime
     sections: tuple[StatusSection, ...] = attrs.field(converter=tuple, validator=unique_sections)
     log = Logger()
-
-    @classmethod
-    def of(cls, clock: IReactorTime, sections: Iterable[StatusSection]) -> "StatusBoard":
-        return cls(clock, tuple(sections))
 
     def report(self) -> dict[str, Any]:
         """``{"schema": 1, "time": <unix seconds>, <section>: {"enabled": …, …}, …}``, in the

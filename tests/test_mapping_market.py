@@ -26,7 +26,7 @@ def test_unsupported_period_lists_supported(period):
 
 def test_recorded_candles_to_records():
     rows = recorded("fetchOHLCV")["httpResponse"]["data"]
-    records = [record_from_okx(r, contract=False) for r in merge_candle_pages([rows], 10)]
+    records = [record_from_okx(r) for r in merge_candle_pages([rows], 10)]
     assert [r[0] for r in records] == sorted(int(r[0]) // 1000 for r in rows)
     newest = rows[0]
     assert records[-1] == [int(newest[0]) // 1000, D(newest[1]), D(newest[2]), D(newest[3]), D(newest[4]), D(newest[5])]
@@ -35,8 +35,7 @@ def test_recorded_candles_to_records():
 def test_contract_candle_volume_counts_contracts():
     # issue 14 reversed the old rule (contracts used volCcy): FMZ counts contract volume in contracts
     row = ["1700000000000", "1", "2", "0.5", "1.5", "120", "1.2", "1.8", "1"]
-    assert record_from_okx(row, contract=True)[5] == D("120")
-    assert record_from_okx(row, contract=False)[5] == D("120")
+    assert record_from_okx(row)[5] == D("120")  # spot and contracts alike: OKX's vol
 
 
 def test_merge_pages_dedupes_the_seam_and_limits():

@@ -46,10 +46,10 @@ def okx_bar(period: int, unit: str = "seconds") -> str:
     raise ProtocolError(f"unsupported period {period}{short}; supported periods ({unit}): {supported}{hint}")
 
 
-def record_from_okx(row: list[Any], contract: bool) -> list[Any]:
+def record_from_okx(row: list[Any]) -> list[Any]:
     """``[ts,o,h,l,c,vol,volCcy,…]`` → ``[seconds, o, h, l, c, volume]``; volume is OKX's
     ``vol``: base currency for spot, contracts for swaps and futures, as FMZ counts contract
-    volume (the coin volume ``volCcy`` stays in ``raw``). ``contract`` is kept for callers."""
+    volume (the coin volume ``volCcy`` stays in ``raw``), so spot and contracts read alike."""
     return [int(row[0]) // 1000, dec(row[1]), dec(row[2]), dec(row[3]), dec(row[4]), dec(row[5])]
 
 

@@ -20,11 +20,11 @@ from twisted.internet.task import deferLater
 from twisted.logger import Logger
 
 from ..fmz.errors import ProtocolError
-from .claims import ABSENT, DONE, PENDING, Claim, ClaimKey, LedgerError, decide
 from ..okx import codes
 from ..okx.errors import OkxError
 from ..okx.retry import outcome_unknown
 from ..okx.signer import Credentials
+from .claims import ABSENT, DONE, PENDING, Claim, ClaimKey, LedgerError, decide
 from .desk import OrderDesk
 
 log = Logger()

@@ -34,7 +34,17 @@ from twisted.internet.interfaces import IReactorTime
 from twisted.internet.task import LoopingCall
 from twisted.logger import Logger
 
-from .claims import ABSENT, DONE, MAX_CLAIMS, PENDING, RETENTION_SECONDS, Claim, ClaimKey, LedgerError, LedgerUnavailable
+from .claims import (
+    ABSENT,
+    DONE,
+    MAX_CLAIMS,
+    PENDING,
+    RETENTION_SECONDS,
+    Claim,
+    ClaimKey,
+    LedgerError,
+    LedgerUnavailable,
+)
 
 FILE_NAME = "okxbridge-ledger.sqlite3"
 LOCK_NAME = "okxbridge-ledger.lock"

@@ -3,7 +3,11 @@
 
 from __future__ import annotations
 
-from ..convert.balances import balances_from_funding, balances_from_trading, merge_balances
+from ..convert.balances import (
+    balances_from_funding,
+    balances_from_trading,
+    merge_balances,
+)
 from ..fmz.answer import Answer
 from ..fmz.envelope import Call
 from ..okx import paths

@@ -7,15 +7,15 @@ FMZ names position ranges by settlement and kind (``USDT.swap``, ``USD.swap``,
 
 from __future__ import annotations
 
-from ..fmz.answer import Answer
-from ..fmz.envelope import Call
-from ..fmz.errors import ProtocolError
-from ..fmz.params import decimal_param, text_param
 from ..convert.instruments import inst_type_of
 from ..convert.intents import LONG_SHORT
 from ..convert.positions import funding_from_okx, position_from_okx
 from ..convert.ranges import PositionRange, in_range, parse_range
 from ..convert.symbols import parse_symbol
+from ..fmz.answer import Answer
+from ..fmz.envelope import Call
+from ..fmz.errors import ProtocolError
+from ..fmz.params import decimal_param, text_param
 from ..okx import paths
 from ..okx.account_mirror import mirrored
 from .deps import Trading, gather

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import re
 
+from ..convert.io_policy import IoPolicy
 from ..fmz.answer import Answer
 from ..fmz.envelope import Call
 from ..fmz.errors import ProtocolError
 from ..fmz.io_call import IO_PREFIXES, IO_VERBS
-from ..convert.io_policy import IoPolicy
 from .deps import Raw
 
 _SAFE_PATH = re.compile(r"^/api/v5(/[A-Za-z0-9_-]+)+$")

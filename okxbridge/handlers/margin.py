@@ -16,10 +16,17 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from ..convert.instruments import Instrument
+from ..convert.intents import (
+    MARGIN_MODES,
+    NET,
+    ContractPlan,
+    Held,
+    Intent,
+    plan_contract_order,
+)
 from ..fmz.errors import ProtocolError
 from ..fmz.params import text_param
-from ..convert.instruments import Instrument
-from ..convert.intents import MARGIN_MODES, NET, ContractPlan, Held, Intent, plan_contract_order
 from ..okx import paths
 from ..okx.session import Session
 from .deps import Trading

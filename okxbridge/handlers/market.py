@@ -4,14 +4,26 @@ Record and Market."""
 
 from __future__ import annotations
 
+from ..convert.instruments import future_names
+from ..convert.market import (
+    depth_from_okx,
+    market_from_instrument,
+    ticker_from_okx,
+    trades_from_okx,
+)
+from ..convert.records import (
+    CANDLES_PAGE,
+    DEFAULT_LIMIT,
+    HISTORY_PAGE,
+    UNIT_SECONDS,
+    merge_candle_pages,
+    okx_bar,
+    record_from_okx,
+)
+from ..convert.symbols import Symbol, parse_symbol
 from ..fmz.answer import Answer
 from ..fmz.envelope import Call
 from ..fmz.params import int_param, text_param
-from ..convert.instruments import future_names
-from ..convert.market import depth_from_okx, market_from_instrument, ticker_from_okx, trades_from_okx
-from ..convert.records import (CANDLES_PAGE, DEFAULT_LIMIT, HISTORY_PAGE, UNIT_SECONDS, merge_candle_pages, okx_bar,
-                               record_from_okx)
-from ..convert.symbols import Symbol, parse_symbol
 from ..okx import paths
 from ..okx.market_streams import BOOK_CHANNEL, Streamed
 from ..okx.session import Session, first
@@ -99,7 +111,7 @@ async def records(deps: Market, call: Call, trace: list[str]) -> Answer:
     if streams is not None and limit <= CANDLES_PAGE:
         found = _streamed(deps, "records", streams.candles(demo, bar, inst_id, limit, bar_seconds))
         if found is not None:
-            rows = [record_from_okx(row, not symbol.is_spot) for row in merge_candle_pages([found.data], limit)]
+            rows = [record_from_okx(row) for row in merge_candle_pages([found.data], limit)]
             return Answer(rows, found.raw)
     live = streams and limit <= CANDLES_PAGE and streams.candles_entry(demo, bar, inst_id)
     query = {"instId": inst_id, "bar": bar, "limit": min(limit, CANDLES_PAGE)}
@@ -119,8 +131,7 @@ async def records(deps: Market, call: Call, trace: list[str]) -> Answer:
         pages.append(reply.data)
         raws.append(reply.raw)
         got += len(reply.data)
-    contract = not symbol.is_spot
-    rows = [record_from_okx(row, contract) for row in merge_candle_pages(pages, limit)]
+    rows = [record_from_okx(row) for row in merge_candle_pages(pages, limit)]
     return Answer(rows, raws)
 
 

@@ -5,19 +5,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..fmz.answer import Answer
-from ..fmz.envelope import Call
-from ..fmz.errors import ProtocolError
-from ..fmz.params import int_param, text_param
 from ..convert.instruments import inst_type_of
 from ..convert.orders import order_from_okx, split_order_id
 from ..convert.ranges import in_range, parse_range
 from ..convert.symbols import parse_symbol
+from ..fmz.answer import Answer
+from ..fmz.envelope import Call
+from ..fmz.errors import ProtocolError
+from ..fmz.params import int_param, text_param
 from ..okx import paths
 from ..okx.account_mirror import mirrored
 from ..okx.paging import fetch_pages
 from ..okx.session import Session, first
 from .deps import Reading, gather
+
 #: OKX keeps 7 days in orders-history; older orders only in the archive (3 months)
 HISTORY_DAYS_MS = 7 * 86_400_000
 DEFAULT_HISTORY_LIMIT = 100

@@ -70,6 +70,8 @@ class NoCookies(CookieJar):
         pass
 
 
-def make_http_client(reactor, pool: HTTPConnectionPool, ca_bundle: str | None = None) -> HTTPClient:
-    policy = load_bundle(ca_bundle) if ca_bundle else BrowserLikePolicyForHTTPS()
+def make_http_client(reactor, pool: HTTPConnectionPool, bundle: BundlePolicy | None = None) -> HTTPClient:
+    """treq over the pool; TLS checked against ``bundle`` (``--okx-ca``, read once by the
+    caller) or else the system's trust store, with the host name verified either way."""
+    policy = bundle if bundle is not None else BrowserLikePolicyForHTTPS()
     return HTTPClient(Agent(reactor, contextFactory=policy, pool=pool), cookiejar=NoCookies())

@@ -16,12 +16,20 @@ import attrs
 from twisted.internet.defer import Deferred
 from twisted.internet.interfaces import IReactorTime
 
+from ..convert.instruments import (
+    Instrument,
+    find_alias,
+    future_names,
+    inst_type_of,
+    is_alias,
+    next_expiry,
+)
+from ..convert.symbols import Symbol, inst_type, okx_inst_id
 from ..fmz.errors import ProtocolError
 from . import paths
 from .coalesce import Coalescer
-from ..convert.instruments import Instrument, find_alias, future_names, inst_type_of, is_alias, next_expiry
-from ..convert.symbols import Symbol, inst_type, okx_inst_id
 from .session import Session
+
 
 @attrs.frozen
 class CachedList:

@@ -34,7 +34,6 @@ log = Logger()
 
 #: the only book the bridge keeps: 400 levels, OKX's incremental ``books`` channel
 BOOK_CHANNEL = "books"
-BOOK_LEVELS = 400
 
 
 def endpoint_of(channel: str) -> str:
