@@ -1,0 +1,290 @@
+"""``/status.json`` and ``/status``: sections from each part, rate-limit headroom per
+credential fingerprint, orders being resolved, never a secret; through real sockets."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import pytest_twisted
+import treq
+from twisted.internet import task
+from twisted.internet.defer import Deferred
+
+from okxbridge import __version__
+from okxbridge.health import Health
+from okxbridge.desk.resolving import Resolving
+from okxbridge.okx.limits import RULES, RateLimiter
+from okxbridge.okx.signer import Credentials
+from okxbridge.status import SCHEMA, NotEnabled, StatusBoard
+
+from tests.okx_fake import CREDS, DEMO
+
+KEY, SECRET, PASSPHRASE = "okxsim-demo-key", "okxsim-demo-secret", "okxsim-demo-pass"
+SIM_CREDS = Credentials(KEY, SECRET, PASSPHRASE)
+SECTIONS = ["daemon", "calls", "okx_requests", "rate_limits", "orders_resolving", "streams", "private_streams", "ledger",
+            "redis"]
+
+
+async def get_json(url):
+    response = await treq.get(url, persistent=False)
+    text = (await response.content()).decode()
+    assert response.code == 200, text
+    return response, text, json.loads(text)
+
+
+def assert_no_secret(text: str, creds: Credentials = SIM_CREDS) -> None:
+    """Neither the secret, the passphrase nor the access key appears (not even in part)."""
+    for secret in (creds.secret, creds.passphrase, creds.api_key):
+        assert secret not in text
+    assert "OK-ACCESS" not in text and "sign" not in text.lower()
+
+
+# --- the board ------------------------------------------------------------------------
+
+class Broken:
+    status_section = "broken"
+
+    def status(self):
+        raise RuntimeError("boom")
+
+
+class Fixed:
+    def __init__(self, name, value):
+        self.status_section, self.value = name, value
+
+    def status(self):
+        return dict(self.value)
+
+
+def test_board_lists_sections_in_order_and_isolates_a_failing_one():
+    clock = task.Clock()
+    clock.advance(12.3456)
+    board = StatusBoard(clock, [Fixed("a", {"n": 1}), Broken(), NotEnabled("streams", "not built")])
+    report = board.report()
+    assert list(report) == ["schema", "time", "a", "broken", "streams"]
+    assert report["schema"] == SCHEMA and report["time"] == 12.346
+    assert report["a"] == {"enabled": True, "n": 1}
+    assert report["broken"] == {"enabled": True, "error": "the broken section could not be read (see the log)"}
+    assert report["streams"] == {"enabled": False, "why": "not built"}
+
+
+@pytest.mark.parametrize("names, message", [
+    (["a", "b", "a"], "named twice: a"),
+    (["time"], "reserved"),
+])
+def test_board_refuses_ambiguous_section_names(names, message):
+    with pytest.raises(ValueError, match=message):
+        StatusBoard(task.Clock(), [Fixed(n, {}) for n in names])
+
+
+# --- rate limits ----------------------------------------------------------------------
+
+def test_rate_limit_status_shows_headroom_and_queue_per_fingerprint():
+    clock = task.Clock()
+    limiter = RateLimiter(clock)
+    balance = RULES[("GET", "/api/v5/account/balance")]
+    order = RULES[("POST", "/api/v5/trade/order")]
+    ticker = RULES[("GET", "/api/v5/market/ticker")]
+    for _ in range(balance.requests):
+        limiter.acquire(("GET", "/api/v5/account/balance", CREDS.fingerprint), balance, 10)
+    waiting = [limiter.acquire(("GET", "/api/v5/account/balance", CREDS.fingerprint), balance, 10) for _ in range(3)]
+    limiter.acquire(("POST", "/api/v5/trade/order", CREDS.fingerprint, "BTC-USDT"), order, 10)
+    limiter.acquire(("GET", "/api/v5/account/balance", DEMO.fingerprint), balance, 10)
+    limiter.acquire(("GET", "/api/v5/market/ticker"), ticker, 10)
+
+    status = limiter.status()
+    live, demo = status["credentials"]  # the one with a queue first
+    assert live["fingerprint"] == CREDS.fingerprint and demo["fingerprint"] == DEMO.fingerprint
+    assert live["queued"] == 3 and live["budgets_held"] == 2
+    assert live["budgets"][0] == {"request": "GET /api/v5/account/balance", "limit": "10/2s per user",
+                                  "requests": 10, "window_seconds": 2, "free": 0, "queued": 3}
+    assert live["budgets"][1]["instId"] == "BTC-USDT" and live["budgets"][1]["free"] == order.requests - 1
+    assert demo["budgets"][0]["free"] == 9 and demo["queued"] == 0
+    assert status["public"] == [{"request": "GET /api/v5/market/ticker", "limit": "20/2s per ip", "requests": 20,
+                                 "window_seconds": 2, "free": 19, "queued": 0}]
+    assert_no_secret(json.dumps(status), CREDS)
+
+    clock.advance(balance.window + limiter.slack)  # tokens never marked done come back after a window
+    assert all(w.called for w in waiting)
+    assert limiter.status()["credentials"][0]["queued"] == 0
+
+
+# --- orders being resolved -------------------------------------------------------------
+
+def test_resolving_lists_an_order_while_it_is_looked_up():
+    clock = task.Clock()
+    resolving = Resolving(clock)
+    body = {"instId": "BTC-USDT", "clOrdId": "fmz123", "side": "buy"}
+    with resolving.track(CREDS.fingerprint, body, "place", RuntimeError("no answer within 10s")) as entry:
+        clock.advance(1.5)
+        entry.lookups = 2
+        assert resolving.status() == {"count": 1, "placements_resolved": {}, "orders": [{
+            "fingerprint": CREDS.fingerprint, "instId": "BTC-USDT", "order": "fmz123", "write": "place",
+            "seconds": 1.5, "lookups": 2, "cause": "no answer within 10s", "last_error": ""}]}
+    resolving.done("placed")
+    assert resolving.status() == {"count": 0, "orders": [], "placements_resolved": {"placed": 1}}
+
+
+# --- health without waiting -----------------------------------------------------------
+
+class SlowClient:
+    """Answers nothing until told; counts the probes it was asked for."""
+
+    base_url = "https://www.okx.com"
+    signer = None
+
+    def __init__(self, clock):
+        self.clock, self.asked, self.answered_at = clock, [], None
+
+    def get(self, path, sign=True):
+        d = Deferred()
+        self.asked.append(d)
+        return d
+
+    def seconds_since_answer(self):
+        return None if self.answered_at is None else self.clock.seconds() - self.answered_at
+
+
+def test_health_status_never_waits_and_probes_once_at_a_time():
+    clock = task.Clock()
+    client = SlowClient(clock)
+    health = Health(client, clock, started_at=0.0)
+    first = health.status()
+    assert first["okx_reachable"] is False and first["version"] == __version__
+    health.status()
+    assert len(client.asked) == 1  # the probe in flight is not doubled by the next poll
+    client.answered_at = clock.seconds()
+    client.asked[0].callback(None)
+    assert health.status()["okx_reachable"] is True and len(client.asked) == 1
+    clock.advance(health.fresh + 1)
+    health.status()
+    assert len(client.asked) == 2  # stale again: one new probe
+
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def readme_example() -> str:
+    """The ``/status.json`` example in README.md's "Status page" part."""
+    text = README.read_text(encoding="utf-8")
+    part = text[text.index("**Status page.**"):]
+    return part[part.index("```\n{") + 4:part.index("\n}\n```")]
+
+
+def readme_sections() -> list[str]:
+    return re.findall(r'^  "(\w+)":', readme_example(), re.M)
+
+
+def readme_fields(section: str) -> set[str]:
+    """Every field name the README's example shows in ``section``, at any depth."""
+    example = readme_example()
+    start = example.index(f'  "{section}":')
+    end = example.find('\n  "', start + 1)
+    return set(re.findall(r'"(\w+)":', example[start:end])) - {section}
+
+
+def all_keys(value) -> set[str]:
+    if isinstance(value, dict):
+        return set(value) | {k for v in value.values() for k in all_keys(v)}
+    if isinstance(value, list):
+        return {k for v in value for k in all_keys(v)}
+    return set()
+
+
+# --- end to end ------------------------------------------------------------------------
+
+@pytest_twisted.ensureDeferred
+async def test_status_json_after_calls_through_the_daemon(bridge_and_sim):
+    bridge, sim = await bridge_and_sim()
+    for _ in range(3):
+        assert "data" in await bridge.call("ticker", {"symbol": "BTC_USDT"})
+    assert "error" in await bridge.call("ticker", {"symbol": "NOPE_USDT"})
+    assert "data" in await bridge.call("accounts")
+
+    response, text, status = await get_json(bridge.admin_url + "/status.json")
+    assert response.headers.getRawHeaders(b"Cache-Control") == [b"no-store"]
+    assert list(status) == ["schema", "time", *SECTIONS] and status["schema"] == SCHEMA
+    assert list(status) == readme_sections()
+    for name in ("daemon", "calls", "okx_requests"):  # the documented fields, no fewer
+        assert readme_fields(name) <= all_keys(status[name]), name
+    daemon = status["daemon"]
+    assert daemon["version"] == __version__ and daemon["okx_reachable"] is True
+    assert daemon["okx_url"] == bridge.daemon.client.base_url
+    calls = status["calls"]
+    assert calls["count"] == 5 and calls["errors_count"] == 1
+    assert calls["methods"]["ticker"]["count"] == 4 and calls["methods"]["ticker"]["errors_count"] == 1
+    assert calls["methods"]["accounts"]["count"] == 1 and sum(calls["series"]) == 5
+    okx = status["okx_requests"]
+    sent = sum(n for path, n in sim.request_counts().items() if path.startswith("/api/v5/"))
+    assert okx["count"] == sent and okx["latency"]["samples"] == sent
+    assert 0 < okx["latency"]["p50_ms"] <= okx["latency"]["p99_ms"]
+    limits = status["rate_limits"]
+    assert [c["fingerprint"] for c in limits["credentials"]] == [SIM_CREDS.fingerprint]
+    balance = limits["credentials"][0]["budgets"][0]
+    assert balance["request"] == "GET /api/v5/account/balance" and balance["free"] < balance["requests"]
+    assert {"GET /api/v5/market/ticker"} <= {row["request"] for row in limits["public"]}
+    assert status["orders_resolving"] == {"enabled": True, "count": 0, "orders": [], "placements_resolved": {}}
+    for name in ("streams", "private_streams", "redis"):
+        assert status[name]["enabled"] is False and status[name]["why"]
+    # the ledger's section is its /health report: same kind, same state
+    assert status["ledger"]["enabled"] is True and status["ledger"]["ok"] is True
+    assert status["ledger"]["kind"] == (await get_json(bridge.admin_url + "/health"))[2]["ledger"]["kind"]
+    assert_no_secret(text)
+
+    # the second look sees the numbers move
+    assert "data" in await bridge.call("ticker", {"symbol": "ETH_USDT"})
+    _, _, later = await get_json(bridge.admin_url + "/status.json")
+    assert later["calls"]["methods"]["ticker"]["count"] == 5
+    assert later["okx_requests"]["count"] > okx["count"] and later["time"] >= status["time"]
+
+
+@pytest_twisted.ensureDeferred
+async def test_status_page_is_self_contained(bridge_and_sim):
+    bridge, sim = await bridge_and_sim("--admin-port", "tcp:0:interface=127.0.0.1", "--no-rate-limits")
+    response = await treq.get(bridge.admin_url + "/status", persistent=False)
+    page = (await response.content()).decode()
+    assert response.code == 200
+    assert response.headers.getRawHeaders(b"Content-Type") == [b"text/html; charset=utf-8"]
+    policy = response.headers.getRawHeaders(b"Content-Security-Policy")[0]
+    assert b"default-src 'none'" in policy and b"connect-src 'self'" in policy
+    # nothing fetched from elsewhere: no URL, no external script, stylesheet or font
+    for outside in ("http://", "https://", "//cdn", "<link", "src=", "@import", "url("):
+        assert outside not in page
+    assert 'fetch("status.json"' in page
+    # on its own admin port the page's data is there too; the protocol port has neither
+    _, _, status = await get_json(bridge.admin_url + "/status.json")
+    assert status["rate_limits"] == {"enabled": False, "why": "--no-rate-limits: requests are not paced"}
+    response = await treq.get(bridge.url + "/status.json", persistent=False)
+    assert json.loads(await response.content()) == {"error": "use POST with a JSON body (got GET)"}
+
+
+@pytest_twisted.ensureDeferred
+async def test_an_unanswered_order_shows_while_it_is_resolved(bridge_and_sim):
+    bridge, sim = await bridge_and_sim("--timeout", "2")
+    bridge.bridge.resolve_delays = (0.05, 0.1, 0.2, 0.4)  # as in test_order_faults: shortened look-up delays
+    sim.add_fault("/api/v5/trade/order", "drop_response", method="POST")
+    sim.add_fault("/api/v5/trade/order", "delay", method="GET", seconds=0.5)  # the look-up takes a while
+    placing = Deferred.fromCoroutine(bridge.call(
+        "trade", {"symbol": "LTC_USDT", "type": "buy", "price": 10, "amount": 1}, nonce=4242))
+    shown = None
+    for _ in range(5000):  # each turn is one real request to /status.json; bounded, no sleeping
+        _, text, status = await get_json(bridge.admin_url + "/status.json")
+        orders = status["orders_resolving"]["orders"]
+        if (orders and orders[0]["lookups"]) or placing.called:  # waiting for its first (slow) look-up
+            shown = status["orders_resolving"]
+            break
+    answer = await placing
+    assert shown is not None and shown["count"] == 1, shown
+    order = shown["orders"][0]
+    assert order["instId"] == "LTC-USDT" and order["order"] == "fmz4242" and order["write"] == "place"
+    assert order["fingerprint"] == SIM_CREDS.fingerprint and order["lookups"] >= 1 and order["seconds"] >= 0
+    assert_no_secret(text)
+    placed = [o for o in sim.orders() if o["clOrdId"] == "fmz4242"]
+    assert answer["data"]["id"] == f"LTC-USDT,{placed[0]['ordId']}"
+    _, _, after = await get_json(bridge.admin_url + "/status.json")
+    assert after["orders_resolving"]["count"] == 0
+    assert after["orders_resolving"]["placements_resolved"] == {"placed": 1}
+    # with an order and its budgets in view, the README's fields for these sections are all there
+    assert readme_fields("orders_resolving") - {"absent"} <= all_keys(shown) | all_keys(after["orders_resolving"])
+    assert readme_fields("rate_limits") <= all_keys(after["rate_limits"])
