@@ -1,16 +1,13 @@
-"""Pure trading rules: intents, posSide/reduceOnly, the order body, positions, funding, IO paths."""
+"""okxbridge/convert/intents.py: intents, posSide/reduceOnly, the order body, contract plans."""
 
 from decimal import Decimal as D
 
 import pytest
 
-from tests.conftest import recorded
 from okxbridge.fmz.errors import ProtocolError
-from okxbridge.handlers.account import balances_from_funding, balances_from_trading, merge_balances
-from okxbridge.handlers.contracts import PositionRange, funding_from_okx, in_range, parse_position_range, position_from_okx
 from okxbridge.convert.instruments import Instrument
-from okxbridge.convert.intents import Intent, client_order_id, order_body, parse_intent, position_fields
-from okxbridge.handlers.io import io_path
+from okxbridge.convert.intents import (ContractPlan, Held, Intent, client_order_id, order_body, parse_intent,
+                                        plan_contract_order, position_fields)
 
 
 @pytest.mark.parametrize("kind, contract, intent", [
@@ -87,98 +84,11 @@ def test_client_order_id_is_okx_shaped():
     assert cid == "fmz1730275031047002000" and cid.isalnum() and len(cid) <= 32
 
 
-def test_recorded_positions():
-    for entry in (recorded("fetchPositions"), recorded("fetchPosition"), recorded("fetchPosition", 1)):
-        p = entry["httpResponse"]["data"][0]
-        pos = position_from_okx(p)
-        assert pos["amount"] == abs(D(p["pos"])) and pos["price"] == D(p["avgPx"]) and pos["profit"] == D(p["upl"])
-        assert pos["margin_level"] == D(p["lever"]) and pos["type"] in ("long", "short")
-        assert pos["frozen_amount"] == abs(D(p["pos"])) - abs(D(p["availPos"]))
-
-
-def test_net_position_sign_and_empty():
-    short = position_from_okx({"instId": "BTC-USDT-SWAP", "posSide": "net", "pos": "-3", "availPos": "-3", "lever": "5"})
-    assert (short["type"], short["amount"], short["frozen_amount"]) == ("short", 3, 0)
-    assert position_from_okx({"instId": "BTC-USDT-SWAP", "posSide": "net", "pos": "0"}) is None
-
-
-@pytest.mark.parametrize("text, rng", [
-    ("USDT.swap", PositionRange(("SWAP",), quote="USDT")),
-    ("usd.SWAP", PositionRange(("SWAP",), quote="USD")),
-    ("USDT.futures", PositionRange(("FUTURES",), quote="USDT")),
-    ("BTC_USDT.swap", None),
-])
-def test_position_ranges(text, rng):
-    assert parse_position_range(text) == rng
-
-
-def test_in_range():
-    assert in_range("BTC-USDT-SWAP", PositionRange(("SWAP",), quote="USDT"))
-    assert not in_range("BTC-USD-SWAP", PositionRange(("SWAP",), quote="USDT"))
-    assert not in_range("BTC-USDT-261225", PositionRange(("SWAP",), quote="USDT"))
-
-
-def test_funding():
-    f = funding_from_okx({"instId": "BTC-USDT-SWAP", "fundingRate": "0.0001", "fundingTime": "1000",
-                          "nextFundingTime": "14401000"})
-    assert f == {"symbol": "BTC_USDT.swap", "rate": D("0.0001"), "time": 1000, "interval": 14400000, "next_time": 14401000}
-
-
-def test_recorded_balances_merge_with_funding():
-    trading = balances_from_trading(recorded("fetchBalance", 2)["httpResponse"]["data"][0])
-    funding = balances_from_funding(recorded("fetchBalance", 0)["httpResponse"]["data"])
-    merged = {r["currency"]: r for r in merge_balances(trading, funding)}
-    tusd_trading = next(r for r in trading if r["currency"] == "TUSD")
-    assert merged["TUSD"]["free"] == tusd_trading["free"] + D("100")
-
-
-@pytest.mark.parametrize("method, path", [
-    ("_api/api/v5/account/config", "/api/v5/account/config"),
-    ("_api//api/v5/account/config", "/api/v5/account/config"),
-    ("__api_/api/v5/trade/orders-pending", "/api/v5/trade/orders-pending"),
-    ("__api_//api/v5/asset/balances", "/api/v5/asset/balances"),
-])
-def test_io_paths(method, path):
-    assert io_path(method) == path
-
-
-@pytest.mark.parametrize("method", ["_api/api/v5/../x", "_api/http://h/api/v5/x", "_api//api/v5/x?y=1", "_api/api/v5",
-                                    "_api//evil/api/v5/x", "_api/api/v5/x#f", "_api/api/v5//x", "_api/api/v5/x/%2e%2e"])
-def test_io_refuses(method):
-    with pytest.raises(ProtocolError, match="refused"):
-        io_path(method)
-
-
-@pytest.mark.parametrize("value", ["1e999999", "-1e30", "1e-40", 1e300])
-def test_absurd_numbers_are_refused_by_name(value):
-    from okxbridge.fmz.params import decimal_param
-    with pytest.raises(ProtocolError, match="parameter 'amount' is out of range"):
-        decimal_param({"amount": value}, "amount")
-
-
 @pytest.mark.parametrize("price", ["0", "-0.5", "-2"])
 def test_a_non_positive_price_is_refused_not_sent_as_market(price):
     with pytest.raises(ProtocolError, match="not a price"):
         order_body(BTC, Intent("buy", ""), D(price), D("0.5"), cl_ord_id="x")
 
-
-@pytest.mark.parametrize("detail, free, frozen", [
-    # Spot mode: availEq is "" — availBal and frozenBal as they are
-    ({"ccy": "USDT", "availBal": "90", "availEq": "", "eq": "100", "frozenBal": "10", "cashBal": "100"}, "90", "10"),
-    # Futures mode: available equity; frozen is what equity the account cannot use (margin, upl)
-    ({"ccy": "USDT", "availBal": "90", "availEq": "85", "eq": "95", "frozenBal": "10", "cashBal": "100"}, "85", "10"),
-    # a bot holds 5 on top of 10 in orders: frozenBal counts it, the strategy cannot use it either
-    ({"ccy": "BTC", "availBal": "1", "availEq": "1", "eq": "1.15", "frozenBal": "0.15", "ordFrozen": "0.1"}, "1", "0.15"),
-    # older answers without availEq: availBal
-    ({"ccy": "ETH", "availBal": "2", "frozenBal": "1"}, "2", "1"),
-])
-def test_balance_fields_by_account_mode(detail, free, frozen):
-    (row,) = balances_from_trading({"details": [detail]})
-    assert (row["free"], row["frozen"]) == (D(free), D(frozen))
-
-
-from okxbridge.convert.intents import ContractPlan, Held, plan_contract_order  # noqa: E402
-from okxbridge.convert.precision import round_cost  # noqa: E402
 
 LS, NET = "long_short_mode", "net_mode"
 BUY, SELL = Intent("buy", "open"), Intent("sell", "open")
@@ -236,14 +146,6 @@ def test_contract_plan_errors_name_mode_and_position(intent, pos_mode, held, ask
     assert str(e.value) == message + "; nothing was sent"
 
 
-@pytest.mark.parametrize("cost, tick, sent", [
-    ("123.456789123", "0.1", "123.4"), ("123.456789123", "0.01", "123.45"), ("99.99", "1", "99"),
-    ("10", "0.5", "10.0"), ("0.00009", "0.0001", "0.0000"),
-])
-def test_round_cost_truncates_to_tick(cost, tick, sent):
-    assert str(round_cost(D(cost), D(tick))) == sent
-
-
 def test_spot_market_buy_cost_below_one_tick_is_refused():
     with pytest.raises(ProtocolError) as e:
         order_body(BTC, Intent("buy", ""), None, D("0.05"), cl_ord_id="x")
@@ -251,21 +153,3 @@ def test_spot_market_buy_cost_below_one_tick_is_refused():
     assert order_body(BTC, Intent("buy", ""), None, D("123.456789123"), cl_ord_id="x")["sz"] == "123.4"
 
 
-from okxbridge.convert.ranges import parse_range  # noqa: E402
-
-
-@pytest.mark.parametrize("text, kinds, expected", [
-    ("USDT.swap", ("swap", "futures"), PositionRange(("SWAP",), quote="USDT")),
-    ("usd.SWAP", ("swap",), PositionRange(("SWAP",), quote="USD")),
-    ("USDT.futures", ("swap", "futures"), PositionRange(("FUTURES",), quote="USDT")),
-    ("BTC_USDT.swap", ("swap",), None),
-    ("BTC_USDT", ("swap",), None),
-])
-def test_parse_range(text, kinds, expected):
-    assert parse_range(text, kinds) == expected
-
-
-def test_range_not_accepted_by_the_call():
-    with pytest.raises(ProtocolError) as e:
-        parse_range("USDT.futures", ("swap",))
-    assert "USDT.swap" in str(e.value)

@@ -1,4 +1,4 @@
-"""mapping/io_policy.py: which OKX paths IO may reach; the options that change it."""
+"""okxbridge/convert/io_policy.py: which OKX paths IO may reach; the options that change it."""
 
 import pytest
 from twisted.python import usage
@@ -57,19 +57,3 @@ def test_options_repeatable_comma_lists_and_the_config_file(tmp_path):
         Options().parseOptions(["--io-allow", "/etc/passwd"])
     assert parse_prefixes("") == ()
     assert all(p.startswith("/api/v5/") for p in DEFAULT_DENY)
-
-
-@pytest.mark.parametrize("url, accepted", [
-    ("https://www.okx.com", True), ("https://www.okx.com/", True), ("https://10.0.0.5:8443", True),
-    ("http://127.0.0.1:8080", True), ("http://localhost:9", True), ("http://[::1]:9", True),
-    ("http://www.okx.com", False), ("http://10.0.0.5", False), ("http://0.0.0.0:80", False),
-    ("ftp://www.okx.com", False), ("www.okx.com", False),
-])
-def test_okx_url_is_tls_or_loopback(url, accepted):
-    options = Options()
-    if accepted:
-        options.parseOptions(["--okx-url", url])
-        assert options["okx-url"] == url.rstrip("/")
-    else:
-        with pytest.raises(usage.UsageError):
-            options.parseOptions(["--okx-url", url])

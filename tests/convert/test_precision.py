@@ -5,7 +5,7 @@ from decimal import Decimal as D
 import pytest
 from hypothesis import given, strategies as st
 
-from okxbridge.convert.precision import decimals, okx_number, round_price, round_size
+from okxbridge.convert.precision import decimals, okx_number, round_cost, round_price, round_size
 
 
 @pytest.mark.parametrize("price, tick, side, expected", [
@@ -61,3 +61,11 @@ def test_rounded_price_is_on_grid_and_passive(price, tick, side):
 def test_rounded_size_never_exceeds_request(size, lot):
     rounded = round_size(size, lot)
     assert rounded % lot == 0 and rounded <= size and size - rounded < lot
+
+
+@pytest.mark.parametrize("cost, tick, sent", [
+    ("123.456789123", "0.1", "123.4"), ("123.456789123", "0.01", "123.45"), ("99.99", "1", "99"),
+    ("10", "0.5", "10.0"), ("0.00009", "0.0001", "0.0000"),
+])
+def test_round_cost_truncates_to_tick(cost, tick, sent):
+    assert str(round_cost(D(cost), D(tick))) == sent

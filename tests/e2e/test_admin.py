@@ -1,33 +1,13 @@
-"""``/metrics`` and ``/health``: what they count and report, on the protocol's port (ahead of
-its catch-all route) or on ``--admin-port``; metrics kept per daemon, labels bounded."""
+"""``/metrics`` and ``/health`` through the daemon: on the protocol's port (ahead of its
+catch-all route) or on ``--admin-port`` (the counters themselves: tests/test_metrics.py)."""
 
 import json
 
-import pytest
 import pytest_twisted
 import treq
-from prometheus_client.parser import text_string_to_metric_families
-from twisted.internet import task
-from twisted.internet.defer import Deferred, succeed
 
-from okxbridge.health import Health
-from okxbridge.metrics import MAX_PATHS, BridgeMetrics
-from okxbridge.okx.counting import COUNT_NOTHING, RequestCounts
-from okxbridge.okx.coalesce import Coalescer
 from okxbridge.testing import start_bridge
-
-
-def samples(text: str) -> dict:
-    """``{(name, frozenset(labels)): value}`` from a Prometheus text exposition."""
-    found = {}
-    for family in text_string_to_metric_families(text):
-        for s in family.samples:
-            found[(s.name, frozenset(s.labels.items()))] = s.value
-    return found
-
-
-def value(found, name, **labels):
-    return found.get((name, frozenset(labels.items())), 0.0)
+from tests.prometheus_text import samples, value
 
 
 async def get(url):
@@ -106,92 +86,3 @@ async def test_admin_port_serves_only_metrics_and_health(reactor, bridge_and_sim
     assert json.loads((await get(admin_url + "/health"))[1])["okx_reachable"] is True
     response, text = await get(admin_url + "/OKX")
     assert response.code == 404 and "only /metrics and /health" in json.loads(text)["error"]
-
-
-def test_each_daemon_has_its_own_registry():
-    one, two = BridgeMetrics.create(["ticker"]), BridgeMetrics.create(["ticker"])
-    one.call("ticker", "ok", 0.1)
-    assert value(samples(one.render().decode()), "okxbridge_calls_total", method="ticker", outcome="ok") == 1
-    assert value(samples(two.render().decode()), "okxbridge_calls_total", method="ticker", outcome="ok") == 0
-
-
-def test_labels_from_untrusted_input_are_bounded():
-    metrics = BridgeMetrics.create(["ticker"])
-    for i in range(MAX_PATHS + 50):
-        metrics.okx_request("GET", f"/api/v5/x{i}", "0", 0.01)
-        metrics.call(f"made-up-{i}", "error", 0.01)
-    metrics.call("_api/api/v5/account/config", "ok", 0.01)
-    metrics.call("__api_/api/v5/account/config", "ok", 0.01)
-    found = samples(metrics.render().decode())
-    paths = {dict(labels)["path"] for name, labels in found if name == "okxbridge_okx_requests_total"}
-    assert len(paths) == MAX_PATHS + 1 and "other" in paths
-    assert value(found, "okxbridge_okx_requests_total", verb="GET", path="other", code="0") == 50
-    methods = {dict(labels)["method"] for name, labels in found if name == "okxbridge_calls_total"}
-    assert methods == {"other", "_api"}
-
-
-def test_hooks_for_the_okx_side():
-    metrics = BridgeMetrics.create()
-    metrics.rate_limit_wait("/api/v5/trade/order", 0.2)
-    metrics.retry("/api/v5/market/ticker")
-    metrics.retry("/api/v5/market/ticker")
-    metrics.uncertain_order("placed")
-    metrics.uncertain_order("whatever")
-    found = samples(metrics.render().decode())
-    assert value(found, "okxbridge_rate_limit_wait_seconds_count", path="/api/v5/trade/order") == 1
-    assert value(found, "okxbridge_rate_limit_wait_seconds_sum", path="/api/v5/trade/order") == pytest.approx(0.2)
-    assert value(found, "okxbridge_okx_retries_total", path="/api/v5/market/ticker") == 2
-    assert value(found, "okxbridge_uncertain_orders_total", outcome="placed") == 1
-    assert value(found, "okxbridge_uncertain_orders_total", outcome="other") == 1
-    # the client's null hook and the daemon's counters both provide every hook the client calls
-    hooks = [name for name in vars(RequestCounts) if not name.startswith("_")]
-    assert sorted(hooks) == ["okx_request", "rate_limit_wait", "retry", "uncertain_order"]
-    for hook in hooks:
-        assert callable(getattr(COUNT_NOTHING, hook)) and callable(getattr(BridgeMetrics, hook))
-
-
-def test_coalesced_reads_are_read_from_the_coalescer():
-    coalescer = Coalescer()
-    metrics = BridgeMetrics.create(coalescer=coalescer)
-    pending = Deferred()
-    for _ in range(3):
-        coalescer.run("k", lambda: pending)
-    found = samples(metrics.render().decode())
-    assert value(found, "okxbridge_public_reads_total", result="requested") == 1
-    assert value(found, "okxbridge_public_reads_total", result="coalesced") == 2
-    pending.callback(None)
-
-
-class FakeClient:
-    base_url = "https://okx.example"
-
-    def __init__(self, answer, clock):
-        self.answer, self.asked, self.clock = answer, [], clock
-        self.signer = type("S", (), {"offset": -0.25})()
-        self.last_answer_at = None
-
-    def seconds_since_answer(self):
-        return None if self.last_answer_at is None else self.clock.seconds() - self.last_answer_at
-
-    def get(self, path, params=None, creds=None, *, sign=True):
-        self.asked.append((path, sign))
-        return self.answer()
-
-
-def test_health_trusts_a_recent_answer_and_probes_otherwise():
-    clock = task.Clock()
-    clock.advance(1000)
-    client = FakeClient(lambda: succeed(None), clock)
-    health = Health(client, clock, started_at=900)
-    client.last_answer_at = 995.0
-    report = Deferred.fromCoroutine(health.report()).result
-    assert client.asked == [] and report["okx_reachable"] is True
-    assert report["okx_last_answer_seconds_ago"] == 5.0 and report["clock_offset_seconds"] == -0.25
-    assert report["uptime_seconds"] == 100.0
-
-    clock.advance(60)  # the last answer is stale: ask /public/time, unsigned; nothing comes back
-    client.answer = Deferred
-    d = Deferred.fromCoroutine(health.report())
-    assert client.asked == [("/api/v5/public/time", False)] and not d.called
-    clock.advance(health.probe_timeout)
-    assert d.result["okx_reachable"] is False

@@ -1,74 +1,12 @@
-"""Hardening: loopback by default (and a warning otherwise), ``--allow-key``, the body cap."""
+"""Hardening through the daemon: ``--allow-key`` and the body cap (loopback by default and its warning:
+tests/test_listening.py, tests/test_service.py; the options: tests/test_options.py)."""
 
 import json
 import socket
 
-import pytest
 import pytest_twisted
-from twisted.logger import globalLogPublisher, formatEvent
 
 from okxbridge.fmz.key_allowlist import REFUSED
-from okxbridge.listening import listens_only_locally
-from okxbridge.service import Options, makeService
-
-
-@pytest.mark.parametrize("description, local", [
-    ("tcp:6666:interface=127.0.0.1", True),
-    ("tcp:6666:interface=127.0.0.2", True),
-    ("tcp6:6666:interface=\\:\\:1", True),
-    ("tcp:6666:interface=localhost", True),
-    ("unix:/run/okxbridge.sock", True),
-    ("tcp:6666", False),
-    ("tcp:6666:interface=0.0.0.0", False),
-    ("tcp6:6666:interface=\\:\\:", False),
-    ("tcp:6666:interface=10.0.0.5", False),
-    ("tcp:port=6666:interface=192.168.1.2", False),
-    ("ssl:6666:interface=127.0.0.1:privateKey=k.pem", True),
-    ("systemd:domain=INET:index=0", False),
-])
-def test_which_descriptions_are_local(description, local):
-    assert listens_only_locally(description) is local
-
-
-def test_a_bare_port_number_means_loopback():
-    options = Options()
-    options.parseOptions(["--port", "6666"])
-    assert options["port"] == "tcp:6666:interface=127.0.0.1"
-    assert listens_only_locally(options["port"])
-
-
-def warnings_of(args):
-    events = []
-    globalLogPublisher.addObserver(events.append)
-    try:
-        options = Options()
-        options.parseOptions(args)
-        makeService(options)  # builds the tree; nothing listens until it is started
-    finally:
-        globalLogPublisher.removeObserver(events.append)
-    return [formatEvent(e) for e in events if e.get("log_level") is not None and e["log_level"].name == "warn"]
-
-
-def test_warns_when_bound_beyond_loopback():
-    assert warnings_of(["--port", "7777"]) == []
-    found = warnings_of(["--port", "tcp:7777:interface=0.0.0.0", "--admin-port", "tcp:7778"])
-    assert any("listens on tcp:7777:interface=0.0.0.0" in w and "bind to 127.0.0.1" in w for w in found)
-    assert any("/metrics and /health on tcp:7778" in w for w in found)
-    assert any("no --allow-key given" in w for w in found)
-    found = warnings_of(["--port", "tcp:7777:interface=0.0.0.0", "--allow-key", "k"])
-    assert len(found) == 1 and "listens on" in found[0]
-
-
-def test_allow_key_is_repeatable_and_takes_comma_lists(tmp_path):
-    options = Options()
-    options.parseOptions(["--allow-key", "a, b", "--allow-key", "c"])
-    assert options["allow-key"] == ("a", "b", "c")
-    config = tmp_path / "okxbridge.ini"
-    config.write_text("[okxbridge]\nallow_key = k1,k2\n")
-    options = Options()
-    options.parseOptions(["--config", str(config)])
-    assert options["allow-key"] == ("k1", "k2")
-    assert Options().parseOptions([]) is None  # no keys given: every key may be used
 
 
 @pytest_twisted.ensureDeferred

@@ -1,27 +1,21 @@
-"""``/status.json`` and ``/status``: sections from each part, rate-limit headroom per
-credential fingerprint, orders being resolved, never a secret; through real sockets."""
+"""``/status.json`` and ``/status`` through real sockets: sections from each part, rate-limit
+headroom per credential fingerprint, orders being resolved, never a secret (each part's own
+section is tested beside it: tests/test_status.py, tests/okx/test_limits.py, tests/desk/test_resolving.py,
+tests/test_health.py)."""
 
 import json
 import re
 from pathlib import Path
 
-import pytest
 import pytest_twisted
 import treq
-from twisted.internet import task
 from twisted.internet.defer import Deferred
 
 from okxbridge import __version__
-from okxbridge.health import Health
-from okxbridge.desk.resolving import Resolving
-from okxbridge.okx.limits import RULES, RateLimiter
-from okxbridge.okx.signer import Credentials
-from okxbridge.status import SCHEMA, NotEnabled, StatusBoard
+from okxbridge.status import SCHEMA
 
-from tests.okx_fake import CREDS, DEMO
+from tests.no_secret import SIM_CREDS, assert_no_secret
 
-KEY, SECRET, PASSPHRASE = "okxsim-demo-key", "okxsim-demo-secret", "okxsim-demo-pass"
-SIM_CREDS = Credentials(KEY, SECRET, PASSPHRASE)
 SECTIONS = ["daemon", "calls", "okx_requests", "rate_limits", "orders_resolving", "streams", "private_streams", "ledger",
             "redis"]
 
@@ -31,135 +25,6 @@ async def get_json(url):
     text = (await response.content()).decode()
     assert response.code == 200, text
     return response, text, json.loads(text)
-
-
-def assert_no_secret(text: str, creds: Credentials = SIM_CREDS) -> None:
-    """Neither the secret, the passphrase nor the access key appears (not even in part)."""
-    for secret in (creds.secret, creds.passphrase, creds.api_key):
-        assert secret not in text
-    assert "OK-ACCESS" not in text and "sign" not in text.lower()
-
-
-# --- the board ------------------------------------------------------------------------
-
-class Broken:
-    status_section = "broken"
-
-    def status(self):
-        raise RuntimeError("boom")
-
-
-class Fixed:
-    def __init__(self, name, value):
-        self.status_section, self.value = name, value
-
-    def status(self):
-        return dict(self.value)
-
-
-def test_board_lists_sections_in_order_and_isolates_a_failing_one():
-    clock = task.Clock()
-    clock.advance(12.3456)
-    board = StatusBoard(clock, [Fixed("a", {"n": 1}), Broken(), NotEnabled("streams", "not built")])
-    report = board.report()
-    assert list(report) == ["schema", "time", "a", "broken", "streams"]
-    assert report["schema"] == SCHEMA and report["time"] == 12.346
-    assert report["a"] == {"enabled": True, "n": 1}
-    assert report["broken"] == {"enabled": True, "error": "the broken section could not be read (see the log)"}
-    assert report["streams"] == {"enabled": False, "why": "not built"}
-
-
-@pytest.mark.parametrize("names, message", [
-    (["a", "b", "a"], "named twice: a"),
-    (["time"], "reserved"),
-])
-def test_board_refuses_ambiguous_section_names(names, message):
-    with pytest.raises(ValueError, match=message):
-        StatusBoard(task.Clock(), [Fixed(n, {}) for n in names])
-
-
-# --- rate limits ----------------------------------------------------------------------
-
-def test_rate_limit_status_shows_headroom_and_queue_per_fingerprint():
-    clock = task.Clock()
-    limiter = RateLimiter(clock)
-    balance = RULES[("GET", "/api/v5/account/balance")]
-    order = RULES[("POST", "/api/v5/trade/order")]
-    ticker = RULES[("GET", "/api/v5/market/ticker")]
-    for _ in range(balance.requests):
-        limiter.acquire(("GET", "/api/v5/account/balance", CREDS.fingerprint), balance, 10)
-    waiting = [limiter.acquire(("GET", "/api/v5/account/balance", CREDS.fingerprint), balance, 10) for _ in range(3)]
-    limiter.acquire(("POST", "/api/v5/trade/order", CREDS.fingerprint, "BTC-USDT"), order, 10)
-    limiter.acquire(("GET", "/api/v5/account/balance", DEMO.fingerprint), balance, 10)
-    limiter.acquire(("GET", "/api/v5/market/ticker"), ticker, 10)
-
-    status = limiter.status()
-    live, demo = status["credentials"]  # the one with a queue first
-    assert live["fingerprint"] == CREDS.fingerprint and demo["fingerprint"] == DEMO.fingerprint
-    assert live["queued"] == 3 and live["budgets_held"] == 2
-    assert live["budgets"][0] == {"request": "GET /api/v5/account/balance", "limit": "10/2s per user",
-                                  "requests": 10, "window_seconds": 2, "free": 0, "queued": 3}
-    assert live["budgets"][1]["instId"] == "BTC-USDT" and live["budgets"][1]["free"] == order.requests - 1
-    assert demo["budgets"][0]["free"] == 9 and demo["queued"] == 0
-    assert status["public"] == [{"request": "GET /api/v5/market/ticker", "limit": "20/2s per ip", "requests": 20,
-                                 "window_seconds": 2, "free": 19, "queued": 0}]
-    assert_no_secret(json.dumps(status), CREDS)
-
-    clock.advance(balance.window + limiter.slack)  # tokens never marked done come back after a window
-    assert all(w.called for w in waiting)
-    assert limiter.status()["credentials"][0]["queued"] == 0
-
-
-# --- orders being resolved -------------------------------------------------------------
-
-def test_resolving_lists_an_order_while_it_is_looked_up():
-    clock = task.Clock()
-    resolving = Resolving(clock)
-    body = {"instId": "BTC-USDT", "clOrdId": "fmz123", "side": "buy"}
-    with resolving.track(CREDS.fingerprint, body, "place", RuntimeError("no answer within 10s")) as entry:
-        clock.advance(1.5)
-        entry.lookups = 2
-        assert resolving.status() == {"count": 1, "placements_resolved": {}, "orders": [{
-            "fingerprint": CREDS.fingerprint, "instId": "BTC-USDT", "order": "fmz123", "write": "place",
-            "seconds": 1.5, "lookups": 2, "cause": "no answer within 10s", "last_error": ""}]}
-    resolving.done("placed")
-    assert resolving.status() == {"count": 0, "orders": [], "placements_resolved": {"placed": 1}}
-
-
-# --- health without waiting -----------------------------------------------------------
-
-class SlowClient:
-    """Answers nothing until told; counts the probes it was asked for."""
-
-    base_url = "https://www.okx.com"
-    signer = None
-
-    def __init__(self, clock):
-        self.clock, self.asked, self.answered_at = clock, [], None
-
-    def get(self, path, sign=True):
-        d = Deferred()
-        self.asked.append(d)
-        return d
-
-    def seconds_since_answer(self):
-        return None if self.answered_at is None else self.clock.seconds() - self.answered_at
-
-
-def test_health_status_never_waits_and_probes_once_at_a_time():
-    clock = task.Clock()
-    client = SlowClient(clock)
-    health = Health(client, clock, started_at=0.0)
-    first = health.status()
-    assert first["okx_reachable"] is False and first["version"] == __version__
-    health.status()
-    assert len(client.asked) == 1  # the probe in flight is not doubled by the next poll
-    client.answered_at = clock.seconds()
-    client.asked[0].callback(None)
-    assert health.status()["okx_reachable"] is True and len(client.asked) == 1
-    clock.advance(health.fresh + 1)
-    health.status()
-    assert len(client.asked) == 2  # stale again: one new probe
 
 
 README = Path(__file__).resolve().parents[2] / "README.md"

@@ -7,6 +7,7 @@ from twisted.internet.defer import Deferred
 from twisted.internet import task
 
 from tests.okx_fake import CREDS, DEMO, OTHER, Response, error, make_client, ok
+from tests.no_secret import assert_no_secret
 from okxbridge.okx.errors import OkxThrottled
 from okxbridge.okx.limits import DEFAULT_PRIVATE, DEFAULT_PUBLIC, RULES, RateLimiter, Rule, bucket_keys, rule_for
 
@@ -281,3 +282,33 @@ def test_budgets_are_per_credential_not_per_access_key():
     for _ in range(12):
         client.get("/api/v5/account/balance", None, wrong).addErrback(lambda f: None)
     assert client.get("/api/v5/account/balance", None, CREDS).called  # the owner's bucket is untouched
+
+
+def test_rate_limit_status_shows_headroom_and_queue_per_fingerprint():
+    clock = task.Clock()
+    limiter = RateLimiter(clock)
+    balance = RULES[("GET", "/api/v5/account/balance")]
+    order = RULES[("POST", "/api/v5/trade/order")]
+    ticker = RULES[("GET", "/api/v5/market/ticker")]
+    for _ in range(balance.requests):
+        limiter.acquire(("GET", "/api/v5/account/balance", CREDS.fingerprint), balance, 10)
+    waiting = [limiter.acquire(("GET", "/api/v5/account/balance", CREDS.fingerprint), balance, 10) for _ in range(3)]
+    limiter.acquire(("POST", "/api/v5/trade/order", CREDS.fingerprint, "BTC-USDT"), order, 10)
+    limiter.acquire(("GET", "/api/v5/account/balance", DEMO.fingerprint), balance, 10)
+    limiter.acquire(("GET", "/api/v5/market/ticker"), ticker, 10)
+
+    status = limiter.status()
+    live, demo = status["credentials"]  # the one with a queue first
+    assert live["fingerprint"] == CREDS.fingerprint and demo["fingerprint"] == DEMO.fingerprint
+    assert live["queued"] == 3 and live["budgets_held"] == 2
+    assert live["budgets"][0] == {"request": "GET /api/v5/account/balance", "limit": "10/2s per user",
+                                  "requests": 10, "window_seconds": 2, "free": 0, "queued": 3}
+    assert live["budgets"][1]["instId"] == "BTC-USDT" and live["budgets"][1]["free"] == order.requests - 1
+    assert demo["budgets"][0]["free"] == 9 and demo["queued"] == 0
+    assert status["public"] == [{"request": "GET /api/v5/market/ticker", "limit": "20/2s per ip", "requests": 20,
+                                 "window_seconds": 2, "free": 19, "queued": 0}]
+    assert_no_secret(json.dumps(status), CREDS)
+
+    clock.advance(balance.window + limiter.slack)  # tokens never marked done come back after a window
+    assert all(w.called for w in waiting)
+    assert limiter.status()["credentials"][0]["queued"] == 0
