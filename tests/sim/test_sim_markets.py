@@ -5,7 +5,7 @@ import datetime
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from simsupport import START, clocked_emulator
+from tests.sim.simsupport import START, clocked_emulator
 
 from okxbridge.sim.candles import UnknownBar, bar_open, bar_step, candles, parse_bar
 from okxbridge.sim.instruments import futures_expiries

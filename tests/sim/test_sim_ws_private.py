@@ -12,7 +12,7 @@ from okxbridge.sim import DEFAULT_ACCOUNT
 from okxbridge.sim.instruments import catalogue
 from okxbridge.sim.ws_private import login_sign
 
-from test_sim_ws import against_emulator, ccxt_pro
+from tests.sim.test_sim_ws import against_emulator, ccxt_pro
 
 KEY = DEFAULT_ACCOUNT
 
@@ -177,7 +177,7 @@ async def rest_place(running, order):
     import aiohttp
 
     from okxbridge.sim.auth import sign
-    from simsupport import iso_now
+    from tests.sim.simsupport import iso_now
 
     body = json.dumps(order)
     ts = iso_now(time.time())

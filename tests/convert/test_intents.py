@@ -1,0 +1,155 @@
+"""okxbridge/convert/intents.py: intents, posSide/reduceOnly, the order body, contract plans."""
+
+from decimal import Decimal as D
+
+import pytest
+
+from okxbridge.fmz.errors import ProtocolError
+from okxbridge.convert.instruments import Instrument
+from okxbridge.convert.intents import (ContractPlan, Held, Intent, client_order_id, order_body, parse_intent,
+                                        plan_contract_order, position_fields)
+
+
+@pytest.mark.parametrize("kind, contract, intent", [
+    ("buy", False, Intent("buy", "")), ("SELL", False, Intent("sell", "")),
+    ("buy", True, Intent("buy", "open")), ("sell", True, Intent("sell", "open")),
+    ("closebuy", True, Intent("sell", "close")), ("closesell", True, Intent("buy", "close")),
+])
+def test_parse_intent(kind, contract, intent):
+    assert parse_intent(kind, contract) == intent
+
+
+@pytest.mark.parametrize("kind, contract", [("closebuy", False), ("long", True), ("", False)])
+def test_bad_intent(kind, contract):
+    with pytest.raises(ProtocolError):
+        parse_intent(kind, contract)
+
+
+@pytest.mark.parametrize("intent, mode, fields", [
+    (Intent("buy", "open"), "long_short_mode", {"posSide": "long"}),
+    (Intent("sell", "open"), "long_short_mode", {"posSide": "short"}),
+    (Intent("sell", "close"), "long_short_mode", {"posSide": "long"}),
+    (Intent("buy", "close"), "long_short_mode", {"posSide": "short"}),
+    (Intent("buy", "open"), "net_mode", {"posSide": "net"}),
+    (Intent("sell", "close"), "net_mode", {"posSide": "net", "reduceOnly": True}),
+    (Intent("buy", "close"), "net_mode", {"posSide": "net", "reduceOnly": True}),
+])
+def test_position_fields(intent, mode, fields):
+    assert position_fields(intent, mode) == fields
+
+
+BTC = Instrument.from_okx({"instType": "SPOT", "instId": "BTC-USDT", "baseCcy": "BTC", "quoteCcy": "USDT",
+                           "tickSz": "0.1", "lotSz": "0.00000001", "minSz": "0.00001", "state": "live"})
+SWAP = Instrument.from_okx({"instType": "SWAP", "instId": "BTC-USDT-SWAP", "tickSz": "0.1", "lotSz": "0.01",
+                            "minSz": "0.01", "ctVal": "0.01", "state": "live"})
+
+
+def test_spot_limit_body():
+    body = order_body(BTC, Intent("sell", ""), D("30000.01"), D("0.123456789"), cl_ord_id="fmz1")
+    assert body == {"instId": "BTC-USDT", "tdMode": "cash", "side": "sell", "clOrdId": "fmz1", "ordType": "limit",
+                    "px": "30000.1", "sz": "0.12345678"}
+
+
+def test_spot_market_buy_spends_quote():
+    body = order_body(BTC, Intent("buy", ""), None, D("25.5"), cl_ord_id="fmz1")
+    assert body == {"instId": "BTC-USDT", "tdMode": "cash", "side": "buy", "clOrdId": "fmz1", "ordType": "market",
+                    "tgtCcy": "quote_ccy", "sz": "25.5"}
+
+
+def test_spot_market_sell_in_base():
+    body = order_body(BTC, Intent("sell", ""), D(-1), D("0.5"), cl_ord_id="fmz1")
+    assert body["ordType"] == "market" and body["tgtCcy"] == "base_ccy" and body["sz"] == "0.5" and "px" not in body
+
+
+def test_swap_close_in_net_mode():
+    body = order_body(SWAP, Intent("sell", "close"), D("50000.05"), D("2.999"), cl_ord_id="fmz2", pos_mode="net_mode")
+    assert body == {"instId": "BTC-USDT-SWAP", "tdMode": "cross", "side": "sell", "clOrdId": "fmz2",
+                    "ordType": "limit", "px": "50000.1", "sz": "2.99", "posSide": "net", "reduceOnly": True}
+
+
+def test_isolated_post_only():
+    body = order_body(SWAP, Intent("buy", "open"), D("100"), D("1"), cl_ord_id="x", td_mode="isolated",
+                      pos_mode="long_short_mode", ord_type="post_only")
+    assert (body["tdMode"], body["ordType"], body["posSide"]) == ("isolated", "post_only", "long")
+
+
+@pytest.mark.parametrize("amount", ["0.000009", "0.00000000999", "0"])
+def test_below_minimum_names_it(amount):
+    with pytest.raises(ProtocolError, match=r"minimum order size 0\.00001"):
+        order_body(BTC, Intent("buy", ""), D("100"), D(amount), cl_ord_id="x")
+
+
+def test_client_order_id_is_okx_shaped():
+    cid = client_order_id(1730275031047002000)
+    assert cid == "fmz1730275031047002000" and cid.isalnum() and len(cid) <= 32
+
+
+@pytest.mark.parametrize("price", ["0", "-0.5", "-2"])
+def test_a_non_positive_price_is_refused_not_sent_as_market(price):
+    with pytest.raises(ProtocolError, match="not a price"):
+        order_body(BTC, Intent("buy", ""), D(price), D("0.5"), cl_ord_id="x")
+
+
+LS, NET = "long_short_mode", "net_mode"
+BUY, SELL = Intent("buy", "open"), Intent("sell", "open")
+CLOSE_LONG, CLOSE_SHORT = Intent("sell", "close"), Intent("buy", "close")
+
+
+def h(mode, side, pos):
+    return Held(mode, side, D(pos))
+
+
+@pytest.mark.parametrize("intent, pos_mode, held, amount, default, asked, plan", [
+    # opens: the call's mode, else the default
+    (BUY, LS, [], "1", "cross", "", ContractPlan("cross", {"posSide": "long"}, "open")),
+    (SELL, LS, [], "1", "isolated", "", ContractPlan("isolated", {"posSide": "short"}, "open")),
+    (BUY, LS, [], "1", "isolated", "cross", ContractPlan("cross", {"posSide": "long"}, "open")),
+    (BUY, NET, [], "1", "isolated", "", ContractPlan("isolated", {"posSide": "net"}, "open")),
+    # closes take the position's mode
+    (CLOSE_LONG, LS, [h("isolated", "long", "2")], "2", "cross", "",
+     ContractPlan("isolated", {"posSide": "long"}, "close")),
+    (CLOSE_SHORT, LS, [h("isolated", "long", "2"), h("cross", "short", "1")], "1", "isolated", "",
+     ContractPlan("cross", {"posSide": "short"}, "close")),
+    # both modes hold a long: the default's, or the one asked for
+    (CLOSE_LONG, LS, [h("isolated", "long", "2"), h("cross", "long", "1")], "1", "cross", "",
+     ContractPlan("cross", {"posSide": "long"}, "close")),
+    (CLOSE_LONG, LS, [h("isolated", "long", "2"), h("cross", "long", "1")], "1", "cross", "isolated",
+     ContractPlan("isolated", {"posSide": "long"}, "close")),
+    # net mode: closes reduce-only in the position's mode
+    (CLOSE_LONG, NET, [h("isolated", "net", "3")], "1", "cross", "",
+     ContractPlan("isolated", {"posSide": "net", "reduceOnly": True}, "close")),
+    (CLOSE_SHORT, NET, [h("cross", "net", "-3")], "5", "cross", "",
+     ContractPlan("cross", {"posSide": "net", "reduceOnly": True}, "close")),
+    # net mode: a sell inside a long closes; a bigger one flips (open); with no long it opens
+    (SELL, NET, [h("isolated", "net", "3")], "3", "cross", "",
+     ContractPlan("isolated", {"posSide": "net", "reduceOnly": True}, "close")),
+    (SELL, NET, [h("isolated", "net", "3")], "4", "cross", "", ContractPlan("isolated", {"posSide": "net"}, "open")),
+    (SELL, NET, [h("cross", "net", "-3")], "1", "cross", "", ContractPlan("cross", {"posSide": "net"}, "open")),
+    (BUY, NET, [h("cross", "net", "0")], "1", "isolated", "", ContractPlan("isolated", {"posSide": "net"}, "open")),
+])
+def test_contract_plan(intent, pos_mode, held, amount, default, asked, plan):
+    assert plan_contract_order(intent, pos_mode, held, D(amount), default, asked, "X") == plan
+
+
+@pytest.mark.parametrize("intent, pos_mode, held, asked, message", [
+    (CLOSE_LONG, LS, [], "", "closebuy X: no long position to close (long/short mode; positions held: none)"),
+    (CLOSE_SHORT, LS, [h("isolated", "long", "2")], "",
+     "closesell X: no short position to close (long/short mode; positions held: long 2 isolated)"),
+    (CLOSE_LONG, NET, [h("cross", "net", "-1.5")], "", "closebuy X: no long position to close (net mode; "
+     "positions held: short 1.5 cross)"),
+    (CLOSE_LONG, LS, [h("isolated", "long", "2")], "cross",
+     "closebuy X: no cross long position to close (long/short mode; positions held: long 2 isolated)"),
+])
+def test_contract_plan_errors_name_mode_and_position(intent, pos_mode, held, asked, message):
+    with pytest.raises(ProtocolError) as e:
+        plan_contract_order(intent, pos_mode, held, D(1), "cross", asked, "X")
+    assert str(e.value) == message + "; nothing was sent"
+
+
+def test_spot_market_buy_cost_below_one_tick_is_refused():
+    with pytest.raises(ProtocolError) as e:
+        order_body(BTC, Intent("buy", ""), None, D("0.05"), cl_ord_id="x")
+    assert "tick size 0.1" in str(e.value) and "nothing was sent" in str(e.value)
+    assert order_body(BTC, Intent("buy", ""), None, D("123.456789123"), cl_ord_id="x")["sz"] == "123.4"
+
+
