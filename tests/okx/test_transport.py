@@ -26,7 +26,8 @@ class Okx(Resource):
         self.status, self.answer, self.hold, self.seen = status, answer, hold, []
 
     def render(self, request):
-        self.seen.append((request.method.decode(), request.uri.decode(), request.requestHeaders, request.content.read()))
+        body = request.content.read()
+        self.seen.append((request.method.decode(), request.uri.decode(), request.requestHeaders, body))
         if self.hold:
             return NOT_DONE_YET
         request.setResponseCode(self.status)
