@@ -1,6 +1,6 @@
 """The layer that keeps calls within OKX's rate limits: the one place a token is taken and returned.
 
-Every send first takes one token per bucket it spends (:func:`.limits.bucket_keys`) and
+Every send first takes one token per bucket it spends (:func:`.rate_rules.bucket_keys`) and
 gives them back when the answer is in, whatever it was. The private WebSocket's order
 operations go through :meth:`Pacing.run` too: OKX counts a WebSocket order against the
 same per-instrument limit as the REST request it stands for (docs #overview-rate-limits),
@@ -20,7 +20,8 @@ from .call import OkxCall, OkxLayer
 from .counting import COUNT_NOTHING, RequestCounts
 from .envelope import OkxReply
 from .errors import OkxError, OkxThrottled
-from .limits import Rule, Token, bucket_keys
+from .limits import Token
+from .rate_rules import Rule, bucket_keys
 
 T = TypeVar("T")
 

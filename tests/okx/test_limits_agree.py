@@ -1,4 +1,4 @@
-"""The bridge's rate-limit table (okx/limits.py) against the emulator's (sim/limits.py).
+"""The bridge's rate-limit table (okx/rate_rules.py) against the emulator's (sim/limits.py).
 
 They are two independent readings of OKX's docs on purpose (style: one fact, one place —
 except where a second reading is there to catch the first one's mistakes). Every
@@ -6,7 +6,7 @@ difference between them must be named below with its reason, so a disagreement i
 decision, not an accident; a new difference, or a named one that went away, fails.
 """
 
-from okxbridge.okx.limits import RULES
+from okxbridge.okx.rate_rules import RULES
 from okxbridge.sim import limits as sim_limits
 
 #: (verb, path) → why the emulator limits it and the bridge does not: the bridge never calls
@@ -49,7 +49,8 @@ def differences() -> dict[str, dict]:
     return {
         "only_in_sim": {key: sim[key] for key in sim.keys() - bridge.keys()},
         "only_in_bridge": {key: bridge[key] for key in bridge.keys() - sim.keys()},
-        "different_rule": {key: (bridge[key], sim[key]) for key in bridge.keys() & sim.keys() if bridge[key] != sim[key]},
+        "different_rule": {key: (bridge[key], sim[key]) for key in bridge.keys() & sim.keys()
+                           if bridge[key] != sim[key]},
         "shared_window_in_sim": {path: sorted(verbs) for path, verbs in paths_by_verbs.items() if len(verbs) > 1},
     }
 
