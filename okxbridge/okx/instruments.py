@@ -9,16 +9,16 @@ needs no restart.
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Iterable
 
 import attrs
 from twisted.internet.defer import Deferred
 from twisted.internet.interfaces import IReactorTime
 
-from ..fmz.errors import ProtocolError
-from .coalesce import Coalescer
 from ..convert.instruments import Instrument, find_alias, future_names, inst_type_of, is_alias, next_expiry
 from ..convert.symbols import Symbol, inst_type, okx_inst_id
+from ..fmz.errors import ProtocolError
+from .coalesce import Coalescer
 
 INSTRUMENTS_PATH = "/api/v5/public/instruments"
 
@@ -82,7 +82,8 @@ class InstrumentCache:
         table = await self.instruments(session, inst_type_of(symbol))
         inst = find_alias(table, symbol, okx_now_ms(session)) if is_alias(symbol) else table.get(okx_inst_id(symbol))
         if inst is None:
-            raise ProtocolError(f"symbol {symbol.fmz} is not listed on OKX" + (" (demo)" if session.creds.simulated else ""))
+            demo = " (demo)" if session.creds.simulated else ""
+            raise ProtocolError(f"symbol {symbol.fmz} is not listed on OKX{demo}")
         return inst
 
     async def inst_id(self, session, symbol: Symbol) -> str:

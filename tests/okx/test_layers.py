@@ -1,11 +1,11 @@
 """The small layers: coalescing (okx/coalesce.py), in-flight counting (okx/inflight.py) and
 refusing a rejected credential (okx/rejected.py), each around a fake inner layer."""
 
+from fake_layer import Inner, failure_of, reply
+from okx_fake import CREDS, DEMO
 from twisted.internet import task
 from twisted.internet.defer import Deferred
 
-from fake_layer import Inner, failure_of, reply
-from okx_fake import CREDS, DEMO
 from okxbridge.okx.call import OkxCall
 from okxbridge.okx.coalesce import Coalescing
 from okxbridge.okx.errors import OkxError

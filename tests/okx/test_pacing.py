@@ -1,10 +1,10 @@
 """okx/pacing.py: the one place a rate token is taken and returned, REST and WebSocket alike."""
 
+from fake_layer import Inner, failure_of, reply
+from okx_fake import CREDS
 from twisted.internet import task
 from twisted.internet.defer import Deferred
 
-from fake_layer import Inner, failure_of, reply
-from okx_fake import CREDS
 from okxbridge.okx.call import OkxCall
 from okxbridge.okx.errors import OkxError, OkxThrottled
 from okxbridge.okx.limits import RULES, RateLimiter

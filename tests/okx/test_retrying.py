@@ -2,11 +2,11 @@
 
 from random import Random
 
+from fake_layer import Inner, failure_of, reply
+from okx_fake import CREDS
 from twisted.internet import task
 from twisted.internet.defer import succeed
 
-from fake_layer import Inner, failure_of, reply
-from okx_fake import CREDS
 from okxbridge.okx.call import OkxCall
 from okxbridge.okx.errors import OkxError, OkxThrottled, OkxTransportError
 from okxbridge.okx.retry import Backoff

@@ -1,10 +1,10 @@
 """okx/tracing.py: a trace line and a metric per request, with the code the metrics count."""
 
 import pytest
+from fake_layer import Inner, failure_of, reply
 from twisted.internet import task
 from twisted.internet.defer import Deferred
 
-from fake_layer import Inner, failure_of, reply
 from okxbridge.okx.call import OkxCall
 from okxbridge.okx.errors import OkxError, OkxTransportError
 from okxbridge.okx.tracing import Tracing, outcome_of, traced

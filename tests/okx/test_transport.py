@@ -3,13 +3,13 @@
 import json
 
 import pytest
+from okx_fake import CREDS, DEMO
 from treq.testing import StubTreq
 from twisted.internet import task
 from twisted.internet.defer import Deferred
 from twisted.web.resource import Resource
 from twisted.web.server import NOT_DONE_YET
 
-from okx_fake import CREDS, DEMO
 from okxbridge.okx.call import OkxCall
 from okxbridge.okx.errors import OkxError, OkxTransportError
 from okxbridge.okx.signer import Signer, signature
