@@ -8,7 +8,6 @@ and any below it. Every import counts (as in ``test_import_cycles``).
 """
 
 import ast
-from pathlib import Path
 
 import pytest
 from tests.test_import_cycles import REPO, graph

@@ -13,6 +13,9 @@ import attrs
 from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
+from .call import OkxCall, OkxLayer
+from .envelope import OkxReply
+
 
 @attrs.define
 class Coalescer:
@@ -40,3 +43,17 @@ class Coalescer:
 
         start().addBoth(finish)
         return waiter
+
+
+@attrs.define
+class Coalescing:
+    """The layer that lets identical public reads in flight share one request (and so spend
+    one rate-limit token for all of them); every other call passes straight down."""
+
+    inner: OkxLayer
+    coalescer: Coalescer = attrs.Factory(Coalescer)
+
+    def send(self, call: OkxCall) -> Deferred[OkxReply]:
+        if not call.shareable:
+            return self.inner.send(call)
+        return self.coalescer.run(call.share_key, lambda: self.inner.send(call))

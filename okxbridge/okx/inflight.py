@@ -12,6 +12,9 @@ from typing import Any, Callable
 import attrs
 from twisted.internet.defer import Deferred, succeed
 
+from .call import OkxCall, OkxLayer
+from .envelope import OkxReply
+
 
 @attrs.define
 class InFlight:
@@ -50,3 +53,14 @@ class InFlight:
         d: Deferred[None] = Deferred(lambda d: self._idle.remove(d) if d in self._idle else None)
         self._idle.append(d)
         return d
+
+
+@attrs.define
+class Tracked:
+    """The layer that counts each upstream call in flight until its last try is done."""
+
+    inner: OkxLayer
+    inflight: InFlight = attrs.Factory(InFlight)
+
+    def send(self, call: OkxCall) -> Deferred[OkxReply]:
+        return self.inflight.track(self.inner.send(call))

@@ -16,14 +16,7 @@ import attrs
 from twisted.internet.defer import Deferred
 from twisted.internet.interfaces import IReactorTime
 
-from ..convert.instruments import (
-    Instrument,
-    find_alias,
-    future_names,
-    inst_type_of,
-    is_alias,
-    next_expiry,
-)
+from ..convert.instruments import Instrument, find_alias, future_names, inst_type_of, is_alias, next_expiry
 from ..convert.symbols import Symbol, inst_type, okx_inst_id
 from ..fmz.errors import ProtocolError
 from . import paths
@@ -85,7 +78,8 @@ class InstrumentCache:
         table = await self.instruments(session, inst_type_of(symbol))
         inst = find_alias(table, symbol, session.okx_now_ms()) if is_alias(symbol) else table.get(okx_inst_id(symbol))
         if inst is None:
-            raise ProtocolError(f"symbol {symbol.fmz} is not listed on OKX" + (" (demo)" if session.creds.simulated else ""))
+            demo = " (demo)" if session.creds.simulated else ""
+            raise ProtocolError(f"symbol {symbol.fmz} is not listed on OKX{demo}")
         return inst
 
     async def inst_id(self, session: Session, symbol: Symbol) -> str:

@@ -5,7 +5,7 @@
   in Unix seconds on OKX's clock (the time-synced signer's), sent as a string.
 - Operations (docs #order-book-trading-trade-ws-place-order, -cancel-order; §6): ``{"id",
   "op", "args"}``; the answer echoes ``id`` and carries ``code`` "0"/"1"/"2" and per-item
-  ``sCode``/``sMsg``, the same reading as the REST envelope (:func:`okx.client.parse_envelope`).
+  ``sCode``/``sMsg``, the same reading as the REST envelope (:func:`okx.envelope.parse_envelope`).
   No answer within the deadline, or the connection lost before it, is an *unknown outcome*
   (:class:`OkxTransportError`): the caller resolves it by reading, never by sending again.
 """
@@ -19,7 +19,7 @@ import attrs
 import orjson
 from twisted.internet.defer import Deferred
 
-from .client import OkxReply, parse_envelope
+from .envelope import OkxReply, parse_envelope
 from .errors import OkxError, OkxTransportError
 from .signer import Credentials, signature
 

@@ -13,8 +13,12 @@ from __future__ import annotations
 from collections import OrderedDict
 
 import attrs
+from twisted.internet.defer import Deferred, fail
 from twisted.internet.interfaces import IReactorTime
+from twisted.python.failure import Failure
 
+from .call import OkxCall, OkxLayer
+from .envelope import OkxReply
 from .errors import OkxError
 from .signer import Credentials
 
@@ -59,3 +63,32 @@ class RejectedCredentials:
         raise OkxError(error.code, f"{error.msg} (OKX rejected API key {creds.short_key} moments ago; okxbridge "
                        f"refuses it for {left:.1f}s more without asking OKX — check the key, secret and "
                        f"passphrase)", verb, path)
+
+
+@attrs.define
+class Refusing:
+    """The layer that answers a refused credential locally: it checks before passing a
+    signed call down and, with ``notes``, remembers what OKX answered. The client places
+    one above pacing (a refused key takes no rate token) and one below it that notes
+    (OKX may have refused the key while this call waited for a token)."""
+
+    inner: OkxLayer
+    rejected: RejectedCredentials
+    notes: bool = False
+
+    def send(self, call: OkxCall) -> Deferred[OkxReply]:
+        if call.signed and call.creds is not None:
+            try:
+                self.rejected.check(call.creds, call.verb, call.path)
+            except OkxError as e:
+                return fail(e)
+        d = self.inner.send(call)
+        if self.notes and call.signed:
+            d.addErrback(self._note, call)
+        return d
+
+    def _note(self, failure: Failure, call: OkxCall) -> Failure:
+        error = failure.value
+        if isinstance(error, OkxError) and error.raw is not None and call.creds is not None:
+            self.rejected.note(call.creds, error)
+        return failure

@@ -17,7 +17,6 @@ from twisted.internet.interfaces import IReactorTime
 from twisted.internet.task import LoopingCall
 from twisted.logger import Logger
 
-from .paths import TIME as TIME_PATH
 
 
 def clock_offset(sent: float, received: float, server_ms: int | str) -> float:

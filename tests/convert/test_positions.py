@@ -2,7 +2,6 @@
 
 from decimal import Decimal as D
 
-import pytest
 
 from tests.conftest import recorded
 from okxbridge.convert.positions import funding_from_okx, position_from_okx

@@ -105,7 +105,7 @@ async def test_a_whole_session_logs_no_secret(reactor):
     globalLogPublisher.addObserver(events.append)  # every level, debug included
     bridge = await start_bridge(reactor, okx.url)
     client = bridge.bridge.client  # record at the client's HTTP object, where requests are final
-    recorder = client.http = SignatureRecorder(client.http)
+    recorder = client.transport.http = SignatureRecorder(client.transport.http)
     try:
         calls = [
             ("ticker", {"symbol": "BTC_USDT"}),

@@ -33,8 +33,8 @@ class Recorder:
     (ConnectionRefusedError("refused"), "transport", False),
 ])
 def test_each_request_is_counted_with_its_code(answer, code, answered):
-    client, http, clock = make_client(lambda *a: answer, backoff=Backoff(attempts=1), random=Random(1))
-    client.metrics = Recorder()
+    client, http, clock = make_client(lambda *a: answer, backoff=Backoff(attempts=1), random=Random(1),
+                                      metrics=Recorder())
     clock.advance(100)
     client.get("/api/v5/account/balance", None, CREDS).addErrback(lambda _: None)
     assert client.metrics.requests == [("GET", "/api/v5/account/balance", code)]

@@ -6,7 +6,6 @@ import json
 import time
 
 import pytest_twisted
-import treq
 
 from okxbridge.sim import DEFAULT_ACCOUNT
 from okxbridge.sim.instruments import catalogue

@@ -1,0 +1,93 @@
+"""The layer that keeps calls within OKX's rate limits: the one place a token is taken and returned.
+
+Every send first takes one token per bucket it spends (:func:`.rate_rules.bucket_keys`) and
+gives them back when the answer is in, whatever it was. The private WebSocket's order
+operations go through :meth:`Pacing.run` too: OKX counts a WebSocket order against the
+same per-instrument limit as the REST request it stands for (docs #overview-rate-limits),
+so both transports share one budget instead of each keeping its own.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Awaitable, Callable, Hashable, TypeVar
+
+import attrs
+from twisted.internet.defer import CancelledError, Deferred
+from twisted.internet.defer import TimeoutError as DeferredTimeoutError
+from twisted.internet.interfaces import IReactorTime
+
+from .call import OkxCall, OkxLayer
+from .counting import COUNT_NOTHING, RequestCounts
+from .envelope import OkxReply
+from .errors import OkxError, OkxThrottled
+from .limits import Token
+from .rate_rules import Rule, bucket_keys
+
+T = TypeVar("T")
+
+
+def wait_budget(remaining: float) -> float:
+    """How long a call may queue for a token: leave time for the exchange itself, as a
+    slot granted at the deadline is no use."""
+    return max(0.0, remaining - min(1.0, remaining / 2))
+
+
+@attrs.define
+class Pacing:
+    """``limiter`` is a :class:`.limits.RateLimiter` (or the Redis-shared one); ``None``
+    (``--no-rate-limits``) sends at once."""
+
+    inner: OkxLayer
+    clock: IReactorTime
+    limiter: Any | None
+    metrics: RequestCounts = COUNT_NOTHING
+
+    def send(self, call: OkxCall) -> Deferred[OkxReply]:
+        return Deferred.fromCoroutine(self._send(call))
+
+    async def _send(self, call: OkxCall) -> OkxReply:
+        try:
+            return await self.run(call, lambda: self.inner.send(call))
+        except OkxError as e:
+            if e.rate_limited and self.limiter is not None and not isinstance(e, OkxThrottled):
+                # OKX said 50011/429 although we kept count: someone else spends this budget too
+                for key, rule in self.buckets(call):
+                    self.limiter.slow_down(key, rule, call.label)
+            raise
+
+    async def run(self, call: OkxCall, send: Callable[[], Awaitable[T]]) -> T:
+        """``await send()`` holding ``call``'s tokens, returned when it is done."""
+        tokens = await self._take_tokens(call)
+        try:
+            return await send()
+        finally:
+            self._give_back(tokens)
+
+    def buckets(self, call: OkxCall) -> list[tuple[Hashable, Rule]]:
+        return bucket_keys(call.verb, call.path, call.params, call.body, call.user)
+
+    async def _take_tokens(self, call: OkxCall) -> list[Token]:
+        tokens: list[Token] = []
+        if self.limiter is None:
+            return tokens
+        for key, rule in self.buckets(call):
+            asked = self.clock.seconds()
+            budget = wait_budget(call.deadline - asked)
+            # the queue's estimate can be beaten by slow answers holding tokens longer: the
+            # wait itself is bounded too, so nothing is sent after the call's deadline
+            waiting = self.limiter.acquire(key, rule, budget, call.verb, call.path, call.owner)
+            waiting.addTimeout(budget, self.clock)
+            try:
+                tokens.append(await waiting)
+            except (CancelledError, DeferredTimeoutError):
+                self._give_back(tokens)
+                raise OkxThrottled("throttled", f"no slot under OKX's limit of {rule.describe()} within this "
+                                   f"call's {budget:.1f}s budget; nothing was sent", call.verb, call.path) from None
+            waited = self.clock.seconds() - asked
+            if waited > 0:
+                self.metrics.rate_limit_wait(call.path, waited)
+        return tokens
+
+    def _give_back(self, tokens: list[Token]) -> None:
+        for token in tokens:
+            token.done(self.clock.seconds())

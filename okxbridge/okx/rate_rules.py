@@ -1,0 +1,87 @@
+"""OKX's published REST rate limits, as data: one :class:`Rule` per endpoint, and which
+buckets a request spends.
+
+Kept apart from the limiter that enforces them (:mod:`.limits`) so the table reads as the
+docs do, and so a test can set it beside the emulator's own, independent reading
+(``tests/okx/test_limits_agree.py``): a difference between the two is a decision, named
+there with its reason.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Hashable, Mapping
+
+import attrs
+
+
+@attrs.frozen
+class Rule:
+    """``requests`` per ``window`` seconds, counted per ``scope``: ip, ip+instType,
+    ip+instId, user or user+instId (user = the credential's fingerprint, which covers the
+    demo flag)."""
+
+    requests: int
+    window: float
+    scope: str
+
+    def describe(self) -> str:
+        return f"{self.requests}/{self.window:g}s per {self.scope}"
+
+
+# From each endpoint's page in OKX's v5 docs, as collected in spec §3.
+RULES: dict[tuple[str, str], Rule] = {
+    ("GET", "/api/v5/market/ticker"): Rule(20, 2, "ip"),
+    ("GET", "/api/v5/market/tickers"): Rule(20, 2, "ip"),
+    ("GET", "/api/v5/market/books"): Rule(40, 2, "ip"),
+    ("GET", "/api/v5/market/trades"): Rule(100, 2, "ip"),
+    ("GET", "/api/v5/market/candles"): Rule(40, 2, "ip"),
+    ("GET", "/api/v5/market/history-candles"): Rule(20, 2, "ip"),
+    ("GET", "/api/v5/public/instruments"): Rule(20, 2, "ip+instType"),
+    ("GET", "/api/v5/public/time"): Rule(10, 2, "ip"),
+    ("GET", "/api/v5/public/funding-rate"): Rule(10, 2, "ip+instId"),
+    ("GET", "/api/v5/public/funding-rate-history"): Rule(10, 2, "ip+instId"),
+    ("GET", "/api/v5/account/balance"): Rule(10, 2, "user"),
+    ("GET", "/api/v5/asset/balances"): Rule(6, 1, "user"),
+    ("GET", "/api/v5/account/positions"): Rule(10, 2, "user"),
+    ("GET", "/api/v5/account/config"): Rule(5, 2, "user"),
+    ("POST", "/api/v5/account/set-leverage"): Rule(20, 2, "user"),
+    ("GET", "/api/v5/account/leverage-info"): Rule(20, 2, "user"),
+    ("POST", "/api/v5/trade/order"): Rule(60, 2, "user+instId"),
+    ("POST", "/api/v5/trade/batch-orders"): Rule(300, 2, "user+instId"),
+    ("POST", "/api/v5/trade/cancel-order"): Rule(60, 2, "user+instId"),
+    ("POST", "/api/v5/trade/cancel-batch-orders"): Rule(300, 2, "user+instId"),
+    ("GET", "/api/v5/trade/order"): Rule(60, 2, "user+instId"),
+    ("GET", "/api/v5/trade/orders-pending"): Rule(60, 2, "user"),
+    ("GET", "/api/v5/trade/orders-history"): Rule(40, 2, "user"),
+    ("GET", "/api/v5/trade/orders-history-archive"): Rule(20, 2, "user"),
+}
+
+# Unknown paths (``_api/<path>`` passthrough, endpoints added later): OKX's most common
+# private budget, which no documented endpoint goes below except account/config.
+DEFAULT_PUBLIC = Rule(10, 2, "ip")
+DEFAULT_PRIVATE = Rule(10, 2, "user")
+
+
+def rule_for(verb: str, path: str, signed: bool) -> Rule:
+    return RULES.get((verb, path)) or (DEFAULT_PRIVATE if signed else DEFAULT_PUBLIC)
+
+
+def bucket_keys(verb: str, path: str, params: Mapping[str, Any] | None, body: Any,
+                user: Hashable | None) -> list[tuple[Hashable, Rule]]:
+    """One ``(key, rule)`` per token the request spends.
+
+    Batch bodies (a JSON array) spend one token per order against each order's
+    instrument, as OKX counts them (spec §3 batch-orders). ``user`` is ``None`` for
+    unsigned calls; a signed call to an unknown path is counted per user.
+    """
+    rule = rule_for(verb, path, user is not None)  # user: the credential's fingerprint
+    params = params or {}
+    if rule.scope == "ip":
+        return [((verb, path), rule)]
+    if rule.scope in ("ip+instType", "ip+instId"):
+        field = rule.scope.split("+")[1]
+        return [((verb, path, str(params.get(field, ""))), rule)]
+    if rule.scope == "user":
+        return [((verb, path, user), rule)]
+    items = body if isinstance(body, list) else [body if isinstance(body, dict) else params]
+    return [((verb, path, user, str((item or {}).get("instId", ""))), rule) for item in items]

@@ -1,0 +1,85 @@
+"""The bridge's rate-limit table (okx/rate_rules.py) against the emulator's (sim/limits.py).
+
+They are two independent readings of OKX's docs on purpose (style: one fact, one place —
+except where a second reading is there to catch the first one's mistakes). Every
+difference between them must be named below with its reason, so a disagreement is a
+decision, not an accident; a new difference, or a named one that went away, fails.
+"""
+
+from okxbridge.okx.rate_rules import RULES
+from okxbridge.sim import limits as sim_limits
+
+#: (verb, path) → why the emulator limits it and the bridge does not: the bridge never calls
+#: it itself (``_api/<path>`` passthrough falls back to the default private 10/2 s per user)
+ONLY_IN_SIM = {
+    ("GET", "/api/v5/asset/currencies"): "not called by the bridge (6/1s per user in okxsim)",
+    ("POST", "/api/v5/account/set-position-mode"): "not called by the bridge (5/2s per user in okxsim)",
+    ("GET", "/api/v5/trade/fills"): "not called by the bridge (60/2s per user in okxsim)",
+    ("GET", "/api/v5/trade/fills-history"): "not called by the bridge (10/2s per user in okxsim)",
+    ("GET", "/api/v5/account/bills"): "not called by the bridge (5/1s per user in okxsim)",
+    ("GET", "/api/v5/account/bills-archive"): "not called by the bridge (5/2s per user in okxsim)",
+    ("GET", "/api/v5/system/status"): "not called by the bridge (1/5s per ip in okxsim)",
+}
+#: (verb, path) → why the bridge paces it and the emulator does not limit it
+ONLY_IN_BRIDGE = {
+    ("POST", "/api/v5/trade/cancel-batch-orders"): "okxsim does not limit it (OKX: 300/2s per user+instId)",
+}
+#: (verb, path) → why the two tables give it different rules
+DIFFERENT_RULE: dict[tuple[str, str], str] = {}
+#: endpoints the emulator counts in one window with another verb of the same path: it keys its
+#: windows by path only, while OKX counts each verb separately (each has its own docs page)
+SHARED_WINDOW_IN_SIM = {
+    "/api/v5/trade/order": "okxsim bug, issue 23",
+}
+
+
+def bridge_table() -> dict[tuple[str, str], tuple[int, float, str]]:
+    return {key: (rule.requests, rule.window, rule.scope) for key, rule in RULES.items()}
+
+
+def sim_table() -> dict[tuple[str, str], tuple[int, float, str]]:
+    return {key: (requests, float(window), scope) for key, (requests, window, scope) in sim_limits.RULES.items()}
+
+
+def differences() -> dict[str, dict]:
+    bridge, sim = bridge_table(), sim_table()
+    paths_by_verbs: dict[str, set[str]] = {}
+    for verb, path in sim:
+        paths_by_verbs.setdefault(path, set()).add(verb)
+    return {
+        "only_in_sim": {key: sim[key] for key in sim.keys() - bridge.keys()},
+        "only_in_bridge": {key: bridge[key] for key in bridge.keys() - sim.keys()},
+        "different_rule": {key: (bridge[key], sim[key]) for key in bridge.keys() & sim.keys()
+                           if bridge[key] != sim[key]},
+        "shared_window_in_sim": {path: sorted(verbs) for path, verbs in paths_by_verbs.items() if len(verbs) > 1},
+    }
+
+
+def test_every_difference_between_the_two_tables_is_named_with_its_reason():
+    found = differences()
+    assert sorted(found["only_in_sim"]) == sorted(ONLY_IN_SIM), found["only_in_sim"]
+    assert sorted(found["only_in_bridge"]) == sorted(ONLY_IN_BRIDGE), found["only_in_bridge"]
+    assert sorted(found["different_rule"]) == sorted(DIFFERENT_RULE), found["different_rule"]
+    assert sorted(found["shared_window_in_sim"]) == sorted(SHARED_WINDOW_IN_SIM), found["shared_window_in_sim"]
+
+
+def test_the_shared_window_is_a_difference_in_counting_not_in_the_table():
+    """Both tables give both verbs of /trade/order the same rule; the difference is that the
+    emulator's counter ``EndpointLimits`` keys its windows by ``(path, scope value)``, so 60
+    placements leave no room for a read of the order within the same 2 s."""
+    from twisted.internet import task
+    counter = sim_limits.EndpointLimits(task.Clock())
+    for _ in range(60):
+        assert counter.allow("POST", "/api/v5/trade/order", "ip", "user", {"instId": "BTC-USDT"})
+    shares_the_window = not counter.allow("GET", "/api/v5/trade/order", "ip", "user", {"instId": "BTC-USDT"})
+    assert shares_the_window, "okxsim now counts GET and POST apart: drop it from SHARED_WINDOW_IN_SIM (issue 23)"
+
+
+def test_the_named_rows_agree_with_what_each_table_holds():
+    """A reason written for a row is about that row: the emulator-only rows quote its rule."""
+    sim = sim_table()
+    for (verb, path), reason in ONLY_IN_SIM.items():
+        requests, window, scope = sim[(verb, path)]
+        assert f"{requests}/{window:g}s per {scope}" in reason
+    for key, reason in ONLY_IN_BRIDGE.items():
+        assert RULES[key].describe().replace(" ", "") in reason.replace(" ", "")
