@@ -23,30 +23,10 @@ from typing import Any, Mapping, Sequence
 from urllib.parse import parse_qsl
 
 from .fmz.io_call import IO_VERBS
+from .handlers.methods import PUBLIC, SHORTCUTS
 
 DEFAULT_URL = "http://127.0.0.1:6666/OKX"
 
-#: shortcut → its positional parameters, in order; a trailing "?" marks an optional one.
-SHORTCUTS: dict[str, tuple[str, ...]] = {
-    "ticker": ("symbol",),
-    "depth": ("symbol", "limit?"),
-    "trades": ("symbol",),
-    "records": ("symbol", "period?", "limit?"),
-    "markets": (),
-    "tickers": (),
-    "accounts": (),
-    "assets": (),
-    "trade": ("symbol", "type", "price", "amount"),
-    "orders": ("symbol?",),
-    "order": ("id", "symbol?"),
-    "cancel": ("id", "symbol?"),
-    "historyorders": ("symbol?", "since?", "limit?"),
-    "positions": ("symbol?",),
-    "setmarginlevel": ("symbol", "marginLevel"),
-    "fundings": ("symbol?",),
-}
-#: calls that need no real key: the daemon reads them unsigned, so a placeholder key will do.
-PUBLIC = {"ticker", "depth", "trades", "records", "markets", "tickers", "fundings"}
 _TEXT_FIELDS = {"symbol", "type", "id"}  # never turned into numbers: "ETH-USDT,123" is an id
 _PLACEHOLDER = ("okxbridge-call-public", "public,public")
 

@@ -54,6 +54,28 @@ HANDLERS = {
     "funding": contracts.fundings,
 }
 
+#: shortcut → its positional parameters, in order; a trailing "?" marks an optional one.
+SHORTCUTS: dict[str, tuple[str, ...]] = {
+    "ticker": ("symbol",),
+    "depth": ("symbol", "limit?"),
+    "trades": ("symbol",),
+    "records": ("symbol", "period?", "limit?"),
+    "markets": (),
+    "tickers": (),
+    "accounts": (),
+    "assets": (),
+    "trade": ("symbol", "type", "price", "amount"),
+    "orders": ("symbol?",),
+    "order": ("id", "symbol?"),
+    "cancel": ("id", "symbol?"),
+    "historyorders": ("symbol?", "since?", "limit?"),
+    "positions": ("symbol?",),
+    "setmarginlevel": ("symbol", "marginLevel"),
+    "fundings": ("symbol?",),
+}
+#: calls that need no real key: the daemon reads them unsigned, so a placeholder key will do.
+PUBLIC = {"ticker", "depth", "trades", "records", "markets", "tickers", "fundings"}
+
 
 @attrs.frozen
 class Views:
