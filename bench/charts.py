@@ -62,8 +62,8 @@ def draw(result: dict, latency: float, path: Path) -> Path:
             x, p50 = series(cells, latency, call, target, "p50_us")
             delay.plot(x, [v / 1000 for v in p50], **look)
             x, p99 = series(cells, latency, call, target, "p99_us")
-            delay.plot(x, [v / 1000 for v in p99], **{**look, "linestyle": ":", "marker": "^" if "marker" in look else None,
-                                                     "label": None})
+            dotted = {**look, "linestyle": ":", "marker": "^" if "marker" in look else None, "label": None}
+            delay.plot(x, [v / 1000 for v in p99], **dotted)
         speed.set_ylabel(f"{call}\ncalls/s")
         delay.set_ylabel("ms (— p50, ··· p99)")
         for ax in (speed, delay):

@@ -12,8 +12,8 @@ from typing import Any
 
 import attrs
 
-from ..fmz.errors import ProtocolError
 from ..convert.instruments import Instrument
+from ..fmz.errors import ProtocolError
 from .precision import okx_number, round_cost, round_price, round_size
 
 LONG_SHORT = "long_short_mode"

@@ -23,6 +23,8 @@ FEES = {True: {"maker": Decimal("0.0008"), "taker": Decimal("0.001")},
         False: {"maker": Decimal("0.0002"), "taker": Decimal("0.0005")}}
 DEFAULT_LEVER = Decimal(10)
 PENDING_CAP = 500
+NO_POSITION_TO_CLOSE = ("Order failed because you don't have any positions in this direction for this contract "
+                        "to reduce or close.")
 
 
 class Rejected(Exception):
@@ -110,7 +112,8 @@ class Engine:
             reduce_only=request.reduce_only, base_target=target,
         )
         if inst.is_spot:
-            order.fee_ccy, order.rebate_ccy = (inst.base, inst.quote) if order.side == "buy" else (inst.quote, inst.base)
+            buying = order.side == "buy"
+            order.fee_ccy, order.rebate_ccy = (inst.base, inst.quote) if buying else (inst.quote, inst.base)
             if order.ord_type == "market" and not order.tgt_ccy:
                 order.tgt_ccy = "quote_ccy" if order.side == "buy" else "base_ccy"
         else:
@@ -187,9 +190,9 @@ class Engine:
                 position = state.positions.get((inst.inst_id, order.td_mode, order.pos_side))
                 free = abs(position.pos) - position.pending_close if position else ZERO
                 if closing > free:
-                    raise Rejected("51169", "Order failed because you don't have any positions in this direction for this contract to reduce or close.")
+                    raise Rejected("51169", NO_POSITION_TO_CLOSE)
             elif order.reduce_only and closing < order.base_target:
-                raise Rejected("51169", "Order failed because you don't have any positions in this direction for this contract to reduce or close.")
+                raise Rejected("51169", NO_POSITION_TO_CLOSE)
             opening = order.base_target - closing
             px = order.px or (top.ask if order.side == "buy" else top.bid)
             ccy = inst.settle

@@ -36,8 +36,8 @@ from twisted.internet import task
 from twisted.logger import Logger
 from twisted.web.resource import Resource
 
-from okxbridge.sim.ws_private import PrivateChannels, is_demo
 from okxbridge.sim.ws_feeds import BOOK_CHANNELS, PUBLIC_CHANNELS, BookFeed, candle_bar, make_feed
+from okxbridge.sim.ws_private import PrivateChannels, is_demo
 
 PATHS = {b"/ws/v5/public": "public", b"/ws/v5/business": "business", b"/ws/v5/private": "private"}
 WS_ACTIONS = ("drop", "silence", "resume", "skip_seq", "delay", "reject_login", "lose_answer", "skip_push")
