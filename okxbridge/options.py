@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import configparser
 import sys
+from typing import Any
 from urllib.parse import urlsplit
 
 from twisted.python import usage
@@ -62,7 +63,7 @@ def positive(kind):
 
 
 class Options(usage.Options):
-    optParameters = [
+    optParameters: list[list[Any]] = [
         ["port", "p", "6666", "Port number (loopback) or strports description, e.g. tcp:6666:interface=0.0.0.0",
          port_description],
         ["okx-url", None, OKX_URL, "OKX REST base URL"],
