@@ -40,11 +40,25 @@ def style(target: str, others: list[str]) -> dict:
             "marker": "o", "markersize": 4, "label": target}
 
 
+def log_axes(ax, concurrencies: list[int]) -> None:
+    """Concurrency (log 2) across, calls/s or ms (log 10) up, with plain-number labels."""
+    from matplotlib.ticker import FixedLocator, FuncFormatter, LogLocator, NullFormatter, NullLocator
+
+    ax.set_xscale("log", base=2)
+    ax.set_yscale("log")
+    ax.xaxis.set_major_locator(FixedLocator(concurrencies))
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))  # labels within a decade too
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}" if v >= 10 else f"{v:g}"))
+    ax.yaxis.set_minor_formatter(NullFormatter())
+    ax.grid(True, which="both", color="#e5e5e5", linewidth=0.6)
+
+
 def draw(result: dict, latency: float, path: Path) -> Path:
     import matplotlib
     matplotlib.use("Agg")  # files only: no display, no GUI toolkit
     import matplotlib.pyplot as plt
-    from matplotlib.ticker import FixedLocator, FuncFormatter, LogLocator, NullFormatter, NullLocator
 
     cells = [c for c in result["cells"] if c["latency_ms"] == latency]
     calls = sorted({c["call"] for c in cells})
@@ -52,7 +66,6 @@ def draw(result: dict, latency: float, path: Path) -> Path:
     others = [t for t in targets if t not in COLOURS and t not in FLOORS]
     concurrencies = sorted({c["concurrency"] for c in cells})
     fig, axes = plt.subplots(len(calls), 2, figsize=(11, 2.5 * len(calls) + 0.9), squeeze=False)
-    plain = FuncFormatter(lambda v, _: f"{v:,.0f}" if v >= 10 else f"{v:g}")
     for row, call in enumerate(calls):
         speed, delay = axes[row]
         for target in targets:
@@ -62,20 +75,12 @@ def draw(result: dict, latency: float, path: Path) -> Path:
             x, p50 = series(cells, latency, call, target, "p50_us")
             delay.plot(x, [v / 1000 for v in p50], **look)
             x, p99 = series(cells, latency, call, target, "p99_us")
-            delay.plot(x, [v / 1000 for v in p99], **{**look, "linestyle": ":", "marker": "^" if "marker" in look else None,
-                                                     "label": None})
+            dotted = {**look, "linestyle": ":", "marker": "^" if "marker" in look else None, "label": None}
+            delay.plot(x, [v / 1000 for v in p99], **dotted)
         speed.set_ylabel(f"{call}\ncalls/s")
         delay.set_ylabel("ms (— p50, ··· p99)")
         for ax in (speed, delay):
-            ax.set_xscale("log", base=2)
-            ax.set_yscale("log")
-            ax.xaxis.set_major_locator(FixedLocator(concurrencies))
-            ax.xaxis.set_minor_locator(NullLocator())
-            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
-            ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))  # labels within a decade too
-            ax.yaxis.set_major_formatter(plain)
-            ax.yaxis.set_minor_formatter(NullFormatter())
-            ax.grid(True, which="both", color="#e5e5e5", linewidth=0.6)
+            log_axes(ax, concurrencies)
         if row == 0:
             speed.set_title("throughput (higher is better)", fontsize=10)
             delay.set_title("latency per call (lower is better)", fontsize=10)

@@ -318,7 +318,8 @@ def main(argv: list[str] | None = None) -> int:
         "statuses": {str(k): v for k, v in sorted(tally.statuses.items())},
         "crashes": int(not alive) + len(tally.internal) + len(in_log),
         "daemon_exited": not alive, "internal_errors": tally.internal[:20], "log_problems": in_log[:20],
-        "non_json": len(tally.non_json) + len(tally.stalled), "non_json_examples": (tally.non_json + tally.stalled)[:20],
+        "non_json": len(tally.non_json) + len(tally.stalled),
+        "non_json_examples": (tally.non_json + tally.stalled)[:20],
         "overflow_503": tally.overflow, "flood_connect_failures": tally.flood_failed, "normal_calls": probed,
     }
     report["ok"] = (report["crashes"] == 0 and report["non_json"] == 0 and probed["failed"] == 0

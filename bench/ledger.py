@@ -171,7 +171,7 @@ async def measure_store(reactor, kind: str, workdir: Path, redis_port: int, trad
     from okxbridge.desk.memory import MemoryLedger
     from okxbridge.desk.redis import RedisLedger
     from okxbridge.desk.sqlite import SqliteLedger
-    from okxbridge.shared.connection import RedisConnection, RedisAddress
+    from okxbridge.shared.connection import RedisAddress, RedisConnection
 
     redis = None
     if kind == "memory":

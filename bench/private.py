@@ -114,7 +114,8 @@ def table(result: dict) -> str:
 
 def publish(result: dict, docs: Path) -> None:
     text = docs.read_text()
-    section = f"{BEGIN}\n_Run {result['date']}, {result['duration_per_cell_s']:g} s per cell._\n\n{table(result)}\n{END}"
+    run = f"_Run {result['date']}, {result['duration_per_cell_s']:g} s per cell._"
+    section = f"{BEGIN}\n{run}\n\n{table(result)}\n{END}"
     if BEGIN in text:
         text = text[:text.index(BEGIN)] + section + text[text.index(END) + len(END):]
     else:

@@ -76,8 +76,9 @@ def matrix(result: dict, latency: float) -> list[str]:
             continue
         ratio = f"{r['bridge_over_naive']}×" if r.get("bridge_over_naive") else "–"
         lines.append(
-            f"| {r['call']} | {r['concurrency']} | {num(r.get('direct_calls_per_s'))} | {num(r['bridge_calls_per_s'])} | "
-            f"{num(r.get('naive_calls_per_s'))} | {ratio} | {ms(r.get('direct_p50_us'))} / {ms(r.get('direct_p99_us'))} | "
+            f"| {r['call']} | {r['concurrency']} | {num(r.get('direct_calls_per_s'))} | "
+            f"{num(r['bridge_calls_per_s'])} | {num(r.get('naive_calls_per_s'))} | {ratio} | "
+            f"{ms(r.get('direct_p50_us'))} / {ms(r.get('direct_p99_us'))} | "
             f"{ms(r['bridge_p50_us'])} / {ms(r['bridge_p99_us'])} | "
             f"{ms(r.get('added_p50_us'))} / {ms(r.get('added_p99_us'))} | "
             f"{ms(r.get('naive_p50_us'))} / {ms(r.get('naive_p99_us'))} | "
@@ -131,7 +132,8 @@ def stream_headline(result: dict) -> list[str]:
             ratio = cell["p50_us"] / floor["p50_us"]
             ok = ratio <= STREAM_TARGETS["stream_over_floor_p50_c1"]
             lines.append(f"| stream-served `{call}` p50 at c=1, {latency:g} ms upstream ≤ 1.5× floor | "
-                         f"{ratio:.2f}× ({ms(cell['p50_us'])} vs {ms(floor['p50_us'])} ms) | {'yes' if ok else '**no**'} |")
+                         f"{ratio:.2f}× ({ms(cell['p50_us'])} vs {ms(floor['p50_us'])} ms) | "
+                         f"{'yes' if ok else '**no**'} |")
     rest = [c.get("upstream_requests_per_call") for c in streaming["cells"] if c["target"] == "stream"]
     rest = [r for r in rest if r is not None]
     if rest:
@@ -165,11 +167,11 @@ def stream_matrix(result: dict) -> list[str]:
     for (latency, call, conc, target), cell in sorted(index.items()):
         if target != "stream":
             continue
-        get = lambda t: index.get((latency, call, conc, t))
-        naive, floor = get("naive"), get("floor")
+        direct, bridge, naive, floor = (index.get((latency, call, conc, t))
+                                        for t in ("direct", "bridge", "naive", "floor"))
         over_naive = f"{cell['calls_per_s'] / naive['calls_per_s']:.1f}×" if naive and naive["calls_per_s"] else "–"
         over_floor = f"{cell['p50_us'] / floor['p50_us']:.2f}×" if floor and floor["p50_us"] else "–"
-        lines.append(f"| {latency:g} ms | {call} | {conc} | {cell_text(get('direct'))} | {cell_text(get('bridge'))} | "
+        lines.append(f"| {latency:g} ms | {call} | {conc} | {cell_text(direct)} | {cell_text(bridge)} | "
                      f"{cell_text(cell)} | {cell_text(floor)} | {cell_text(naive)} | "
                      f"{num(cell.get('upstream_requests_per_call'), 3)} | {over_naive} | {over_floor} |")
     lines += ["", "| upstream | price moves | calls | push-to-answer p50 | p99 | max | REST requests |",

@@ -74,8 +74,9 @@ def machine() -> dict:
                 break
     except OSError:
         pass
+    mem_gb = round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)
     return {"nproc": len(os.sched_getaffinity(0)), "cpu": model, "python": platform.python_version(),
-            "platform": platform.platform(), "mem_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)}
+            "platform": platform.platform(), "mem_gb": mem_gb}
 
 
 class Stage:
@@ -166,7 +167,10 @@ def staleness(stage: Stage, moves: int) -> dict:
         observer.close()
         fmz.close()
     samples.sort()
-    pct = lambda q: round(samples[max(0, min(len(samples) - 1, int(q * len(samples) + 0.999) - 1))] / 1000, 1)
+
+    def pct(q: float) -> float:
+        return round(samples[max(0, min(len(samples) - 1, int(q * len(samples) + 0.999) - 1))] / 1000, 1)
+
     rest = procs.sim_requests(stage.sim_port) - rest0  # OKX requests only: /__sim__ controls are not counted
     return {"latency_ms": stage.latency, "moves": moves, "calls": calls, "p50_us": pct(0.5), "p99_us": pct(0.99),
             "max_us": round(samples[-1] / 1000, 1), "rest_requests": rest}

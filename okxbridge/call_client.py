@@ -71,7 +71,7 @@ def build_call(command: str, args: Sequence[str]) -> tuple[str, dict[str, Any], 
             raise UsageError(f"usage: okxbridge-call {command} {usage} [key=value ...]".rstrip())
         raise UsageError(f"{command}: give parameters as key=value (got {positional[0]!r})")
     params: dict[str, Any] = {}
-    for field, value in zip(fields, positional):
+    for field, value in zip(fields, positional, strict=False):  # trailing optional fields may be absent
         name = field.rstrip("?")
         params[name] = value if name in _TEXT_FIELDS else parse_value(value)
     params.update(extra)

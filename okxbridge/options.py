@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import configparser
 import sys
+from typing import Any
 from urllib.parse import urlsplit
 
 from twisted.python import usage
 
+from .convert.io_policy import parse_prefixes
 from .fmz.key_allowlist import parse_key_list
 from .fmz.site import DEFAULT_MAX_BODY, DEFAULT_MAX_CONNECTIONS, DEFAULT_READ_TIMEOUT
 from .listening import is_local_address, port_description
-from .convert.io_policy import parse_prefixes
 from .shared.connection import parse_redis_url
-
 
 OKX_URL = "https://www.okx.com"
 LIVE_WS = "wss://ws.okx.com:8443"
@@ -63,8 +63,9 @@ def positive(kind):
 
 
 class Options(usage.Options):
-    optParameters = [
-        ["port", "p", "6666", "Port number (loopback) or strports description, e.g. tcp:6666:interface=0.0.0.0", port_description],
+    optParameters: list[list[Any]] = [
+        ["port", "p", "6666", "Port number (loopback) or strports description, e.g. tcp:6666:interface=0.0.0.0",
+         port_description],
         ["okx-url", None, OKX_URL, "OKX REST base URL"],
         ["okx-ca", None, None, "PEM bundle to verify OKX's TLS certificate with (private endpoint or emulator)"],
         ["timeout", None, 10.0, "Seconds to wait for each OKX request", positive(float)],

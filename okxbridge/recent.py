@@ -128,8 +128,8 @@ class RecentCalls:
             c, e = calls.series(), errors.series()
             if not any(c):
                 continue  # nothing in the last minute: not worth a row
-            total_calls = [a + b for a, b in zip(total_calls, c)]
-            total_errors = [a + b for a, b in zip(total_errors, e)]
+            total_calls = [a + b for a, b in zip(total_calls, c, strict=True)]
+            total_errors = [a + b for a, b in zip(total_errors, e, strict=True)]
             methods[method] = summary(c, e)
         return {"window_seconds": WINDOW, **summary(total_calls, total_errors), "methods": methods}
 

@@ -63,10 +63,14 @@ def unique_sections(_, attribute, sections) -> None:
         raise ValueError(f"status section names reserved for the document itself: {', '.join(sorted(reserved))}")
 
 
+def section_tuple(sections: Iterable[StatusSection]) -> tuple[StatusSection, ...]:
+    return tuple(sections)
+
+
 @attrs.define
 class StatusBoard:
     clock: IReactorTime
-    sections: tuple[StatusSection, ...] = attrs.field(converter=tuple, validator=unique_sections)
+    sections: tuple[StatusSection, ...] = attrs.field(converter=section_tuple, validator=unique_sections)
     log = Logger()
 
     def report(self) -> dict[str, Any]:

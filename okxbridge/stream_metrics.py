@@ -3,8 +3,11 @@ counters live where the events happen; nothing is registered globally)."""
 
 from __future__ import annotations
 
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from typing import Iterator
 
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+
+from .okx.account_streams import PrivateStreams
 from .okx.market_streams import MarketStreams
 
 
@@ -12,7 +15,7 @@ class StreamCollector:
     def __init__(self, streams: MarketStreams):
         self.streams = streams
 
-    def collect(self):
+    def collect(self) -> Iterator[Metric]:
         streams = self.streams
         connected = GaugeMetricFamily("okxbridge_ws_connections", "OKX WebSocket connections up, by endpoint",
                                       labels=["endpoint", "demo"])
@@ -47,10 +50,10 @@ class PrivateStreamCollector:
     """``/metrics`` for the private account streams (one per key; keys are not labels, so a
     daemon serving many keys keeps a fixed number of series)."""
 
-    def __init__(self, private):
+    def __init__(self, private: PrivateStreams):
         self.private = private
 
-    def collect(self):
+    def collect(self) -> Iterator[Metric]:
         private = self.private
         accounts = list(private.accounts.values())
         up = GaugeMetricFamily("okxbridge_private_ws_connections", "Private WebSocket connections up (logged in), "

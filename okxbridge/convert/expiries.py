@@ -69,10 +69,10 @@ def horizons(expiries_ms: Iterable[int], now_ms: float) -> dict[int, str]:
             names[expiry] = WEEKLY[weeks // 7]
     rest = [e for e in ahead if e not in names and is_last_friday(_day(e))]
     quarterly = [e for e in rest if _day(e).month % 3 == 0]
-    for name, expiry in zip(QUARTERLY, quarterly):
+    for name, expiry in zip(QUARTERLY, quarterly, strict=False):  # names run out: later ones keep their date
         names[expiry] = name
     monthly = [e for e in rest if e not in names]
-    for name, expiry in zip(MONTHLY, monthly):
+    for name, expiry in zip(MONTHLY, monthly, strict=False):
         names[expiry] = name
     return names
 

@@ -147,13 +147,13 @@ def order_body(inst: Instrument, intent: Intent, price: Decimal | None, amount: 
     if plan is not None:
         td_mode = plan.td_mode
     spot = inst.inst_type == "SPOT"
-    market = price is None or price == MARKET_PRICE
-    if not market and price <= 0:
+    limit = None if price is None or price == MARKET_PRICE else price  # None: a market order
+    if limit is not None and limit <= 0:
         # a computed price of 0 is a strategy bug, not a wish to trade at any price
         raise ProtocolError(f"price {price} is not a price: give a positive price, or -1 for a market order")
     body: dict[str, Any] = {"instId": inst.inst_id, "tdMode": td_mode or ("cash" if spot else "cross"),
                             "side": intent.side, "clOrdId": cl_ord_id}
-    if market:
+    if limit is None:
         body["ordType"] = "market"
         if spot and intent.side == "buy":
             cost = round_cost(amount, inst.tick_size) if amount > 0 else amount
@@ -170,7 +170,7 @@ def order_body(inst: Instrument, intent: Intent, price: Decimal | None, amount: 
         if ord_type not in ORDER_TYPES:
             raise ProtocolError(f"bad order kind {ord_type[:20]!r}: use one of {', '.join(ORDER_TYPES)}")
         body["ordType"] = ord_type
-        rounded = round_price(price, inst.tick_size, intent.side)
+        rounded = round_price(limit, inst.tick_size, intent.side)
         if rounded <= 0:
             raise ProtocolError(f"price {price} rounds to {rounded} on {inst.inst_id}'s tick size {inst.tick_size}")
         body["px"] = okx_number(rounded)

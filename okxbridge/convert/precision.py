@@ -15,7 +15,10 @@ def round_to_step(value: Decimal, step: Decimal, rounding: str) -> Decimal:
     if step <= 0:
         return value
     units = (value / step).to_integral_value(rounding=rounding)
-    return (units * step).quantize(step) if step.as_tuple().exponent < 0 else units * step
+    exponent = step.as_tuple().exponent
+    if not isinstance(exponent, int):  # "n", "N" or "F": a NaN or infinite step is no grid
+        raise ValueError(f"cannot round to a step of {step}")
+    return (units * step).quantize(step) if exponent < 0 else units * step
 
 
 def round_price(price: Decimal, tick: Decimal, side: str) -> Decimal:

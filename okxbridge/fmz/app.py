@@ -8,7 +8,7 @@ bad input, an exchange error, a bug — is turned into ``{"error"}`` in exactly 
 
 from __future__ import annotations
 
-from typing import Awaitable, Callable, ClassVar, Mapping
+from typing import Any, BinaryIO, Callable, ClassVar, Coroutine, Mapping, cast
 
 import attrs
 from klein import Klein
@@ -16,14 +16,18 @@ from twisted.internet.defer import CancelledError, Deferred
 from twisted.internet.interfaces import IReactorTime
 from twisted.logger import Logger
 from twisted.python.failure import Failure
+from twisted.web.resource import IResource
+from twisted.web.server import Request
 
 from ..jsonwire import JSON_CONTENT_TYPE
 from ..logs import log_field
 from .answer import Answer, encode_answer, encode_error
-from .envelope import IO_PREFIXES, Call, parse_call
+from .envelope import Call, parse_call
 from .errors import ProtocolError
+from .io_call import IO_PREFIXES
 
-Handler = Callable[[Call, list], Awaitable[Answer]]
+#: a handler is an ``async def`` taking the call and the trace (the OKX requests it made)
+Handler = Callable[[Call, list[str]], Coroutine[Any, Any, Answer]]
 
 __all__ = ["FmzApp", "Handler", "IO_PREFIXES", "MethodTable"]
 
@@ -52,17 +56,20 @@ LOGGED_CHARS = 200
 OKX_TRACE_CHARS = 1000
 
 
-def detached(work: Deferred) -> Deferred:
+def detached(work: Deferred[Answer]) -> Deferred[Answer]:
     """``work``'s result, through a Deferred whose cancelling leaves ``work`` running.
 
     Klein cancels a call's Deferred when its client hangs up. Cancelling an order placement
     half-way would leave OKX's outcome unknown and unrecorded, so the call runs to its end
     (its order remembered, its tokens returned) and only the answer is dropped."""
-    out: Deferred = Deferred()
+    out: Deferred[Answer] = Deferred()
 
-    def forward(result):
+    def forward(result: Answer | Failure) -> None:
         if not out.called:
-            (out.errback if isinstance(result, Failure) else out.callback)(result)
+            if isinstance(result, Failure):
+                out.errback(result)
+            else:
+                out.callback(result)
         return None  # after a hang-up the result has nowhere to go; FmzApp logs its outcome
     work.addBoth(forward)
     return out
@@ -86,15 +93,16 @@ class FmzApp:
     app: ClassVar[Klein] = Klein()
     log: ClassVar[Logger] = Logger()
 
-    def resource(self):
+    def resource(self) -> IResource:
         return self.app.resource()
 
     @app.route("/", branch=True)
-    async def protocol(self, request) -> bytes:
+    async def protocol(self, request: Request) -> bytes:
         request.setHeader(b"Content-Type", JSON_CONTENT_TYPE)
         started = self.clock.seconds()
         path = request.path.decode("utf-8", "replace").strip("/")
-        method, symbol, trace, error = "-", "", [], ""
+        method, symbol, error = "-", "", ""
+        trace: list[str] = []
         lost: list[Failure] = []
         request.notifyFinish().addErrback(lost.append)
         try:
@@ -125,7 +133,7 @@ class FmzApp:
         self.on_call(method, outcome, ms / 1000)
         return body
 
-    def gone(self, method: str, symbol: str, started: float, work: Deferred) -> None:
+    def gone(self, method: str, symbol: str, started: float, work: Deferred[Answer]) -> None:
         """The client hung up: one info line now, one when the call it left behind ends."""
         ms = (self.clock.seconds() - started) * 1000
         name, sym = log_field(method, LOGGED_CHARS), log_field(symbol or "-", LOGGED_CHARS)
@@ -133,23 +141,24 @@ class FmzApp:
                       method=name, symbol=sym, ms=ms)
         self.on_call(method, "gone", ms / 1000)
 
-        def ended(result):
+        def ended(result: Answer | Failure) -> None:
             outcome = self.fail(result) if isinstance(result, Failure) else "ok"
             self.log.info("call {method} {symbol} ended after its client went away: {outcome}",
                           method=name, symbol=sym, outcome=log_field(outcome, LOGGED_CHARS))
         work.addBoth(ended)
 
-    def parse(self, request, path: str) -> Call:
+    def parse(self, request: Request, path: str) -> Call:
         if request.method != b"POST":
             raise ProtocolError(f"use POST with a JSON body (got {request.method.decode('ascii', 'replace')})")
         if path.lower() not in self.exchanges:
             raise ProtocolError(f"unknown exchange path /{path[:60]}; use /OKX")
         if getattr(request, "body_too_large", False):
-            raise ProtocolError(f"request body too large (limit {request.max_body} bytes)")
+            raise ProtocolError(f"request body too large (limit {getattr(request, 'max_body', None)} bytes)")
         verb = (request.getHeader(b"Http-Method") or b"GET").decode("ascii", "replace")
-        return parse_call(request.content.read(), verb)
+        body = cast(BinaryIO, request.content)  # Twisted's Request declares it None until a body is read
+        return parse_call(body.read(), verb)
 
-    def raw_of(self, failure: Failure):
+    def raw_of(self, failure: Failure) -> Any:
         """The exchange's own answer carried by a known error (``OkxError.raw``), if any."""
         if failure.check(*self.known_errors):
             return getattr(failure.value, "raw", None)

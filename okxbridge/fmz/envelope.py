@@ -188,8 +188,8 @@ def parse_call(content: bytes, http_method: str = "GET") -> Call:
     if params is None:
         params = {}
     if not isinstance(params, dict) and not (isinstance(params, list) and method.startswith(IO_PREFIXES)):
-        raise ProtocolError(f"field 'params' must be an object, got {json_type(params)}"
-                            + (" (an array is accepted only by IO calls, _api/<path>)" if isinstance(params, list) else ""))
+        hint = " (an array is accepted only by IO calls, _api/<path>)" if isinstance(params, list) else ""
+        raise ProtocolError(f"field 'params' must be an object, got {json_type(params)}{hint}")
     if not method:
         raise ProtocolError("field 'method' is empty")
     if not access_key.strip():

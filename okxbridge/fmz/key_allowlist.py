@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from .answer import Answer
 from .app import Handler, MethodTable
 from .envelope import Call
 from .errors import ProtocolError
@@ -22,7 +23,7 @@ def parse_key_list(text: str) -> tuple[str, ...]:
 
 
 def guarded(handler: Handler, allowed: frozenset[str]) -> Handler:
-    async def handle(call: Call, trace: list):
+    async def handle(call: Call, trace: list[str]) -> Answer:
         if call.access_key not in allowed:
             raise ProtocolError(REFUSED)  # the refused key itself is not echoed back or logged
         return await handler(call, trace)

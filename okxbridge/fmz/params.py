@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
-from typing import Any, Mapping
+from typing import Any, Literal, Mapping, overload
 
 from .errors import ProtocolError
 
@@ -23,8 +23,19 @@ def text_param(params: Mapping[str, Any], name: str, *, required: bool = True, d
     return str(value).strip()
 
 
+@overload
+def decimal_param(params: Mapping[str, Any], name: str, *, required: Literal[True] = True,
+                  default: Decimal | None = None) -> Decimal: ...
+@overload
+def decimal_param(params: Mapping[str, Any], name: str, *, required: bool, default: Decimal) -> Decimal: ...
+@overload
+def decimal_param(params: Mapping[str, Any], name: str, *, required: bool,
+                  default: None = None) -> Decimal | None: ...
+
+
 def decimal_param(params: Mapping[str, Any], name: str, *, required: bool = True,
                   default: Decimal | None = None) -> Decimal | None:
+    """A number parameter; missing, it is an error when ``required``, else ``default``."""
     value = params.get(name)
     if value is None or value == "":
         if required:

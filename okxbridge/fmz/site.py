@@ -19,11 +19,15 @@ A connection with no request under way is closed after :data:`IDLE_TIMEOUT` seco
 from __future__ import annotations
 
 import json
+from typing import BinaryIO, cast
 
-from twisted.internet.interfaces import IReactorTime
-from twisted.internet.protocol import Protocol
+from twisted.internet.interfaces import IAddress, IDelayedCall, IReactorTime, ITCPTransport, ITransport
+from twisted.internet.protocol import Protocol, connectionDone
 from twisted.logger import Logger
+from twisted.python.failure import Failure
+from twisted.web import http
 from twisted.web.http import HTTPChannel
+from twisted.web.resource import IResource
 from twisted.web.server import Request, Site
 
 #: FMZ calls are a few hundred bytes; an IO batch of 20 orders about 4 kB. The cap also bounds
@@ -42,6 +46,12 @@ OVERFLOW_LINGER = 0.5
 log = Logger()
 
 
+def connected(transport: ITransport | None) -> ITCPTransport:
+    """A connected protocol's transport. Twisted types ``Protocol.transport`` as optional (it is
+    None only before ``makeConnection``); ours are TCP, or TLS over TCP, which are ITCPTransports."""
+    return cast(ITCPTransport, transport)
+
+
 def json_response(status: int, reason: str, message: str) -> bytes:
     """A complete HTTP/1.1 response carrying ``{"error": message}``, closing the connection."""
     body = json.dumps({"error": message}).encode()
@@ -53,7 +63,12 @@ class BoundedRequest(Request):
     max_body = DEFAULT_MAX_BODY
     body_too_large = False
 
-    def gotLength(self, length):
+    @property
+    def body(self) -> BinaryIO:
+        # Twisted's Request declares ``content = None`` until gotLength makes the file
+        return cast(BinaryIO, self.content)
+
+    def gotLength(self, length: int | None) -> None:
         if length is not None and length > self.max_body:
             self.body_too_large = True
         super().gotLength(length if not self.body_too_large else 0)
@@ -61,10 +76,10 @@ class BoundedRequest(Request):
     def handleContentChunk(self, data: bytes) -> None:
         if self.body_too_large:
             return
-        if self.content.tell() + len(data) > self.max_body:
+        if self.body.tell() + len(data) > self.max_body:
             self.body_too_large = True
-            self.content.seek(0)
-            self.content.truncate()
+            self.body.seek(0)
+            self.body.truncate()
             return
         super().handleContentChunk(data)
 
@@ -76,36 +91,35 @@ def too_large_message(max_body: int) -> str:
 class BridgeChannel(HTTPChannel):
     """``HTTPChannel`` with the read deadline, the 413 and the JSON 400 (see the module)."""
 
-    _read_deadline = None
-    _linger = None
+    _read_deadline: IDelayedCall | None = None
+    _linger: IDelayedCall | None = None
     _refused = False
 
     @property
-    def limits(self) -> "BridgeSite":
-        return self.factory
+    def limits(self) -> BridgeSite:
+        return cast(BridgeSite, self.factory)  # Site.buildProtocol sets it: untyped in Twisted
 
-    def connectionMade(self):
+    def connectionMade(self) -> None:
         self.limits.opened()
         super().connectionMade()
 
-    def dataReceived(self, data):
+    def dataReceived(self, data: bytes) -> None:
         if self._refused:
             return
         if self._read_deadline is None and not self._handlingRequest:
             self._read_deadline = self.callLater(self.limits.read_timeout, self._too_slow)
         super().dataReceived(data)
 
-    def lineReceived(self, line):
+    def lineReceived(self, line: bytes) -> None:
         # after a refusal the rest of the request (even of the same read) is dropped unparsed
         if not self._refused:
-            return super().lineReceived(line)
-        return None
+            super().lineReceived(line)
 
-    def rawDataReceived(self, data):
+    def rawDataReceived(self, data: bytes) -> None:
         if not self._refused:
             super().rawDataReceived(data)
 
-    def allHeadersReceived(self):
+    def allHeadersReceived(self) -> None:
         length = self.length
         if length is not None and length > self.limits.max_body:
             # refused before a byte of the body is read (and before any 100-continue)
@@ -113,22 +127,25 @@ class BridgeChannel(HTTPChannel):
             return
         super().allHeadersReceived()
 
-    def allContentReceived(self):
+    def allContentReceived(self) -> None:
         self._stop_deadline()
         super().allContentReceived()
 
-    def _too_slow(self):
+    def _too_slow(self) -> None:
         self._read_deadline = None
         log.info("closing a connection from {peer}: its request did not arrive within {seconds:g}s",
-                 peer=str(self.transport.getPeer()), seconds=self.limits.read_timeout)
+                 peer=str(self.peer()), seconds=self.limits.read_timeout)
         self._refuse(408, "Request Timeout",
                      f"request not received within {self.limits.read_timeout:g}s (--read-timeout)")
 
-    def _respondToBadRequestAndDisconnect(self):
+    def peer(self) -> IAddress:
+        return connected(self.transport).getPeer()
+
+    def _respondToBadRequestAndDisconnect(self) -> None:
         # twisted.web's own answer is a bare "400 Bad Request" without a body
         self._refuse(400, "Bad Request", "malformed HTTP request")
 
-    def lineLengthExceeded(self, line):
+    def lineLengthExceeded(self, line: bytes) -> None:
         # a request or header line over 16 kB: LineReceiver would just drop the connection
         self._refuse(400, "Bad Request", "malformed HTTP request: a header line is too long")
 
@@ -138,18 +155,19 @@ class BridgeChannel(HTTPChannel):
         self._refused = True
         self._stop_deadline()
         self.setTimeout(None)
-        self.transport.write(json_response(status, reason, message))
-        half_close = getattr(self.transport, "loseWriteConnection", None)  # TCP, unix; not every TLS
-        (half_close or self.transport.loseConnection)()
-        self._linger = self.callLater(LINGER, self.transport.abortConnection)
+        transport = connected(self.transport)
+        transport.write(json_response(status, reason, message))
+        half_close = getattr(transport, "loseWriteConnection", None)  # TCP, unix; not every TLS
+        (half_close or transport.loseConnection)()
+        self._linger = self.callLater(LINGER, transport.abortConnection)
 
-    def _stop_deadline(self):
+    def _stop_deadline(self) -> None:
         if self._read_deadline is not None:
             if self._read_deadline.active():
                 self._read_deadline.cancel()
             self._read_deadline = None
 
-    def connectionLost(self, reason):
+    def connectionLost(self, reason: Failure = connectionDone) -> None:
         self._stop_deadline()
         if self._linger is not None and self._linger.active():
             self._linger.cancel()
@@ -163,26 +181,27 @@ class OverCapacity(Protocol):
     Its request is read and dropped for a moment (closing with it unread would send a TCP
     reset that can destroy the 503 on its way), but only while few such connections linger."""
 
-    def __init__(self, site: "BridgeSite"):
+    def __init__(self, site: BridgeSite):
         self.site = site
-        self.linger = None
+        self.linger: IDelayedCall | None = None
 
-    def connectionMade(self):
-        self.transport.write(json_response(
+    def connectionMade(self) -> None:
+        transport = connected(self.transport)
+        transport.write(json_response(
             503, "Service Unavailable",
             f"okxbridge has {self.site.max_connections} connections open (--max-connections); try again shortly"))
         if self.site.lingering >= self.site.max_connections:  # at most twice the cap in all
-            self.transport.loseConnection()
+            transport.loseConnection()
             return
         self.site.lingering += 1
-        half_close = getattr(self.transport, "loseWriteConnection", None)
-        (half_close or self.transport.loseConnection)()
-        self.linger = self.site.reactor.callLater(OVERFLOW_LINGER, self.transport.abortConnection)
+        half_close = getattr(transport, "loseWriteConnection", None)
+        (half_close or transport.loseConnection)()
+        self.linger = self.site.reactor.callLater(OVERFLOW_LINGER, transport.abortConnection)
 
-    def dataReceived(self, data):
+    def dataReceived(self, data: bytes) -> None:
         pass
 
-    def connectionLost(self, reason):
+    def connectionLost(self, reason: Failure = connectionDone) -> None:
         if self.linger is not None:
             self.site.lingering -= 1
             if self.linger.active():
@@ -190,9 +209,11 @@ class OverCapacity(Protocol):
 
 
 class BridgeSite(Site):
-    protocol = BridgeChannel
+    # Twisted types HTTPFactory.protocol as a factory of its private _GenericHTTPChannelProtocol
+    # wrapper; any HTTPChannel subclass is what Site builds and drives
+    protocol = BridgeChannel  # type: ignore[assignment]
 
-    def __init__(self, resource, *, max_body: int, read_timeout: float, max_connections: int,
+    def __init__(self, resource: IResource, *, max_body: int, read_timeout: float, max_connections: int,
                  reactor: IReactorTime | None = None):
         request_class = type("BoundedRequest", (BoundedRequest,), {"max_body": max_body})
         # bodies are JSON, never forms: parsing every POST's Content-Type for form decoding cost
@@ -207,14 +228,16 @@ class BridgeSite(Site):
         self.displayTracebacks = False
         self._full = False
 
-    def buildProtocol(self, addr):
+    # past the cap the answer is a plain Protocol (OverCapacity), not one of Twisted's HTTP channels
+    def buildProtocol(self, addr: IAddress | None) -> Protocol | None:  # type: ignore[override]
         if self.open_connections >= self.max_connections:
             if not self._full:
                 self._full = True
                 log.warn("okxbridge has {n} connections open (--max-connections): refusing new ones",
                          n=self.open_connections)
             return OverCapacity(self)
-        return super().buildProtocol(addr)
+        channel: Protocol | None = super().buildProtocol(addr)
+        return channel
 
     def opened(self) -> None:
         self.open_connections += 1
@@ -224,12 +247,12 @@ class BridgeSite(Site):
         if self._full and self.open_connections < self.max_connections:
             self._full = False
 
-    def log(self, request) -> None:
+    def log(self, request: http.Request) -> None:
         """No access log: the protocol logs one richer line per call (method, symbol, OKX
         requests, time), and a second line per request cost 5 % of the daemon's CPU."""
 
 
-def bounded_site(resource, max_body: int = DEFAULT_MAX_BODY, read_timeout: float = DEFAULT_READ_TIMEOUT,
+def bounded_site(resource: IResource, max_body: int = DEFAULT_MAX_BODY, read_timeout: float = DEFAULT_READ_TIMEOUT,
                  max_connections: int = DEFAULT_MAX_CONNECTIONS, reactor: IReactorTime | None = None) -> Site:
     return BridgeSite(resource, max_body=max_body, read_timeout=read_timeout, max_connections=max_connections,
                       reactor=reactor)

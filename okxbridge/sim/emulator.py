@@ -17,7 +17,8 @@ from okxbridge.sim.ledger import Ledger
 from okxbridge.sim.limits import EndpointLimits
 from okxbridge.sim.matching import AccountState, Engine
 from okxbridge.sim.prices import PriceWalk, quote
-from okxbridge.sim.ws import WsHub, WsPathSwitch
+from okxbridge.sim.ws import WsHub
+from okxbridge.sim.ws_server import WsPathSwitch
 
 DEFAULT_BALANCES = {"USDT": "100000", "BTC": "10", "ETH": "100", "LTC": "1000", "OKB": "1000"}
 DEFAULT_FUNDING = {"USDT": "1000"}

@@ -18,7 +18,8 @@ def ticker(walk, inst, seconds):
     high = round_to(Decimal(repr(max(samples))), tick)
     low = round_to(Decimal(repr(min(samples))), tick)
     open24 = round_to(Decimal(repr(samples[0])), tick)
-    vol = Decimal(int(86400 * (0.05 if inst.is_spot else 20.0) * (0.5 + unit(walk.seed, inst.inst_id, "v24", int(seconds) // 60))))
+    per_second = 0.05 if inst.is_spot else 20.0
+    vol = Decimal(int(86400 * per_second * (0.5 + unit(walk.seed, inst.inst_id, "v24", int(seconds) // 60))))
     if inst.is_spot:
         vol_ccy = vol * top.last
     elif inst.is_inverse:

@@ -11,51 +11,21 @@ them whole. Every order-specific rule answers with OKX's own
 
 import attrs
 
-from okxbridge.sim.errors import ApiRejection
-from okxbridge.sim.history import History
-from okxbridge.sim.ledger import Ledger
+from okxbridge.sim.accounts import AccountState, Rejected, set_leverage
 from okxbridge.sim.numbers import ZERO, Decimal, floor_to, fmt, is_multiple
 from okxbridge.sim.orders import Order
 from okxbridge.sim.positions import Position, value
 from okxbridge.sim.prices import _level_size, quote
 
+# AccountState, Rejected and set_leverage live in okxbridge.sim.accounts; named here too, where
+# the trade API and the tests have always found them
+__all__ = ["AccountState", "Engine", "Rejected", "set_leverage"]
+
 FEES = {True: {"maker": Decimal("0.0008"), "taker": Decimal("0.001")},
         False: {"maker": Decimal("0.0002"), "taker": Decimal("0.0005")}}
-DEFAULT_LEVER = Decimal(10)
 PENDING_CAP = 500
-
-
-class Rejected(Exception):
-    """A per-order failure: ``sCode``/``sMsg`` in the item, top code "1"."""
-
-    def __init__(self, code, msg):
-        super().__init__(code, msg)
-        self.code, self.msg = code, msg
-
-
-@attrs.define(eq=False)
-class AccountState:
-    """One account in one environment (live or ``x-simulated-trading: 1`` demo)."""
-
-    api_key: str
-    demo: bool
-    ledger: Ledger
-    orders: dict = attrs.field(factory=dict)
-    cl_ord_ids: dict = attrs.field(factory=dict)
-    positions: dict = attrs.field(factory=dict)
-    levers: dict = attrs.field(factory=dict)
-    pos_mode: str = "net_mode"
-    history: History = attrs.field(factory=History)
-
-    def lever_key(self, inst_id, mgn_mode, pos_side):
-        split = mgn_mode == "isolated" and self.pos_mode == "long_short_mode"
-        return (inst_id, mgn_mode, pos_side if split else "")
-
-    def lever(self, inst_id, mgn_mode, pos_side):
-        return self.levers.get(self.lever_key(inst_id, mgn_mode, pos_side), DEFAULT_LEVER)
-
-    def open_positions(self):
-        return [p for p in self.positions.values() if p.pos != 0]
+NO_POSITION_TO_CLOSE = ("Order failed because you don't have any positions in this direction for this contract "
+                        "to reduce or close.")
 
 
 @attrs.define(eq=False)
@@ -89,7 +59,7 @@ class Engine:
             raise Rejected("51016", "Duplicated clOrdId")
         if inst.is_spot != (request.td_mode == "cash"):
             raise Rejected("51000", "Parameter tdMode error")
-        pos_side = self._pos_side(state, inst, request)
+        pos_side = state.order_pos_side(inst, request)
         if request.px is not None and not is_multiple(request.px, inst.tick_sz):
             raise Rejected("51000", "Parameter px error")
         top = quote(self.walk, inst, now)
@@ -110,7 +80,8 @@ class Engine:
             reduce_only=request.reduce_only, base_target=target,
         )
         if inst.is_spot:
-            order.fee_ccy, order.rebate_ccy = (inst.base, inst.quote) if order.side == "buy" else (inst.quote, inst.base)
+            buying = order.side == "buy"
+            order.fee_ccy, order.rebate_ccy = (inst.base, inst.quote) if buying else (inst.quote, inst.base)
             if order.ord_type == "market" and not order.tgt_ccy:
                 order.tgt_ccy = "quote_ccy" if order.side == "buy" else "base_ccy"
         else:
@@ -123,17 +94,6 @@ class Engine:
         self.all_orders.append(order)
         self._match_on_arrival(state, order, top, now)
         return order
-
-    def _pos_side(self, state, inst, request):
-        if inst.is_spot:
-            return "net"
-        if state.pos_mode == "long_short_mode":
-            if request.pos_side not in ("long", "short"):
-                raise Rejected("51000", "Parameter posSide error")
-            return request.pos_side
-        if request.pos_side not in ("", "net"):
-            raise Rejected("51000", "Parameter posSide error")
-        return "net"
 
     def _target(self, inst, request, top):
         """The order's size in fill units: base ccy (spot) or contracts."""
@@ -187,9 +147,9 @@ class Engine:
                 position = state.positions.get((inst.inst_id, order.td_mode, order.pos_side))
                 free = abs(position.pos) - position.pending_close if position else ZERO
                 if closing > free:
-                    raise Rejected("51169", "Order failed because you don't have any positions in this direction for this contract to reduce or close.")
+                    raise Rejected("51169", NO_POSITION_TO_CLOSE)
             elif order.reduce_only and closing < order.base_target:
-                raise Rejected("51169", "Order failed because you don't have any positions in this direction for this contract to reduce or close.")
+                raise Rejected("51169", NO_POSITION_TO_CLOSE)
             opening = order.base_target - closing
             px = order.px or (top.ask if order.side == "buy" else top.bid)
             ccy = inst.settle
@@ -228,36 +188,11 @@ class Engine:
         qty = min(qty, remaining)
         rate = FEES[inst.is_spot][role]
         if inst.is_spot:
-            if order.side == "buy":
-                cost = qty * price
-                ledger.credit(inst.quote, -cost, now)
-                if order.ord_type == "market":
-                    self._release(state, order, cost, now)
-                else:
-                    self._release(state, order, qty * order.px, now)
-                fee = qty * rate
-                ledger.credit(inst.base, qty - fee, now)
-                changes = [(inst.quote, -cost, ZERO), (inst.base, qty - fee, fee)]
-            else:
-                ledger.credit(inst.base, -qty, now)
-                self._release(state, order, qty, now)
-                fee = qty * price * rate
-                ledger.credit(inst.quote, qty * price - fee, now)
-                changes = [(inst.base, -qty, ZERO), (inst.quote, qty * price - fee, fee)]
+            fee, changes = self._settle_spot(state, order, qty, price, rate, now)
             realised = ZERO
         else:
             position = self._position(state, inst, order.td_mode, order.pos_side, now)
-            share = order.frozen * qty / remaining if remaining else order.frozen
-            self._release(state, order, share, now)
-            if order.pos_side in ("long", "short") and (order.side == "sell") == (order.pos_side == "long"):
-                position.pending_close -= min(qty, position.pending_close)
-            realised = position.apply_fill(order.side, qty, price, now)
-            fee = value(inst, qty, price) * rate
-            position.fee -= fee
-            order.pnl += realised
-            ledger.credit(inst.settle, realised - fee, now)
-            self.refresh_margin(state, inst.settle, now)
-            changes = [(inst.settle, realised - fee, fee)]
+            fee, realised, changes = self._settle_contracts(state, order, position, qty, remaining, price, rate, now)
         order.acc_fill_sz += qty
         order.notional_filled += qty / price if inst.is_inverse else qty * price
         order.fill_px, order.fill_sz, order.fill_time = price, qty, now
@@ -273,6 +208,40 @@ class Engine:
             self._release(state, order, order.frozen, now)
         else:
             order.state = "partially_filled"
+
+    def _settle_spot(self, state, order, qty, price, rate, now):
+        """A spot fill's cash movements: ``(fee, changes)``."""
+        inst, ledger = order.inst, state.ledger
+        if order.side == "buy":
+            cost = qty * price
+            ledger.credit(inst.quote, -cost, now)
+            if order.ord_type == "market":
+                self._release(state, order, cost, now)
+            else:
+                self._release(state, order, qty * order.px, now)
+            fee = qty * rate
+            ledger.credit(inst.base, qty - fee, now)
+            return fee, [(inst.quote, -cost, ZERO), (inst.base, qty - fee, fee)]
+        ledger.credit(inst.base, -qty, now)
+        self._release(state, order, qty, now)
+        fee = qty * price * rate
+        ledger.credit(inst.quote, qty * price - fee, now)
+        return fee, [(inst.base, -qty, ZERO), (inst.quote, qty * price - fee, fee)]
+
+    def _settle_contracts(self, state, order, position, qty, remaining, price, rate, now):
+        """A contract fill's position and cash movements: ``(fee, realised pnl, changes)``."""
+        inst = order.inst
+        share = order.frozen * qty / remaining if remaining else order.frozen
+        self._release(state, order, share, now)
+        if order.pos_side in ("long", "short") and (order.side == "sell") == (order.pos_side == "long"):
+            position.pending_close -= min(qty, position.pending_close)
+        realised = position.apply_fill(order.side, qty, price, now)
+        fee = value(inst, qty, price) * rate
+        position.fee -= fee
+        order.pnl += realised
+        state.ledger.credit(inst.settle, realised - fee, now)
+        self.refresh_margin(state, inst.settle, now)
+        return fee, realised, [(inst.settle, realised - fee, fee)]
 
     def refresh_margin(self, state, ccy, now):
         total = sum((p.margin() for p in state.positions.values() if p.inst.settle == ccy), ZERO)
@@ -328,20 +297,3 @@ class Engine:
         if order is not None and order.inst.inst_id != inst_id:
             return None
         return order
-
-
-def set_leverage(engine, state, inst, mgn_mode, pos_side, lever, now):
-    """POST /account/set-leverage: re-margins open positions at the new leverage."""
-    if mgn_mode not in ("cross", "isolated"):
-        raise ApiRejection("51000", "Parameter mgnMode error")
-    maximum = Decimal(inst.lever)
-    if lever is None or lever < 1 or lever > maximum:
-        raise ApiRejection("51000", "Parameter lever error")
-    sides = [pos_side] if pos_side else (["long", "short"] if state.pos_mode == "long_short_mode" else ["net"])
-    for side in sides:
-        state.levers[state.lever_key(inst.inst_id, mgn_mode, side)] = lever
-    for position in state.positions.values():
-        if position.inst is inst and position.mgn_mode == mgn_mode:
-            position.lever = state.lever(inst.inst_id, mgn_mode, position.pos_side)
-    if not inst.is_spot:
-        engine.refresh_margin(state, inst.settle, now)

@@ -48,7 +48,7 @@ class PriceWalk:
             phases = [unit(self.seed, underlying, "phase", i) * 2 * math.pi for i in range(len(WAVES))]
             self._phases[underlying] = phases
         log = 0.0
-        for (period, amplitude), phase in zip(WAVES, phases):
+        for (period, amplitude), phase in zip(WAVES, phases, strict=True):
             log += amplitude * math.sin(2 * math.pi * seconds / period + phase)
         log += NOISE * (2 * unit(self.seed, underlying, "noise", int(seconds)) - 1)
         return BASE_PRICES.get(underlying, 100.0) * math.exp(log)

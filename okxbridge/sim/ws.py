@@ -15,7 +15,7 @@ Modelled on docs #overview-websocket-subscribe / -unsubscribe / -connect and
   emulator's clock and at once after ``/__sim__/price``.
 
 ``/ws/v5/private`` (login, account channels, order operations) is
-:mod:`okxbridge.sim.ws_private`.
+:mod:`okxbridge.sim.ws_private`; the server side (autobahn, the paths) is :mod:`okxbridge.sim.ws_server`.
 
 Fault controls (``POST /__sim__/ws``): ``drop`` closes every connection, ``silence`` stops
 every outgoing frame (pushes, acks and pongs) until ``resume``, ``skip_seq`` loses the
@@ -30,39 +30,14 @@ import itertools
 import json
 
 import attrs
-from autobahn.twisted.resource import WebSocketResource
-from autobahn.twisted.websocket import WebSocketServerFactory, WebSocketServerProtocol
 from twisted.internet import task
 from twisted.logger import Logger
-from twisted.web.resource import Resource
 
-from okxbridge.sim.ws_private import PrivateChannels, is_demo
 from okxbridge.sim.ws_feeds import BOOK_CHANNELS, PUBLIC_CHANNELS, BookFeed, candle_bar, make_feed
+from okxbridge.sim.ws_private import PrivateChannels
 
-PATHS = {b"/ws/v5/public": "public", b"/ws/v5/business": "business", b"/ws/v5/private": "private"}
 WS_ACTIONS = ("drop", "silence", "resume", "skip_seq", "delay", "reject_login", "lose_answer", "skip_push")
 log = Logger()
-
-
-class SimWsProtocol(WebSocketServerProtocol):
-    """One client connection; everything it does is decided by the hub."""
-
-    endpoint = "public"
-    conn_id = ""
-    demo = False
-
-    def onConnect(self, request):
-        self.conn_id = self.factory.hub.new_conn_id()
-        self.demo = is_demo(request)
-
-    def onOpen(self):
-        self.factory.hub.opened(self)
-
-    def onMessage(self, payload, isBinary):
-        self.factory.hub.received(self, payload.decode("utf-8", "replace"))
-
-    def onClose(self, wasClean, code, reason):
-        self.factory.hub.closed(self)
 
 
 @attrs.define(eq=False)
@@ -272,34 +247,4 @@ def _with_id(message, req_id):
     return {"id": req_id, **message} if req_id is not None else message
 
 
-def endpoint_resources(hub):
-    """One autobahn WebSocketResource per OKX path."""
-    resources = {}
-    for path, endpoint in PATHS.items():
-        factory = WebSocketServerFactory()
-        factory.protocol = type(f"SimWs_{endpoint}", (SimWsProtocol,), {"endpoint": endpoint})
-        factory.hub = hub
-        # OKX's books snapshot (400 levels a side) fits easily; keep autobahn's defaults otherwise
-        factory.setProtocolOptions(autoPingInterval=0, openHandshakeTimeout=10)
-        resources[path] = WebSocketResource(factory)
-    return resources
-
-
-class WsPathSwitch(Resource):
-    """Root of the emulator's port: ``/ws/v5/public|business`` to WebSocket, the rest (the
-    REST API and ``/__sim__``) to the Klein app. Query strings (``?brokerId=9999``) are
-    ignored, as ``request.path`` carries none."""
-
-    isLeaf = True
-
-    def __init__(self, rest, hub):
-        super().__init__()
-        self.rest = rest
-        self.ws = endpoint_resources(hub)
-
-    def render(self, request):
-        ws = self.ws.get(request.path.rstrip(b"/"))
-        return (ws if ws is not None else self.rest).render(request)
-
-
-__all__ = ["WsHub", "WsPathSwitch", "BOOK_CHANNELS", "WS_ACTIONS"]
+__all__ = ["WsHub", "BOOK_CHANNELS", "WS_ACTIONS"]

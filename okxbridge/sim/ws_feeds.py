@@ -155,8 +155,8 @@ class BookFeed:
         if not self.incremental:
             return [_push(self.channel, self.inst, [self._data(self.asks, self.bids, prev)])]
         old_asks, old_bids = old
-        update = _push(self.channel, self.inst, [self._data(diff(old_asks, self.asks), diff(old_bids, self.bids), prev)],
-                       action="update")
+        changes = self._data(diff(old_asks, self.asks), diff(old_bids, self.bids), prev)
+        update = _push(self.channel, self.inst, [changes], action="update")
         if self.skip:
             self.skip -= 1
             return []
