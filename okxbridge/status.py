@@ -15,7 +15,7 @@ a secret: credentials are named by :attr:`Credentials.fingerprint` only.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Protocol
+from typing import Any, Callable, Iterable, Protocol
 
 import attrs
 from twisted.internet.interfaces import IReactorTime

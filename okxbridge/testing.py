@@ -18,8 +18,8 @@ import attrs
 import treq
 
 from .call_client import request_body
-from .fmz.app import FmzApp
 from .desk.desk import OrderDesk
+from .fmz.app import FmzApp
 from .service import Daemon, Options, build_daemon
 
 

@@ -10,6 +10,7 @@ and any below it. Every import counts (as in ``test_import_cycles``).
 import ast
 
 import pytest
+
 from tests.test_import_cycles import REPO, graph
 
 LAYERS = [

@@ -4,8 +4,8 @@ import pytest
 from twisted.internet.defer import Deferred
 
 from okxbridge.metrics import MAX_PATHS, BridgeMetrics
-from okxbridge.okx.counting import COUNT_NOTHING, RequestCounts
 from okxbridge.okx.coalesce import Coalescer
+from okxbridge.okx.counting import COUNT_NOTHING, RequestCounts
 from tests.prometheus_text import samples, value
 
 

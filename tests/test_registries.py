@@ -9,8 +9,7 @@ import ast
 import re
 from pathlib import Path
 
-from okxbridge.handlers.methods import SHORTCUTS
-from okxbridge.handlers.methods import HANDLERS
+from okxbridge.handlers.methods import HANDLERS, SHORTCUTS
 from okxbridge.okx.limits import RULES
 from okxbridge.sim.api import ROUTES
 

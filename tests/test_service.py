@@ -1,6 +1,6 @@
 """okxbridge/service.py: the daemon tree built from options warns when it is reachable beyond loopback."""
 
-from twisted.logger import globalLogPublisher, formatEvent
+from twisted.logger import formatEvent, globalLogPublisher
 
 from okxbridge.service import Options, makeService
 

@@ -17,7 +17,6 @@ from .paging import fetch_pages
 from .signer import Credentials
 
 
-
 @attrs.frozen
 class AccountSnapshot:
     balance: dict[str, Any]

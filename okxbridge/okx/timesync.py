@@ -18,7 +18,6 @@ from twisted.internet.task import LoopingCall
 from twisted.logger import Logger
 
 
-
 def clock_offset(sent: float, received: float, server_ms: int | str) -> float:
     """Seconds to add to the local clock to read OKX's (server − local at the midpoint)."""
     return int(server_ms) / 1000 - (sent + received) / 2

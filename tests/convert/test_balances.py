@@ -4,8 +4,8 @@ from decimal import Decimal as D
 
 import pytest
 
-from tests.conftest import recorded
 from okxbridge.convert.balances import balances_from_funding, balances_from_trading, merge_balances
+from tests.conftest import recorded
 
 
 def test_recorded_balances_merge_with_funding():

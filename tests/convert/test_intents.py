@@ -4,10 +4,18 @@ from decimal import Decimal as D
 
 import pytest
 
-from okxbridge.fmz.errors import ProtocolError
 from okxbridge.convert.instruments import Instrument
-from okxbridge.convert.intents import (ContractPlan, Held, Intent, client_order_id, order_body, parse_intent,
-                                        plan_contract_order, position_fields)
+from okxbridge.convert.intents import (
+    ContractPlan,
+    Held,
+    Intent,
+    client_order_id,
+    order_body,
+    parse_intent,
+    plan_contract_order,
+    position_fields,
+)
+from okxbridge.fmz.errors import ProtocolError
 
 
 @pytest.mark.parametrize("kind, contract, intent", [

@@ -3,8 +3,8 @@
 import pytest
 from twisted.python import usage
 
-from okxbridge.fmz.errors import ProtocolError
 from okxbridge.convert.io_policy import DEFAULT_DENY, IoPolicy, parse_prefixes
+from okxbridge.fmz.errors import ProtocolError
 from okxbridge.options import Options
 
 DEFAULT = IoPolicy.create()

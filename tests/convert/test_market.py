@@ -3,10 +3,9 @@ OKX's recorded answers."""
 
 from decimal import Decimal as D
 
-
-from tests.conftest import recorded
 from okxbridge.convert.instruments import Instrument
 from okxbridge.convert.market import depth_from_okx, market_from_instrument, ticker_from_okx, trades_from_okx
+from tests.conftest import recorded
 
 
 def test_recorded_books():

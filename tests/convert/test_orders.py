@@ -4,9 +4,9 @@ from decimal import Decimal as D
 
 import pytest
 
-from tests.conftest import recorded
-from okxbridge.fmz.errors import ProtocolError
 from okxbridge.convert.orders import contract_offset, fmz_status, order_from_okx, split_order_id
+from okxbridge.fmz.errors import ProtocolError
+from tests.conftest import recorded
 
 
 @pytest.mark.parametrize("state, filled, status", [

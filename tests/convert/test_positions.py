@@ -2,9 +2,8 @@
 
 from decimal import Decimal as D
 
-
-from tests.conftest import recorded
 from okxbridge.convert.positions import funding_from_okx, position_from_okx
+from tests.conftest import recorded
 
 
 def test_recorded_positions():

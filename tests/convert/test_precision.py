@@ -3,7 +3,8 @@
 from decimal import Decimal as D
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from okxbridge.convert.precision import decimals, okx_number, round_cost, round_price, round_size
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from okxbridge.fmz.errors import ProtocolError
 from okxbridge.convert.ranges import PositionRange, in_range, parse_range
+from okxbridge.fmz.errors import ProtocolError
 
 
 @pytest.mark.parametrize("text, kinds, expected", [

@@ -4,9 +4,9 @@ from decimal import Decimal as D
 
 import pytest
 
-from tests.conftest import recorded
-from okxbridge.fmz.errors import ProtocolError
 from okxbridge.convert.records import merge_candle_pages, okx_bar, record_from_okx
+from okxbridge.fmz.errors import ProtocolError
+from tests.conftest import recorded
 
 
 @pytest.mark.parametrize("period, bar", [(60, "1m"), (300, "5m"), (3600, "1H"), (14400, "4H"), (86400, "1Dutc"), (604800, "1Wutc"), (1, "1s")])

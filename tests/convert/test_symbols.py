@@ -1,10 +1,11 @@
 """FMZ symbols ⇄ OKX instIds."""
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
-from okxbridge.fmz.errors import ProtocolError
 from okxbridge.convert.symbols import Symbol, fmz_symbol, inst_type, okx_inst_id, parse_symbol
+from okxbridge.fmz.errors import ProtocolError
 
 
 @pytest.mark.parametrize("text, inst_id", [

@@ -5,7 +5,6 @@ import attrs
 
 from okxbridge.desk.claims import ABSENT, DONE, ORDER, PENDING, Claim, ClaimKey, content_fingerprint
 
-
 KEY = ClaimKey("f" * 16, ORDER, "1730275031047002000")
 BODY = {"instId": "BTC-USDT", "tdMode": "cash", "side": "buy", "ordType": "limit", "px": "1", "sz": "2",
         "clOrdId": "fmz1"}

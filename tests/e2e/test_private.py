@@ -12,6 +12,7 @@ stream timers on ``bridge_clock``; :func:`eventually` waits for socket I/O, boun
 import pytest
 import pytest_twisted
 import treq
+
 from tests.e2e.daemon_pair import PairEnv, daemon_pairs
 
 ACCOUNT_PATHS = ("/api/v5/account/balance", "/api/v5/account/positions", "/api/v5/trade/orders-pending",

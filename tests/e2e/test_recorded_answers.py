@@ -7,8 +7,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest_twisted
 
-from tests.conftest import recorded
 from okxbridge.testing import start_bridge
+from tests.conftest import recorded
 from tests.recorded_okx import KEY, PASSPHRASE, SECRET, RecordedOkx
 
 SECRET_KEY = f"{SECRET},{PASSPHRASE}"

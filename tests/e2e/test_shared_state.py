@@ -7,11 +7,11 @@ import pytest_twisted
 import treq
 from twisted.internet.defer import Deferred, gatherResults
 
+from bench.procs import free_port
 from okxbridge.desk.claims import ORDER, PENDING
 from okxbridge.okx.signer import Credentials
 from okxbridge.sim.testing import start_emulator
 from okxbridge.testing import start_bridge
-from bench.procs import free_port
 
 MARKET_BUY = {"symbol": "LTC_USDT", "type": "buy", "price": -1, "amount": 10}
 NONCE = 1730275031047002000

@@ -13,7 +13,6 @@ from twisted.internet.defer import Deferred
 
 from okxbridge import __version__
 from okxbridge.status import SCHEMA
-
 from tests.no_secret import SIM_CREDS, assert_no_secret
 
 SECTIONS = ["daemon", "calls", "okx_requests", "rate_limits", "orders_resolving", "streams", "private_streams", "ledger",

@@ -12,10 +12,10 @@ real: :func:`eventually` waits for it, bounded, never for time to pass.
 import pytest
 import pytest_twisted
 import treq
-from tests.e2e.daemon_pair import PairEnv, daemon_pairs, eventually
 
 from okxbridge.sim.testing import start_emulator
 from okxbridge.testing import start_bridge
+from tests.e2e.daemon_pair import PairEnv, daemon_pairs, eventually
 
 MARKET_PATHS = ("/api/v5/market/ticker", "/api/v5/market/books", "/api/v5/market/trades",
                 "/api/v5/market/candles", "/api/v5/market/history-candles")

@@ -4,10 +4,10 @@ write is resolved by reading, and re-sent only when OKX confirms it has no such 
 from twisted.internet.defer import Deferred
 from twisted.internet.error import ConnectionLost
 
-from tests.okx_fake import error, make_client, ok
 from okxbridge.fmz.envelope import Call, SecretKey
 from okxbridge.handlers import cancel, order_reads, trade
 from okxbridge.handlers.methods import Views
+from tests.okx_fake import error, make_client, ok
 
 BTC = {"instType": "SPOT", "instId": "BTC-USDT", "baseCcy": "BTC", "quoteCcy": "USDT", "tickSz": "0.1",
        "lotSz": "0.00000001", "minSz": "0.00001", "state": "live"}

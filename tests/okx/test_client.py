@@ -6,8 +6,8 @@ from random import Random
 import pytest
 from twisted.internet.error import ConnectionRefusedError
 
-from tests.okx_fake import CREDS, make_client, ok
 from okxbridge.okx.retry import Backoff
+from tests.okx_fake import CREDS, make_client, ok
 
 
 class Recorder:

@@ -5,10 +5,10 @@ import json
 
 from twisted.internet.defer import Deferred
 
-from tests.okx_fake import CREDS, DEMO, Response, make_client, ok
+from okxbridge.convert.symbols import parse_symbol
 from okxbridge.okx.instruments import InstrumentCache
 from okxbridge.okx.session import Session
-from okxbridge.convert.symbols import parse_symbol
+from tests.okx_fake import CREDS, DEMO, Response, make_client, ok
 
 QUARTER = {"instType": "FUTURES", "instId": "BTC-USDT-261225", "tickSz": "0.1", "lotSz": "1", "minSz": "1",
            "ctVal": "0.01", "alias": "quarter", "state": "live"}

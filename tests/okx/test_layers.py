@@ -1,8 +1,6 @@
 """The small layers: coalescing (okx/coalesce.py), in-flight counting (okx/inflight.py) and
 refusing a rejected credential (okx/rejected.py), each around a fake inner layer."""
 
-from tests.okx.fake_layer import Inner, failure_of, reply
-from tests.okx_fake import CREDS, DEMO
 from twisted.internet import task
 from twisted.internet.defer import Deferred
 
@@ -11,6 +9,8 @@ from okxbridge.okx.coalesce import Coalescing
 from okxbridge.okx.errors import OkxError
 from okxbridge.okx.inflight import Tracked
 from okxbridge.okx.rejected import Refusing, RejectedCredentials
+from tests.okx.fake_layer import Inner, failure_of, reply
+from tests.okx_fake import CREDS, DEMO
 
 TICKER = "/api/v5/market/ticker"
 

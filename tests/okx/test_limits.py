@@ -3,13 +3,13 @@
 import json
 
 import pytest
-from twisted.internet.defer import Deferred
 from twisted.internet import task
+from twisted.internet.defer import Deferred
 
-from tests.okx_fake import CREDS, DEMO, OTHER, Response, error, make_client, ok
-from tests.no_secret import assert_no_secret
 from okxbridge.okx.errors import OkxThrottled
 from okxbridge.okx.limits import DEFAULT_PRIVATE, DEFAULT_PUBLIC, RULES, RateLimiter, Rule, bucket_keys, rule_for
+from tests.no_secret import assert_no_secret
+from tests.okx_fake import CREDS, DEMO, OTHER, Response, error, make_client, ok
 
 TWO_PER_2S = Rule(2, 2, "ip")
 

@@ -6,8 +6,8 @@ import json
 
 from twisted.internet.testing import MemoryReactorClock
 
-from okxbridge.okx.market_streams import MarketStreams
 from okxbridge.okx import ws_client
+from okxbridge.okx.market_streams import MarketStreams
 
 
 class Wire:

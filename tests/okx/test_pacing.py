@@ -1,7 +1,5 @@
 """okx/pacing.py: the one place a rate token is taken and returned, REST and WebSocket alike."""
 
-from tests.okx.fake_layer import Inner, failure_of, reply
-from tests.okx_fake import CREDS
 from twisted.internet import task
 from twisted.internet.defer import Deferred
 
@@ -9,6 +7,8 @@ from okxbridge.okx.call import OkxCall
 from okxbridge.okx.errors import OkxError, OkxThrottled
 from okxbridge.okx.limits import RULES, RateLimiter
 from okxbridge.okx.pacing import Pacing, wait_budget
+from tests.okx.fake_layer import Inner, failure_of, reply
+from tests.okx_fake import CREDS
 
 ORDER = ("POST", "/api/v5/trade/order")
 

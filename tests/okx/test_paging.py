@@ -2,8 +2,8 @@
 
 from twisted.internet.defer import Deferred
 
-from tests.okx_fake import CREDS, make_client, ok
 from okxbridge.okx.paging import fetch_pages
+from tests.okx_fake import CREDS, make_client, ok
 
 ORDERS = [{"ordId": str(i)} for i in range(250, 0, -1)]  # newest (largest id) first, as OKX lists
 

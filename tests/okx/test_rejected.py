@@ -3,9 +3,9 @@
 import pytest
 from twisted.internet import task
 
-from tests.okx_fake import CREDS, OTHER, error, make_client, ok
 from okxbridge.okx.errors import OkxError
 from okxbridge.okx.rejected import COOL_DOWN, REJECTED_CODES, RejectedCredentials
+from tests.okx_fake import CREDS, OTHER, error, make_client, ok
 
 
 def test_a_rejected_credential_is_refused_locally_until_the_cool_down_ends():

@@ -7,9 +7,9 @@ import pytest
 from twisted.internet.defer import Deferred
 from twisted.internet.error import ConnectionRefusedError
 
-from tests.okx_fake import CREDS, error, make_client, ok
 from okxbridge.okx.errors import OkxError, OkxThrottled, OkxTransportError
 from okxbridge.okx.retry import Backoff, retryable_read
+from tests.okx_fake import CREDS, error, make_client, ok
 
 
 def failures_of(d):
@@ -158,8 +158,9 @@ def test_concurrent_50102s_share_one_resync():
     client, http, clock = make_client(answer)
     calls = [client.get("/api/v5/account/balance", None, CREDS) for _ in range(5)]
     assert len(pending) == 1
-    from tests.okx_fake import Response
     import json
+
+    from tests.okx_fake import Response
     pending[0].callback(Response(200, json.dumps(server_time(100_000)[1]).encode()))
     assert all(c.result.data == [{}] for c in calls)
     assert http.paths().count("/api/v5/public/time") == 1

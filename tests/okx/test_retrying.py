@@ -2,8 +2,6 @@
 
 from random import Random
 
-from tests.okx.fake_layer import Inner, failure_of, reply
-from tests.okx_fake import CREDS
 from twisted.internet import task
 from twisted.internet.defer import succeed
 
@@ -11,6 +9,8 @@ from okxbridge.okx.call import OkxCall
 from okxbridge.okx.errors import OkxError, OkxThrottled, OkxTransportError
 from okxbridge.okx.retry import Backoff
 from okxbridge.okx.retrying import Retrying
+from tests.okx.fake_layer import Inner, failure_of, reply
+from tests.okx_fake import CREDS
 
 BUSY = OkxError("50013", "System busy", "GET", "/api/v5/account/balance", 429)
 EXPIRED = OkxError("50102", "Timestamp request expired", "POST", "/api/v5/trade/order", 401)

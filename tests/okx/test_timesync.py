@@ -6,8 +6,8 @@ import json
 import pytest
 from twisted.internet.defer import Deferred
 
-from tests.okx_fake import CREDS, Response, error, make_client, ok
 from okxbridge.okx.timesync import TimeSync, clock_offset
+from tests.okx_fake import CREDS, Response, error, make_client, ok
 
 
 @pytest.mark.parametrize("sent, received, server_ms, offset", [

@@ -1,13 +1,13 @@
 """okx/tracing.py: a trace line and a metric per request, with the code the metrics count."""
 
 import pytest
-from tests.okx.fake_layer import Inner, failure_of, reply
 from twisted.internet import task
 from twisted.internet.defer import Deferred
 
 from okxbridge.okx.call import OkxCall
 from okxbridge.okx.errors import OkxError, OkxTransportError
 from okxbridge.okx.tracing import Tracing, outcome_of, traced
+from tests.okx.fake_layer import Inner, failure_of, reply
 
 
 class Requests:

@@ -3,7 +3,6 @@
 import json
 
 import pytest
-from tests.okx_fake import CREDS, DEMO
 from treq.testing import StubTreq
 from twisted.internet import task
 from twisted.internet.defer import Deferred
@@ -14,6 +13,7 @@ from okxbridge.okx.call import OkxCall
 from okxbridge.okx.errors import OkxError, OkxTransportError
 from okxbridge.okx.signer import Signer, signature
 from okxbridge.okx.transport import SigningTransport
+from tests.okx_fake import CREDS, DEMO
 
 
 class Okx(Resource):

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 import pytest_twisted
-from tests.sim.simsupport import call
 
 from okxbridge.sim.testing import start_emulator
+from tests.sim.simsupport import call
 
 RESPONSES = Path(__file__).resolve().parents[1] / "fixtures" / "okx-recorded" / "response.json"
 

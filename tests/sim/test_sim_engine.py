@@ -3,10 +3,10 @@
 from decimal import Decimal
 
 import pytest
-from tests.sim.simsupport import START, clocked_emulator, place
 
 from okxbridge.sim import DEFAULT_ACCOUNT
 from okxbridge.sim.matching import Rejected
+from tests.sim.simsupport import START, clocked_emulator, place
 
 
 def ledger(emu, demo=False):

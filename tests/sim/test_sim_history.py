@@ -3,13 +3,13 @@
 from decimal import Decimal
 
 import pytest
-from tests.sim.simsupport import clocked_emulator
 
 from okxbridge.sim.api import SimRequest
 from okxbridge.sim.errors import ApiRejection
 from okxbridge.sim.history_api import bills, bills_archive, fills, fills_history
 from okxbridge.sim.instruments import catalogue
 from okxbridge.sim.params import order_request
+from tests.sim.simsupport import clocked_emulator
 
 
 def request(emu, state, **params):

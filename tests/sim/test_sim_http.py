@@ -5,11 +5,11 @@ import json
 import pytest
 import pytest_twisted
 import treq
-from tests.sim.simsupport import call, iso_now, signed_headers
 from twisted.internet import defer, task
 
 from okxbridge.sim import DEFAULT_ACCOUNT, SimAccount
 from okxbridge.sim.testing import start_emulator
+from tests.sim.simsupport import call, iso_now, signed_headers
 
 BALANCE = "/api/v5/account/balance"
 

@@ -5,10 +5,10 @@ import datetime
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests.sim.simsupport import START, clocked_emulator
 
 from okxbridge.sim.candles import UnknownBar, bar_open, bar_step, candles, parse_bar
 from okxbridge.sim.instruments import futures_expiries
+from tests.sim.simsupport import START, clocked_emulator
 
 UTC = datetime.timezone.utc
 

@@ -13,7 +13,6 @@ from twisted.internet import threads
 
 from okxbridge.sim.testing import start_emulator
 from okxbridge.sim.ws_feeds import legacy_checksum
-
 from tests.sim.test_sim_tls import self_signed
 
 BOUND = 20.0  # seconds any one scenario may take before it fails

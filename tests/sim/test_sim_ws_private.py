@@ -10,7 +10,6 @@ import pytest_twisted
 from okxbridge.sim import DEFAULT_ACCOUNT
 from okxbridge.sim.instruments import catalogue
 from okxbridge.sim.ws_private import login_sign
-
 from tests.sim.test_sim_ws import against_emulator, ccxt_pro
 
 KEY = DEFAULT_ACCOUNT
