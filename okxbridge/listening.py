@@ -14,8 +14,7 @@ import re
 from twisted.application import service
 from twisted.internet.defer import Deferred, succeed
 from twisted.internet.endpoints import serverFromString
-from twisted.internet.interfaces import IListeningPort
-from twisted.internet.protocol import ServerFactory
+from twisted.internet.interfaces import IListeningPort, IProtocolFactory
 from twisted.python.failure import Failure
 
 _UNESCAPED_COLON = re.compile(r"(?<!\\):")
@@ -67,7 +66,7 @@ class Listener(service.Service):
     no permission) fails ``startService`` itself, so twistd exits with the reason.
     """
 
-    def __init__(self, reactor, description: str, factory: ServerFactory):
+    def __init__(self, reactor, description: str, factory: IProtocolFactory):
         self.endpoint = serverFromString(reactor, description)
         self.description = description
         self.factory = factory

@@ -238,8 +238,8 @@ def build_daemon(reactor: IReactorTime, options: Options, clock: IReactorTime | 
         admin_port,                          # 3. the admin port (if any)
         DrainService(reactor, [calls, client.inflight], options["drain-timeout"]),  # 4. calls and writes finish
         TimeSync(client, options["time-sync-interval"]),
-        private and StreamsService(private),  # 5. the WebSocket streams
-        streams and StreamsService(streams),
+        StreamsService(private) if private is not None else None,  # 5. the WebSocket streams
+        StreamsService(streams) if streams is not None else None,
         ledger if isinstance(ledger, service.Service) else None,  # 6. the ledger, then Redis under it
         redis,
         PoolService(pool))                   # 7. the OKX connection pool

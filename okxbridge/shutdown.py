@@ -11,7 +11,7 @@ from twisted.application import service
 from twisted.internet.defer import Deferred, DeferredList, maybeDeferred
 from twisted.internet.interfaces import IReactorTime
 from twisted.logger import Logger
-from twisted.web.resource import Resource
+from twisted.web.resource import IResource, Resource
 
 from .fmz.answer import encode_error
 from .jsonwire import JSON_CONTENT_TYPE
@@ -72,7 +72,7 @@ class CountingResource(Resource):
 
     isLeaf = True
 
-    def __init__(self, inner: Resource, inflight: InFlight):
+    def __init__(self, inner: IResource, inflight: InFlight):
         super().__init__()
         self.inner = inner
         self.inflight = inflight

@@ -25,7 +25,8 @@ SCHEMA = 1
 
 
 class StatusSection(Protocol):
-    status_section: str
+    @property
+    def status_section(self) -> str: ...
 
     def status(self) -> dict[str, Any]: ...
 

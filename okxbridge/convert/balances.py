@@ -44,7 +44,8 @@ def merge_balances(*tables: list[dict[str, Any]]) -> list[dict[str, Any]]:
     merged: dict[str, dict[str, Any]] = {}
     for rows in tables:
         for row in rows:
-            into = merged.setdefault(row["currency"], {"currency": row["currency"], "free": Decimal(0), "frozen": Decimal(0)})
+            empty = {"currency": row["currency"], "free": Decimal(0), "frozen": Decimal(0)}
+            into = merged.setdefault(row["currency"], empty)
             into["free"] += row["free"]
             into["frozen"] += row["frozen"]
     return list(merged.values())

@@ -13,7 +13,7 @@ in flight with the same key share that one Deferred.
 
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable, Hashable
+from typing import Any, Awaitable, Callable, Coroutine, Hashable
 
 from twisted.internet.defer import Deferred
 from twisted.internet.task import deferLater
@@ -33,7 +33,7 @@ log = Logger()
 Outcome = tuple[str, Any]
 
 
-def shielded(desk: OrderDesk, key: Hashable, work: Callable[[], Awaitable[Outcome]]) -> Deferred:
+def shielded(desk: OrderDesk, key: Hashable, work: Callable[[], Coroutine[Any, Any, Outcome]]) -> Deferred:
     """``work`` started once per key, outliving any caller's cancellation (see above);
     the daemon's drain on SIGTERM waits for it like for an OKX request."""
     def start() -> Deferred:

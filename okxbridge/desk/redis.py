@@ -64,7 +64,7 @@ def as_fields(reply: Any) -> dict[str, str] | None:
         return None
     if isinstance(reply, dict):
         return reply
-    return dict(zip(reply[::2], reply[1::2]))
+    return dict(zip(reply[::2], reply[1::2], strict=True))  # HGETALL: field, value, …
 
 
 class RedisLedger(service.Service):
@@ -112,7 +112,8 @@ class RedisLedger(service.Service):
         return None if found is None else Claim.from_fields(claim.key, found)
 
     async def take_over(self, found: Claim, owner: str, now: float) -> bool:
-        done = await self._eval(TAKE_OVER, [claim_key(found.key)], [found.state, found.owner, PENDING, owner, repr(now)])
+        done = await self._eval(TAKE_OVER, [claim_key(found.key)],
+                                [found.state, found.owner, PENDING, owner, repr(now)])
         return int(done) == 1
 
     async def finish(self, key: ClaimKey, owner: str, state: str, result: str, now: float) -> bool:

@@ -76,7 +76,7 @@ def pragmas(sync: str):
 
 
 def _row(key: ClaimKey, row) -> Claim:
-    return Claim.from_fields(key, dict(zip(COLUMNS[3:], row)))
+    return Claim.from_fields(key, dict(zip(COLUMNS[3:], row, strict=True)))
 
 
 def _claim(txn, claim: Claim):

@@ -69,7 +69,8 @@ async def setmarginlevel(deps: Trading, call: Call, trace: list[str]) -> Answer:
     mode = await leverage_margin_mode(deps, session, inst, asked)
     body = {"instId": inst_id, "lever": format(level, "f"), "mgnMode": mode}
     if mode == "isolated" and await deps.accounts.of(session.creds).position_mode(session) == LONG_SHORT:
-        replies = await gather(*(session.post(paths.SET_LEVERAGE, {**body, "posSide": side}) for side in ("long", "short")))
+        replies = await gather(*(session.post(paths.SET_LEVERAGE, {**body, "posSide": side})
+                                 for side in ("long", "short")))
         return Answer(True, [r.raw for r in replies])
     reply = await session.post(paths.SET_LEVERAGE, body)
     return Answer(True, reply.raw)

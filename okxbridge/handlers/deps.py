@@ -31,7 +31,7 @@ class TradingDefaults:
     ``records``' period (``--records-period-unit``)."""
 
     margin_mode: str = "cross"
-    key_margin_modes: Mapping[str, str] = attrs.field(factory=dict, converter=dict)
+    key_margin_modes: Mapping[str, str] = attrs.field(factory=dict, converter=lambda m: dict(m))  # a copy
     records_period_unit: str = "seconds"
 
     def margin_mode_for(self, api_key: str) -> str:

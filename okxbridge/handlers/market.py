@@ -48,7 +48,7 @@ def _streamed(deps: Market, method: str, found: Streamed | None) -> Streamed | N
 async def ticker(deps: Market, call: Call, trace: list[str]) -> Answer:
     symbol, session, inst_id = await target(deps, call, trace)
     streams = deps.streams
-    found = _streamed(deps, "ticker", streams and streams.ticker(session.creds.simulated, inst_id))
+    found = _streamed(deps, "ticker", streams.ticker(session.creds.simulated, inst_id) if streams else None)
     if found is not None:
         data = ticker_from_okx(found.data)
         raw = found.raw
@@ -65,7 +65,7 @@ async def depth(deps: Market, call: Call, trace: list[str]) -> Answer:
     limit = int_param(call.params, "limit", default=0, maximum=400) or 20
     symbol, session, inst_id = await target(deps, call, trace)
     streams = deps.streams
-    found = _streamed(deps, "depth", streams and streams.book(session.creds.simulated, inst_id))
+    found = _streamed(deps, "depth", streams.book(session.creds.simulated, inst_id) if streams else None)
     if found is not None:
         book = found.data.as_okx(limit)
         # the last push alone may be an increment: raw is its envelope with the levels served
@@ -85,12 +85,12 @@ async def trades(deps: Market, call: Call, trace: list[str]) -> Answer:
     limit = int_param(call.params, "limit", default=0, maximum=500) or 100
     symbol, session, inst_id = await target(deps, call, trace)
     streams, demo = deps.streams, session.creds.simulated
-    found = _streamed(deps, "trades", streams and streams.trades(demo, inst_id, limit))
+    found = _streamed(deps, "trades", streams.trades(demo, inst_id, limit) if streams else None)
     if found is not None:
         return Answer(trades_from_okx(found.data), found.raw)
     live = streams and streams.trades_entry(demo, inst_id)
     reply = await session.public(paths.TRADES, {"instId": inst_id, "limit": limit})
-    if live:
+    if streams is not None and live:
         streams.seed_trades(demo, live, reply.data)  # asked while live: no hole between page and pushes
     elif streams is not None:
         streams.confirm(demo, "trades", inst_id)
@@ -116,7 +116,7 @@ async def records(deps: Market, call: Call, trace: list[str]) -> Answer:
     live = streams and limit <= CANDLES_PAGE and streams.candles_entry(demo, bar, inst_id)
     query = {"instId": inst_id, "bar": bar, "limit": min(limit, CANDLES_PAGE)}
     reply = await session.public(paths.CANDLES, query)
-    if live:
+    if streams is not None and live:
         streams.seed_candles(demo, live, reply.data)
     elif streams is not None and limit <= CANDLES_PAGE:
         streams.confirm(demo, "candle" + bar, inst_id)

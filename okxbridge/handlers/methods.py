@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from functools import partial
 from types import ModuleType
-from typing import Any
+from typing import Any, Callable, Coroutine
 
 import attrs
 from twisted.internet.interfaces import IReactorTime
@@ -21,6 +21,7 @@ from ..desk.desk import OrderDesk
 from ..desk.memory import MemoryLedger
 from ..desk.store import LedgerStore
 from ..desk.write_transport import WriteTransport
+from ..fmz.answer import Answer
 from ..fmz.app import MethodTable
 from ..okx.accounts import Accounts
 from ..okx.client import OkxClient
@@ -28,7 +29,8 @@ from ..okx.instruments import InstrumentCache
 from . import account, cancel, contracts, io, market, order_reads, trade
 from .deps import Market, Raw, Reading, Trading, TradingDefaults
 
-HANDLERS = {
+#: method name → its handler: ``async (view, call, trace) -> Answer``
+HANDLERS: dict[str, Callable[..., Coroutine[Any, Any, Answer]]] = {
     "ticker": market.ticker,
     "depth": market.depth,
     "trades": market.trades,

@@ -88,7 +88,8 @@ async def history_of(deps: Reading, session: Session, kind: str, inst_id: str, s
                      trace: list[str]) -> tuple[list[dict[str, Any]], list[Any]]:
     """Newest first from the 7-day list, continuing into the archive for older orders."""
     params = {"instType": kind, "instId": inst_id or None, "begin": since or None}
-    recent = await fetch_pages(session.client, paths.ORDERS_HISTORY, params, session.creds, max_items=limit, trace=trace)
+    recent = await fetch_pages(session.client, paths.ORDERS_HISTORY, params, session.creds, max_items=limit,
+                               trace=trace)
     items, raws = list(recent.items), list(recent.raws)
     reaches_archive = since == 0 or since < session.okx_now_ms() - HISTORY_DAYS_MS
     if len(items) < limit and reaches_archive:

@@ -51,8 +51,8 @@ def parse_envelope(verb: str, path: str, status: int, content: bytes) -> OkxRepl
         snippet = content[:120].decode("utf-8", "replace").replace("\n", " ")
         if status >= 500 or not content:
             raise OkxTransportError(f"HTTP {status}", f"HTTP {status} without an OKX answer {snippet!r}",
-                                    verb, path, status)
-        raise OkxError(f"HTTP {status}", f"not an OKX answer: {snippet!r}", verb, path, status)
+                                    verb, path, status) from None
+        raise OkxError(f"HTTP {status}", f"not an OKX answer: {snippet!r}", verb, path, status) from None
     if not isinstance(raw, dict) or "code" not in raw:
         raise OkxError(f"HTTP {status}", "not an OKX answer (no code field)", verb, path, status)
     code = str(raw.get("code"))

@@ -8,15 +8,19 @@ private endpoint or the TLS emulator) — it never turns verification off.
 from __future__ import annotations
 
 import re
-from http.cookiejar import CookieJar
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import attrs
 from treq.client import HTTPClient
+from treq.cookies import IndexableCookieJar
 from twisted.internet import ssl
 from twisted.web.client import Agent, BrowserLikePolicyForHTTPS, HTTPConnectionPool, _HTTP11ClientFactory
 from twisted.web.iweb import IPolicyForHTTPS
 from zope.interface import implementer
+
+if TYPE_CHECKING:
+    from twisted.internet._sslverify import IOpenSSLTrustRoot
 
 _PEM = re.compile(rb"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----", re.S)
 
@@ -26,7 +30,7 @@ _PEM = re.compile(rb"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----", r
 class BundlePolicy:
     """Verify servers against the certificates of one PEM bundle (hostname checked too)."""
 
-    trust_root: object
+    trust_root: IOpenSSLTrustRoot
 
     def creatorForNetloc(self, hostname: bytes, port: int):
         return ssl.optionsForClientTLS(hostname.decode("ascii"), trustRoot=self.trust_root)
@@ -59,7 +63,7 @@ def make_pool(reactor, size: int) -> HTTPConnectionPool:
     return pool
 
 
-class NoCookies(CookieJar):
+class NoCookies(IndexableCookieJar):
     """OKX's REST API is stateless: cookies would only be shared between every account
     using this daemon, and parsing them for each answer cost 5 % of the daemon's CPU."""
 

@@ -34,7 +34,7 @@ from twisted.internet.interfaces import IDelayedCall, IReactorTime
 from twisted.logger import Logger
 
 from .errors import OkxThrottled
-from .rate_rules import DEFAULT_PRIVATE, DEFAULT_PUBLIC, RULES, Rule, bucket_keys, rule_for
+from .rate_rules import DEFAULT_PRIVATE, DEFAULT_PUBLIC, RULES, BucketKey, Rule, bucket_keys, rule_for
 
 # the table is data in .rate_rules; these names stay importable from here, where callers look
 __all__ = ["DEFAULT_PRIVATE", "DEFAULT_PUBLIC", "MAX_SHARE", "RULES", "Bucket", "RateLimiter", "Rule", "Token",
@@ -113,20 +113,20 @@ class RateLimiter:
     max_share: float = MAX_SHARE
     slack: float = 0.1
     sweep_every: int = 1000
-    _buckets: dict[Hashable, Bucket] = attrs.Factory(dict)
+    _buckets: dict[BucketKey, Bucket] = attrs.Factory(dict)
     _acquired: int = 0
     log = Logger()
 
     def __len__(self) -> int:
         return len(self._buckets)
 
-    def bucket(self, key: Hashable, rule: Rule) -> Bucket:
+    def bucket(self, key: BucketKey, rule: Rule) -> Bucket:
         bucket = self._buckets.get(key)
         if bucket is None:
             bucket = self._buckets[key] = Bucket(rule, self.slack)
         return bucket
 
-    def acquire(self, key: Hashable, rule: Rule, max_wait: float, verb: str = "", path: str = "",
+    def acquire(self, key: BucketKey, rule: Rule, max_wait: float, verb: str = "", path: str = "",
                 owner: Hashable | None = None) -> Deferred[Token]:
         """A Deferred that fires with one token of ``key``'s bucket; call its ``done`` when
         the answer is in (until then it counts as spent from the moment it was granted).
@@ -158,7 +158,7 @@ class RateLimiter:
         self._schedule(bucket, now)
         return waiter
 
-    def slow_down(self, key: Hashable, rule: Rule, label: str = "") -> None:
+    def slow_down(self, key: BucketKey, rule: Rule, label: str = "") -> None:
         """OKX said 50011/429 anyway (another process on this IP or key, or a stricter rule
         than documented): spend every token for one full window from now. ``label`` names
         the bucket in the log (the key holds a fingerprint, the label a short key at most)."""

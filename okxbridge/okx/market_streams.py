@@ -187,7 +187,7 @@ class MarketStreams:
         if entry is None or not entry.candles_complete or len(entry.candles) < limit:
             return None
         stamps = sorted((int(ts) for ts in entry.candles), reverse=True)[:limit]
-        if any(a - b != period * 1000 for a, b in zip(stamps, stamps[1:])):
+        if any(a - b != period * 1000 for a, b in zip(stamps, stamps[1:], strict=False)):  # neighbours
             return None
         return Streamed([entry.candles[str(ts)] for ts in stamps], entry.raw)
 

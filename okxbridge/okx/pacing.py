@@ -9,7 +9,7 @@ so both transports share one budget instead of each keeping its own.
 
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable, Hashable, TypeVar
+from typing import Any, Awaitable, Callable, TypeVar
 
 import attrs
 from twisted.internet.defer import CancelledError, Deferred
@@ -21,7 +21,7 @@ from .counting import COUNT_NOTHING, RequestCounts
 from .envelope import OkxReply
 from .errors import OkxError, OkxThrottled
 from .limits import Token
-from .rate_rules import Rule, bucket_keys
+from .rate_rules import BucketKey, Rule, bucket_keys
 
 T = TypeVar("T")
 
@@ -63,7 +63,7 @@ class Pacing:
         finally:
             self._give_back(tokens)
 
-    def buckets(self, call: OkxCall) -> list[tuple[Hashable, Rule]]:
+    def buckets(self, call: OkxCall) -> list[tuple[BucketKey, Rule]]:
         return bucket_keys(call.verb, call.path, call.params, call.body, call.user)
 
     async def _take_tokens(self, call: OkxCall) -> list[Token]:

@@ -13,6 +13,8 @@ from typing import Any, Hashable, Mapping
 
 import attrs
 
+#: a bucket's key: (verb, path) plus what the rule's scope adds (user, instId, instType …)
+BucketKey = tuple[Any, ...]
 
 @attrs.frozen
 class Rule:
@@ -67,7 +69,7 @@ def rule_for(verb: str, path: str, signed: bool) -> Rule:
 
 
 def bucket_keys(verb: str, path: str, params: Mapping[str, Any] | None, body: Any,
-                user: Hashable | None) -> list[tuple[Hashable, Rule]]:
+                user: Hashable | None) -> list[tuple[BucketKey, Rule]]:
     """One ``(key, rule)`` per token the request spends.
 
     Batch bodies (a JSON array) spend one token per order against each order's

@@ -29,6 +29,7 @@ from twisted.logger import Logger
 
 from ..okx.errors import OkxThrottled
 from ..okx.limits import RateLimiter, Rule
+from ..okx.rate_rules import BucketKey
 from .connection import RedisConnection, RedisUnavailable
 
 PREFIX = "okxbridge:budget:"
@@ -68,7 +69,7 @@ def gcra_params(rule: Rule, slack: float = SLACK) -> tuple[int, int]:
     return interval, (burst - 1) * interval
 
 
-def redis_key(key: Hashable, rule: Rule, host: str) -> str:
+def redis_key(key: BucketKey, rule: Rule, host: str) -> str:
     parts: list[str] = []
 
     def flat(item: Any) -> None:
@@ -103,7 +104,7 @@ class SharedLimiter:
     _warned: bool = False
     log = Logger()
 
-    def acquire(self, key: Hashable, rule: Rule, max_wait: float, verb: str = "", path: str = "",
+    def acquire(self, key: BucketKey, rule: Rule, max_wait: float, verb: str = "", path: str = "",
                 owner: Hashable | None = None) -> Deferred:
         """``owner`` (a credential fingerprint) counts for the queue share only when pacing
         locally: the shared budget has no queue, each caller waits on its own."""
@@ -111,7 +112,7 @@ class SharedLimiter:
             return self._local(key, rule, max_wait, verb, path, "not connected", owner)
         return Deferred.fromCoroutine(self._take(key, rule, max_wait, verb, path, owner))
 
-    async def _take(self, key: Hashable, rule: Rule, max_wait: float, verb: str, path: str, owner=None):
+    async def _take(self, key: BucketKey, rule: Rule, max_wait: float, verb: str, path: str, owner=None):
         clock = self.redis.reactor
         give_up = clock.seconds() + max_wait
         interval, tau = gcra_params(rule, self.slack)
@@ -139,7 +140,7 @@ class SharedLimiter:
                           "limits until Redis is back", why=why)
         return self.local.acquire(key, rule, max(0.0, max_wait), verb, path, owner)
 
-    def slow_down(self, key: Hashable, rule: Rule, label: str = "") -> None:
+    def slow_down(self, key: BucketKey, rule: Rule, label: str = "") -> None:
         """OKX said 50011 anyway: pause the bucket for every instance, one window from now."""
         self.local.slow_down(key, rule, label)
         if self.redis.connected:
