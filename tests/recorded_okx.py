@@ -29,7 +29,8 @@ class RecordedOkx(Resource):
             # the daemon's clock sync at start, not part of any recorded call: OKX's own answer shape
             from twisted.internet import reactor
             return json.dumps({"code": "0", "msg": "", "data": [{"ts": str(int(reactor.seconds() * 1000))}]}).encode()
-        self.requests.append((request.method.decode(), request.uri.decode(), dict(request.requestHeaders.getAllRawHeaders())))
+        self.requests.append((request.method.decode(), request.uri.decode(),
+                              dict(request.requestHeaders.getAllRawHeaders())))
         request.setHeader(b"Content-Type", b"application/json")
         sign = request.getHeader(b"OK-ACCESS-SIGN")
         if sign is not None:

@@ -49,14 +49,14 @@ def okx_paths_called() -> set[str]:
 
 
 def test_every_method_has_a_cli_shortcut():
-    for handler, names in canonical_names().items():
+    for _handler, names in canonical_names().items():
         assert any(n in SHORTCUTS for n in names), f"no okxbridge-call shortcut for {names}"
     assert set(SHORTCUTS) <= set(HANDLERS), set(SHORTCUTS) - set(HANDLERS)
 
 
 def test_every_method_has_a_readme_row():
     documented = readme_methods()
-    for handler, names in canonical_names().items():
+    for _handler, names in canonical_names().items():
         assert set(names) <= documented, f"README's Calls table lacks {sorted(set(names) - documented)}"
     assert documented - set(HANDLERS) <= {"_api", "__api_"}, documented - set(HANDLERS)
 

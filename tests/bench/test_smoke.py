@@ -40,7 +40,8 @@ def test_quick_bench_run_writes_every_cell(tmp_path):
     streamed = {(c["call"], c["target"]): c for c in result["streaming"]["cells"]}
     assert set(streamed) == {(call, target) for call in ("ticker", "depth") for target in ("stream", "floor")}
     assert all(c["errors"] == 0 for c in streamed.values())
-    assert streamed[("ticker", "stream")]["upstream_requests"] == 0 == streamed[("depth", "stream")]["upstream_requests"]
+    assert (streamed[("ticker", "stream")]["upstream_requests"] == 0
+            == streamed[("depth", "stream")]["upstream_requests"])
     staleness = result["streaming"]["staleness"][0]
     assert staleness["moves"] == 5 and staleness["rest_requests"] == 0 and staleness["p50_us"] > 0
     assert "push-to-answer" in docs.read_text()

@@ -22,7 +22,8 @@ def test_recorded_balances_merge_with_funding():
     # Futures mode: available equity; frozen is what equity the account cannot use (margin, upl)
     ({"ccy": "USDT", "availBal": "90", "availEq": "85", "eq": "95", "frozenBal": "10", "cashBal": "100"}, "85", "10"),
     # a bot holds 5 on top of 10 in orders: frozenBal counts it, the strategy cannot use it either
-    ({"ccy": "BTC", "availBal": "1", "availEq": "1", "eq": "1.15", "frozenBal": "0.15", "ordFrozen": "0.1"}, "1", "0.15"),
+    ({"ccy": "BTC", "availBal": "1", "availEq": "1", "eq": "1.15", "frozenBal": "0.15", "ordFrozen": "0.1"},
+     "1", "0.15"),
     # older answers without availEq: availBal
     ({"ccy": "ETH", "availBal": "2", "frozenBal": "1"}, "2", "1"),
 ])

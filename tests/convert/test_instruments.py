@@ -11,4 +11,5 @@ def test_alias_resolution_follows_the_list():
     assert find_alias(table, parse_symbol("BTC_USDT.next_quarter")) is None
     assert find_alias(table, parse_symbol("ETH_USDT.quarter")) is None
     rolled = dict(QUARTER, instId="BTC-USDT-270326")
-    assert find_alias({rolled["instId"]: Instrument.from_okx(rolled)}, parse_symbol("BTC_USDT.quarter")).inst_id == "BTC-USDT-270326"
+    assert find_alias({rolled["instId"]: Instrument.from_okx(rolled)},
+                      parse_symbol("BTC_USDT.quarter")).inst_id == "BTC-USDT-270326"

@@ -16,7 +16,8 @@ def test_recorded_positions():
 
 
 def test_net_position_sign_and_empty():
-    short = position_from_okx({"instId": "BTC-USDT-SWAP", "posSide": "net", "pos": "-3", "availPos": "-3", "lever": "5"})
+    short = position_from_okx({"instId": "BTC-USDT-SWAP", "posSide": "net", "pos": "-3", "availPos": "-3",
+                               "lever": "5"})
     assert (short["type"], short["amount"], short["frozen_amount"]) == ("short", 3, 0)
     assert position_from_okx({"instId": "BTC-USDT-SWAP", "posSide": "net", "pos": "0"}) is None
 
@@ -24,4 +25,5 @@ def test_net_position_sign_and_empty():
 def test_funding():
     f = funding_from_okx({"instId": "BTC-USDT-SWAP", "fundingRate": "0.0001", "fundingTime": "1000",
                           "nextFundingTime": "14401000"})
-    assert f == {"symbol": "BTC_USDT.swap", "rate": D("0.0001"), "time": 1000, "interval": 14400000, "next_time": 14401000}
+    assert f == {"symbol": "BTC_USDT.swap", "rate": D("0.0001"), "time": 1000, "interval": 14400000,
+                 "next_time": 14401000}

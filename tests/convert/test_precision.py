@@ -41,7 +41,8 @@ def test_decimals(step, n):
     assert decimals(D(step)) == n
 
 
-@pytest.mark.parametrize("value, text", [(D("1E-8"), "0.00000001"), (D("30000.10"), "30000.1"), (D("5E+2"), "500"), (D("0.00"), "0")])
+@pytest.mark.parametrize("value, text", [(D("1E-8"), "0.00000001"), (D("30000.10"), "30000.1"), (D("5E+2"), "500"),
+                                         (D("0.00"), "0")])
 def test_okx_number(value, text):
     assert okx_number(value) == text
 

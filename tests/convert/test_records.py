@@ -9,7 +9,8 @@ from okxbridge.fmz.errors import ProtocolError
 from tests.conftest import recorded
 
 
-@pytest.mark.parametrize("period, bar", [(60, "1m"), (300, "5m"), (3600, "1H"), (14400, "4H"), (86400, "1Dutc"), (604800, "1Wutc"), (1, "1s")])
+@pytest.mark.parametrize("period, bar", [(60, "1m"), (300, "5m"), (3600, "1H"), (14400, "4H"), (86400, "1Dutc"),
+                                         (604800, "1Wutc"), (1, "1s")])
 def test_period_to_bar(period, bar):
     assert okx_bar(period) == bar
 

@@ -32,7 +32,8 @@ def test_inst_id_to_symbol(inst_id, alias, text):
     assert fmz_symbol(inst_id, alias) == text
 
 
-@pytest.mark.parametrize("text", ["USDT", "BTC_", "_USDT", "BTC-USDT", "BTC_USDT.perp", "", "BTC_US DT", "BTC_USDT.12345"])
+@pytest.mark.parametrize("text", ["USDT", "BTC_", "_USDT", "BTC-USDT", "BTC_USDT.perp", "", "BTC_US DT",
+                                  "BTC_USDT.12345"])
 def test_bad_symbols_name_the_symbol(text):
     with pytest.raises(ProtocolError, match="symbol|contract type"):
         parse_symbol(text)

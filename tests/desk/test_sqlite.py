@@ -51,7 +51,7 @@ async def test_prune_keeps_eight_days_and_a_bounded_count(reactor, tmp_path):
         now = reactor.seconds()
         ages = [RETENTION_SECONDS + 60, 5, 4, 3, 2]  # seconds old
         states = [DONE, PENDING, DONE, DONE, DONE]
-        for i, (age, state) in enumerate(zip(ages, states)):
+        for i, (age, state) in enumerate(zip(ages, states, strict=True)):
             await store.claim(claim(key=ClaimKey("f" * 16, ORDER, str(i)), created=now - age, state=state))
         await store.prune()
         kept = [n for n in map(str, range(5)) if await store.get(ClaimKey("f" * 16, ORDER, n)) is not None]

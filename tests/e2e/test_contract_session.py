@@ -7,7 +7,8 @@ import pytest_twisted
 
 
 async def set_mode(bridge, mode):
-    answer = await bridge.call("_api/api/v5/account/set-position-mode", {"posMode": mode}, headers={"Http-Method": "POST"})
+    answer = await bridge.call("_api/api/v5/account/set-position-mode", {"posMode": mode},
+                               headers={"Http-Method": "POST"})
     assert answer["data"]["code"] == "0", answer
 
 
@@ -98,7 +99,8 @@ async def test_inverse_swap_and_funding(bridge_and_sim):
 async def test_isolated_leverage_sets_both_sides_in_long_short_mode(bridge_and_sim):
     bridge, sim = await bridge_and_sim()
     await set_mode(bridge, "long_short_mode")
-    answer = await bridge.call("SetMarginLevel", {"symbol": "ETH_USDT.swap", "marginLevel": 5, "marginMode": "isolated"})
+    answer = await bridge.call("SetMarginLevel", {"symbol": "ETH_USDT.swap", "marginLevel": 5,
+                                                  "marginMode": "isolated"})
     assert answer["data"] is True and len(answer["raw"]) == 2
     info = await bridge.call("_api/api/v5/account/leverage-info", {"instId": "ETH-USDT-SWAP", "mgnMode": "isolated"})
     assert sorted((r["posSide"], r["lever"]) for r in info["data"]["data"]) == [("long", "5"), ("short", "5")]

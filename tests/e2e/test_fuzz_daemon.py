@@ -99,7 +99,8 @@ scalars = (st.none() | st.booleans() | st.integers() | st.integers(min_value=10*
            | st.sampled_from(["", " ", "-1", "0", "1e400", "NaN", "BTC_USDT", "btc_usdt.swap", "USDT", "ETH-USDT,1",
                               "\u0000", "\ud7ff\u202e", "😀" * 10])
            | st.integers(min_value=1000, max_value=5000).map(lambda n: "x" * n))
-junk = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+junk = st.recursive(scalars,
+                    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
                     max_leaves=12)
 METHODS = ["ticker", "depth", "trades", "records", "markets", "tickers", "accounts", "assets", "trade", "orders",
            "order", "historyorders", "cancel", "positions", "setmarginlevel", "fundings", "_api/api/v5/account/config",

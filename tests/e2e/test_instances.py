@@ -52,7 +52,7 @@ def test_four_instances_with_repeats_and_a_kill_place_each_nonce_once(sim, tmp_p
         for i in range(4):
             instances.append(Bridge(tmp_path, sim, f"i{i}", "--shared-state", redis_url))
         for bridge in instances:
-            until(lambda: connected(bridge), "instance connected to Redis")
+            until(lambda bridge=bridge: connected(bridge), "instance connected to Redis")
         answers = []
         with ThreadPoolExecutor(16) as pool:
             # first wave: each nonce to two instances at once; some placements held by okxsim

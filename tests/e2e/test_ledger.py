@@ -10,6 +10,7 @@ import pytest
 import pytest_twisted
 import treq
 from twisted.internet.defer import Deferred
+from twisted.web.client import ResponseNeverReceived
 
 from okxbridge.call_client import request_body
 from okxbridge.sim.testing import start_emulator
@@ -31,7 +32,7 @@ def place_requests(sim):
 async def hang_up_after(bridge, seconds, params, nonce=NONCE):
     """A caller that gives up: the connection is closed before the answer comes."""
     body = request_body("okxsim-demo-key", SECRET, "trade", params, nonce)
-    with pytest.raises(Exception):
+    with pytest.raises(ResponseNeverReceived):
         await treq.post(bridge.url + "/OKX", data=body, timeout=seconds, persistent=False)
 
 

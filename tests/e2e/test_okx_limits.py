@@ -83,7 +83,8 @@ async def test_a_5xx_read_is_retried_but_a_write_that_lost_its_answer_is_not(bri
     url = bridge.bridge.client.base_url
     await bridge.call("ticker", {"symbol": "BTC_USDT"})
     before = upstream(sim, "/api/v5/market/ticker")
-    await sim_post(url, "/__sim__/faults", {"path": "/api/v5/market/ticker", "action": "status", "status": 503, "times": 2})
+    await sim_post(url, "/__sim__/faults", {"path": "/api/v5/market/ticker", "action": "status", "status": 503,
+                                            "times": 2})
     answer = await bridge.call("ticker", {"symbol": "BTC_USDT"})
     assert answer["data"]["symbol"] == "BTC_USDT"
     assert upstream(sim, "/api/v5/market/ticker") - before == 3
@@ -94,7 +95,8 @@ async def test_a_5xx_read_is_retried_but_a_write_that_lost_its_answer_is_not(bri
     creds = Credentials("okxsim-demo-key", "okxsim-demo-secret", "okxsim-demo-pass")
     try:
         await client.post("/api/v5/trade/order", {"instId": "BTC-USDT", "tdMode": "cash", "side": "buy",
-                                                  "ordType": "limit", "px": "1000", "sz": "0.01", "clOrdId": "e2e1"}, creds)
+                                                  "ordType": "limit", "px": "1000", "sz": "0.01", "clOrdId": "e2e1"},
+                          creds)
     except OkxTransportError as e:
         assert "POST /api/v5/trade/order" in str(e)
     else:

@@ -54,7 +54,8 @@ async def test_random_faults_never_double_an_order(bridge_and_sim):
                             ("status", {"status": 503}), ("delay", {"seconds": 1.5})])
         sim.add_fault("/api/v5/trade/order", fault[0], method="POST", **fault[1])
         nonce = 1000 + n
-        answer = await bridge.call("trade", {"symbol": "LTC_USDT", "type": "buy", "price": 10, "amount": 1}, nonce=nonce)
+        answer = await bridge.call("trade", {"symbol": "LTC_USDT", "type": "buy", "price": 10, "amount": 1},
+                                   nonce=nonce)
         assert sim.faults.faults == [], "the fault was not hit"
         placed = orders_for(sim, nonce)
         assert len(placed) == 1, (fault, answer, placed)

@@ -58,7 +58,7 @@ async def test_accounts_from_recorded_balance(reactor):
         await close(port, bridge)
     details = rec["httpResponse"]["data"][0]["details"]
     assert [row["currency"] for row in answer["data"]] == [d["ccy"] for d in details]
-    for row, d in zip(answer["data"], details):
+    for row, d in zip(answer["data"], details, strict=True):
         # issue 14: in a margin account mode (availEq filled) free is the available equity and
         # frozen the rest of the equity, as ccxt reads it (was availBal / frozenBal)
         assert d["availEq"] != ""

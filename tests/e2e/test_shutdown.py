@@ -17,7 +17,8 @@ async def test_sigterm_lets_a_call_in_flight_finish_then_stops(reactor, tmp_path
 
     running = await start_emulator(reactor, seed=3)
     options = Options()
-    options.parseOptions(["--okx-url", running.url, "--port", "tcp:0:interface=127.0.0.1", "--state-dir", str(tmp_path)])
+    options.parseOptions(["--okx-url", running.url, "--port", "tcp:0:interface=127.0.0.1", "--state-dir",
+                          str(tmp_path)])
     daemon = build_daemon(reactor, options)
     top = daemon.service
     top.startService()

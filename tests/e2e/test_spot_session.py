@@ -23,7 +23,8 @@ async def test_scripted_spot_session(bridge_and_sim):
     before = {a["currency"]: a for a in (await bridge.call("accounts"))["data"]}
     # a passive buy: 2% under the bid, with a price off the 0.1 tick and an amount off the lot
     price = D(str(ticker["buy"])) * D("0.98") + D("0.037")
-    placed = await bridge.call("trade", {"symbol": "BTC_USDT", "type": "buy", "price": str(price), "amount": "0.0100000042"})
+    placed = await bridge.call("trade", {"symbol": "BTC_USDT", "type": "buy", "price": str(price),
+                                         "amount": "0.0100000042"})
     order_id = placed["data"]["id"]
     assert order_id.startswith("BTC-USDT,")
     sent = [o for o in sim.orders() if o["instId"] == "BTC-USDT"][-1]
@@ -105,7 +106,8 @@ async def test_open_orders_span_pages(bridge_and_sim):
     bridge, sim = await bridge_and_sim("--timeout", "30", rate_limits=False)
     ids = set()
     for i in range(130):
-        placed = await bridge.call("trade", {"symbol": "LTC_USDT", "type": "buy", "price": 10 + i * 0.01, "amount": 0.01})
+        placed = await bridge.call("trade", {"symbol": "LTC_USDT", "type": "buy", "price": 10 + i * 0.01,
+                                             "amount": 0.01})
         ids.add(placed["data"]["id"])
     answer = await bridge.call("orders", {"symbol": "LTC_USDT"})
     assert {o["id"] for o in answer["data"]} == ids and len(answer["raw"]) == 2
@@ -120,7 +122,7 @@ async def test_records_page_into_history(bridge_and_sim):
     assert len(rows) == 500
     times = [r[0] for r in rows]
     assert times == sorted(times) and len(set(times)) == 500
-    assert all(b - a == 60 for a, b in zip(times, times[1:]))
+    assert all(b - a == 60 for a, b in zip(times, times[1:], strict=False))  # neighbours: times[1:] is one shorter
     assert all(r[3] <= min(r[1], r[4]) and r[2] >= max(r[1], r[4]) for r in rows)
     hourly = (await bridge.call("records", {"symbol": "BTC_USDT", "period": "3600", "limit": 3}))["data"]
     assert len(hourly) == 3 and hourly[1][0] - hourly[0][0] == 3600
@@ -133,7 +135,8 @@ async def test_markets_tickers_assets_trades(bridge_and_sim):
     bridge, sim = await bridge_and_sim()
     markets = (await bridge.call("markets"))["data"]
     btc = markets["BTC_USDT"]
-    assert (btc["tickSize"], btc["amountSize"], btc["minQty"], btc["pricePrecision"], btc["amountPrecision"]) == (0.1, 1e-08, 1e-05, 1, 8)
+    assert (btc["tickSize"], btc["amountSize"], btc["minQty"], btc["pricePrecision"],
+            btc["amountPrecision"]) == (0.1, 1e-08, 1e-05, 1, 8)
     assert markets["BTC_USDT.swap"]["ctVal"] == 0.01 and markets["BTC_USD.swap"]["ctVal"] == 100
     assert {"BTC_USDT.this_week", "BTC_USDT.next_week", "BTC_USDT.quarter"} <= set(markets)
     tickers = (await bridge.call("tickers"))["data"]
@@ -160,7 +163,8 @@ async def test_io_raw_calls_and_refused_paths(bridge_and_sim):
     # issue 14: an OKX error is an error (FMZ's sample plugin), OKX's own answer kept in raw
     assert failed["error"] == "OKX 51001: Instrument ID does not exist (GET /api/v5/market/ticker)"
     assert failed["raw"]["code"] == "51001" and "data" not in failed
-    for path in ("_api/https://evil.example/api/v5/x", "_api/api/v5/../../admin", "_api/api/v4/x", "_api//api/v5/a?b=c"):
+    for path in ("_api/https://evil.example/api/v5/x", "_api/api/v5/../../admin", "_api/api/v4/x",
+                 "_api//api/v5/a?b=c"):
         refused = await bridge.call(path, {})
         assert refused["error"].startswith("IO path") and "refused" in refused["error"]
 
@@ -168,7 +172,8 @@ async def test_io_raw_calls_and_refused_paths(bridge_and_sim):
 @pytest_twisted.ensureDeferred
 async def test_io_post_with_numbers_in_the_body(bridge_and_sim):
     bridge, sim = await bridge_and_sim()
-    answer = await bridge.call("_api/api/v5/account/set-leverage", {"instId": "BTC-USDT-SWAP", "lever": 5, "mgnMode": "cross"},
+    answer = await bridge.call("_api/api/v5/account/set-leverage",
+                               {"instId": "BTC-USDT-SWAP", "lever": 5, "mgnMode": "cross"},
                                headers={"Http-Method": "POST"})
     assert answer["data"]["code"] == "0", answer
 
@@ -179,7 +184,8 @@ async def test_history_reaches_into_the_archive_after_seven_days(bridge_and_sim)
     old = [(await bridge.call("trade", {"symbol": "ETH_USDT", "type": "buy", "price": -1, "amount": 20}))["data"]["id"]
            for _ in range(2)]
     sim.clock_offset = 8 * 86400  # eight days on: the bridge's signatures are now stale, it must resync
-    recent = (await bridge.call("trade", {"symbol": "ETH_USDT", "type": "buy", "price": -1, "amount": 20}))["data"]["id"]
+    recent = (await bridge.call("trade", {"symbol": "ETH_USDT", "type": "buy", "price": -1,
+                                          "amount": 20}))["data"]["id"]
     everything = (await bridge.call("historyorders", {"symbol": "ETH_USDT", "since": 0, "limit": 10}))["data"]
     assert [o["id"] for o in everything] == [recent, *reversed(old)]
     assert sim.request_counts().get("/api/v5/trade/orders-history-archive", 0) >= 1
@@ -194,7 +200,8 @@ async def test_history_reaches_into_the_archive_after_seven_days(bridge_and_sim)
 async def test_simulate_key_trades_on_the_demo_book(bridge_and_sim):
     bridge, sim = await bridge_and_sim()
     demo = "okxsim-demo-secret,okxsim-demo-pass,simulate"
-    placed = await bridge.call("trade", {"symbol": "LTC_USDT", "type": "buy", "price": 10, "amount": 1}, secret_key=demo)
+    placed = await bridge.call("trade", {"symbol": "LTC_USDT", "type": "buy", "price": 10, "amount": 1},
+                               secret_key=demo)
     assert [o["demo"] for o in sim.orders()] == [True]
     assert [o["id"] for o in (await bridge.call("orders", {}, secret_key=demo))["data"]] == [placed["data"]["id"]]
     assert (await bridge.call("orders", {}))["data"] == []  # the live book is another account state
@@ -208,7 +215,8 @@ async def test_input_mistakes_are_named(bridge_and_sim):
     bridge, sim = await bridge_and_sim()
     zero = await bridge.call("trade", {"symbol": "BTC_USDT", "type": "buy", "price": 0, "amount": 1})
     assert "give a positive price, or -1 for a market order" in zero["error"]
-    margin = await bridge.call("trade", {"symbol": "BTC_USDT", "type": "buy", "price": 1, "amount": 1, "marginMode": "cross"})
+    margin = await bridge.call("trade", {"symbol": "BTC_USDT", "type": "buy", "price": 1, "amount": 1,
+                                         "marginMode": "cross"})
     assert "spot margin trading is not supported" in margin["error"]
     lever = await bridge.call("setmarginlevel", {"symbol": "BTC_USDT.swap", "marginLevel": 0})
     assert lever["error"] == "marginLevel must be positive, got 0"

@@ -15,8 +15,8 @@ from okxbridge import __version__
 from okxbridge.status import SCHEMA
 from tests.no_secret import SIM_CREDS, assert_no_secret
 
-SECTIONS = ["daemon", "calls", "okx_requests", "rate_limits", "orders_resolving", "streams", "private_streams", "ledger",
-            "redis"]
+SECTIONS = ["daemon", "calls", "okx_requests", "rate_limits", "orders_resolving", "streams", "private_streams",
+            "ledger", "redis"]
 
 
 async def get_json(url):

@@ -44,8 +44,8 @@ def detail(ccy, cash, u):
 
 def test_balances_merge_by_currency_and_uTime():
     mirror = AccountMirror()
-    mirror.load_balance({"totalEq": "1", "uTime": "100", "details": [detail("USDT", "10", 100), detail("BTC", "1", 100)]},
-                        100)
+    mirror.load_balance({"totalEq": "1", "uTime": "100",
+                         "details": [detail("USDT", "10", 100), detail("BTC", "1", 100)]}, 100)
     mirror.apply_account({"totalEq": "2", "uTime": "120", "details": [detail("USDT", "9", 120)]})  # event: changed only
     mirror.apply_account({"totalEq": "0", "uTime": "110", "details": [detail("USDT", "99", 110)]})  # older: ignored
     balance = mirror.balance()

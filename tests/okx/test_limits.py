@@ -195,12 +195,13 @@ def test_coalesced_reads_spend_one_token():
     results = [client.get("/api/v5/market/ticker", {"instId": "BTC-USDT"}, sign=False) for _ in range(100)]
     pending.callback(Response(*ok({"last": "1"})[:1], json.dumps(ok({"last": "1"})[1]).encode()))
     assert len(http.sent) == 1 and all(d.result.data == [{"last": "1"}] for d in results)
-    assert client.limiter.bucket(("GET", "/api/v5/market/ticker"), RULES[("GET", "/api/v5/market/ticker")]).free(0) == 19
+    assert client.limiter.bucket(("GET", "/api/v5/market/ticker"),
+                                 RULES[("GET", "/api/v5/market/ticker")]).free(0) == 19
 
 
 def test_a_call_that_would_wait_past_its_deadline_fails_clearly():
     client, http, clock = make_client(timeout=3)
-    for i in range(10):
+    for _ in range(10):
         client.get("/api/v5/account/balance", None, CREDS)
     failures = []
     client.get("/api/v5/account/balance", None, CREDS).addErrback(failures.append)
@@ -260,7 +261,8 @@ def test_one_owner_may_hold_at_most_its_share_of_a_queue():
     for _ in range(2):
         lim.acquire("k", TWO_PER_2S, 60, owner="flood")
     waiting = [lim.acquire("k", TWO_PER_2S, 60, owner="flood") for _ in range(5)]  # half of 10
-    with pytest.raises(OkxThrottled, match="already has 5 calls waiting .*; one key may hold at most 5 of the queue's 10 places"):
+    with pytest.raises(OkxThrottled,
+                       match="already has 5 calls waiting .*; one key may hold at most 5 of the queue's 10 places"):
         lim.acquire("k", TWO_PER_2S, 60, owner="flood")
     other = lim.acquire("k", TWO_PER_2S, 60, owner="owner")  # the rest of the queue is still open
     assert not other.called

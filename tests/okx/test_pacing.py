@@ -36,7 +36,7 @@ def test_the_61st_order_waits_for_the_first_token_to_come_back():
     waits = Waits()
     layer, inner, clock = pacing(metrics=waits)
     for _ in range(60):
-        layer.send(order(clock)).result
+        assert layer.send(order(clock)).called
     d = layer.send(order(clock))
     assert not d.called and len(inner.calls) == 60
     clock.advance(2.1)  # a window and the slack after the first answer came back
@@ -47,7 +47,7 @@ def test_the_61st_order_waits_for_the_first_token_to_come_back():
 def test_another_instrument_has_a_budget_of_its_own():
     layer, inner, clock = pacing()
     for _ in range(60):
-        layer.send(order(clock)).result
+        assert layer.send(order(clock)).called
     assert layer.send(order(clock, "ETH-USDT")).called
 
 
@@ -65,7 +65,7 @@ def test_a_token_is_counted_again_from_the_moment_its_answer_came_back():
 def test_no_slot_within_the_budget_is_refused_without_sending():
     layer, inner, clock = pacing()
     for _ in range(60):
-        layer.send(order(clock)).result
+        assert layer.send(order(clock)).called
     failure = failure_of(layer.send(order(clock, deadline=2.0)))  # needs 2.1 s, may wait 1 s
     assert isinstance(failure.value, OkxThrottled) and len(inner.calls) == 60
 
@@ -82,7 +82,7 @@ def test_okx_saying_rate_limited_pauses_the_whole_bucket():
 def test_a_websocket_order_spends_the_rest_order_budget():
     layer, inner, clock = pacing()
     for _ in range(60):
-        layer.send(order(clock)).result
+        assert layer.send(order(clock)).called
     sent = []
 
     async def over_websocket():

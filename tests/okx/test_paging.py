@@ -16,7 +16,8 @@ def okx_orders(verb, path, query, headers, body):
 
 def pages(**kwargs):
     client, http, _ = make_client(okx_orders)
-    d = Deferred.fromCoroutine(fetch_pages(client, "/api/v5/trade/orders-pending", kwargs.pop("params", {}), CREDS, **kwargs))
+    d = Deferred.fromCoroutine(fetch_pages(client, "/api/v5/trade/orders-pending", kwargs.pop("params", {}), CREDS,
+                                           **kwargs))
     return d.result, http
 
 

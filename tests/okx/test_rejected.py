@@ -11,7 +11,8 @@ from tests.okx_fake import CREDS, OTHER, error, make_client, ok
 def test_a_rejected_credential_is_refused_locally_until_the_cool_down_ends():
     answers = iter([error(401, "50113", "Invalid signature."), ok({"ccy": "BTC"})])
     client, http, clock = make_client(lambda verb, path, query, headers, body:
-                                      next(answers) if headers.getRawHeaders(b"OK-ACCESS-KEY") == [b"key-1"] else ok({}))
+                                      next(answers) if headers.getRawHeaders(b"OK-ACCESS-KEY") == [b"key-1"]
+                                      else ok({}))
     failures = []
     client.get("/api/v5/account/balance", None, CREDS).addErrback(failures.append)
     assert failures[0].value.code == "50113" and len(http.sent) == 1

@@ -41,7 +41,7 @@ def test_backoff_is_capped_exponential_with_jitter():
     backoff, rng = Backoff(attempts=10, base=0.1, cap=2.0), Random(1)
     delays = [backoff.delay(n, rng) for n in range(1, 8)]
     ceilings = [0.1, 0.2, 0.4, 0.8, 1.6, 2.0, 2.0]
-    assert all(c / 2 <= d <= c for d, c in zip(delays, ceilings))
+    assert all(c / 2 <= d <= c for d, c in zip(delays, ceilings, strict=True))
     assert len(set(delays)) == len(delays)  # jittered, not lock-step
 
 
@@ -129,7 +129,8 @@ def test_50102_resyncs_the_clock_and_resends_once_even_a_write():
         if path == "/api/v5/public/time":
             return server_time(40_000)  # OKX is 40 s ahead of this task.Clock at 0
         stamp = headers.getRawHeaders(b"OK-ACCESS-TIMESTAMP")[0]
-        return ok({"ordId": "1"}) if stamp.startswith(b"1970-01-01T00:00:40") else error(401, "50102", "Timestamp request expired")
+        return (ok({"ordId": "1"}) if stamp.startswith(b"1970-01-01T00:00:40")
+                else error(401, "50102", "Timestamp request expired"))
     client, http, clock = make_client(answer)
     d = client.post("/api/v5/trade/order", {"instId": "BTC-USDT", "clOrdId": "a1"}, CREDS)
     assert d.result.data == [{"ordId": "1"}]

@@ -64,8 +64,8 @@ def test_a_signed_post_sends_the_signed_text_and_reads_the_envelope():
 def test_an_unsigned_demo_read_carries_only_the_demo_flag_and_the_query():
     okx = Okx()
     client, clock = transport(okx)
-    client.send(OkxCall("GET", "/api/v5/market/ticker", 10, {"instId": "BTC-USDT", "x": None}, creds=DEMO,
-                        sign=False)).result
+    assert client.send(OkxCall("GET", "/api/v5/market/ticker", 10, {"instId": "BTC-USDT", "x": None}, creds=DEMO,
+                               sign=False)).called
     _, uri, headers, _ = okx.seen[0]
     assert uri == "/api/v5/market/ticker?instId=BTC-USDT"
     assert headers.getRawHeaders(b"x-simulated-trading") == [b"1"]
@@ -98,5 +98,6 @@ def test_no_answer_within_the_timeout_or_the_deadline_is_a_transport_error():
 def test_the_body_is_the_exact_json_text():
     okx = Okx()
     client, _ = transport(okx)
-    client.send(OkxCall("POST", "/api/v5/trade/batch-orders", 10, body=[{"a": "1"}, {"b": "2"}], creds=CREDS)).result
+    sent = client.send(OkxCall("POST", "/api/v5/trade/batch-orders", 10, body=[{"a": "1"}, {"b": "2"}], creds=CREDS))
+    assert sent.called
     assert json.loads(okx.seen[0][3]) == [{"a": "1"}, {"b": "2"}] and okx.seen[0][3] == b'[{"a":"1"},{"b":"2"}]'

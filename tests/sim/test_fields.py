@@ -88,7 +88,8 @@ async def test_field_sets_match_recorded_okx_answers(reactor, types):
         _, closed = await call(url, "GET", "/api/v5/trade/orders-history?instType=SWAP")
         assert set(closed["data"][0]) >= recorded_keys("fetchClosedOrders", [0])
         _, positions = await call(url, "GET", "/api/v5/account/positions?instType=SWAP")
-        assert set(positions["data"][0]) >= recorded_keys("fetchPosition", [0, 1, 2]) | recorded_keys("fetchPositions", [0])
+        assert set(positions["data"][0]) >= (recorded_keys("fetchPosition", [0, 1, 2])
+                                             | recorded_keys("fetchPositions", [0]))
 
         for answer in (ticker, books, trades, balance, order, pending, closed, positions):
             for row in answer["data"]:

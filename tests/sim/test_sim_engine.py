@@ -108,7 +108,8 @@ def test_order_rules_answer_okx_codes(fields, code):
 def test_client_order_id_is_refused_only_while_the_earlier_order_is_live():
     """OKX's documented rule (place order; spec "Verified for the fidelity work" §1)."""
     emu, _ = clocked_emulator()
-    first = place(emu, instId="BTC-USDT", tdMode="cash", side="buy", ordType="limit", sz="0.001", px="100", clOrdId="abc1")
+    first = place(emu, instId="BTC-USDT", tdMode="cash", side="buy", ordType="limit", sz="0.001", px="100",
+                  clOrdId="abc1")
     with pytest.raises(Rejected) as caught:
         place(emu, instId="BTC-USDT", tdMode="cash", side="buy", ordType="limit", sz="0.001", px="100", clOrdId="abc1")
     assert caught.value.code == "51016"

@@ -6,6 +6,7 @@ import pytest
 import pytest_twisted
 import treq
 from twisted.internet import defer, task
+from twisted.web.client import ResponseNeverReceived
 
 from okxbridge.sim import DEFAULT_ACCOUNT, SimAccount
 from okxbridge.sim.testing import start_emulator
@@ -129,7 +130,7 @@ async def test_drop_response_places_the_order_but_never_answers(reactor):
         assert (await response.json())["ok"]
         order = {"instId": "BTC-USDT", "tdMode": "cash", "side": "buy", "ordType": "limit", "px": "100",
                  "sz": "0.001", "clOrdId": "drop1"}
-        with pytest.raises(Exception):
+        with pytest.raises(ResponseNeverReceived):
             await call(running.url, "POST", "/api/v5/trade/order", order)
         response = await treq.get(running.url + "/__sim__/orders")
         orders = (await response.json())["orders"]
@@ -147,7 +148,7 @@ async def test_reset_and_status_faults_do_no_work(reactor):
     try:
         order = {"instId": "BTC-USDT", "tdMode": "cash", "side": "buy", "ordType": "limit", "px": "100", "sz": "0.001"}
         emu.add_fault("/api/v5/trade/order", "reset")
-        with pytest.raises(Exception):
+        with pytest.raises(ResponseNeverReceived):
             await call(running.url, "POST", "/api/v5/trade/order", order)
         emu.add_fault("/api/v5/trade/order", "status", status=503, times=2)
         for _ in range(2):
@@ -191,7 +192,8 @@ async def test_price_control_fills_a_resting_order(reactor):
         order = {"instId": "ETH-USDT", "tdMode": "cash", "side": "buy", "ordType": "limit", "px": "1000", "sz": "0.5"}
         _, placed = await call(running.url, "POST", "/api/v5/trade/order", order)
         ord_id = placed["data"][0]["ordId"]
-        response = await treq.post(running.url + "/__sim__/price", data=json.dumps({"instId": "ETH-USDT", "price": "990"}).encode())
+        response = await treq.post(running.url + "/__sim__/price",
+                                   data=json.dumps({"instId": "ETH-USDT", "price": "990"}).encode())
         assert (await response.json())["ok"]
         _, fetched = await call(running.url, "GET", f"/api/v5/trade/order?instId=ETH-USDT&ordId={ord_id}")
         assert (fetched["data"][0]["state"], fetched["data"][0]["avgPx"]) == ("filled", "1000")

@@ -80,6 +80,6 @@ def test_candles_are_consistent_ohlc_and_deterministic():
     inst = emu.instrument("ETH-USDT-SWAP")
     rows = candles(emu.walk, inst, "1H", emu.now(), limit=48)
     assert rows == candles(emu.walk, inst, "1H", emu.now(), limit=48)
-    for ts, o, h, low, c, *_ in rows:
+    for _ts, o, h, low, c, *_ in rows:
         assert float(low) <= min(float(o), float(c)) <= max(float(o), float(c)) <= float(h)
     assert all(rows[i][1] == rows[i + 1][4] for i in range(len(rows) - 1))  # open = previous close

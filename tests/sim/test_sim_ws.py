@@ -118,7 +118,8 @@ async def test_events_errors_and_ping(reactor):
         ], 8)
         assert replies[0] == "pong"
         ack, snapshot = replies[1], replies[2]
-        assert ack["id"] == "7" and ack["event"] == "subscribe" and ack["arg"] == {"channel": "books", "instId": "ETH-USDT"}
+        assert (ack["id"] == "7" and ack["event"] == "subscribe"
+                and ack["arg"] == {"channel": "books", "instId": "ETH-USDT"})
         assert len(ack["connId"]) == 8
         assert snapshot["action"] == "snapshot" and snapshot["arg"] == ack["arg"]
         data = snapshot["data"][0]
@@ -174,7 +175,8 @@ async def test_silence_then_drop(reactor):
             await asyncio.to_thread(control, running, {"action": "silence"})
             await ws.send("ping")  # unanswered while silent
             assert (await asyncio.to_thread(control, running, {"action": "resume"}))["silent"] is False
-            await ws.send(json.dumps({"id": "z", "op": "subscribe", "args": [{"channel": "books5", "instId": "BTC-USDT"}]}))
+            await ws.send(json.dumps({"id": "z", "op": "subscribe",
+                                      "args": [{"channel": "books5", "instId": "BTC-USDT"}]}))
             await ws.send("ping")
             replies = []
             while "pong" not in replies:

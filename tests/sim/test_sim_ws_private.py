@@ -17,7 +17,8 @@ KEY = DEFAULT_ACCOUNT
 
 def test_login_sign_matches_okx_documented_vector():
     # spec okx-ws.md §2: the vector computed from OKX's documented example
-    assert login_sign("22582BD0CFF14C41EDBF1AB98506286D", "1538054050") == "+LdIr8lkkvhr5hoA3g9TMC0+uQJ849ftAcocA/ouu4M="
+    assert (login_sign("22582BD0CFF14C41EDBF1AB98506286D", "1538054050")
+            == "+LdIr8lkkvhr5hoA3g9TMC0+uQJ849ftAcocA/ouu4M=")
 
 
 def test_instruments_carry_distinct_inst_id_codes():
