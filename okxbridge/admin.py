@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.e2e.test_admin -*-
 """The operator's endpoints: ``GET /metrics``, ``/health``, ``/status`` and ``/status.json``.
 
 By default they share the protocol's port: :class:`PathSwitch` hands exactly

@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.test_call_client -*-
 """``okxbridge-call``: one FMZ protocol call to a running daemon, from a shell.
 
 It sends exactly what FMZ's docker sends (``POST /OKX`` with access_key, secret_key,

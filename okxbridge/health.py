@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.test_health -*-
 """``GET /health``: is the daemon up, and can it reach OKX right now?
 
 "Reachable" means OKX sent *some* HTTP answer recently — an OKX error code still proves

@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.test_layers -*-
 """JSON as okxbridge writes it, to FMZ and to OKX alike: one content type, one rule for Decimals.
 
 Money is ``Decimal`` inside the daemon; on the wire it becomes a JSON number. A whole

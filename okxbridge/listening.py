@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.test_listening -*-
 """Listening on a strports description, and whether it listens only where this host's own
 processes can reach it.
 

@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.e2e.test_tls_and_secrets, tests.test_layers -*-
 """Log output for operators: one JSON object per line (``--log-format json``).
 
 Only the event's formatted text and its plain scalar fields are written; none of the

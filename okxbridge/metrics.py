@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.test_metrics -*-
 """What the daemon counts, in Prometheus terms, for ``GET /metrics``.
 
 One :class:`BridgeMetrics` per daemon, holding its own ``CollectorRegistry``: two bridges in

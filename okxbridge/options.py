@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.test_options -*-
 """The daemon's command line: ``twistd okxbridge [options]``.
 
 Options come from the command line or, with ``--config FILE``, from an INI file's

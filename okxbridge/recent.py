@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.test_recent -*-
 """The last minute of activity, for ``/status``: calls and errors per second by method,
 OKX requests per second and their latency percentiles.
 

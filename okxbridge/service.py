@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.test_service -*-
 """``twistd okxbridge``: the one place the daemon is put together.
 
 :func:`build_daemon` is the composition root: every part is constructed already

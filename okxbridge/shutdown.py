@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.test_shutdown -*-
 """Stopping without cutting calls off: stop listening, let calls in flight finish, then close.
 
 ``twistd`` stops a ``MultiService``'s children all at once, so closing the OKX pool would

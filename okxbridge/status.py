@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.test_status -*-
 """``GET /status.json``: one JSON document made of sections, one per part of the daemon.
 
 Each part that has something to show offers a *status section*: an object with a

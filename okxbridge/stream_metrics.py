@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.e2e.test_stream, tests.e2e.test_private -*-
 """``/metrics`` for the WebSocket market data, read from the streams at scrape time (the
 counters live where the events happen; nothing is registered globally)."""
 

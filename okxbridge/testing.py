@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.e2e.test_abuse, tests.e2e.test_admin, tests.e2e.test_daemon_errors -*-
 """Running a real okxbridge daemon in-process, for tests and the benchmark.
 
 Like treq's own ``testing`` module, this ships with the package: code that drives the

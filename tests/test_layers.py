@@ -8,6 +8,7 @@ and any below it. Every import counts (as in ``test_import_cycles``).
 """
 
 import ast
+from pathlib import Path
 
 import pytest
 
@@ -81,3 +82,19 @@ def test_the_checker_sees_an_upward_import():
     assert upward_imports({"okxbridge.okx.client": {"okxbridge.handlers.trade"}}) == [
         "okxbridge.okx.client (okx) imports okxbridge.handlers.trade (handlers)"]
     assert upward_imports({"okxbridge.handlers.trade": {"okxbridge.okx.client"}}) == []
+
+
+def test_every_module_names_its_tests_on_its_first_line():
+    """Twisted's convention (``# -*- test-case-name: … -*-``): an editor or ``trial`` finds
+    the tests of the module being changed. Each name must be a test module or package."""
+    wrong = []
+    for path in sorted((REPO / "okxbridge").rglob("*.py")):
+        first = path.read_text(encoding="utf-8").split("\n", 1)[0]
+        if not (first.startswith("# -*- test-case-name: ") and first.endswith(" -*-")):
+            wrong.append(f"{path.relative_to(REPO)}: no test-case-name line")
+            continue
+        for name in first[len("# -*- test-case-name: "):-len(" -*-")].split(","):
+            target = REPO / Path(*name.strip().split("."))
+            if not (target.with_suffix(".py").exists() or (target / "__init__.py").exists()):
+                wrong.append(f"{path.relative_to(REPO)}: {name.strip()} does not exist")
+    assert wrong == []

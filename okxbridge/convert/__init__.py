@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.convert -*-
 """Pure conversions between FMZ's values and OKX's: symbols and contract horizons, numbers
 and the price/size grid, candles, order records and bodies, ranges and the IO allow-list.
 

@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.convert.test_expiries -*-
 """Naming dated futures by horizon (``this_week`` … ``next_quarter``) from their expiry.
 
 OKX deprecated the instrument field ``alias`` and announced its removal for the end of

@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.convert.test_instruments -*-
 """OKX's instruments as values: precision for orders, horizons for dated futures.
 
 :class:`Instrument` is one row of ``GET /api/v5/public/instruments``; the functions name a

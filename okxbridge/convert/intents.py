@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.convert.test_intents -*-
 """What a strategy's ``trade`` call means for OKX, as pure functions.
 
 FMZ says ``buy``/``sell`` (open, or plain spot) and ``closebuy``/``closesell`` (close a

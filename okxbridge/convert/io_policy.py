@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.convert.test_io_policy -*-
 """Which OKX paths an IO call (``exchange.IO("api", …)``) may reach.
 
 IO signs any ``/api/v5/…`` request with the caller's key, and an FMZ strategy is code that

@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.convert.test_orders, tests.convert.test_balances -*-
 """OKX sends every number as a string, and "" where it has none (okx-v5.md §7)."""
 
 from __future__ import annotations

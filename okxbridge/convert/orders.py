@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.convert.test_orders -*-
 """OKX order objects → FMZ's Order, and FMZ's order ids ⇄ OKX's (pure)."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.convert.test_precision -*-
 """Rounding prices and sizes to an instrument's grid, in Decimal (never float).
 
 Prices round towards the passive side (a buy never pays more than asked, a sell never

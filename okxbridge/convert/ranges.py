@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.convert.test_ranges -*-
 """FMZ's symbol ranges: ``USDT.swap``, ``USD.swap``, ``USDT.futures`` (pure).
 
 FMZ names a set of contracts by settlement and kind, and documents the ranges for

@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.convert.test_records -*-
 """Candles: FMZ's period (seconds) → OKX's ``bar``, and OKX rows → FMZ Records.
 
 FMZ's periods are seconds (PERIOD_M1 = 60, PERIOD_D1 = 86400). Day and longer bars use

@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.convert.test_symbols -*-
 """FMZ symbols ⇄ OKX instrument ids, as pure functions.
 
 FMZ: ``ETH_USDT`` (spot), ``BTC_USDT.swap`` / ``BTC_USD.swap`` (perpetuals), ``BTC_USDT.quarter``

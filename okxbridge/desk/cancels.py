@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.desk.test_cancels -*-
+# -*- test-case-name: tests.handlers.test_trade, tests.e2e.test_order_faults -*-
 """Cancelling an order: sent once more only when a look-up shows it still open (a cancel
 cannot double), and every refusal explained from the order's state in words."""
 

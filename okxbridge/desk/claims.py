@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.desk.test_claims -*-
 """The order ledger's rules, as pure functions over plain values.
 
 A *claim* says "this account is placing (or cancelling) this call's order". It is written

@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.desk.test_desk -*-
+# -*- test-case-name: tests.handlers.test_trade, tests.e2e.test_shared_state -*-
 """The order desk: everything that makes a write happen exactly once, in one object.
 
 The ledger (claims per credential, kind and nonce), this instance's name in it, the rules

@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.desk.test_memory -*-
 """A ledger kept in this process's memory (``--ledger memory``).
 
 It keeps every rule of the durable stores but forgets everything on restart: for tests

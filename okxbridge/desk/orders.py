@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.desk.test_orders -*-
+# -*- test-case-name: tests.handlers.test_trade, tests.e2e.test_order_faults, tests.e2e.test_ledger -*-
 """Placing an order exactly once, whatever the network does.
 
 Every order carries a ``clOrdId`` derived from the call's nonce. When the place-order

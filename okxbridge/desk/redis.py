@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.desk.test_redis -*-
 """The ledger's claims in Redis (``--shared-state``), shared by every instance using it.
 
 Each claim is a hash ``okxbridge:claim:<fingerprint>:<kind>:<nonce>`` written by one Lua

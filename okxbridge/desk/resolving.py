@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.desk.test_resolving -*-
 """Orders whose write went unanswered and are being looked up, for ``/status``.
 
 While :func:`okxbridge.handlers.trade.resolve` reads an order back (seconds, with its

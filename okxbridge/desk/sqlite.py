@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.desk.test_sqlite -*-
 """The embedded ledger: one SQLite file in ``--state-dir``.
 
 SQLite's own I/O is blocking, so every statement runs on one dedicated thread

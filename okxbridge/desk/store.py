@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.desk.test_memory, tests.desk.test_sqlite, tests.desk.test_redis -*-
 """What every ledger store offers (:mod:`.sqlite`, :mod:`.redis`, :mod:`.memory`).
 
 Each operation is atomic in its store, so two calls (or two instances) racing for one

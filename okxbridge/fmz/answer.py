@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.fmz.test_app -*-
 """What a handler gives back and how it is written on the wire (spec: Transport)."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.fmz.test_app -*-
 """The protocol endpoint: ``POST /OKX`` in, ``{"data","raw"}`` or ``{"error"}`` out.
 
 Handlers come from an injected table (method name → coroutine function taking the

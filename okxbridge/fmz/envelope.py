@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.fmz.test_envelope -*-
 """Parsing and checking the docker's request body (spec: Transport).
 
 Every check names the field and what was wrong, because the text lands verbatim in the

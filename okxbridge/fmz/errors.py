@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.convert.test_intents, tests.convert.test_io_policy, tests.convert.test_orders -*-
 """The one exception type of the FMZ side: a call the protocol cannot accept."""
 
 

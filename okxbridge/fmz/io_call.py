@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.handlers.test_io -*-
 """How an ``exchange.IO("api", VERB, PATH, …)`` call looks on the wire, shared by the daemon
 and ``okxbridge-call`` (which must not import Twisted, so this module imports nothing).
 

@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.e2e.test_hardening -*-
 """``--allow-key``: only the named OKX access keys may be used through this daemon.
 
 A bridge reachable by more than one strategy host would otherwise sign for any key sent

@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.fmz.test_params -*-
 """Reading a call's ``params``: numbers may arrive as JSON numbers or as strings (spec)."""
 
 from __future__ import annotations

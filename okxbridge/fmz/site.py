@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.e2e.test_abuse -*-
 """The protocol's HTTP server: what a connection may cost the daemon, and no more.
 
 Every limit here answers in the protocol's own shape — a JSON ``{"error"}`` body — and then

@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.handlers.test_account -*-
+# -*- test-case-name: tests.e2e.test_spot_session, tests.e2e.test_private -*-
 """Balances: OKX's trading account (and funding account) → FMZ's Account/Asset rows."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.handlers.test_cancel -*-
+# -*- test-case-name: tests.handlers.test_trade -*-
 """Cancelling: ``true``, or why not in words (already filled, already canceled, not found).
 
 A cancel is claimed in the order ledger like an order (:mod:`okxbridge.desk.placement`): a

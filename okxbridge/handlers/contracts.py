@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.handlers.test_contracts -*-
+# -*- test-case-name: tests.e2e.test_contract_session, tests.e2e.test_fidelity -*-
 """Perpetual swaps and dated futures: positions, leverage, funding.
 
 FMZ names position ranges by settlement and kind (``USDT.swap``, ``USD.swap``,

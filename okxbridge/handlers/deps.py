@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.handlers.test_deps -*-
+# -*- test-case-name: tests.handlers.test_trade, tests.fmz.test_app -*-
 """What each handler area is given: a small typed view of the daemon, not the daemon.
 
 Market-data handlers see the instrument cache and the market streams; account readers see

@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.handlers.test_margin -*-
+# -*- test-case-name: tests.e2e.test_contract_session, tests.e2e.test_fidelity -*-
 """Which margin mode and position a contract order or a leverage change applies to.
 
 FMZ's docker sends only ``{symbol, type, price, amount}`` for an order, so the bridge

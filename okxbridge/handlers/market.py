@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.handlers.test_market -*-
+# -*- test-case-name: tests.handlers.test_trade -*-
 """Market data: OKX ticker/books/trades/candles/instruments → FMZ's Ticker, Depth, Trade,
 Record and Market."""
 

@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.handlers.test_methods -*-
+# -*- test-case-name: tests.desk.test_resolution, tests.fmz.test_app, tests.handlers.test_trade -*-
 """The protocol's method table: FMZ method names → the handlers, each bound to its view.
 
 The names of the contract calls (GetPositions, SetMarginLevel, GetFundings) are not fixed

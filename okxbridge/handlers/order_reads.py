@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.handlers.test_order_reads -*-
+# -*- test-case-name: tests.handlers.test_trade -*-
 """Reading orders: open-order lists (every page), single orders, history (7-day list, then archive)."""
 
 from __future__ import annotations

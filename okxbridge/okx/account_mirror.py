@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.okx.test_account_mirror -*-
 """One account as OKX last told it: balances, positions and open orders, kept from a REST
 snapshot plus the private WebSocket's pushes, reconciled by OKX's update time (``uTime``).
 

@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.e2e.test_private -*-
 """Account calls answered from OKX's private WebSocket, and when that is allowed.
 
 One private connection per credential (fingerprint), opened once OKX has answered one of its

@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.okx.test_books -*-
 """An OKX order book kept from the ``books`` channel: a snapshot, then increments.
 
 Rules (docs #order-book-trading-market-data-ws-order-book-channel, spec okx-ws.md §4):

@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.okx.test_layers, tests.okx.test_pacing, tests.okx.test_retrying, tests.okx.test_tracing -*-
 """One OKX REST call as a value, and the one interface every layer of the client has.
 
 The client is a stack of layers (as treq's ``HTTPClient`` is agents wrapped around an

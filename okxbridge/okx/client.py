@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.okx.test_client -*-
 """The OKX v5 REST client: one façade over a stack of layers, each with one job.
 
 From the bottom: :class:`.transport.SigningTransport` signs and sends once over the

@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.okx.test_layers, tests.test_metrics -*-
 """Sharing one upstream request among identical reads in flight at the same moment.
 
 N strategies polling one ticker each round cost OKX one request per round, and OKX's

@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.okx.test_codes -*-
+# -*- test-case-name: tests.handlers.test_trade, tests.okx.test_account_mirror -*-
 """OKX's order states and error codes that change what the bridge does, named once.
 
 Each group is a decision: a duplicate ``clOrdId`` means the order exists (ours, from a

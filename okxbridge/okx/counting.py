@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.test_metrics -*-
 """What the OKX client counts, as a hook: the daemon plugs in Prometheus counters
 (:class:`okxbridge.metrics.BridgeMetrics`); code run without a daemon counts nothing."""
 

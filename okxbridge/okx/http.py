@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.e2e.test_tls_and_secrets -*-
 """Building the treq client: one persistent pool, TLS always verified.
 
 TLS verification uses Twisted's ``optionsForClientTLS``, which checks the hostname with

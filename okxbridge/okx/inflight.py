@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.okx.test_layers, tests.test_shutdown -*-
 """Counting work in flight, so shutdown can wait for it instead of cutting it off.
 
 A call cut off mid-way is the worst case for a trader: an order may be placed with

@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.okx.test_limits -*-
 """Staying inside OKX's published request limits (spec §3 per endpoint, §5 scopes).
 
 OKX counts requests per endpoint in a window ("20 requests per 2 seconds") and per scope:

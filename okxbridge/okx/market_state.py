@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.okx.test_market_streams, tests.e2e.test_stream -*-
 """Local market state from OKX's public pushes: the last ticker, the order book, recent
 trades and the candles of each subscribed bar, per (channel, instId).
 

@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.okx.test_market_streams -*-
 """Which market calls are answered from OKX's WebSocket pushes, and when that is allowed.
 
 The rule (README, "Streaming market data"):

@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.okx.test_pacing -*-
 """The layer that keeps calls within OKX's rate limits: the one place a token is taken and returned.
 
 Every send first takes one token per bucket it spends (:func:`.rate_rules.bucket_keys`) and

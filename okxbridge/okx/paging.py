@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.okx.test_paging -*-
 """Following OKX's ``after`` cursor through list endpoints (docs: #overview-pagination).
 
 OKX lists are newest first; ``after=<cursor of the last item>`` asks for older items and a

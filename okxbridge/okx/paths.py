@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.okx.test_paths -*-
+# -*- test-case-name: tests.test_registries -*-
 """Every OKX v5 REST path the bridge calls, named once (``okx-v5.md``; OKX's API docs).
 
 Handlers, the order desk, the account streams' snapshots and the rate-limit table all

@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.okx.test_private_ws -*-
 """OKX's private WebSocket: the login request and order operations as request/answer pairs.
 
 - Login (docs #overview-websocket-login, spec okx-ws.md §2): ``sign =

@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.okx.test_limits_agree -*-
 """OKX's published REST rate limits, as data: one :class:`Rule` per endpoint, and which
 buckets a request spends.
 

@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.okx.test_rejected -*-
 """Credentials OKX has just refused are refused here for a while, without asking OKX again.
 
 Anyone who can reach the daemon can send the owner's access key with a wrong secret. Each

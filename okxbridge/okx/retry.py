@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.okx.test_retry -*-
 """Which failed OKX calls may be sent again, and how long to wait before each try.
 
 Only reads are retried. A write whose answer was lost may have been carried out — an

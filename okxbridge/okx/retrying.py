@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.okx.test_retrying -*-
 """The layer that sends a call again when OKX's answer says it is safe to (rules: :mod:`.retry`).
 
 Reads are retried with capped, jittered backoff while the call's deadline allows; a write

@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.okx.test_session -*-
+# -*- test-case-name: tests.desk.test_resolution, tests.desk.test_write_transport, tests.okx.test_accounts -*-
 """One call's view of OKX: the shared client, the caller's key, and a trace of what it asked.
 
 Handlers and the order desk ask OKX through a :class:`Session` rather than the client, so

@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.okx.test_signer -*-
 """OKX v5 request signing (docs: #overview-rest-authentication).
 
 ``OK-ACCESS-SIGN = base64(HMAC-SHA256(secret, timestamp + METHOD + requestPath + body))``

@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.okx.test_timesync -*-
 """Keeping the signer's clock within OKX's 30 s window (spec §2: else ``50102``).
 
 A host clock that drifts, or a VM resumed from suspend, makes every signed call fail.

@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.okx.test_tracing -*-
 """The layer that reports every request sent to OKX: a trace line and the metrics.
 
 It sits right above the signing transport, so it sees each try (a retried read is two

@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.okx.test_transport -*-
 """The bottom layer of the OKX client: sign one call and send it once over the pool.
 
 It knows nothing of budgets, retries or sharing: one call in, one HTTP exchange, an

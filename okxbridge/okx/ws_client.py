@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.okx.test_private_ws, tests.e2e.test_stream -*-
 """One WebSocket connection to OKX (a public or business endpoint), kept up as a service.
 
 Built on autobahn's Twisted client inside a ``ClientService``: reconnect with backoff,

@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.desk.test_redis -*-
 """A long-lived Redis connection as a Twisted service (txredisapi over ``ClientService``).
 
 txredisapi reconnects on its own, with backoff, for as long as the service runs. What this

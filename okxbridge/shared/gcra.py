@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.shared.test_gcra -*-
 """OKX's request budgets kept in Redis as GCRA, shared by every instance (``--shared-state``).
 
 One Lua script checks all of a request's buckets (per account, per account+instrument, per

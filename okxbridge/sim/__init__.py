@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.okx.test_limits_agree, tests.sim.test_sim_ccxt_suite, tests.sim.test_sim_clients -*-
 """okxsim: an OKX v5 REST emulator, part of okxbridge's product.
 
 It is an independent reading of OKX's rules (it imports nothing from the

@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.sim.test_sim_engine, tests.sim.test_sim_http -*-
 """Private account endpoints: balances, config, position mode, leverage, positions."""
 
 from decimal import Decimal

@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.sim.test_sim_engine, tests.sim.test_sim_http -*-
 """One account of the emulator (in one environment) and its account-level rules: per-order
 rejections, leverage (``POST /account/set-leverage``)."""
 

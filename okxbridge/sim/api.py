@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.sim.test_sim_history, tests.test_registries -*-
 """HTTP face of the emulator: OKX's /api/v5 routes and the /__sim__ controls.
 
 One pipeline serves every /api/v5 call, in OKX's order: count it, apply

@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.sim.test_sim_markets -*-
 """Candlesticks for every OKX ``bar``, generated on demand from the price walk.
 
 Bars from 6H up open on Hong Kong (UTC+8) boundaries unless suffixed ``utc``

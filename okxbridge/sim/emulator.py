@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.fmz.test_app -*-
 """The Emulator: one OKX v5 exchange in a box, with its test controls.
 
 Everything reads time from the injected clock (plus ``clock_offset``, the

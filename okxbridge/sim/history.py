@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.sim.test_sim_history -*-
 """What an account's fills leave behind: transaction details (fills) and bills.
 
 Every fill the engine makes is kept as one ``Fill`` and, per currency whose balance it

@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.sim.test_sim_history -*-
 """Private history endpoints (fills, bills) and the public system status."""
 
 from okxbridge.sim.errors import param_error

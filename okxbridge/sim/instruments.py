@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.sim.test_instruments -*-
 """The instruments the emulator lists, with OKX's real trading rules.
 
 Sizes and ticks are OKX's published values (GET /api/v5/public/instruments, spec

@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.sim.test_sim_engine, tests.sim.test_sim_http -*-
 """Balances of one account in one environment (live or demo).
 
 OKX's trading account (single-currency margin, acctLv 2) shows per currency

@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.okx.test_limits_agree, tests.sim.test_sim_http -*-
 """OKX's published REST rate limits, counted on the injected clock.
 
 Each rule is (requests, window seconds, scope) from the endpoint's docs page

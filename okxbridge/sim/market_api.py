@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.sim.test_sim_markets, tests.sim.test_sim_http -*-
 """Public endpoints: /api/v5/market/* and /api/v5/public/* (no auth)."""
 
 from okxbridge.sim import candles as candle_rules

@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.sim.test_sim_markets -*-
 """Ticker and funding rates: the market summaries built on the price walk."""
 
 from decimal import Decimal

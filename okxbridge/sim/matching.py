@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.sim.test_sim_engine -*-
 """The matching engine: accepts orders, fills them against the synthetic book.
 
 Marketable orders take at the best bid/ask at once (the market maker's top

@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.sim.test_sim_engine, tests.sim.test_sim_http -*-
 """How the emulator spells numbers and times on the wire.
 
 OKX sends every number as a JSON string (docs #overview-rest-api, spec §7):

@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.sim.test_sim_engine, tests.sim.test_sim_http -*-
 """Orders as the engine keeps them, and as OKX writes them.
 
 The field list is OKX's order object (GET /trade/order, orders-pending and

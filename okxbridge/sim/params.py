@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.sim.test_sim_history -*-
 """Reading request parameters the way OKX's gateway does.
 
 Malformed or missing fields are whole-call errors (51000 "Parameter x error",

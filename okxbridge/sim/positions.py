@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.sim.test_sim_engine, tests.sim.test_sim_http -*-
 """Contract positions and the arithmetic of linear and inverse contracts.
 
 Linear (USDT-margined): notional = contracts x ctVal x price, in USDT.

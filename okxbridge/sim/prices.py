@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.sim.test_sim_engine, tests.sim.test_sim_http -*-
 """A seeded, clock-driven market: price walk, synthetic market maker, trade tape.
 
 Nothing here is stored: the price at any time is a pure function of (seed,

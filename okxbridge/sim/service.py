@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.sim.test_sim_service -*-
 """``twistd okxsim``: the emulator as a long-running service.
 
     twistd -n okxsim --port tcp:8443:interface=127.0.0.1 --balance USDT=5000

@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.sim.test_sim_engine, tests.sim.test_sim_http -*-
 """Private trade endpoints: place, cancel, query and list orders.
 
 Writes answer with per-item ``sCode``/``sMsg`` and ``inTime``/``outTime``

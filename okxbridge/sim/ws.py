@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.sim.test_sim_ws -*-
 """The emulator's WebSocket API: OKX's ``/ws/v5/public`` and ``/ws/v5/business`` on the
 REST port (autobahn's Twisted server, inside the same twisted.web tree).
 

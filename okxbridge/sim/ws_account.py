@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.sim.test_sim_ws_private -*-
 """What the emulator's private channels push for one account (docs
 #trading-account-websocket-account-channel, -positions-channel, -balance-and-position-channel,
 #order-book-trading-trade-ws-order-channel; spec okx-ws.md §4).

@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.sim.test_sim_ws -*-
 """What the emulator's public WebSocket channels push, built from the same market the REST
 routes read (the price walk), so a push and a REST answer at the same instant agree.
 

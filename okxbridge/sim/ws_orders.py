@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.sim.test_sim_ws_private -*-
 """The order operations of the emulator's ``/ws/v5/private`` (``order``, ``batch-orders``,
 ``cancel-order``, ``batch-cancel-orders``; see :mod:`okxbridge.sim.ws_private`): checked,
 counted against the REST endpoints' budgets, then executed by the REST handlers' own code."""

@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.sim.test_sim_ws_private -*-
 """The emulator's ``/ws/v5/private``: login, the account channels and the order operations.
 
 Modelled on docs #overview-websocket-login, #error-code-websocket-public,

@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.sim.test_sim_ws -*-
 """The server side of the emulator's WebSocket API: autobahn's protocol and one resource per
 OKX path, beside the REST API on the same port; what the connections do is decided by
 :class:`okxbridge.sim.ws.WsHub`."""
