@@ -36,7 +36,7 @@ from twisted.internet import task
 from twisted.logger import Logger
 
 from .account_mirror import AccountMirror
-from .private_account import PrivateAccount
+from .private_account import PrivateAccount, Sync
 from .signer import Credentials
 
 log = Logger()
@@ -89,7 +89,7 @@ class PrivateStreams:
                          key=account.creds.short_key, idle=self.idle)
         for account in self.accounts.values():
             due = account.last_snapshot is None or now - account.last_snapshot >= self.resync
-            if due and account.stream.is_ready and account.synced_on == account.stream.connects:
+            if due and account.stream.is_ready and account.sync is Sync.SNAPSHOT_LOADED:
                 account.snapshot()
 
     def account(self, creds: Credentials) -> PrivateAccount | None:

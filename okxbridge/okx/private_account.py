@@ -2,12 +2,16 @@
 """One credential's private WebSocket and the account mirror it keeps current.
 
 Login, the three subscriptions, the REST snapshot, the pushes applied to the mirror, and
-whether the mirror may answer now (:meth:`PrivateAccount.ready_for`). The rules, and the
-set of these one per credential, are in :mod:`.account_streams`.
+whether the mirror may answer now (:meth:`PrivateAccount.ready_for`). Where the mirror stands
+against the current connection is :attr:`PrivateAccount.sync` (a :class:`Sync`), whether a REST
+snapshot is on its way :attr:`PrivateAccount.fetch` (a :class:`Fetch`); the connection's own
+state is the stream's (:class:`~.ws_link.Link`). The rules, and the set of these one per
+credential, are in :mod:`.account_streams`.
 """
 
 from __future__ import annotations
 
+import enum
 from typing import Any
 
 import attrs
@@ -35,6 +39,29 @@ GIVE_UP_SECONDS = 300.0
 WHOLE = 1 << 62
 
 
+class Sync(enum.Enum):
+    """Where the mirror stands against the current connection: only :attr:`SNAPSHOT_LOADED` may
+    answer (and then only while the stream is fresh and nothing the bridge wrote is unconfirmed)."""
+
+    #: nothing loaded on this connection (none yet, or the connection was lost)
+    NO_SNAPSHOT = "no snapshot"
+    #: this connection's first REST snapshot is on its way
+    LOADING_SNAPSHOT = "loading snapshot"
+    #: loaded on this connection; the pushes keep it current (later snapshots refresh it)
+    SNAPSHOT_LOADED = "snapshot loaded"
+    #: OKX refused the credential itself: the stream is stopped for GIVE_UP_SECONDS
+    GAVE_UP = "gave up"
+
+
+class Fetch(enum.Enum):
+    """The REST snapshot: one at a time, and one asked for meanwhile runs after it."""
+
+    IDLE = "idle"
+    RUNNING = "running"
+    #: running, and asked for again meanwhile: another runs once it is done
+    RUNNING_THEN_AGAIN = "running, then again"
+
+
 def _one_page(message: dict[str, Any]) -> bool:
     return message.get("curPage") in (None, 1) and message.get("lastPage") in (None, True)
 
@@ -46,13 +73,12 @@ class PrivateAccount:
     stream: WsStream = attrs.field(init=False)
     mirror: AccountMirror = attrs.Factory(AccountMirror)
     ops: Operations = attrs.field(init=False)
-    #: the connection (``stream.connects``) the loaded snapshot belongs to; -1: none
-    synced_on: int = -1
-    snapshotting: bool = False
-    snapshot_wanted: bool = False
+    sync: Sync = Sync.NO_SNAPSHOT
+    fetch: Fetch = Fetch.IDLE
     last_snapshot: float | None = None
+    #: OKX's refusal of the last login (code, message), shown on /status.json; None once one succeeds
     login_error: tuple[str, str] | None = None
-    #: when a refusal of the credential itself closed the stream (None: not given up)
+    #: when a refusal of the credential itself closed the stream (:attr:`Sync.GAVE_UP`)
     gave_up_at: float | None = None
     #: the last call that wanted this stream (our clock), for the idle sweep
     asked_at: float = 0.0
@@ -61,7 +87,7 @@ class PrivateAccount:
     awaiting_account: float | None = None
     awaiting_positions: float | None = None
 
-    def __attrs_post_init__(self):
+    def __attrs_post_init__(self) -> None:
         owner = self.owner
         self.ops = Operations(owner.clock)
         self.stream = WsStream(
@@ -80,7 +106,7 @@ class PrivateAccount:
         self.login_error = None if ok else (code, msg)
         self.owner.logins[("ok" if ok else code)] += 1
         if code in BAD_CREDENTIAL:
-            self.gave_up_at = self.owner.clock.seconds()
+            self.gave_up_at, self.sync = self.owner.clock.seconds(), Sync.GAVE_UP
             log.warn("okx private stream for {key}: OKX refused the credential ({code}); account calls use REST, "
                      "no new login for {s:g}s", key=self.creds.short_key, code=code, s=GIVE_UP_SECONDS)
             stopping = self.stream.stop()
@@ -89,13 +115,15 @@ class PrivateAccount:
 
     def revive(self) -> None:
         """Try again after having given up on a refused credential."""
-        if self.gave_up_at is not None and self.owner.clock.seconds() - self.gave_up_at >= GIVE_UP_SECONDS:
-            self.gave_up_at = None
+        if self.sync is Sync.GAVE_UP and self.owner.clock.seconds() - self.gave_up_at >= GIVE_UP_SECONDS:
+            self.gave_up_at, self.sync = None, Sync.NO_SNAPSHOT
             self.stream.start()
 
     def reset(self) -> None:
+        """The connection is lost: what was loaded on it no longer is (giving up stays)."""
         self.mirror.clear()
-        self.synced_on = -1
+        if self.sync is not Sync.GAVE_UP:
+            self.sync = Sync.NO_SNAPSHOT
         self.ops.lost()
 
     def pushed(self, message: dict[str, Any]) -> None:
@@ -121,7 +149,7 @@ class PrivateAccount:
                 else:
                     self.mirror.apply_account(summary)
             self.awaiting_account = None
-            if message.get("eventType") == "snapshot" and self.synced_on != self.stream.connects:
+            if message.get("eventType") == "snapshot" and self.sync is not Sync.SNAPSHOT_LOADED:
                 self.snapshot()  # every subscription of this connection is in place
         elif channel == "positions":
             if message.get("eventType") == "snapshot" and _one_page(message):
@@ -132,10 +160,12 @@ class PrivateAccount:
 
     # -- snapshots ---------------------------------------------------------------------
     def snapshot(self) -> None:
-        if self.snapshotting:
-            self.snapshot_wanted = True
+        if self.fetch is not Fetch.IDLE:
+            self.fetch = Fetch.RUNNING_THEN_AGAIN
             return
-        self.snapshotting = True
+        self.fetch = Fetch.RUNNING
+        if self.sync is Sync.NO_SNAPSHOT:
+            self.sync = Sync.LOADING_SNAPSHOT
         Deferred.fromCoroutine(self._snapshot())
 
     async def _snapshot(self) -> None:
@@ -146,19 +176,21 @@ class PrivateAccount:
             log.warn("okx private snapshot for {key} failed: {error}", key=self.creds.short_key, error=str(e))
             self.owner.snapshots["failed"] += 1
         else:
-            if epoch == self.stream.connects and self.stream.is_ready:
-                self._load(taken, epoch)
+            # a snapshot asked for on an earlier connection may miss what was pushed before this one
+            if epoch == self.stream.connects and self.stream.is_ready and self.sync is not Sync.GAVE_UP:
+                self._load(taken)
         finally:
-            self.snapshotting = False
-        if self.snapshot_wanted:
-            self.snapshot_wanted = False
+            again, self.fetch = self.fetch is Fetch.RUNNING_THEN_AGAIN, Fetch.IDLE
+            if self.sync is Sync.LOADING_SNAPSHOT:
+                self.sync = Sync.NO_SNAPSHOT
+        if again:
             self.snapshot()
 
-    def _load(self, taken: AccountSnapshot, epoch: int) -> None:
+    def _load(self, taken: AccountSnapshot) -> None:
         self.mirror.load_balance(taken.balance, taken.as_of)
         self.mirror.load_positions(taken.positions, taken.as_of)
         self.mirror.load_orders(taken.open_orders, taken.as_of)
-        self.synced_on = epoch
+        self.sync = Sync.SNAPSHOT_LOADED
         self.last_snapshot = asked_at = taken.asked_at
         # what the bridge wrote before the snapshot was asked for is in it
         self.awaiting = {k: at for k, at in self.awaiting.items() if at > asked_at}
@@ -170,7 +202,7 @@ class PrivateAccount:
 
     # -- may the mirror answer? ----------------------------------------------------------
     def in_sync(self) -> bool:
-        return (self.login_error is None and self.stream.is_ready and self.synced_on == self.stream.connects
+        return (self.login_error is None and self.stream.is_ready and self.sync is Sync.SNAPSHOT_LOADED
                 and self.mirror.complete and self.stream.heard_within(self.owner.fresh))
 
     def ready_for(self, part: str) -> bool:

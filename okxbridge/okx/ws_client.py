@@ -20,11 +20,15 @@ Nothing here knows FMZ: pushes go to ``on_push(message)``, losses of the stream 
 ``on_reset()``, rejections of an arg to ``on_rejected(arg, code, msg)``.
 
 A private stream (``/ws/v5/private``) gives ``login``: a function building the login
-request, sent first on every connection; subscriptions go out only once OKX answered
+request. Logging in is the connection's ``prepareConnection`` hook (:meth:`WsStream.prepare`):
+the service counts a connection as made only once the WebSocket is open and OKX has answered
+the login, sent first on every connection; subscriptions go out only once OKX answered
 ``event:"login"`` (``on_login(True, "0", "")``); a refused login (``event:"error"`` before
 it, docs #overview-websocket-login) calls ``on_login(False, code, msg)`` and drops the
-connection, which the service makes again with backoff. Answers to operations (``op``
-with ``id``: order, cancel-order…) go to ``on_answer(message)``.
+connection, which the service makes again with backoff; no answer within ``login_timeout``
+seconds drops it too. Where the connection stands is :attr:`WsStream.state`, a
+:class:`~.ws_link.Link`. Answers to operations (``op`` with ``id``: order, cancel-order…) go
+to ``on_answer(message)``.
 """
 
 from __future__ import annotations
@@ -32,13 +36,15 @@ from __future__ import annotations
 import collections
 import json
 from typing import Any, Callable
-from urllib.parse import urlsplit
 
 import attrs
-from autobahn.twisted.websocket import WebSocketClientFactory, WebSocketClientProtocol
+from autobahn.twisted.websocket import WebSocketClientFactory
 from twisted.application.internet import ClientService, backoffPolicy
-from twisted.internet import endpoints, ssl, task
+from twisted.internet import task
+from twisted.internet.defer import Deferred, succeed
 from twisted.logger import Logger
+
+from .ws_link import OPEN, Gate, Link, OkxWsProtocol, ws_endpoint
 
 OPS_PER_HOUR = 400
 HOUR = 3600.0
@@ -56,31 +62,6 @@ def withheld(msg: str) -> str:
 
 def arg_key(arg: dict[str, str]) -> tuple[str, str]:
     return arg["channel"], arg.get("instId", "")
-
-
-class OkxWsProtocol(WebSocketClientProtocol):
-    def onOpen(self):
-        self.factory.stream.connected(self)
-
-    def onMessage(self, payload, isBinary):
-        self.factory.stream.received(self, payload.decode("utf-8", "replace"))
-
-    def onClose(self, wasClean, code, reason):
-        self.factory.stream.disconnected(self, code, reason)
-
-
-def ws_endpoint(reactor, url: str, trust_root=None):
-    """A client endpoint for ``ws://`` or ``wss://`` (TLS verified, against ``trust_root``
-    when given — the ``--okx-ca`` bundle — else the system's roots)."""
-    parts = urlsplit(url)
-    secure = parts.scheme == "wss"
-    host = parts.hostname or ""
-    port = parts.port or (443 if secure else 80)
-    plain = endpoints.HostnameEndpoint(reactor, host, port)
-    if not secure:
-        return plain
-    options = ssl.optionsForClientTLS(host, trustRoot=trust_root) if trust_root else ssl.optionsForClientTLS(host)
-    return endpoints.wrapClientTLS(options, plain)
 
 
 @attrs.define(eq=False)
@@ -101,7 +82,9 @@ class WsStream:
     on_answer: Callable[[dict[str, Any]], None] | None = None
     #: extra headers of the upgrade request (``x-simulated-trading`` for a demo key)
     headers: dict[str, str] | None = None
-    logged_in: bool = False
+    #: seconds OKX has to answer the login before the connection is dropped and made again
+    login_timeout: float = 10.0
+    state: Link = Link.DISCONNECTED
     wanted: dict[tuple[str, str], dict[str, str]] = attrs.Factory(dict)
     protocol: Any = None
     last_heard: float | None = None
@@ -111,8 +94,9 @@ class WsStream:
     ops: collections.deque = attrs.Factory(collections.deque)
     service: ClientService = attrs.field(init=False)
     _keepalive: task.LoopingCall = attrs.field(init=False)
+    _gate: Gate = attrs.field(init=False)
 
-    def __attrs_post_init__(self):
+    def __attrs_post_init__(self) -> None:
         factory = WebSocketClientFactory(self.url, headers=self.headers)
         factory.protocol = OkxWsProtocol
         factory.stream = self
@@ -120,8 +104,9 @@ class WsStream:
         # OKX wants its own text ping; autobahn answers OKX's control pings by itself
         factory.setProtocolOptions(autoPingInterval=0, openHandshakeTimeout=10, closeHandshakeTimeout=2)
         endpoint = ws_endpoint(self.reactor, self.url, self.trust_root)
+        self._gate = Gate(self.clock)
         self.service = ClientService(endpoint, factory, retryPolicy=backoffPolicy(initialDelay=1.0, maxDelay=30.0),
-                                     clock=self.clock)
+                                     clock=self.clock, prepareConnection=self.prepare)
         self._keepalive = task.LoopingCall(self.keep_alive)
         self._keepalive.clock = self.clock
 
@@ -131,21 +116,38 @@ class WsStream:
             self.service.startService()
             self._keepalive.start(min(self.ping_after, self.pong_timeout) / 2, now=False)
 
-    def stop(self):
+    def stop(self) -> Deferred | None:
         if self._keepalive.running:
             self._keepalive.stop()
+        # a connection still opening counts as made, so that the service closes it (see .ws_link)
+        self._gate.release()
         if self.service.running:
             return self.service.stopService()
         return None
 
+    def prepare(self, protocol: Any) -> Deferred:
+        """``ClientService``'s ``prepareConnection``: TCP (and TLS) is up; the connection counts as
+        made — ``whenConnected()`` fires — once the WebSocket is open and, on a private stream, OKX
+        has answered the login (:class:`~.ws_link.Gate` says why a refusal is not a failed hook)."""
+        if self.state in (Link.READY, Link.REFUSED):  # opened and answered before the service asked
+            return succeed(None)
+        if self.state is Link.DISCONNECTED:
+            self.state = Link.CONNECTING
+        return self._gate.hold(lambda: protocol.dropConnection(abort=True))
+
     @property
     def is_connected(self) -> bool:
-        return self.protocol is not None
+        """A WebSocket is open (logged in or not)."""
+        return self.state in OPEN
 
     @property
     def is_ready(self) -> bool:
         """Connected and, for a private stream, logged in: subscriptions and operations may go."""
-        return self.protocol is not None and (self.login is None or self.logged_in)
+        return self.state is Link.READY
+
+    @property
+    def logged_in(self) -> bool:
+        return self.login is not None and self.state is Link.READY
 
     def heard_within(self, seconds: float) -> bool:
         return (self.is_connected and self.last_heard is not None
@@ -192,28 +194,34 @@ class WsStream:
             self.protocol.sendMessage(text.encode(), isBinary=False)
 
     # -- connection events ----------------------------------------------------------
-    def connected(self, protocol) -> None:
+    def connected(self, protocol: Any) -> None:
         self.protocol = protocol
         self.connects += 1
         self.ops.clear()  # OKX counts requests per connection
         self.last_heard, self.ping_sent_at = self.clock.seconds(), None
-        self.logged_in = False
         log.info("okx ws connected {url} ({n} subscriptions)", url=self.url, n=len(self.wanted))
         if self.login is not None:
+            self.state = Link.LOGGING_IN
             self.ops.append(self.clock.seconds())
             self.send(json.dumps(self.login()))
-        elif self.wanted:
+            self._gate.arm(self.login_timeout, self._login_expired)
+            return
+        self.state = Link.READY
+        self._gate.release()
+        if self.wanted:
             self._send_op("subscribe", list(self.wanted.values()))
 
-    def disconnected(self, protocol, code, reason) -> None:
-        if protocol is not self.protocol:
-            return
-        self.protocol = None
-        self.logged_in = False
-        log.info("okx ws closed {url} code={code} reason={reason}", url=self.url, code=code, reason=reason)
-        self.on_reset()
+    def disconnected(self, protocol: Any, code: int | None, reason: str | None) -> None:
+        if self.protocol is not None and protocol is not self.protocol:
+            return  # an earlier connection's late close
+        opened, self.protocol, self.state = self.protocol is not None, None, Link.DISCONNECTED
+        # inside connectionLost, before the service hears of the loss: it finds the connection made
+        self._gate.release()
+        if opened:
+            log.info("okx ws closed {url} code={code} reason={reason}", url=self.url, code=code, reason=reason)
+            self.on_reset()
 
-    def received(self, protocol, text: str) -> None:
+    def received(self, protocol: Any, text: str) -> None:
         if protocol is not self.protocol:
             return
         self.last_heard, self.ping_sent_at = self.clock.seconds(), None
@@ -230,7 +238,7 @@ class WsStream:
         if event is None and "op" in message and "arg" not in message:
             if self.on_answer is not None:
                 self.on_answer(message)
-        elif event == "login" or (event == "error" and self.login is not None and not self.logged_in
+        elif event == "login" or (event == "error" and self.state in (Link.LOGGING_IN, Link.REFUSED)
                                   and str(message.get("code", "")) != "60011"):
             self._login_answer(message)
         elif event is None:
@@ -248,16 +256,23 @@ class WsStream:
     def _login_answer(self, message: dict[str, Any]) -> None:
         code, msg = str(message.get("code", "")), withheld(str(message.get("msg", "")))
         ok = message.get("event") == "login" and code in ("0", "")
+        self.state = Link.READY if ok else Link.REFUSED
+        # answered: the connection counts as made before on_login, which may stop the service
+        self._gate.release()
         if self.on_login is not None:
             self.on_login(ok, code, msg)
         if ok:
-            self.logged_in = True
             if self.wanted:
                 self._send_op("subscribe", list(self.wanted.values()))
         else:
             log.warn("okx ws login refused on {url}: {code} {msg}", url=self.url, code=code, msg=msg[:200])
             if self.protocol is not None:
                 self.protocol.dropConnection(abort=True)
+
+    def _login_expired(self) -> None:
+        if self.state is Link.LOGGING_IN and self.protocol is not None:
+            log.warn("okx ws {url}: no answer to the login in {s:g}s, reconnecting", url=self.url, s=self.login_timeout)
+            self.protocol.dropConnection(abort=True)
 
     def _rejected(self, message: dict[str, Any]) -> None:
         code, msg = str(message.get("code", "")), withheld(str(message.get("msg", "")))
