@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.e2e.test_private -*-
+# -*- test-case-name: tests.okx.test_private_account -*-
 """The REST snapshot a private account mirror starts from: balance, positions, open orders.
 
 Asked over REST because OKX's private channels push changes, not the state before them;

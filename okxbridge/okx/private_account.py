@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.e2e.test_private -*-
+# -*- test-case-name: tests.okx.test_private_account -*-
 """One credential's private WebSocket and the account mirror it keeps current.
 
 Login, the three subscriptions, the REST snapshot, the pushes applied to the mirror, and

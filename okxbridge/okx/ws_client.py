@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.okx.test_private_ws, tests.e2e.test_stream -*-
+# -*- test-case-name: tests.okx.test_ws_client -*-
 """One WebSocket connection to OKX (a public or business endpoint), kept up as a service.
 
 Built on autobahn's Twisted client inside a ``ClientService``: reconnect with backoff,
@@ -38,13 +38,12 @@ import json
 from typing import Any, Callable
 
 import attrs
-from autobahn.twisted.websocket import WebSocketClientFactory
 from twisted.application.internet import ClientService, backoffPolicy
 from twisted.internet import task
 from twisted.internet.defer import Deferred, succeed
 from twisted.logger import Logger
 
-from .ws_link import OPEN, Gate, Link, OkxWsProtocol, ws_endpoint
+from .ws_link import OPEN, Gate, Link, OkxWsProtocol, StreamFactory, ws_endpoint
 
 OPS_PER_HOUR = 400
 HOUR = 3600.0
@@ -97,7 +96,7 @@ class WsStream:
     _gate: Gate = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
-        factory = WebSocketClientFactory(self.url, headers=self.headers)
+        factory = StreamFactory(self.url, headers=self.headers)
         factory.protocol = OkxWsProtocol
         factory.stream = self
         factory.noisy = False

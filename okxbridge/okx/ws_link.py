@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.okx.test_private_account, tests.okx.test_ws_client -*-
 """What one OKX WebSocket connection is made of below :class:`.ws_client.WsStream`: the
 endpoint, autobahn's protocol, the named states of the connection (:class:`Link`) and the
 ``prepareConnection`` hook's Deferred (:class:`Gate`).
@@ -20,7 +21,7 @@ from typing import Any, Callable
 from urllib.parse import urlsplit
 
 import attrs
-from autobahn.twisted.websocket import WebSocketClientProtocol
+from autobahn.twisted.websocket import WebSocketClientFactory, WebSocketClientProtocol
 from twisted.internet import endpoints, ssl
 from twisted.internet.defer import Deferred
 from twisted.internet.interfaces import IDelayedCall
@@ -87,6 +88,12 @@ class Gate:
     @property
     def waiting(self) -> bool:
         return self.pending is not None and not self.pending.called
+
+
+class StreamFactory(WebSocketClientFactory):
+    """autobahn's factory, carrying the stream its connections report to."""
+
+    stream: Any = None
 
 
 class OkxWsProtocol(WebSocketClientProtocol):

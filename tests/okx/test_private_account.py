@@ -10,7 +10,6 @@ from typing import Any
 
 import attrs
 import pytest
-from tests.okx_fake import CREDS
 from twisted.internet.defer import Deferred
 from twisted.internet.testing import MemoryReactorClock
 
@@ -18,6 +17,7 @@ from okxbridge.okx import private_account
 from okxbridge.okx.account_snapshot import AccountSnapshot
 from okxbridge.okx.private_account import GIVE_UP_SECONDS, Fetch, PrivateAccount, Sync
 from okxbridge.okx.ws_link import Link
+from tests.okx_fake import CREDS
 
 
 class Wire:

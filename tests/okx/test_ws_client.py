@@ -57,7 +57,7 @@ class Wire(protocol.Protocol):
     def dropConnection(self, abort: bool = False) -> None:
         self.transport.abortConnection()
 
-    def connectionLost(self, reason: Failure = Failure(ConnectionDone())) -> None:
+    def connectionLost(self, reason: Failure | None = None) -> None:
         self.stream.disconnected(self, 1006, "lost")
 
 
