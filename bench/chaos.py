@@ -26,6 +26,7 @@ import argparse
 import json
 import os
 import random
+import re
 import signal
 import sys
 import tempfile
@@ -188,6 +189,7 @@ def verdict(run: Run) -> dict[str, Any]:
     return {
         "calls": len(run.calls), "trades": len(trades), "orders_at_okxsim": sum(len(v) for v in placed.values()),
         "unanswered_after_repeat": len(run.calls) - len(answered), "repeated": sum(c.repeated for c in run.calls),
+        "writes_unanswered": sum(c.answer is None for c in run.calls if c.method in ("trade", "cancel")),
         "doubled": doubled, "differing": differing, "ghosts": ghosts,
         "throttled": sum("50011" in (c.answer or {}).get("error", "") for c in run.calls),
         "errors": sum("error" in (c.answer or {}) for c in run.calls),
@@ -204,7 +206,7 @@ def error_kinds(calls: list[Call]) -> dict[str, int]:
     for c in calls:
         error = (c.answer or {}).get("error")
         if error:
-            kind = f"{c.method}: {error.split(' (')[0][:70]}"
+            kind = re.sub(r"\d{6,}", "…", f"{c.method}: {error.split(' (')[0]}")[:90]
             kinds[kind] = kinds.get(kind, 0) + 1
     return dict(sorted(kinds.items(), key=lambda kv: -kv[1]))
 
