@@ -11,6 +11,7 @@ from tests.okx_fake import error, make_client, ok
 
 BTC = {"instType": "SPOT", "instId": "BTC-USDT", "baseCcy": "BTC", "quoteCcy": "USDT", "tickSz": "0.1",
        "lotSz": "0.00000001", "minSz": "0.00001", "state": "live"}
+FUTURES_ACCOUNT = {"acctLv": "2", "posMode": "net_mode"}
 NONCE = 1730275031047002000
 CL = f"fmz{NONCE}"
 
@@ -24,6 +25,8 @@ def okx(script):
     def answer(verb, path, query, headers, body):
         if path == "/api/v5/public/instruments":
             return ok(BTC)
+        if path == "/api/v5/account/config" and (verb, path) not in script:
+            return ok(FUTURES_ACCOUNT)  # a spot order's tdMode follows the account mode
         return script[(verb, path)].pop(0)
     return answer
 
