@@ -3,12 +3,12 @@
 import pytest
 from twisted.python import usage
 
+from okxbridge.sim.account_api import balance, config
 from okxbridge.sim.auth import SimAccount
+from okxbridge.sim.errors import ApiRejection
 from okxbridge.sim.matching import Rejected
 from okxbridge.sim.modes import set_account_level
-from okxbridge.sim.errors import ApiRejection
 from okxbridge.sim.service import parse_account
-from okxbridge.sim.account_api import balance, config
 from tests.sim.simsupport import clocked_emulator, place
 
 MODES = {mode: SimAccount(f"k-{mode}", "s", "p", mode=mode) for mode in ("spot", "futures", "multi", "portfolio")}
