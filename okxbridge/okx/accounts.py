@@ -50,6 +50,7 @@ class Account:
     #: (read at, config) from /account/config
     _config: tuple[float, AccountConfig] | None = None
     _net_mode_noted: bool = False
+    _default_noted: bool = False
 
     async def config(self, session: Session) -> AccountConfig:
         """The account and position modes, from one ``/account/config`` read cached briefly:
@@ -76,6 +77,16 @@ class Account:
     async def account_mode(self, session: Session) -> str:
         """``acctLv``: "1" Spot … "4" Portfolio margin (see :meth:`config`)."""
         return (await self.config(session)).acct_lv
+
+    def note_unusable_default(self, margin_mode: str, acct_lv: str) -> None:
+        """The key's opening default (``--margin-mode`` / its ``margin_mode``) cannot be used in
+        this account mode: told once, so the trader fixes the setting, not each order."""
+        if not self._default_noted:
+            self._default_noted = True
+            log.warn("account {key}: the default margin mode {mode} for new positions cannot be used in "
+                     "account mode {acct_lv} (isolated exists only in Futures mode): opens are refused until "
+                     "--margin-mode / the key's margin_mode is cross or the call passes marginMode cross",
+                     key=self.creds.short_key, mode=margin_mode, acct_lv=acct_lv)
 
     def forget_config(self) -> None:
         """OKX answered as if the account mode changed: the next order reads it again."""

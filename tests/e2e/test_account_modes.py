@@ -124,3 +124,24 @@ async def test_contracts_after_a_switch_to_spot_mode_are_refused_with_the_reason
                                 **creds("futures"))
     assert "Spot mode" in refused["error"], refused  # OKX's 51010, then the mode read again
     assert len(placed(sim, "futures")) == 2
+
+
+@pytest_twisted.ensureDeferred
+async def test_isolated_after_a_switch_to_multi_currency_margin_is_refused_with_the_reason(bridge_and_sim):
+    bridge, sim = await bridge_and_sim("--margin-mode", "isolated", accounts=list(ACCOUNTS.values()))
+    for kind in ("buy", "closebuy"):
+        answer = await bridge.call("trade", {"symbol": "BTC_USDT.swap", "type": kind, "price": -1, "amount": 1},
+                                   **creds("futures"))
+        assert "data" in answer, answer
+    assert [o["tdMode"] for o in placed(sim, "futures")] == ["isolated", "isolated"]
+    switched = await bridge.call("_api/api/v5/account/set-account-level", {"acctLv": "3"},
+                                 headers={"Http-Method": "POST"}, **creds("futures"))
+    assert switched["data"]["code"] == "0", switched
+    sends = sim.request_counts()[ORDER_PATH]
+    refused = await bridge.call("trade", {"symbol": "BTC_USDT.swap", "type": "buy", "price": -1, "amount": 1},
+                                **creds("futures"))
+    assert "Multi-currency margin mode" in refused["error"], refused  # OKX's 50072, then the mode read again
+    assert sim.request_counts()[ORDER_PATH] == sends + 1 and len(placed(sim, "futures")) == 2
+    cross = await bridge.call("trade", {"symbol": "BTC_USDT.swap", "type": "buy", "price": -1, "amount": 1,
+                                        "marginMode": "cross"}, **creds("futures"))
+    assert "data" in cross and placed(sim, "futures")[-1]["tdMode"] == "cross", cross
