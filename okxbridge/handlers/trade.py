@@ -13,6 +13,7 @@ from typing import Any
 import attrs
 
 from ..convert.intents import (
+    FUTURES_MODE,
     check_contract_mode,
     client_order_id,
     fit_reduce_only,
@@ -54,9 +55,12 @@ async def trade(deps: Trading, call: Call, trace: list[str]) -> Answer:
     async def body() -> dict[str, Any]:
         # read inside the claimed work: a repeat is answered from the ledger before the
         # account mode and the positions (which the first order changed) are read again
-        acct_lv = await account.account_mode(session)
         if symbol.is_spot:
+            # the mode as last read (an account not read yet is tried as Futures mode, OKX's
+            # commonest): a switch since costs one refusal before acting, then replan()
+            acct_lv = account.last_account_mode() or FUTURES_MODE
             return {**checked, "tdMode": spot_td_mode(acct_lv, td_mode, inst.inst_id)}
+        acct_lv = await account.account_mode(session)
         check_contract_mode(acct_lv, "", inst.inst_id)
         _, plan = await contract_plan(deps, session, inst, intent, amount, td_mode)
         check_contract_mode(acct_lv, plan.td_mode, inst.inst_id)
@@ -66,7 +70,7 @@ async def trade(deps: Trading, call: Call, trace: list[str]) -> Answer:
 
     async def replan() -> dict[str, Any]:
         """OKX refused the order as if the account mode changed: read it again, rebuild."""
-        account.forget_config()
+        await account.reread_config(session)
         return await body()
 
     # the call as the strategy made it, not the body: a close's body depends on positions

@@ -55,7 +55,7 @@ class Account:
     async def config(self, session: Session) -> AccountConfig:
         """The account and position modes, from one ``/account/config`` read cached briefly:
         they decide ``tdMode``/``posSide`` on every order but change only when the trader
-        switches them on OKX's site (a refusal that says so calls :meth:`forget_config`)."""
+        switches them on OKX's site (a refusal that says so calls :meth:`reread_config`)."""
         cached = self._config
         if cached is not None and self.clock.seconds() - cached[0] < self.position_mode_ttl:
             return cached[1]
@@ -78,6 +78,17 @@ class Account:
         """``acctLv``: "1" Spot … "4" Portfolio margin (see :meth:`config`)."""
         return (await self.config(session)).acct_lv
 
+    def last_account_mode(self) -> str | None:
+        """The account mode as last read, however long ago; None before the first read. A spot
+        order needs nothing else: when the trader has switched since, OKX refuses the order
+        before acting (51000 on ``tdMode``) and the bridge reads the mode again then."""
+        return self._config[1].acct_lv if self._config is not None else None
+
+    async def reread_config(self, session: Session) -> AccountConfig:
+        """Read ``/account/config`` now: OKX answered as if the account mode changed."""
+        self._config = None
+        return await self.config(session)
+
     def note_unusable_default(self, margin_mode: str, acct_lv: str) -> None:
         """The key's opening default (``--margin-mode`` / its ``margin_mode``) cannot be used in
         this account mode: told once, so the trader fixes the setting, not each order."""
@@ -87,10 +98,6 @@ class Account:
                      "account mode {acct_lv} (isolated exists only in Futures mode): opens are refused until "
                      "--margin-mode / the key's margin_mode is cross or the call passes marginMode cross",
                      key=self.creds.short_key, mode=margin_mode, acct_lv=acct_lv)
-
-    def forget_config(self) -> None:
-        """OKX answered as if the account mode changed: the next order reads it again."""
-        self._config = None
 
     def mirror(self, part: str, method: str) -> AccountMirror | None:
         """The account's mirror when it may answer ``part`` (balance, positions, orders)

@@ -86,11 +86,16 @@ def test_account_mode_comes_with_the_position_mode_in_one_read():
     assert Deferred.fromCoroutine(account.account_mode(session)).result == "3"
     assert Deferred.fromCoroutine(account.position_mode(session)).result == "long_short_mode"
     assert http.paths() == ["/api/v5/account/config"]
-    account.forget_config()  # OKX refused an order for the account mode: read it again
-    assert read_config(account, client) == accounts_module.AccountConfig("1", "net_mode")
+    clock.advance(3600)
+    assert account.last_account_mode() == "3"  # what spot orders use, however old
+    # OKX refused an order for the account mode: read it again
+    reread = Deferred.fromCoroutine(account.reread_config(session)).result
+    assert reread == accounts_module.AccountConfig("1", "net_mode") and account.last_account_mode() == "1"
     assert len(http.paths()) == 2
 
 
 def test_a_config_without_acct_lv_reads_as_futures_mode():
     client, _, clock = make_client(config("net_mode"))
-    assert read_config(Accounts(clock).of(CREDS), client).acct_lv == "2"
+    account = Accounts(clock).of(CREDS)
+    assert account.last_account_mode() is None
+    assert read_config(account, client).acct_lv == "2"
