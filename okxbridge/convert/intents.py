@@ -22,6 +22,11 @@ NET = "net_mode"
 MARGIN_MODES = ("cross", "isolated")
 ORDER_TYPES = ("limit", "post_only", "ioc", "fok")
 MARKET_PRICE = -1  # FMZ's price for a market order (or no price at all)
+#: OKX account modes (``acctLv`` of /account/config; spec okx-v5.md §9)
+SPOT_MODE, FUTURES_MODE, MULTI_MODE, PORTFOLIO_MODE = "1", "2", "3", "4"
+ACCOUNT_MODE_NAMES = {SPOT_MODE: "Spot mode", FUTURES_MODE: "Futures mode",
+                      MULTI_MODE: "Multi-currency margin mode", PORTFOLIO_MODE: "Portfolio margin mode"}
+MARGIN_ACCOUNT_MODES = (MULTI_MODE, PORTFOLIO_MODE)
 
 
 @attrs.frozen
@@ -40,6 +45,46 @@ def parse_intent(kind: str, contract: bool) -> Intent:
         return Intent("sell" if kind == "closebuy" else "buy", "close")
     allowed = "buy, sell, closebuy, closesell" if contract else "buy, sell"
     raise ProtocolError(f"bad order type {kind[:20]!r}: use {allowed}")
+
+
+def account_mode_name(acct_lv: str) -> str:
+    return ACCOUNT_MODE_NAMES.get(acct_lv, f"account mode {acct_lv[:4]!r}")
+
+
+def spot_td_mode(acct_lv: str, asked: str, name: str) -> str:
+    """A spot order's ``tdMode`` in this account mode: ``cash`` in Spot and Futures modes,
+    ``cross`` in Multi-currency and Portfolio margin, where OKX refuses ``cash`` with 51000
+    even on pairs without margin (place-order ``tdMode`` note; ccxt PR #14922). Spot margin
+    with borrowing in Futures mode, and isolated spot, are not offered."""
+    wanted = "cross" if acct_lv in MARGIN_ACCOUNT_MODES else "cash"
+    if asked in ("", "cash", wanted):
+        return wanted
+    raise ProtocolError(f"spot margin trading is not supported by okxbridge: marginMode {asked} for {name}; in "
+                        f"{account_mode_name(acct_lv)} spot orders are sent {wanted} (leave marginMode out); "
+                        "nothing was sent")
+
+
+def check_contract_mode(acct_lv: str, td_mode: str, name: str) -> None:
+    """Refuse, before anything is sent, what OKX would refuse for the account mode: no
+    contracts in Spot mode (OKX 51010), no isolated margin in Multi-currency or Portfolio
+    margin (OKX 50072)."""
+    mode = account_mode_name(acct_lv)
+    if acct_lv == SPOT_MODE:
+        raise ProtocolError(f"{name}: the OKX account is in {mode}, which has no contracts; switch it to Futures, "
+                            "Multi-currency margin or Portfolio margin mode on OKX (Trade > Settings > Account mode) "
+                            "to trade them; nothing was sent")
+    if acct_lv in MARGIN_ACCOUNT_MODES and td_mode == "isolated":
+        raise ProtocolError(f"{name}: isolated margin does not exist in {mode} (OKX 50072); trade it cross "
+                            "(marginMode cross, or --margin-mode / the key's margin-mode set to cross), or switch "
+                            "the account to Futures mode on OKX; nothing was sent")
+
+
+def fit_reduce_only(fields: dict[str, Any], acct_lv: str) -> dict[str, Any]:
+    """``reduceOnly`` is documented "only applicable to Futures mode and Multi-currency
+    margin" (place-order); elsewhere the field is left out and the opposite order reduces."""
+    if acct_lv in (FUTURES_MODE, MULTI_MODE):
+        return fields
+    return {k: v for k, v in fields.items() if k != "reduceOnly"}
 
 
 def position_fields(intent: Intent, pos_mode: str) -> dict[str, Any]:

@@ -14,6 +14,14 @@ from ..fmz.errors import ProtocolError
 from .symbols import inst_type
 
 KINDS = {"swap": "SWAP", "futures": "FUTURES"}
+#: the instTypes OKX may list an order under: a spot pair's ``cross`` orders (every spot
+#: order in Multi-currency and Portfolio margin modes) can come back as MARGIN (spec
+#: okx-v5.md §9; ccxt PR #20930), so reads of spot orders ask for both
+LISTED_AS = {"SPOT": ("SPOT", "MARGIN")}
+
+
+def listed_kinds(kind: str) -> tuple[str, ...]:
+    return LISTED_AS.get(kind, (kind,))
 
 
 @attrs.frozen

@@ -33,13 +33,33 @@ from .resolution import find_order, resolve
 log = Logger()
 
 
+def account_mode_changed(error: OkxError) -> bool:
+    """OKX refused the order for the account mode (51000 on ``tdMode``, 50072, 51010): the
+    trader may have switched it since the bridge read it. The refusal happened before OKX
+    acted, so the order may be sent once more, rebuilt for the mode read again."""
+    return error.code in codes.ACCOUNT_MODE_REFUSALS or (error.code == "51000" and "tdmode" in error.msg.lower())
+
+
 async def place_recorded(desk: OrderDesk, session: Session, nonce: int, inst_id: str, cl_ord_id: str,
-                         content: str, body: Callable[[], Awaitable[dict[str, Any]]]) -> Outcome:
-    """:func:`place_once` under the ledger's claim for this nonce (:mod:`.placement`)."""
+                         content: str, body: Callable[[], Awaitable[dict[str, Any]]],
+                         replan: Callable[[], Awaitable[dict[str, Any]]] | None = None) -> Outcome:
+    """:func:`place_once` under the ledger's claim for this nonce (:mod:`.placement`);
+    ``replan`` rebuilds the body after an account-mode refusal (:func:`account_mode_changed`)."""
     named = {"instId": inst_id, "clOrdId": cl_ord_id}
 
     async def send() -> Outcome:
-        ord_id, raw = await place_once(desk, session, await body())
+        sent = await body()
+        try:
+            ord_id, raw = await place_once(desk, session, sent)
+        except OkxError as e:
+            if replan is None or not account_mode_changed(e):
+                raise
+            again = await replan()
+            if again == sent:  # the mode is as read: the refusal is the answer
+                raise
+            log.info("order {clOrdId}: OKX refused it for the account mode ({error}); sending it once more as "
+                     "{tdMode} after reading the mode again", clOrdId=cl_ord_id, error=str(e), tdMode=again["tdMode"])
+            ord_id, raw = await place_once(desk, session, again)
         return order_id(inst_id, ord_id), raw
 
     async def look_up() -> str | None:

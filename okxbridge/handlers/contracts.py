@@ -8,7 +8,7 @@ FMZ names position ranges by settlement and kind (``USDT.swap``, ``USD.swap``,
 from __future__ import annotations
 
 from ..convert.instruments import inst_type_of
-from ..convert.intents import LONG_SHORT
+from ..convert.intents import LONG_SHORT, SPOT_MODE
 from ..convert.positions import funding_from_okx, position_from_okx
 from ..convert.ranges import PositionRange, in_range, parse_range
 from ..convert.symbols import parse_symbol
@@ -18,8 +18,17 @@ from ..fmz.errors import ProtocolError
 from ..fmz.params import decimal_param, text_param
 from ..okx import paths
 from ..okx.account_mirror import mirrored
+from ..okx.session import Session
 from .deps import Trading, gather
 from .margin import asked_margin_mode, leverage_margin_mode
+
+
+async def refuse_in_spot_mode(deps: Trading, session: Session, method: str) -> None:
+    """A Spot-mode account has no contracts (OKX answers 51010): say so, and what to do."""
+    if await deps.accounts.of(session.creds).account_mode(session) == SPOT_MODE:
+        raise ProtocolError(f"{method}: the OKX account is in Spot mode, which has no contracts, positions or "
+                            "leverage; switch it to Futures, Multi-currency margin or Portfolio margin mode on OKX "
+                            "to trade contracts")
 
 
 async def positions(deps: Trading, call: Call, trace: list[str]) -> Answer:
@@ -32,6 +41,7 @@ async def positions(deps: Trading, call: Call, trace: list[str]) -> Answer:
             raise ProtocolError(f"{symbol.fmz} is spot: positions exist for contracts such as {symbol.fmz}.swap")
         rng = PositionRange((inst_type_of(symbol),), inst_id=await deps.instruments.inst_id(session, symbol))
     account = deps.accounts.of(session.creds)
+    await refuse_in_spot_mode(deps, session, "positions")
     mirror = account.mirror("positions", "positions")
     if mirror is not None:
         items = sorted((p for p in mirror.positions.values() if p.get("instType") in rng.inst_types
@@ -64,6 +74,7 @@ async def setmarginlevel(deps: Trading, call: Call, trace: list[str]) -> Answer:
     asked = asked_margin_mode(call.params)
     if asked == "cash":
         raise ProtocolError("bad marginMode 'cash': leverage is set for cross or isolated")
+    await refuse_in_spot_mode(deps, session, "setmarginlevel")
     inst = await deps.instruments.instrument(session, symbol)
     inst_id = inst.inst_id
     mode = await leverage_margin_mode(deps, session, inst, asked)

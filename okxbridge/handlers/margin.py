@@ -18,6 +18,7 @@ from decimal import Decimal
 
 from ..convert.instruments import Instrument
 from ..convert.intents import (
+    MARGIN_ACCOUNT_MODES,
     MARGIN_MODES,
     NET,
     ContractPlan,
@@ -54,8 +55,12 @@ async def contract_plan(deps: Trading, session: Session, inst: Instrument, inten
                         asked: str = "") -> tuple[str, ContractPlan]:
     """(position mode, plan) for a contract order. An open in long/short mode needs no
     position read; every close, and every net-mode order, reads the instrument's positions."""
-    pos_mode = await deps.accounts.of(session.creds).position_mode(session)
+    account = deps.accounts.of(session.creds)
+    pos_mode = await account.position_mode(session)
     default = open_margin_mode(deps, session)
+    acct_lv = await account.account_mode(session)  # the same cached /account/config read
+    if default == "isolated" and acct_lv in MARGIN_ACCOUNT_MODES:
+        account.note_unusable_default(default, acct_lv)
     if intent.offset == "open" and pos_mode != NET:
         return pos_mode, plan_contract_order(intent, pos_mode, [], amount, default, asked, inst.inst_id)
     held = await held_positions(session, inst)

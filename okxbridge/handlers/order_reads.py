@@ -7,7 +7,7 @@ from typing import Any
 
 from ..convert.instruments import inst_type_of
 from ..convert.orders import order_from_okx, split_order_id
-from ..convert.ranges import in_range, parse_range
+from ..convert.ranges import in_range, listed_kinds, parse_range
 from ..convert.symbols import parse_symbol
 from ..fmz.answer import Answer
 from ..fmz.envelope import Call
@@ -22,7 +22,7 @@ from .deps import Reading, gather
 #: OKX keeps 7 days in orders-history; older orders only in the archive (3 months)
 HISTORY_DAYS_MS = 7 * 86_400_000
 DEFAULT_HISTORY_LIMIT = 100
-ORDER_KINDS = ("SPOT", "SWAP", "FUTURES")
+ORDER_KINDS = ("SPOT", "MARGIN", "SWAP", "FUTURES")
 
 
 async def fmz_orders(deps: Reading, session: Session, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -42,6 +42,9 @@ async def orders(deps: Reading, call: Call, trace: list[str]) -> Answer:
     elif text:
         symbol = parse_symbol(text)
         params = {"instType": inst_type_of(symbol), "instId": await deps.instruments.inst_id(session, symbol)}
+        if symbol.is_spot:
+            # instType is optional with instId: a spot pair's orders may be SPOT or MARGIN
+            del params["instType"]
     account = deps.accounts.of(session.creds)
     mirror = account.mirror("orders", "orders")
     if mirror is not None:
@@ -112,7 +115,8 @@ async def historyorders(deps: Reading, call: Call, trace: list[str]) -> Answer:
         targets = [(rng.inst_types[0], "")]
     elif text:
         symbol = parse_symbol(text)
-        targets = [(inst_type_of(symbol), await deps.instruments.inst_id(session, symbol))]
+        inst_id = await deps.instruments.inst_id(session, symbol)
+        targets = [(kind, inst_id) for kind in listed_kinds(inst_type_of(symbol))]
     else:
         targets = [(kind, "") for kind in ORDER_KINDS]
     results = await gather(*(history_of(deps, session, kind, inst_id, since, limit, trace)

@@ -10,7 +10,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..convert.intents import MARGIN_MODES, client_order_id, order_body, parse_intent
+import attrs
+
+from ..convert.intents import (
+    FUTURES_MODE,
+    check_contract_mode,
+    client_order_id,
+    fit_reduce_only,
+    order_body,
+    parse_intent,
+    spot_td_mode,
+)
 from ..convert.symbols import parse_symbol
 from ..desk.claims import ORDER, content_fingerprint
 from ..desk.orders import place_recorded
@@ -33,24 +43,35 @@ async def trade(deps: Trading, call: Call, trace: list[str]) -> Answer:
     session = deps.session(call, trace)
     inst = await deps.instruments.instrument(session, symbol)
     td_mode = asked_margin_mode(p)
-    if symbol.is_spot and td_mode in MARGIN_MODES:
-        # OKX files such orders under instType MARGIN, which orders/historyorders do not list
-        raise ProtocolError("spot margin trading is not supported by okxbridge: spot orders are cash orders")
     if not symbol.is_spot and td_mode == "cash":
         raise ProtocolError(f"marginMode cash is for spot: {symbol.fmz} trades cross or isolated")
     cl_ord_id = client_order_id(call.nonce)
-    # price, size and minimums checked before anything is claimed or sent (pure); a spot
-    # order's body is final here, a contract's tdMode/posSide/reduceOnly come from its plan
-    checked = order_body(inst, intent, price, amount, cl_ord_id=cl_ord_id, td_mode=td_mode, ord_type=ord_type)
+    # price, size and minimums checked before anything is claimed or sent (pure); the
+    # account mode decides a spot order's tdMode, the plan a contract's tdMode/posSide/reduceOnly
+    checked = order_body(inst, intent, price, amount, cl_ord_id=cl_ord_id, td_mode="" if symbol.is_spot else td_mode,
+                         ord_type=ord_type)
+    account = deps.accounts.of(session.creds)
 
     async def body() -> dict[str, Any]:
-        if symbol.is_spot:
-            return checked
         # read inside the claimed work: a repeat is answered from the ledger before the
-        # positions (which the first order changed) are read again
+        # account mode and the positions (which the first order changed) are read again
+        if symbol.is_spot:
+            # the mode as last read (an account not read yet is tried as Futures mode, OKX's
+            # commonest): a switch since costs one refusal before acting, then replan()
+            acct_lv = account.last_account_mode() or FUTURES_MODE
+            return {**checked, "tdMode": spot_td_mode(acct_lv, td_mode, inst.inst_id)}
+        acct_lv = await account.account_mode(session)
+        check_contract_mode(acct_lv, "", inst.inst_id)
         _, plan = await contract_plan(deps, session, inst, intent, amount, td_mode)
+        check_contract_mode(acct_lv, plan.td_mode, inst.inst_id)
+        plan = attrs.evolve(plan, fields=fit_reduce_only(plan.fields, acct_lv))
         return order_body(inst, intent, price, amount, cl_ord_id=cl_ord_id, td_mode=td_mode, plan=plan,
                           ord_type=ord_type)
+
+    async def replan() -> dict[str, Any]:
+        """OKX refused the order as if the account mode changed: read it again, rebuild."""
+        await account.reread_config(session)
+        return await body()
 
     # the call as the strategy made it, not the body: a close's body depends on positions
     content = content_fingerprint({"instId": inst.inst_id, "side": intent.side, "offset": intent.offset,
@@ -58,6 +79,6 @@ async def trade(deps: Trading, call: Call, trace: list[str]) -> Answer:
                                    "amount": checked["sz"], "marginMode": td_mode, "ordType": checked["ordType"]})
     fmz_id, raw = await shielded(deps.desk, (session.creds.fingerprint, ORDER, cl_ord_id, content),
                                  lambda: place_recorded(deps.desk, session, call.nonce, inst.inst_id, cl_ord_id,
-                                                        content, body))
-    deps.accounts.of(session.creds).wrote(fmz_id.partition(",")[2])
+                                                        content, body, replan))
+    account.wrote(fmz_id.partition(",")[2])
     return Answer({"id": fmz_id}, raw)

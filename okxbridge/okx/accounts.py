@@ -1,8 +1,8 @@
 # -*- test-case-name: tests.okx.test_accounts -*-
 """One object per OKX account: what the daemon knows of one credential, in one place.
 
-An :class:`Account` holds the credential's account configuration (its position mode now;
-the account mode, UID and permissions are the next facts to live here) and is the way to
+An :class:`Account` holds the credential's account configuration (its account mode and
+position mode; the UID and permissions are the next facts to live here) and is the way to
 its private stream and mirror. Handlers and the order desk ask ``accounts.of(creds)``;
 nothing else keeps per-credential state. The registry is bounded: an account not asked for
 in a long while is dropped and rebuilt on its next call, costing one ``/account/config``.
@@ -16,7 +16,7 @@ import attrs
 from twisted.internet.interfaces import IReactorTime
 from twisted.logger import Logger
 
-from ..convert.intents import NET
+from ..convert.intents import FUTURES_MODE, NET
 from . import paths
 from .account_mirror import AccountMirror
 from .account_streams import PrivateAccount, PrivateStreams
@@ -29,6 +29,16 @@ log = Logger()
 MAX_ACCOUNTS = 10_000
 
 
+@attrs.frozen
+class AccountConfig:
+    """What ``/account/config`` says of the account: its mode (``acctLv`` 1 Spot,
+    2 Futures, 3 Multi-currency margin, 4 Portfolio margin; spec okx-v5.md §9) and its
+    position mode. Both decide how every order is sent."""
+
+    acct_lv: str
+    pos_mode: str
+
+
 @attrs.define
 class Account:
     """One credential's OKX account (see the module docstring)."""
@@ -37,25 +47,57 @@ class Account:
     clock: IReactorTime
     private: PrivateStreams | None
     position_mode_ttl: float = 60.0
-    #: (read at, posMode) from /account/config
-    _position_mode: tuple[float, str] | None = None
+    #: (read at, config) from /account/config
+    _config: tuple[float, AccountConfig] | None = None
     _net_mode_noted: bool = False
+    _default_noted: bool = False
 
-    async def position_mode(self, session: Session) -> str:
-        """``long_short_mode`` or ``net_mode`` from ``/account/config``, cached briefly: it
-        decides ``posSide`` on every contract order but changes only when the trader flips it."""
-        cached = self._position_mode
+    async def config(self, session: Session) -> AccountConfig:
+        """The account and position modes, from one ``/account/config`` read cached briefly:
+        they decide ``tdMode``/``posSide`` on every order but change only when the trader
+        switches them on OKX's site (a refusal that says so calls :meth:`reread_config`)."""
+        cached = self._config
         if cached is not None and self.clock.seconds() - cached[0] < self.position_mode_ttl:
             return cached[1]
         reply = await session.get(paths.ACCOUNT_CONFIG)
-        mode = reply.data[0].get("posMode", NET) if reply.data else NET
-        self._position_mode = (self.clock.seconds(), mode)
-        if mode == NET and not self._net_mode_noted:
+        row = reply.data[0] if reply.data else {}
+        found = AccountConfig(str(row.get("acctLv") or FUTURES_MODE), row.get("posMode", NET))
+        self._config = (self.clock.seconds(), found)
+        if found.pos_mode == NET and not self._net_mode_noted:
             self._net_mode_noted = True
             log.info("account {key} is in net mode: buy and sell reduce an opposite position before opening, "
                      "closebuy/closesell are sent reduceOnly, and orders report offset from the position",
                      key=self.creds.short_key)
-        return mode
+        return found
+
+    async def position_mode(self, session: Session) -> str:
+        """``long_short_mode`` or ``net_mode`` (see :meth:`config`)."""
+        return (await self.config(session)).pos_mode
+
+    async def account_mode(self, session: Session) -> str:
+        """``acctLv``: "1" Spot … "4" Portfolio margin (see :meth:`config`)."""
+        return (await self.config(session)).acct_lv
+
+    def last_account_mode(self) -> str | None:
+        """The account mode as last read, however long ago; None before the first read. A spot
+        order needs nothing else: when the trader has switched since, OKX refuses the order
+        before acting (51000 on ``tdMode``) and the bridge reads the mode again then."""
+        return self._config[1].acct_lv if self._config is not None else None
+
+    async def reread_config(self, session: Session) -> AccountConfig:
+        """Read ``/account/config`` now: OKX answered as if the account mode changed."""
+        self._config = None
+        return await self.config(session)
+
+    def note_unusable_default(self, margin_mode: str, acct_lv: str) -> None:
+        """The key's opening default (``--margin-mode`` / its ``margin_mode``) cannot be used in
+        this account mode: told once, so the trader fixes the setting, not each order."""
+        if not self._default_noted:
+            self._default_noted = True
+            log.warn("account {key}: the default margin mode {mode} for new positions cannot be used in "
+                     "account mode {acct_lv} (isolated exists only in Futures mode): opens are refused until "
+                     "--margin-mode / the key's margin_mode is cross or the call passes marginMode cross",
+                     key=self.creds.short_key, mode=margin_mode, acct_lv=acct_lv)
 
     def mirror(self, part: str, method: str) -> AccountMirror | None:
         """The account's mirror when it may answer ``part`` (balance, positions, orders)

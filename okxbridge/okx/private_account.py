@@ -138,7 +138,7 @@ class PrivateAccount:
                     held is not None and held.get("accFillSz") != item.get("accFillSz"))
                 if filled:
                     self.awaiting_account = self.awaiting_account or now
-                    if item.get("instType") != "SPOT":
+                    if item.get("instType") not in ("SPOT", "MARGIN"):  # cross spot is MARGIN (spec §9)
                         self.awaiting_positions = self.awaiting_positions or now
             self.mirror.apply_orders(data)
         elif channel == "account":

@@ -6,6 +6,7 @@ from decimal import Decimal
 from okxbridge.sim.errors import ApiRejection, param_error
 from okxbridge.sim.ledger import account_balance, funding_balances
 from okxbridge.sim.matching import set_leverage
+from okxbridge.sim.modes import set_account_level
 from okxbridge.sim.numbers import ZERO, fmt, parse_decimal
 from okxbridge.sim.params import text
 from okxbridge.sim.positions import pnl
@@ -43,8 +44,15 @@ def isolated(call):
 
 
 def balance(call):
-    return account_balance(call.state.ledger, call.emu.usd_price, upls(call), call.now, _ccy_filter(call.params),
+    rows = account_balance(call.state.ledger, call.emu.usd_price, upls(call), call.now, _ccy_filter(call.params),
                            isolated(call))
+    if call.state.acct_lv == "1":
+        # docs #trading-account-rest-api-get-balance: availEq is for Futures, Multi-currency
+        # and Portfolio margin modes only, "" in Spot mode
+        for row in rows:
+            for detail in row.get("details", []):
+                detail["availEq"] = ""
+    return rows
 
 
 def asset_balances(call):
@@ -74,7 +82,7 @@ def asset_currencies(call):
 def config(call):
     state = call.state
     return [{
-        "acctLv": "2", "acctStpMode": "cancel_maker", "autoLoan": False, "ctIsoMode": "automatic",
+        "acctLv": state.acct_lv, "acctStpMode": "cancel_maker", "autoLoan": False, "ctIsoMode": "automatic",
         "enableSpotBorrow": False, "feeType": "0", "greeksType": "PA", "ip": "", "kycLv": "2",
         "label": "okxsim", "level": "Lv1", "levelTmp": "", "liquidationGear": "-1",
         "mainUid": _uid(state.api_key), "mgnIsoMode": "automatic", "opAuth": "0",
@@ -163,6 +171,7 @@ ROUTES = {
     ("GET", "/api/v5/asset/currencies"): asset_currencies,
     ("GET", "/api/v5/account/config"): config,
     ("POST", "/api/v5/account/set-position-mode"): set_position_mode,
+    ("POST", "/api/v5/account/set-account-level"): set_account_level,
     ("POST", "/api/v5/account/set-leverage"): set_lever,
     ("GET", "/api/v5/account/leverage-info"): leverage_info,
     ("GET", "/api/v5/account/positions"): positions,

@@ -32,6 +32,8 @@ class AccountState:
     positions: dict = attrs.field(factory=dict)
     levers: dict = attrs.field(factory=dict)
     pos_mode: str = "net_mode"
+    #: account mode, ``acctLv`` of /account/config (see :mod:`okxbridge.sim.modes`)
+    acct_lv: str = "2"
     history: History = attrs.field(factory=History)
 
     def lever_key(self, inst_id, mgn_mode, pos_side):

@@ -29,6 +29,8 @@ class SimAccount:
     #: the OKX account (User ID) the key belongs to; keys with the same uid share one
     #: account: its orders, balances and rate limits. Empty: an account of its own.
     uid: str = ""
+    #: account mode: spot, futures, multi or portfolio (:mod:`okxbridge.sim.modes`)
+    mode: str = "futures"
 
     @property
     def account_id(self):

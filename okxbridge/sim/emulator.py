@@ -17,6 +17,7 @@ from okxbridge.sim.instruments import catalogue
 from okxbridge.sim.ledger import Ledger
 from okxbridge.sim.limits import EndpointLimits
 from okxbridge.sim.matching import AccountState, Engine
+from okxbridge.sim.modes import ACCOUNT_LEVELS
 from okxbridge.sim.prices import PriceWalk, quote
 from okxbridge.sim.ws import WsHub
 from okxbridge.sim.ws_server import WsPathSwitch
@@ -66,7 +67,7 @@ class Emulator:
             for demo in (False, True):
                 if (account.account_id, demo) not in self.states:  # keys of one uid share it
                     self.states[(account.account_id, demo)] = AccountState(
-                        api_key=account.api_key, demo=demo,
+                        api_key=account.api_key, demo=demo, acct_lv=ACCOUNT_LEVELS[account.mode],
                         ledger=Ledger(cash=dict(self.balances), funding=dict(self.funding_balances)),
                     )
 

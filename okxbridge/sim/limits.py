@@ -29,6 +29,7 @@ RULES = {
     ("GET", "/api/v5/account/positions"): (10, 2, "user"),
     ("GET", "/api/v5/account/config"): (5, 2, "user"),
     ("POST", "/api/v5/account/set-position-mode"): (5, 2, "user"),
+    ("POST", "/api/v5/account/set-account-level"): (5, 2, "user"),
     ("POST", "/api/v5/account/set-leverage"): (20, 2, "user"),
     ("GET", "/api/v5/account/leverage-info"): (20, 2, "user"),
     ("POST", "/api/v5/trade/order"): (60, 2, "user+instId"),

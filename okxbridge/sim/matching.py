@@ -13,6 +13,7 @@ them whole. Every order-specific rule answers with OKX's own
 import attrs
 
 from okxbridge.sim.accounts import AccountState, Rejected, set_leverage
+from okxbridge.sim.modes import check_td_mode, reduce_only_allowed
 from okxbridge.sim.numbers import ZERO, Decimal, floor_to, fmt, is_multiple
 from okxbridge.sim.orders import Order
 from okxbridge.sim.positions import Position, value
@@ -58,8 +59,7 @@ class Engine:
         earlier = state.cl_ord_ids.get(request.cl_ord_id) if request.cl_ord_id else None
         if earlier is not None and earlier.is_open:
             raise Rejected("51016", "Duplicated clOrdId")
-        if inst.is_spot != (request.td_mode == "cash"):
-            raise Rejected("51000", "Parameter tdMode error")
+        check_td_mode(state.acct_lv, inst, request.td_mode)
         pos_side = state.order_pos_side(inst, request)
         if request.px is not None and not is_multiple(request.px, inst.tick_sz):
             raise Rejected("51000", "Parameter px error")
@@ -78,7 +78,7 @@ class Engine:
             td_mode=request.td_mode, side=request.side, pos_side=pos_side, ord_type=request.ord_type,
             sz=request.sz, px=request.px, c_time=now, u_time=now, cl_ord_id=request.cl_ord_id,
             tag=request.tag, tgt_ccy=request.tgt_ccy if inst.is_spot else "", lever=lever,
-            reduce_only=request.reduce_only, base_target=target,
+            reduce_only=request.reduce_only and reduce_only_allowed(state.acct_lv), base_target=target,
         )
         if inst.is_spot:
             buying = order.side == "buy"

@@ -65,6 +65,11 @@ class Order:
         return self.state in OPEN_STATES
 
     @property
+    def inst_type(self):
+        """The instType OKX lists the order under (a cross spot order is MARGIN)."""
+        return listed_inst_type(self.inst, self.td_mode)
+
+    @property
     def avg_px(self):
         if self.acc_fill_sz == 0:
             return None
@@ -86,7 +91,7 @@ class Order:
             "fillPx": fmt(self.fill_px) if self.fill_px is not None else "",
             "fillSz": fmt(self.fill_sz),
             "fillTime": _ms(self.fill_time) if self.fill_time is not None else "",
-            "instId": self.inst.inst_id, "instType": self.inst.inst_type,
+            "instId": self.inst.inst_id, "instType": self.inst_type,
             "isTpLimit": "false", "lever": self.lever, "linkedAlgoOrd": {"algoId": ""},
             "ordId": str(self.ord_id), "ordType": self.ord_type,
             "pnl": fmt(self.pnl), "posSide": self.pos_side,
@@ -107,6 +112,17 @@ class Order:
         row["apiKey"] = self.api_key
         row["demo"] = self.demo
         return row
+
+
+def listed_inst_type(inst, td_mode):
+    """The instType OKX files an order under. A margin (``cross``/``isolated``) order on a
+    spot pair is a MARGIN order: the docs' instType list for orders is SPOT, MARGIN, SWAP,
+    FUTURES, OPTION, and ccxt subscribes instType MARGIN for cross spot (PR #20930). That a
+    Multi-currency-margin cross spot order is listed as MARGIN is *inferred* — the harder
+    case for a client, which must then ask for both."""
+    if inst.is_spot and td_mode != "cash":
+        return "MARGIN"
+    return inst.inst_type
 
 
 def _ms(seconds):

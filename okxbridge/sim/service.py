@@ -13,14 +13,20 @@ from twisted.web.server import Site
 from okxbridge.listening import Listener, port_description
 from okxbridge.sim.auth import DEFAULT_ACCOUNT, SimAccount
 from okxbridge.sim.emulator import DEFAULT_BALANCES, Emulator
+from okxbridge.sim.modes import ACCOUNT_LEVELS
 
 
 def parse_account(text):
-    """``KEY:SECRET:PASSPHRASE[:UID]`` as a SimAccount (keys with one UID share an account)."""
+    """``KEY:SECRET:PASSPHRASE[:UID[:MODE]]`` as a SimAccount (keys with one UID share an
+    account, and its mode: the first key's); MODE is spot, futures (default), multi or portfolio."""
     parts = text.split(":")
-    if len(parts) not in (3, 4) or not all(parts):
-        raise usage.UsageError(f"--account wants KEY:SECRET:PASSPHRASE[:UID], got {text!r}")
-    return SimAccount(api_key=parts[0], secret=parts[1], passphrase=parts[2], uid=parts[3] if len(parts) == 4 else "")
+    if len(parts) not in (3, 4, 5) or not all(parts[:3]) or (len(parts) == 4 and not parts[3]):
+        raise usage.UsageError("--account wants KEY:SECRET:PASSPHRASE[:UID[:MODE]]")
+    mode = parts[4] if len(parts) == 5 else "futures"
+    if mode not in ACCOUNT_LEVELS:
+        raise usage.UsageError(f"--account MODE must be one of {', '.join(ACCOUNT_LEVELS)}, got {mode[:20]!r}")
+    uid = parts[3] if len(parts) > 3 else ""
+    return SimAccount(api_key=parts[0], secret=parts[1], passphrase=parts[2], uid=uid, mode=mode)
 
 
 def parse_balance(text):
@@ -52,7 +58,7 @@ class Options(usage.Options):
         self["balances"] = {}
 
     def opt_account(self, text):
-        """KEY:SECRET:PASSPHRASE of an API key to accept (repeatable; default the demo key)."""
+        """KEY:SECRET:PASSPHRASE[:UID[:MODE]] of an API key to accept (repeatable; default the demo key)."""
         self["accounts"].append(parse_account(text))
 
     def opt_balance(self, text):

@@ -111,7 +111,7 @@ def _filtered(call, orders):
     begin, end = cursor(params, "begin"), cursor(params, "end")
     for order in orders:
         inst = order.inst
-        if inst_type and inst.inst_type != inst_type:
+        if inst_type and order.inst_type != inst_type:
             continue
         if inst_id and inst.inst_id != inst_id:
             continue

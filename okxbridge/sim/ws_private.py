@@ -66,9 +66,11 @@ class Session:
     snapped: dict = attrs.field(factory=dict)
 
 
-def _matches(arg, inst):
+def _matches(arg, inst, listed=""):
+    """Whether a row on ``inst`` (listed under instType ``listed``: a cross spot order is
+    MARGIN, see :func:`okxbridge.sim.orders.listed_inst_type`) falls in a subscription."""
     inst_type = arg.get("instType", "ANY")
-    if inst_type not in ("ANY", inst.inst_type):
+    if inst_type not in ("ANY", listed or inst.inst_type):
         return False
     if arg.get("instFamily") and arg["instFamily"] != inst.underlying:
         return False
@@ -223,7 +225,7 @@ class PrivateChannels(OrderOperations):
         channel = arg["channel"]
         emu = self.emu
         if channel == "orders":
-            data = [o for o in orders if _matches(arg, emu.instrument(o["instId"]) or _Unknown)]
+            data = [o for o in orders if _matches(arg, emu.instrument(o["instId"]) or _Unknown, o.get("instType", ""))]
             extra = {}
         elif channel == "account" and account is not None:
             details = [d for d in account["details"] if not arg.get("ccy") or d["ccy"] == arg["ccy"]]

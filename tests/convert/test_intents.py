@@ -9,11 +9,14 @@ from okxbridge.convert.intents import (
     ContractPlan,
     Held,
     Intent,
+    check_contract_mode,
     client_order_id,
+    fit_reduce_only,
     order_body,
     parse_intent,
     plan_contract_order,
     position_fields,
+    spot_td_mode,
 )
 from okxbridge.fmz.errors import ProtocolError
 
@@ -161,3 +164,38 @@ def test_spot_market_buy_cost_below_one_tick_is_refused():
     assert order_body(BTC, Intent("buy", ""), None, D("123.456789123"), cl_ord_id="x")["sz"] == "123.4"
 
 
+
+
+@pytest.mark.parametrize("acct_lv, asked, td_mode", [
+    ("1", "", "cash"), ("2", "", "cash"), ("3", "", "cross"), ("4", "", "cross"),
+    ("2", "cash", "cash"), ("3", "cash", "cross"), ("4", "cross", "cross"),
+])
+def test_spot_td_mode_follows_the_account_mode(acct_lv, asked, td_mode):
+    assert spot_td_mode(acct_lv, asked, "BTC-USDT") == td_mode
+
+
+@pytest.mark.parametrize("acct_lv, asked", [("1", "cross"), ("2", "cross"), ("2", "isolated"), ("3", "isolated")])
+def test_spot_margin_is_refused_in_every_mode(acct_lv, asked):
+    with pytest.raises(ProtocolError, match="spot margin trading is not supported"):
+        spot_td_mode(acct_lv, asked, "BTC-USDT")
+
+
+@pytest.mark.parametrize("acct_lv, td_mode, refused", [
+    ("1", "", "Spot mode, which has no contracts"), ("1", "cross", "Spot mode"),
+    ("2", "isolated", None), ("2", "cross", None), ("3", "cross", None),
+    ("3", "isolated", "isolated margin does not exist in Multi-currency margin mode"),
+    ("4", "isolated", "isolated margin does not exist in Portfolio margin mode"),
+])
+def test_contract_refusals_name_the_account_mode(acct_lv, td_mode, refused):
+    if refused is None:
+        assert check_contract_mode(acct_lv, td_mode, "BTC-USDT-SWAP") is None
+    else:
+        with pytest.raises(ProtocolError, match=refused) as caught:
+            check_contract_mode(acct_lv, td_mode, "BTC-USDT-SWAP")
+        assert "nothing was sent" in str(caught.value)
+
+
+@pytest.mark.parametrize("acct_lv, kept", [("2", True), ("3", True), ("4", False)])
+def test_reduce_only_is_sent_where_okx_documents_it(acct_lv, kept):
+    fields = {"posSide": "net", "reduceOnly": True}
+    assert fit_reduce_only(fields, acct_lv) == (fields if kept else {"posSide": "net"})

@@ -1,6 +1,8 @@
 """Placing and cancelling exactly once, on task.Clock with a scripted OKX: an unanswered
 write is resolved by reading, and re-sent only when OKX confirms it has no such order."""
 
+import json
+
 from twisted.internet.defer import Deferred
 from twisted.internet.error import ConnectionLost
 
@@ -11,6 +13,7 @@ from tests.okx_fake import error, make_client, ok
 
 BTC = {"instType": "SPOT", "instId": "BTC-USDT", "baseCcy": "BTC", "quoteCcy": "USDT", "tickSz": "0.1",
        "lotSz": "0.00000001", "minSz": "0.00001", "state": "live"}
+FUTURES_ACCOUNT = {"acctLv": "2", "posMode": "net_mode"}
 NONCE = 1730275031047002000
 CL = f"fmz{NONCE}"
 
@@ -24,6 +27,8 @@ def okx(script):
     def answer(verb, path, query, headers, body):
         if path == "/api/v5/public/instruments":
             return ok(BTC)
+        if path == "/api/v5/account/config" and (verb, path) not in script:
+            return ok(FUTURES_ACCOUNT)  # a spot order's tdMode follows the account mode
         return script[(verb, path)].pop(0)
     return answer
 
@@ -130,3 +135,40 @@ def test_empty_answers_are_named_not_internal_errors():
     assert str(result.value) == "OKX empty: no ticker for BTC-USDT in OKX's answer"
     result, _, _ = run({("GET", "/api/v5/trade/order"): [ok()]}, order_reads.order, {"id": "BTC-USDT,42"})
     assert str(result.value) == "OKX empty: no order BTC-USDT,42 in OKX's answer"
+
+
+def refused(code, msg):
+    """A single order OKX refused: top code "1", the reason in sCode/sMsg (spec §3 Trade)."""
+    return 200, {"code": "1", "msg": "Operation failed.",
+                 "data": [{"clOrdId": CL, "ordId": "", "sCode": code, "sMsg": msg, "tag": ""}]}
+
+
+def sent_td_modes(http):
+    return [json.loads(s.body)["tdMode"] for s in http.sent if s.verb == "POST" and s.path == "/api/v5/trade/order"]
+
+
+def test_an_account_mode_refusal_rereads_the_mode_and_places_once_more():
+    answers = {("POST", "/api/v5/trade/order"): [refused("51000", "Parameter tdMode error"), PLACED],
+               ("GET", "/api/v5/account/config"): [ok({"acctLv": "3", "posMode": "net_mode"})]}
+    result, http, _ = run(answers, trade.trade, BUY)
+    assert result.data == {"id": "BTC-USDT,42"}
+    assert sent_td_modes(http) == ["cash", "cross"]  # an account not read yet is tried as Futures mode
+    assert http.paths("/api/v5/account/config") == ["/api/v5/account/config"]
+
+
+def test_a_refusal_in_the_mode_as_read_is_the_answer_and_is_not_sent_again():
+    answers = {("POST", "/api/v5/trade/order"): [refused("51000", "Parameter tdMode error")],
+               ("GET", "/api/v5/account/config"): [ok(FUTURES_ACCOUNT)]}
+    result, http, _ = run(answers, trade.trade, BUY)
+    assert "51000" in str(result.value)
+    assert sent_td_modes(http) == ["cash"]
+    assert len(http.paths("/api/v5/account/config")) == 1
+
+
+def test_other_51000_refusals_are_not_read_as_a_mode_change():
+    answers = {("POST", "/api/v5/trade/order"): [refused("51000", "Parameter px error")],
+               ("GET", "/api/v5/account/config"): [ok(FUTURES_ACCOUNT)]}
+    result, http, _ = run(answers, trade.trade, BUY)
+    assert "px" in str(result.value)
+    assert sent_td_modes(http) == ["cash"]
+    assert http.paths("/api/v5/account/config") == []

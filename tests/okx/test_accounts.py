@@ -72,3 +72,30 @@ def test_the_registry_is_bounded(monkeypatch):
         accounts.of(Credentials(f"k{i}", "s", "p"))
     assert len(accounts) == 3
     assert accounts.of(Credentials("k0", "s", "p")) is not first  # forgotten, rebuilt on its next call
+
+
+def read_config(account, client, creds=CREDS):
+    return Deferred.fromCoroutine(account.config(Session(client, creds, []))).result
+
+
+def test_account_mode_comes_with_the_position_mode_in_one_read():
+    answers = [{"acctLv": "3", "posMode": "long_short_mode"}, {"acctLv": "1", "posMode": "net_mode"}]
+    client, http, clock = make_client(lambda *a: ok(answers.pop(0)))
+    account = Accounts(clock, position_mode_ttl=60).of(CREDS)
+    session = Session(client, CREDS, [])
+    assert Deferred.fromCoroutine(account.account_mode(session)).result == "3"
+    assert Deferred.fromCoroutine(account.position_mode(session)).result == "long_short_mode"
+    assert http.paths() == ["/api/v5/account/config"]
+    clock.advance(3600)
+    assert account.last_account_mode() == "3"  # what spot orders use, however old
+    # OKX refused an order for the account mode: read it again
+    reread = Deferred.fromCoroutine(account.reread_config(session)).result
+    assert reread == accounts_module.AccountConfig("1", "net_mode") and account.last_account_mode() == "1"
+    assert len(http.paths()) == 2
+
+
+def test_a_config_without_acct_lv_reads_as_futures_mode():
+    client, _, clock = make_client(config("net_mode"))
+    account = Accounts(clock).of(CREDS)
+    assert account.last_account_mode() is None
+    assert read_config(account, client).acct_lv == "2"

@@ -14,6 +14,7 @@ from okxbridge.sim import limits as sim_limits
 ONLY_IN_SIM = {
     ("GET", "/api/v5/asset/currencies"): "not called by the bridge (6/1s per user in okxsim)",
     ("POST", "/api/v5/account/set-position-mode"): "not called by the bridge (5/2s per user in okxsim)",
+    ("POST", "/api/v5/account/set-account-level"): "not called by the bridge (5/2s per user in okxsim)",
     ("GET", "/api/v5/trade/fills"): "not called by the bridge (60/2s per user in okxsim)",
     ("GET", "/api/v5/trade/fills-history"): "not called by the bridge (10/2s per user in okxsim)",
     ("GET", "/api/v5/account/bills"): "not called by the bridge (5/1s per user in okxsim)",
