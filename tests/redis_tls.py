@@ -64,13 +64,29 @@ class CertificateAuthority:
         return _pem(cert) + key_pem
 
 
-class TlsFront:
-    """Listens with TLS on 127.0.0.1 (certificate ``server_pem``) and forwards to ``redis_port``."""
+class CountingProxy(ProxyFactory):
+    def __init__(self, host: str, port: int):
+        super().__init__(host, port)
+        self.accepted = 0
 
-    def __init__(self, reactor, redis_port: int, server_pem: bytes):
+    def buildProtocol(self, addr):
+        self.accepted += 1
+        return super().buildProtocol(addr)
+
+
+class TlsFront:
+    """Listens with TLS on 127.0.0.1 (certificate ``server_pem``; on ``port``, or one the
+    kernel picks) and forwards to ``redis_port``; ``accepted`` counts the connections."""
+
+    def __init__(self, reactor, redis_port: int, server_pem: bytes, port: int = 0):
         options = ssl.PrivateCertificate.loadPEM(server_pem).options()
-        self.listening = reactor.listenSSL(0, ProxyFactory("127.0.0.1", redis_port), options, interface="127.0.0.1")
+        self.proxy = CountingProxy("127.0.0.1", redis_port)
+        self.listening = reactor.listenSSL(port, self.proxy, options, interface="127.0.0.1")
         self.port = self.listening.getHost().port
+
+    @property
+    def accepted(self) -> int:
+        return self.proxy.accepted
 
     def url(self, db: int = 0, user: str = "", host: str = "127.0.0.1") -> str:
         return f"rediss://{user + '@' if user else ''}{host}:{self.port}/{db}"

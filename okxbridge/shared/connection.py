@@ -17,6 +17,7 @@ import txredisapi
 from OpenSSL import SSL
 from service_identity import VerificationError
 from twisted.application import service
+from twisted.internet import defer
 from twisted.internet.interfaces import IReactorTime
 from twisted.logger import Logger
 
@@ -43,18 +44,37 @@ def describe(reason: Any) -> str:
 
 class ReportingProtocol(txredisapi.RedisProtocol):
     """txredisapi's protocol, telling its factory why a connection died before it was usable
-    (a TLS handshake refused, the server gone); a refused AUTH is reported by txredisapi."""
+    (a TLS handshake refused, the server gone), and whether its first command (AUTH, SELECT)
+    failed because Redis refused it or only because the connection failed."""
+
+    def auth(self, password: str, username: str | None = None) -> Any:
+        return self._first(super().auth(password, username))
+
+    def select(self, index: int) -> Any:
+        return self._first(super().select(index))
+
+    def _first(self, d: Any) -> Any:
+        if not self._ready:
+            d.addErrback(self._note_failure)
+        return d
+
+    def _note_failure(self, failure: Any) -> Any:
+        # runs just before txredisapi's connectionMade calls factory.stopTrying()
+        self.factory.transient = not failure.check(txredisapi.ResponseError)
+        return failure
 
     def connectionLost(self, why: Any) -> None:
-        if not self._ready and not self.factory.final:
+        if not self._ready and not self.factory.stopped:
             self.factory.lost = describe(why)
             self.factory.report(self.factory.lost)
         super().connectionLost(why)
 
 
 class ReportingFactory(txredisapi.RedisFactory):
-    """txredisapi gives up for good when AUTH fails (``connectionError``): that reason is
-    final; when AUTH failed because the TLS handshake had (``lost``), that one is named."""
+    """txredisapi gives up for good when a connection's first command fails. That is right
+    when Redis refused it (a wrong password: retrying cannot help and would hammer Redis), not
+    when the connection failed under it (a refused certificate an operator then fixes, a Redis
+    restarting): then the connection is retried with the usual backoff. ``lost`` names why."""
 
     protocol = ReportingProtocol
 
@@ -62,14 +82,19 @@ class ReportingFactory(txredisapi.RedisFactory):
         super().__init__(*args, **kwargs)
         self.report = report
         self.lost: str | None = None
-        self.final = False
+        self.transient = False
 
     def buildProtocol(self, addr: Any) -> Any:
         self.lost = None
         return super().buildProtocol(addr)
 
+    def stopTrying(self) -> Any:
+        if self.transient:
+            self.transient = False
+            return defer.succeed(None)
+        return super().stopTrying()
+
     def connectionError(self, why: str) -> None:
-        self.final = True
         self.report(self.lost or why)
         super().connectionError(why)
 

@@ -114,3 +114,30 @@ async def test_tls_refuses_a_certificate_for_another_host(reactor, locked_redis,
 async def test_plain_redis_to_a_tls_port_does_not_connect(reactor, tls):
     front, _, _ = tls
     await refused(reactor, front.url().replace("rediss://", "redis://"), REDIS_PASSWORD)
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_refused_password_is_not_retried(reactor, tls, tmp_path):
+    front, ca, _ = tls
+    await refused(reactor, front.url(), "wrong-pw-1", read_trust_root(str(ca.write(tmp_path / "ca.pem"))))
+    assert front.accepted == 2  # one per pool slot in 1.5 s; retries would come every 0.2–2 s
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_certificate_fixed_on_the_server_is_picked_up_without_a_restart(reactor, locked_redis, tmp_path):
+    ca = CertificateAuthority.make("okxbridge test CA")
+    untrusted = TlsFront(reactor, locked_redis.port, CertificateAuthority.make("someone else").issue(["127.0.0.1"]))
+    redis, up = await connection(reactor, untrusted.url(), REDIS_PASSWORD,
+                                 read_trust_root(str(ca.write(tmp_path / "ca.pem"))), wait=1.0)
+    try:
+        assert not up and "certificate verify failed" in redis.health()["error"]
+        await untrusted.stop()
+        fixed = TlsFront(reactor, locked_redis.port, ca.issue(["127.0.0.1"]), port=untrusted.port)
+        try:
+            assert await redis.wait_connected(10)
+            assert redis.health()["error"] is None
+            assert await redis.execute("set", "okxbridge:probe", "fixed") == "OK"
+        finally:
+            await fixed.stop()
+    finally:
+        await redis.stopService()
