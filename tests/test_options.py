@@ -43,3 +43,34 @@ def test_okx_url_is_tls_or_loopback(url, accepted):
     else:
         with pytest.raises(usage.UsageError):
             options.parseOptions(["--okx-url", url])
+
+
+def test_shared_state_reads_the_password_file_and_the_ca(tmp_path):
+    from tests.redis_tls import CertificateAuthority
+
+    (tmp_path / "pw").write_text("p4ss-word-3e9\n")
+    ca = CertificateAuthority.make("test CA").write(tmp_path / "ca.pem")
+    options = Options()
+    options.parseOptions(["--shared-state", "rediss://bridge@10.0.0.5:6380/2", "--shared-state-password-file",
+                          str(tmp_path / "pw"), "--shared-state-ca", str(ca)])
+    assert str(options["shared-state"]) == "rediss://bridge@10.0.0.5:6380/2"
+    assert options["shared-state-password"].value == "p4ss-word-3e9"
+    assert options["shared-state-trust"] is not None
+    assert "p4ss-word-3e9" not in repr(dict(options))
+
+
+@pytest.mark.parametrize("args, says", [
+    (["--shared-state", "redis://u:p4ss-word-3e9@h/0"], "--shared-state-password-file"),
+    (["--shared-state", "redis://bridge@h/0"], "needs --shared-state-password-file"),
+    (["--shared-state", "redis://h/0", "--shared-state-ca", "CA"], "is for rediss://"),
+    (["--shared-state-password-file", "PW"], "needs --shared-state"),
+    (["--shared-state", "rediss://h/0", "--shared-state-ca", "PW"], "no PEM certificate"),
+    (["--shared-state", "redis://h/0", "--shared-state-password-file", "MISSING"], "cannot read"),
+])
+def test_shared_state_mistakes_stop_the_start_without_showing_the_password(tmp_path, args, says):
+    (tmp_path / "pw").write_text("p4ss-word-3e9\n")
+    (tmp_path / "ca").write_text("-----BEGIN nothing\n")
+    paths = {"PW": str(tmp_path / "pw"), "CA": str(tmp_path / "ca"), "MISSING": str(tmp_path / "missing")}
+    with pytest.raises(usage.UsageError) as refused:
+        Options().parseOptions([paths.get(a, a) for a in args])
+    assert says in str(refused.value) and "p4ss-word-3e9" not in str(refused.value)
