@@ -6,8 +6,9 @@ Each part that has something to show offers a *status section*: an object with a
 waiting; it runs on every poll of the status page). :func:`okxbridge.service.build_daemon`
 hands the list to :class:`StatusBoard`, so a new part (streams, the order ledger, Redis)
 plugs in with one line there and replaces its :class:`NotEnabled` stand-in. The page
-(:mod:`okxbridge.status_page`) draws the sections it knows and lists any other as
-key/value pairs, so a new section shows up without touching the page.
+(``okxbridge/status.html``) draws the sections it knows and any other generically (plain
+fields as key/value rows, a list of objects as a table, a row each), so a new section, or a
+new field in one, shows up without touching the page.
 
 The document's layout is documented in README.md ("Status page") and versioned by
 ``schema``: fields may be added; renaming or removing one bumps it. Nothing in it may be

@@ -58,6 +58,8 @@ class PrivateStreams:
     trust_root: Any = None
     accounts: dict[str, PrivateAccount] = attrs.Factory(dict)
     answers: collections.Counter = attrs.Factory(collections.Counter)
+    #: (fingerprint, "mirror" | "rest") → account calls answered so, for the status page's row
+    answered_by: collections.Counter = attrs.Factory(collections.Counter)
     logins: collections.Counter = attrs.Factory(collections.Counter)
     snapshots: collections.Counter = attrs.Factory(collections.Counter)
     _loop: Any = None
@@ -81,6 +83,8 @@ class PrivateStreams:
         for fingerprint, account in list(self.accounts.items()):
             if now - account.asked_at >= self.idle:
                 del self.accounts[fingerprint]
+                for source in ("mirror", "rest"):
+                    self.answered_by.pop((fingerprint, source), None)
                 account.ops.lost()
                 stopping = account.stream.stop()
                 if stopping is not None:
@@ -116,8 +120,11 @@ class PrivateStreams:
         account = self.account(creds)
         if account is not None and account.ready_for(part):
             self.answers[(method, "mirror")] += 1
+            self.answered_by[(creds.fingerprint, "mirror")] += 1
             return account.mirror
         self.answers[(method, "rest")] += 1
+        if account is not None:  # counted per account only for the accounts held (bounded)
+            self.answered_by[(creds.fingerprint, "rest")] += 1
         return None
 
     def wrote(self, creds: Credentials, ord_id: str, final: bool = False) -> None:
@@ -127,5 +134,6 @@ class PrivateStreams:
 
     def report(self) -> dict[str, Any]:
         return {"enabled": True, "fresh_seconds": self.fresh, "resync_seconds": self.resync,
-                "accounts": [a.report() for a in self.accounts.values()],
+                "accounts": [{**a.report(), "answers_mirror": self.answered_by[(f, "mirror")],
+                              "answers_rest": self.answered_by[(f, "rest")]} for f, a in self.accounts.items()],
                 "answers": {f"{m} {s}": n for (m, s), n in sorted(self.answers.items())}}

@@ -94,6 +94,11 @@ async def test_account_calls_from_the_mirror_equal_rest_with_no_rest_request(pri
     assert f'okxbridge_account_answers_total{{method="accounts",source="mirror"}} {answers[("accounts", "mirror")]}.0' \
         in metrics
     assert 'okxbridge_private_ws_logins_total{code="ok"} 1.0' in metrics
+    # the status page's account row: this key's answers, from the mirror and by REST once it was held
+    row = (await (await treq.get(env.bridge.admin_url + "/status.json", persistent=False)).json())[
+        "private_streams"]["accounts"][0]
+    assert row["answers_mirror"] == sum(n for (_, source), n in answers.items() if source == "mirror")
+    assert row["answers_rest"] <= sum(n for (_, source), n in answers.items() if source == "rest")
 
 
 @pytest_twisted.ensureDeferred
