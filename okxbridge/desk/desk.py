@@ -57,6 +57,9 @@ class OrderDesk:
     #: seconds to wait before each look-up of an order whose write went unanswered: OKX may
     #: still be processing it, and "not found" too early could lead to placing it twice
     resolve_delays: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0)
+    #: after a write's expTime, how much longer before "not found" is taken as conclusive:
+    #: the error of our measure of OKX's clock (half a round trip, typically far less)
+    expiry_margin: float = 0.5
     #: those look-ups while they run, for /status
     resolving: Resolving = attrs.Factory(lambda self: Resolving(self.clock), takes_self=True)
 

@@ -53,8 +53,10 @@ async def place_recorded(desk: OrderDesk, session: Session, nonce: int, inst_id:
 async def place_once(desk: OrderDesk, session: Session, body: dict[str, Any]) -> tuple[str, Any]:
     placed_again = False
     while True:
+        # the write's deadline, sent as expTime: OKX discards the order if it arrives later
+        deadline = desk.clock.seconds() + desk.request_deadline
         try:
-            reply = await desk.transport.send(session, paths.ORDER, body)
+            reply = await desk.transport.send(session, paths.ORDER, body, deadline)
             return first(reply, f"order id for {body['clOrdId']}")["ordId"], reply.raw
         except OkxError as e:
             if e.code in codes.DUPLICATE_ORDER:  # this clOrdId is already an order: ours, from a repeat
@@ -64,7 +66,10 @@ async def place_once(desk: OrderDesk, session: Session, body: dict[str, Any]) ->
             log.warn("order {clOrdId} on {instId}: {error}; resolving by reading it back",
                      clOrdId=body["clOrdId"], instId=body["instId"], error=str(e))
             try:
+                looked_from = desk.clock.seconds()
                 found = await resolve(desk, session, body, e, "place")
+                if found is None and looked_from < deadline + desk.expiry_margin:
+                    found = await after_expiry(desk, session, body, e, deadline)
             except OkxError:
                 desk.count_uncertain("unknown")
                 raise
@@ -75,6 +80,19 @@ async def place_once(desk: OrderDesk, session: Session, body: dict[str, Any]) ->
                 raise OkxError("uncertain", f"order {body['clOrdId']} could not be placed: {e}",
                                "POST", paths.ORDER) from None
             placed_again = True  # OKX confirmed it has no such order: placing it now cannot double it
+
+
+async def after_expiry(desk: OrderDesk, session: Session, body: dict[str, Any], cause: OkxError,
+                       deadline: float) -> dict[str, Any] | None:
+    """"Not found" is conclusive only once the write's ``expTime`` has passed on OKX's clock
+    (docs #overview-transaction-timeouts): before that the original request may still be
+    queued at OKX and reach matching. So wait until then (plus ``desk.expiry_margin`` for the
+    clock offset's error) and look once more. ``deadline`` is on our clock, as is expTime once
+    the signer's offset is taken back out."""
+    wait = deadline + desk.expiry_margin - desk.clock.seconds()
+    log.info("order {clOrdId}: not found before its expTime; looking again in {wait:.2f}s, once OKX "
+             "can no longer take it", clOrdId=body["clOrdId"], wait=max(0.0, wait))
+    return await resolve(desk, session, body, cause, "place", delays=(max(0.0, wait),))
 
 
 async def existing_order(session: Session, body: dict[str, Any], duplicate: OkxError) -> str:

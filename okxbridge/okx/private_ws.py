@@ -41,13 +41,18 @@ class Operations:
     waiting: dict[str, tuple[Deferred, str]] = attrs.Factory(dict)
     _ids: Any = attrs.Factory(lambda: itertools.count(1))
 
-    def request(self, send, op: str, args: list[dict[str, Any]], timeout: float) -> Deferred:
+    def request(self, send, op: str, args: list[dict[str, Any]], timeout: float,
+                exp_time: int | None = None) -> Deferred:
         """Send ``op`` through ``send(text)``; fires with an :class:`OkxReply` or fails with
-        the :class:`OkxError` the answer carries (or an unknown-outcome transport error)."""
+        the :class:`OkxError` the answer carries (or an unknown-outcome transport error).
+        ``exp_time``: OKX's ``expTime`` (ms on its clock), a top-level field (okx-ws.md §6)."""
         req_id = f"b{next(self._ids)}"
         answer: Deferred = Deferred()
         self.waiting[req_id] = (answer, op)
-        send(orjson.dumps({"id": req_id, "op": op, "args": args}).decode())
+        message: dict[str, Any] = {"id": req_id, "op": op, "args": args}
+        if exp_time is not None:
+            message["expTime"] = str(exp_time)
+        send(orjson.dumps(message).decode())
         call = self.clock.callLater(timeout, self._expire, req_id, timeout)
         answer.addBoth(lambda result: (call.active() and call.cancel(), result)[1])
         return answer
