@@ -18,9 +18,9 @@ from typing import Any
 import attrs
 
 from ..okx.accounts import Accounts
+from ..okx.call import OkxCall
 from ..okx.client import OkxReply
 from ..okx.instruments import InstrumentCache
-from ..okx.call import OkxCall
 from ..okx.paths import EXP_TIME_PATHS, WS_OPERATIONS
 from ..okx.session import Session
 

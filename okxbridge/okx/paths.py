@@ -35,6 +35,6 @@ ORDERS_HISTORY_ARCHIVE = "/api/v5/trade/orders-history-archive"
 
 #: the order writes OKX also takes as private WebSocket operations (okx-ws.md §6)
 WS_OPERATIONS = {ORDER: "order", CANCEL_ORDER: "cancel-order"}
-#: the writes that carry OKX's ``expTime`` (docs #overview-transaction-timeouts: place and amend)
-EXP_TIME_PATHS = frozenset({ORDER, "/api/v5/trade/batch-orders", "/api/v5/trade/amend-order",
-                            "/api/v5/trade/batch-amend-orders"})
+#: the writes that carry OKX's ``expTime`` (docs #overview-transaction-timeouts: place and amend
+#: orders, single or batch; the bridge places single orders and amends none)
+EXP_TIME_PATHS = frozenset({ORDER})

@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.okx.test_retry -*-
+# -*- test-case-name: tests.okx.test_retry, tests.okx.test_retrying, tests.desk.test_placement -*-
 """Which failed OKX calls may be sent again, and how long to wait before each try.
 
 Only reads are retried. A write whose answer was lost may have been carried out — an
@@ -22,7 +22,8 @@ from .errors import OkxError, OkxThrottled, OkxTransportError
 UNCERTAIN_CODES = OUTCOME_UNKNOWN
 # ... and 50011 rate limit: refused before acting. All say "try again later".
 RETRYABLE_CODES = UNCERTAIN_CODES | {"50011"}
-__all__ = ["RETRYABLE_CODES", "TIMESTAMP_EXPIRED", "UNCERTAIN_CODES", "Backoff", "outcome_unknown", "refused_before_acting", "retryable_read"]
+__all__ = ["RETRYABLE_CODES", "TIMESTAMP_EXPIRED", "UNCERTAIN_CODES", "Backoff", "outcome_unknown",
+           "refused_before_acting", "retryable_read"]
 
 
 def outcome_unknown(error: OkxError) -> bool:

@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.okx.test_retrying -*-
+# -*- test-case-name: tests.okx.test_retrying, tests.okx.test_limits, tests.e2e.test_uncertain_orders -*-
 """The layer that sends a call again when OKX's answer says it is safe to (rules: :mod:`.retry`).
 
 Reads are retried with capped, jittered backoff while the call's deadline allows. A write
@@ -26,7 +26,6 @@ from .envelope import OkxReply
 from .errors import OkxError, OkxThrottled
 from .rate_rules import rule_for
 from .retry import TIMESTAMP_EXPIRED, Backoff, refused_before_acting, retryable_read
-
 
 T = TypeVar("T")
 

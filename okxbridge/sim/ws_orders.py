@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.sim.test_sim_ws_private -*-
+# -*- test-case-name: tests.sim.test_sim_ws_private, tests.sim.test_sim_expiry, tests.e2e.test_uncertain_orders -*-
 """The order operations of the emulator's ``/ws/v5/private`` (``order``, ``batch-orders``,
 ``cancel-order``, ``batch-cancel-orders``; see :mod:`okxbridge.sim.ws_private`): checked,
 counted against the REST endpoints' budgets, then executed by the REST handlers' own code."""
@@ -43,7 +43,8 @@ class OrderOperations:
                 or not all(isinstance(a, dict) for a in args) or len(args) > (BATCH_MAX if batch else 1)):
             self._answer(conn, {"id": req_id, "op": op, "code": "60013", "msg": "Invalid args", "data": []})
             return
-        fault = self.emu.faults.take("POST", OPS[op], accept=lambda f: f.action == "hold" or (f.action == "status" and bool(f.code)))
+        fault = self.emu.faults.take("POST", OPS[op],
+                                     accept=lambda f: f.action == "hold" or (f.action == "status" and bool(f.code)))
         if fault is not None and fault.action == "hold":  # queued at OKX: runs even if the connection closes
             self.emu.clock.callLater(fault.seconds, self._run, conn, session, op, args, req_id, exp_time, True)
         else:
