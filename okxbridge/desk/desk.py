@@ -66,10 +66,11 @@ class OrderDesk:
     @property
     def write_window(self) -> float:
         """How long one placement can still be sending after its claim was written: a
-        place-order, the read-backs' delays, and a second place-order once OKX said it has
-        none. A claim whose owner's liveness is only inferred (a Redis heartbeat that may
-        lapse while the owner runs on) is not taken over before this has passed."""
-        return 2 * self.request_deadline + sum(self.resolve_delays)
+        place-order, the read-backs' delays (the last after its expTime), and a second
+        place-order once OKX said it has none. A claim whose owner's liveness is only
+        inferred (a Redis heartbeat that may lapse while the owner runs on) is not taken over
+        before this has passed."""
+        return 2 * (self.request_deadline + self.expiry_margin) + sum(self.resolve_delays)
 
     def count_uncertain(self, outcome: str) -> None:
         self.metrics.uncertain_order(outcome)

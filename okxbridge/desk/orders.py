@@ -53,8 +53,9 @@ async def place_recorded(desk: OrderDesk, session: Session, nonce: int, inst_id:
 async def place_once(desk: OrderDesk, session: Session, body: dict[str, Any]) -> tuple[str, Any]:
     placed_again = False
     while True:
-        # the write's deadline, sent as expTime: OKX discards the order if it arrives later
-        deadline = desk.clock.seconds() + desk.request_deadline
+        # the write's deadline (the client's clock, as its calls' are), sent as expTime: OKX
+        # discards the order if it arrives later
+        deadline = session.client.clock.seconds() + desk.request_deadline
         try:
             reply = await desk.transport.send(session, paths.ORDER, body, deadline)
             return first(reply, f"order id for {body['clOrdId']}")["ordId"], reply.raw
@@ -66,7 +67,7 @@ async def place_once(desk: OrderDesk, session: Session, body: dict[str, Any]) ->
             log.warn("order {clOrdId} on {instId}: {error}; resolving by reading it back",
                      clOrdId=body["clOrdId"], instId=body["instId"], error=str(e))
             try:
-                looked_from = desk.clock.seconds()
+                looked_from = session.client.clock.seconds()
                 found = await resolve(desk, session, body, e, "place")
                 if found is None and looked_from < deadline + desk.expiry_margin:
                     found = await after_expiry(desk, session, body, e, deadline)
@@ -89,7 +90,7 @@ async def after_expiry(desk: OrderDesk, session: Session, body: dict[str, Any], 
     queued at OKX and reach matching. So wait until then (plus ``desk.expiry_margin`` for the
     clock offset's error) and look once more. ``deadline`` is on our clock, as is expTime once
     the signer's offset is taken back out."""
-    wait = deadline + desk.expiry_margin - desk.clock.seconds()
+    wait = deadline + desk.expiry_margin - session.client.clock.seconds()
     log.info("order {clOrdId}: not found before its expTime; looking again in {wait:.2f}s, once OKX "
              "can no longer take it", clOrdId=body["clOrdId"], wait=max(0.0, wait))
     return await resolve(desk, session, body, cause, "place", delays=(max(0.0, wait),))
