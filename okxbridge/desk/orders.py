@@ -1,11 +1,14 @@
 # -*- test-case-name: tests.handlers.test_trade, tests.e2e.test_order_faults, tests.e2e.test_ledger -*-
 """Placing an order exactly once, whatever the network does.
 
-Every order carries a ``clOrdId`` derived from the call's nonce. When the place-order
-request gets no clear answer (timeout, reset, 5xx, OKX's 50004 "endpoint timeout"), OKX
-may or may not have taken the order, so it is never blindly sent again: the order is
+Every order carries a ``clOrdId`` derived from the call's nonce and an ``expTime`` (the
+write's deadline on OKX's clock). When the place-order request gets no clear answer
+(timeout, reset, 5xx, or a code whose outcome is unknown: 50004 "endpoint timeout", 51149
+"order timed out", 64007 … on either transport; :data:`okxbridge.okx.codes.OUTCOME_UNKNOWN`),
+OKX may or may not have taken the order, so it is never blindly sent again: the order is
 looked up by ``clOrdId`` (a read, retried; :mod:`.resolution`), and placed once more only
-when OKX says it does not exist.
+when OKX says it does not exist *after* that ``expTime`` (before it, the first request may
+still be queued at OKX).
 
 OKX refuses a repeated ``clOrdId`` only while the first order is live (spec "Verified for
 the fidelity work" §1), so a filled market order would be placed again by a repeat: what

@@ -8,7 +8,9 @@
   "op", "args"}``; the answer echoes ``id`` and carries ``code`` "0"/"1"/"2" and per-item
   ``sCode``/``sMsg``, the same reading as the REST envelope (:func:`okx.envelope.parse_envelope`).
   No answer within the deadline, or the connection lost before it, is an *unknown outcome*
-  (:class:`OkxTransportError`): the caller resolves it by reading, never by sending again.
+  (:class:`OkxTransportError`): the caller resolves it by reading, never by sending again; so
+  is an item whose ``sCode`` says so (51149, 64007: :data:`.codes.OUTCOME_UNKNOWN`), although
+  the frame is well formed and read as status 200. Placements carry a top-level ``expTime``.
 """
 
 from __future__ import annotations
