@@ -88,7 +88,7 @@ def private(reactor):
 @pytest.mark.parametrize("done", [True, False], ids=["placed-anyway", "not-placed"])
 @pytest_twisted.ensureDeferred
 async def test_51149_over_the_websocket_is_resolved_by_look_up_and_a_repeat_returns_the_same_id(private, done):
-    env = await private("--trade-over", "ws")
+    env = await private("--trade-over", "ws", "--timeout", "2")  # expTime 2 s after each send
     env.bridge.bridge.desk.resolve_delays = FAST
     await env.bridge.call("accounts")
     await env.in_sync()
