@@ -57,16 +57,20 @@ class OrderDesk:
     #: seconds to wait before each look-up of an order whose write went unanswered: OKX may
     #: still be processing it, and "not found" too early could lead to placing it twice
     resolve_delays: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0)
+    #: after a write's expTime, how much longer before "not found" is taken as conclusive:
+    #: the error of our measure of OKX's clock (half a round trip, typically far less)
+    expiry_margin: float = 0.5
     #: those look-ups while they run, for /status
     resolving: Resolving = attrs.Factory(lambda self: Resolving(self.clock), takes_self=True)
 
     @property
     def write_window(self) -> float:
         """How long one placement can still be sending after its claim was written: a
-        place-order, the read-backs' delays, and a second place-order once OKX said it has
-        none. A claim whose owner's liveness is only inferred (a Redis heartbeat that may
-        lapse while the owner runs on) is not taken over before this has passed."""
-        return 2 * self.request_deadline + sum(self.resolve_delays)
+        place-order, the read-backs' delays (the last after its expTime), and a second
+        place-order once OKX said it has none. A claim whose owner's liveness is only
+        inferred (a Redis heartbeat that may lapse while the owner runs on) is not taken over
+        before this has passed."""
+        return 2 * (self.request_deadline + self.expiry_margin) + sum(self.resolve_delays)
 
     def count_uncertain(self, outcome: str) -> None:
         self.metrics.uncertain_order(outcome)

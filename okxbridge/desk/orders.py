@@ -1,11 +1,14 @@
 # -*- test-case-name: tests.handlers.test_trade, tests.e2e.test_order_faults, tests.e2e.test_ledger -*-
 """Placing an order exactly once, whatever the network does.
 
-Every order carries a ``clOrdId`` derived from the call's nonce. When the place-order
-request gets no clear answer (timeout, reset, 5xx, OKX's 50004 "endpoint timeout"), OKX
-may or may not have taken the order, so it is never blindly sent again: the order is
+Every order carries a ``clOrdId`` derived from the call's nonce and an ``expTime`` (the
+write's deadline on OKX's clock). When the place-order request gets no clear answer
+(timeout, reset, 5xx, or a code whose outcome is unknown: 50004 "endpoint timeout", 51149
+"order timed out", 64007 … on either transport; :data:`okxbridge.okx.codes.OUTCOME_UNKNOWN`),
+OKX may or may not have taken the order, so it is never blindly sent again: the order is
 looked up by ``clOrdId`` (a read, retried; :mod:`.resolution`), and placed once more only
-when OKX says it does not exist.
+when OKX says it does not exist *after* that ``expTime`` (before it, the first request may
+still be queued at OKX).
 
 OKX refuses a repeated ``clOrdId`` only while the first order is live (spec "Verified for
 the fidelity work" §1), so a filled market order would be placed again by a repeat: what
@@ -73,8 +76,11 @@ async def place_recorded(desk: OrderDesk, session: Session, nonce: int, inst_id:
 async def place_once(desk: OrderDesk, session: Session, body: dict[str, Any]) -> tuple[str, Any]:
     placed_again = False
     while True:
+        # the write's deadline (the client's clock, as its calls' are), sent as expTime: OKX
+        # discards the order if it arrives later
+        deadline = session.client.clock.seconds() + desk.request_deadline
         try:
-            reply = await desk.transport.send(session, paths.ORDER, body)
+            reply = await desk.transport.send(session, paths.ORDER, body, deadline)
             return first(reply, f"order id for {body['clOrdId']}")["ordId"], reply.raw
         except OkxError as e:
             if e.code in codes.DUPLICATE_ORDER:  # this clOrdId is already an order: ours, from a repeat
@@ -84,7 +90,10 @@ async def place_once(desk: OrderDesk, session: Session, body: dict[str, Any]) ->
             log.warn("order {clOrdId} on {instId}: {error}; resolving by reading it back",
                      clOrdId=body["clOrdId"], instId=body["instId"], error=str(e))
             try:
+                looked_from = session.client.clock.seconds()
                 found = await resolve(desk, session, body, e, "place")
+                if found is None and looked_from < deadline + desk.expiry_margin:
+                    found = await after_expiry(desk, session, body, e, deadline)
             except OkxError:
                 desk.count_uncertain("unknown")
                 raise
@@ -95,6 +104,19 @@ async def place_once(desk: OrderDesk, session: Session, body: dict[str, Any]) ->
                 raise OkxError("uncertain", f"order {body['clOrdId']} could not be placed: {e}",
                                "POST", paths.ORDER) from None
             placed_again = True  # OKX confirmed it has no such order: placing it now cannot double it
+
+
+async def after_expiry(desk: OrderDesk, session: Session, body: dict[str, Any], cause: OkxError,
+                       deadline: float) -> dict[str, Any] | None:
+    """"Not found" is conclusive only once the write's ``expTime`` has passed on OKX's clock
+    (docs #overview-transaction-timeouts): before that the original request may still be
+    queued at OKX and reach matching. So wait until then (plus ``desk.expiry_margin`` for the
+    clock offset's error) and look once more. ``deadline`` is on our clock, as is expTime once
+    the signer's offset is taken back out."""
+    wait = deadline + desk.expiry_margin - session.client.clock.seconds()
+    log.info("order {clOrdId}: not found before its expTime; looking again in {wait:.2f}s, once OKX "
+             "can no longer take it", clOrdId=body["clOrdId"], wait=max(0.0, wait))
+    return await resolve(desk, session, body, cause, "place", delays=(max(0.0, wait),))
 
 
 async def existing_order(session: Session, body: dict[str, Any], duplicate: OkxError) -> str:

@@ -35,11 +35,12 @@ async def find_order(session: Session, body: dict[str, Any]) -> dict[str, Any] |
 
 
 async def resolve(desk: OrderDesk, session: Session, body: dict[str, Any], cause: OkxError,
-                  write: str) -> dict[str, Any] | None:
-    """Look the order up until OKX answers clearly: the order, or None when it does not exist."""
+                  write: str, delays: tuple[float, ...] | None = None) -> dict[str, Any] | None:
+    """Look the order up until OKX answers clearly: the order, or None when it does not exist.
+    ``delays`` before each look-up: the desk's unless given (one, after an ``expTime``)."""
     last: OkxError = cause
     with desk.resolving.track(session.creds.fingerprint, body, write, cause) as shown:
-        for delay in desk.resolve_delays:
+        for delay in desk.resolve_delays if delays is None else delays + desk.resolve_delays[1:]:
             await deferLater(desk.clock, delay, lambda: None)
             shown.lookups += 1
             try:

@@ -18,9 +18,10 @@ from typing import Any
 import attrs
 
 from ..okx.accounts import Accounts
+from ..okx.call import OkxCall
 from ..okx.client import OkxReply
 from ..okx.instruments import InstrumentCache
-from ..okx.paths import WS_OPERATIONS
+from ..okx.paths import EXP_TIME_PATHS, WS_OPERATIONS
 from ..okx.session import Session
 
 
@@ -31,11 +32,12 @@ class WriteTransport:
     #: "rest", or "ws" (the private stream's operations)
     trade_over: str = "rest"
 
-    async def send(self, session: Session, path: str, body: dict[str, Any]) -> OkxReply:
+    async def send(self, session: Session, path: str, body: dict[str, Any], deadline: float | None = None) -> OkxReply:
+        """``deadline`` (our clock): the write's, sent to OKX as ``expTime`` on placements."""
         account = self.accounts.of(session.creds)
         stream = account.operations() if self.trade_over == "ws" else None
         if stream is None:
-            reply = await session.post(path, body)
+            reply = await session.post(path, body, deadline=deadline)
             if self.trade_over == "ws":
                 account.answered()  # OKX took a write signed with it: the stream may open
             return reply
@@ -46,5 +48,10 @@ class WriteTransport:
             args["instIdCode"] = code
         op = WS_OPERATIONS[path]
         client = session.client
-        return await client.paced("POST", path, body, session.creds, lambda: stream.operate(op, [args], client.timeout),
-                                  trace=session.trace, label=f"WS {op}")
+
+        def operate(call: OkxCall) -> Any:
+            # docs #order-book-trading-trade-ws-place-order: expTime is a top-level field
+            exp_time = client.signer.okx_ms(call.deadline) if path in EXP_TIME_PATHS else None
+            return stream.operate(op, [args], client.timeout, exp_time)
+        return await client.paced("POST", path, body, session.creds, operate, trace=session.trace,
+                                  label=f"WS {op}", deadline=deadline)

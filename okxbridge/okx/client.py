@@ -111,23 +111,29 @@ class OkxClient:
             *, sign: bool = True, trace: list[str] | None = None) -> Deferred[OkxReply]:
         return self.request("GET", path, params=params, creds=creds, sign=sign, trace=trace)
 
-    def post(self, path: str, body: Any, creds: Credentials, *, trace: list[str] | None = None) -> Deferred[OkxReply]:
-        return self.request("POST", path, body=body, creds=creds, trace=trace)
+    def post(self, path: str, body: Any, creds: Credentials, *, trace: list[str] | None = None,
+             deadline: float | None = None) -> Deferred[OkxReply]:
+        return self.request("POST", path, body=body, creds=creds, trace=trace, deadline=deadline)
 
     def request(self, verb: str, path: str, *, params: Mapping[str, Any] | None = None, body: Any = None,
                 creds: Credentials | None = None, sign: bool = True,
-                trace: list[str] | None = None, shared: bool = True) -> Deferred[OkxReply]:
-        """``shared=False``: never answer this read with another caller's request."""
-        return self.stack.send(OkxCall(verb, path, self._deadline(), params, body, creds, sign, shared, trace))
+                trace: list[str] | None = None, shared: bool = True,
+                deadline: float | None = None) -> Deferred[OkxReply]:
+        """``shared=False``: never answer this read with another caller's request;
+        ``deadline`` (our clock): the caller's own, e.g. the order desk's, whose ``expTime`` it
+        must know (default: now plus the client's deadline)."""
+        return self.stack.send(OkxCall(verb, path, deadline or self._deadline(), params, body, creds, sign,
+                                       shared, trace))
 
-    def paced(self, verb: str, path: str, body: Any, creds: Credentials, send: Callable[[], Awaitable[T]], *,
-              trace: list[str] | None = None, label: str = "") -> Deferred[T]:
-        """``send()`` — the same request over another transport (OKX's private WebSocket)
+    def paced(self, verb: str, path: str, body: Any, creds: Credentials, send: Callable[[OkxCall], Awaitable[T]], *,
+              trace: list[str] | None = None, label: str = "", deadline: float | None = None) -> Deferred[T]:
+        """``send(call)`` — the same request over another transport (OKX's private WebSocket)
         — under the rate-limit budget of the REST request it stands for: OKX counts both
-        against one per-instrument limit (docs #overview-rate-limits)."""
-        call = OkxCall(verb, path, self._deadline(), body=body, creds=creds)
-        return Deferred.fromCoroutine(self.pacing.run(call, lambda: traced(
-            self.clock, trace, label or f"{call.verb} {path}", send)))
+        against one per-instrument limit (docs #overview-rate-limits); a rate-limit refusal
+        is sent again inside the deadline as over REST (:class:`.retrying.Retrying`)."""
+        call = OkxCall(verb, path, deadline or self._deadline(), body=body, creds=creds)
+        return Deferred.fromCoroutine(self.retrying.run(call, lambda: Deferred.fromCoroutine(self.pacing.run(
+            call, lambda: traced(self.clock, trace, label or f"{call.verb} {path}", lambda: send(call))))))
 
     def sync_time(self) -> Deferred[float]:
         """Re-measure the clock offset now; concurrent callers (say, 50 calls that all got

@@ -3,7 +3,9 @@
 
 Each group is a decision: a duplicate ``clOrdId`` means the order exists (ours, from a
 repeat), "not found" ends a look-up, a cancel refusal is explained from the order's state.
-Codes that only mean "the outcome is unknown" live with the retry rules (:mod:`.retry`).
+The outcome of a write is a code's meaning, never an HTTP status: OKX answers 51149 with HTTP
+500 over REST and inside a well-formed WebSocket frame (an item's ``sCode``), and both mean the
+same. How the retry rules use these groups is in :mod:`.retry`.
 """
 
 from __future__ import annotations
@@ -22,3 +24,15 @@ CANCEL_REFUSED = frozenset({"51400", "51401", "51402", "51603", "51410"})
 #: in Multi-currency/Portfolio margin; 51010 "not under your current account mode", e.g. a
 #: contract in Spot mode); 51000 counts only when it names ``tdMode`` (spec okx-v5.md §9)
 ACCOUNT_MODE_REFUSALS = frozenset({"50072", "51010"})
+#: OKX may or may not have acted (spec §6, §10 "Order timeouts"): 50001 service unavailable,
+#: 50004 endpoint timeout, 50013 system busy, 50026 system error, 51149 order timed out,
+#: 64007 WebSocket internal error. Resolved by reading the order back, never "nothing sent".
+OUTCOME_UNKNOWN = frozenset({"50001", "50004", "50013", "50026", "51149", "64007"})
+#: refused before acting, so nothing was done and the same write may be sent again once the
+#: budget allows: 50011 rate limit (also as HTTP 429), 50061 sub-account order cap (spec §5)
+REFUSED_RATE_LIMIT = frozenset({"50011", "50061"})
+#: timestamp expired: refused before acting; resent once after re-measuring the clock
+TIMESTAMP_EXPIRED = "50102"
+#: an order write whose ``expTime`` had passed (docs #overview-transaction-timeouts, error
+#: table: 50036 expTime earlier than the system time, 50037 order expired): never placed
+EXPIRED = frozenset({"50036", "50037"})

@@ -47,20 +47,19 @@ class Pacing:
         return Deferred.fromCoroutine(self._send(call))
 
     async def _send(self, call: OkxCall) -> OkxReply:
-        try:
-            return await self.run(call, lambda: self.inner.send(call))
-        except OkxError as e:
-            if e.rate_limited and self.limiter is not None and not isinstance(e, OkxThrottled):
-                # OKX said 50011/429 although we kept count: someone else spends this budget too
-                for key, rule in self.buckets(call):
-                    self.limiter.slow_down(key, rule, call.label)
-            raise
+        return await self.run(call, lambda: self.inner.send(call))
 
     async def run(self, call: OkxCall, send: Callable[[], Awaitable[T]]) -> T:
         """``await send()`` holding ``call``'s tokens, returned when it is done."""
         tokens = await self._take_tokens(call)
         try:
             return await send()
+        except OkxError as e:
+            if (e.rate_limited or e.code == "50061") and self.limiter is not None and not isinstance(e, OkxThrottled):
+                # OKX said 50011/429 although we kept count: someone else spends this budget too
+                for key, rule in self.buckets(call):
+                    self.limiter.slow_down(key, rule, call.label)
+            raise
         finally:
             self._give_back(tokens)
 

@@ -35,3 +35,6 @@ ORDERS_HISTORY_ARCHIVE = "/api/v5/trade/orders-history-archive"
 
 #: the order writes OKX also takes as private WebSocket operations (okx-ws.md §6)
 WS_OPERATIONS = {ORDER: "order", CANCEL_ORDER: "cancel-order"}
+#: the writes that carry OKX's ``expTime`` (docs #overview-transaction-timeouts: place and amend
+#: orders, single or batch; the bridge places single orders and amends none)
+EXP_TIME_PATHS = frozenset({ORDER})

@@ -223,9 +223,9 @@ class PrivateAccount:
         if held is None or (final and held.get("state") not in FINAL_STATES):
             self.awaiting[ord_id] = self.owner.clock.seconds()
 
-    def operate(self, op: str, args: list[dict[str, Any]], timeout: float) -> Deferred:
+    def operate(self, op: str, args: list[dict[str, Any]], timeout: float, exp_time: int | None = None) -> Deferred:
         """An order operation on this connection (:class:`Operations`)."""
-        return self.ops.request(self.stream.send, op, args, timeout)
+        return self.ops.request(self.stream.send, op, args, timeout, exp_time)
 
     def report(self) -> dict[str, Any]:
         now = self.owner.clock.seconds()

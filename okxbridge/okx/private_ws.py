@@ -8,7 +8,9 @@
   "op", "args"}``; the answer echoes ``id`` and carries ``code`` "0"/"1"/"2" and per-item
   ``sCode``/``sMsg``, the same reading as the REST envelope (:func:`okx.envelope.parse_envelope`).
   No answer within the deadline, or the connection lost before it, is an *unknown outcome*
-  (:class:`OkxTransportError`): the caller resolves it by reading, never by sending again.
+  (:class:`OkxTransportError`): the caller resolves it by reading, never by sending again; so
+  is an item whose ``sCode`` says so (51149, 64007: :data:`.codes.OUTCOME_UNKNOWN`), although
+  the frame is well formed and read as status 200. Placements carry a top-level ``expTime``.
 """
 
 from __future__ import annotations
@@ -41,13 +43,18 @@ class Operations:
     waiting: dict[str, tuple[Deferred, str]] = attrs.Factory(dict)
     _ids: Any = attrs.Factory(lambda: itertools.count(1))
 
-    def request(self, send, op: str, args: list[dict[str, Any]], timeout: float) -> Deferred:
+    def request(self, send, op: str, args: list[dict[str, Any]], timeout: float,
+                exp_time: int | None = None) -> Deferred:
         """Send ``op`` through ``send(text)``; fires with an :class:`OkxReply` or fails with
-        the :class:`OkxError` the answer carries (or an unknown-outcome transport error)."""
+        the :class:`OkxError` the answer carries (or an unknown-outcome transport error).
+        ``exp_time``: OKX's ``expTime`` (ms on its clock), a top-level field (okx-ws.md §6)."""
         req_id = f"b{next(self._ids)}"
         answer: Deferred = Deferred()
         self.waiting[req_id] = (answer, op)
-        send(orjson.dumps({"id": req_id, "op": op, "args": args}).decode())
+        message: dict[str, Any] = {"id": req_id, "op": op, "args": args}
+        if exp_time is not None:
+            message["expTime"] = str(exp_time)
+        send(orjson.dumps(message).decode())
         call = self.clock.callLater(timeout, self._expire, req_id, timeout)
         answer.addBoth(lambda result: (call.active() and call.cancel(), result)[1])
         return answer

@@ -31,8 +31,8 @@ class Session:
     def get(self, path: str, params: Mapping[str, Any] | None = None) -> Deferred:
         return self.client.get(path, params, self.creds, trace=self.trace)
 
-    def post(self, path: str, body: Any) -> Deferred:
-        return self.client.post(path, body, self.creds, trace=self.trace)
+    def post(self, path: str, body: Any, deadline: float | None = None) -> Deferred:
+        return self.client.post(path, body, self.creds, trace=self.trace, deadline=deadline)
 
     def okx_now_ms(self) -> float:
         """OKX's time as the signer knows it (local clock plus the measured offset)."""

@@ -65,6 +65,10 @@ class Signer:
     def now(self) -> float:
         return self.clock.seconds() + self.offset
 
+    def okx_ms(self, local_seconds: float) -> int:
+        """A moment of our clock (a call's deadline) on OKX's clock, in ms: ``expTime``."""
+        return int((local_seconds + self.offset) * 1000)
+
     def headers(self, creds: Credentials, verb: str, request_path: str, body: str) -> dict[bytes, list[bytes]]:
         stamp = okx_timestamp(self.now())
         sign = signature(creds.secret, stamp + verb.upper() + request_path + body)

@@ -16,6 +16,7 @@ from twisted.internet.defer import TimeoutError as DeferredTimeoutError
 from twisted.internet.interfaces import IReactorTime
 from twisted.web.http_headers import Headers
 
+from . import paths
 from .call import OkxCall
 from .envelope import OkxReply, parse_envelope
 from .errors import OkxTransportError
@@ -56,6 +57,10 @@ class SigningTransport:
                 headers.update(self.signer.headers(call.creds, call.verb, call.request_path, call.body_text))
             elif call.creds.simulated:  # an unsigned read of demo trading's market data
                 headers[b"x-simulated-trading"] = [b"1"]
+        if call.verb == "POST" and call.path in paths.EXP_TIME_PATHS:
+            # docs #overview-transaction-timeouts: OKX discards an order reaching it after this,
+            # so once it has passed, "order does not exist" is conclusive
+            headers[b"expTime"] = [str(self.signer.okx_ms(call.deadline)).encode()]
         return headers
 
     async def _send(self, call: OkxCall) -> OkxReply:

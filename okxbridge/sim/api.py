@@ -14,7 +14,7 @@ from klein import Klein
 from twisted.internet import defer, task
 from twisted.logger import Logger
 
-from okxbridge.sim import account_api, history_api, market_api, trade_api
+from okxbridge.sim import account_api, expiry, history_api, market_api, trade_api
 from okxbridge.sim.auth import authenticate
 from okxbridge.sim.errors import ApiRejection
 from okxbridge.sim.instruments import catalogue
@@ -103,9 +103,13 @@ class EmulatorSite:
             if fault.action == "reset":
                 return await _cut(request)
             if fault.action == "status":
+                if fault.done:  # the work is done, the answer still the error
+                    self._answer(request, method, path)
                 return _json(request, fault.body(), fault.status)
             if fault.action == "delay":
                 await task.deferLater(emu.clock, fault.seconds, lambda: None)
+            if fault.action == "hold":
+                return await self._held(request, method, path, fault.seconds)
         body = self._answer(request, method, path)
         if fault is not None and fault.action == "drop_response":
             return await _cut(request)
@@ -113,14 +117,31 @@ class EmulatorSite:
             await task.deferLater(emu.clock, fault.seconds, lambda: None)
         return body
 
-    def _answer(self, request, method, path):
+    def _held(self, request, method, path, seconds):
+        """The ``hold`` fault: queued at OKX, the request runs after ``seconds`` even if its
+        caller hung up meanwhile (only the answer is lost then), checked against its expTime."""
+        answer = defer.Deferred(lambda d: None)
+        raw = _raw_body(request) if method == "POST" else ""  # the body is gone once the caller is
+
+        def run():
+            try:
+                result = self._answer(request, method, path, held=True, raw=raw)
+            except ApiRejection as error:
+                result = _json(request, error.body(), error.status)
+            if not answer.called:
+                answer.callback(result)
+        self.emu.clock.callLater(seconds, run)
+        return answer
+
+    def _answer(self, request, method, path, held=False, raw=None):
         emu = self.emu
         handler = ROUTES.get((method, path))
         if handler is None:
             if any(m == method for m, p in ROUTES if p == path) or not any(p == path for _, p in ROUTES):
                 return _json(request, NOT_FOUND, 404)
             return _json(request, {"code": "50115", "msg": "Invalid request method.", "data": []}, 405)
-        raw = _raw_body(request) if method == "POST" else ""
+        if raw is None:
+            raw = _raw_body(request) if method == "POST" else ""
         params, body = _params(request, method, raw)
         now = emu.now()
         demo = request.getHeader("x-simulated-trading") == "1"
@@ -135,6 +156,11 @@ class EmulatorSite:
         inst_ids = [item.get("instId", "") for item in body if isinstance(item, dict)] if (
             path in BATCH_PATHS and isinstance(body, list)) else None
         ip = request.getClientAddress().host
+        late = expiry.refusal(request.getHeader("expTime"), now, held) if path in expiry.PATHS else None
+        if held:
+            emu.faults.count_held(late)
+        if late is not None:  # docs #overview-transaction-timeouts: not processed
+            return _json(request, {"code": late[0], "msg": late[1], "data": []})
         if not emu.limiter.allow(method, path, ip, user, params, inst_ids):
             return _json(request, TOO_MANY, 429)
         emu.sync()

@@ -129,9 +129,9 @@ class Emulator:
         """Requests per path since start (every path, /__sim__ included)."""
         return dict(self.counts)
 
-    def add_fault(self, path, action, method="", seconds=0.0, status=500, times=1):
-        return self.faults.add({"path": path, "action": action, "method": method,
-                                "seconds": seconds, "status": status, "times": times})
+    def add_fault(self, path, action, method="", seconds=0.0, status=500, times=1, code="", done=False):
+        return self.faults.add({"path": path, "action": action, "method": method, "seconds": seconds,
+                                "status": status, "times": times, "code": code, "done": done})
 
     def clear_faults(self):
         self.faults.clear()

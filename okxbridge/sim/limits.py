@@ -78,12 +78,14 @@ class EndpointLimits:
                 "ip+instId": f"{ip}|{inst_id}",
                 "user+instId": f"{user}|{inst_id}",
             }[scope]
-            hits = self._hits[(path, scope_value)]
+            # OKX's limits are per endpoint, and POST and GET of one path are two endpoints
+            # (docs: "Place order" and "Get order details" each list their own 60/2s)
+            hits = self._hits[(method, path, scope_value)]
             while hits and hits[0] <= now - window:
                 hits.popleft()
             if len(hits) + cost > count:
                 return False
-            keys[(path, scope_value)] = cost
+            keys[(method, path, scope_value)] = cost
         for key, cost in keys.items():
             self._hits[key].extend([now] * cost)
         return True

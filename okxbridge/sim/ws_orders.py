@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.sim.test_sim_ws_private -*-
+# -*- test-case-name: tests.sim.test_sim_ws_private, tests.sim.test_sim_expiry, tests.e2e.test_uncertain_orders -*-
 """The order operations of the emulator's ``/ws/v5/private`` (``order``, ``batch-orders``,
 ``cancel-order``, ``batch-cancel-orders``; see :mod:`okxbridge.sim.ws_private`): checked,
 counted against the REST endpoints' budgets, then executed by the REST handlers' own code."""
@@ -6,7 +6,7 @@ counted against the REST endpoints' budgets, then executed by the REST handlers'
 import json
 import re
 
-from okxbridge.sim import trade_api
+from okxbridge.sim import expiry, trade_api
 from okxbridge.sim.errors import ApiRejection
 from okxbridge.sim.params import order_request
 from okxbridge.sim.ws_account import AccountCall
@@ -43,6 +43,14 @@ class OrderOperations:
                 or not all(isinstance(a, dict) for a in args) or len(args) > (BATCH_MAX if batch else 1)):
             self._answer(conn, {"id": req_id, "op": op, "code": "60013", "msg": "Invalid args", "data": []})
             return
+        fault = self.emu.faults.take("POST", OPS[op],
+                                     accept=lambda f: f.action == "hold" or (f.action == "status" and bool(f.code)))
+        if fault is not None and fault.action == "hold":  # queued at OKX: runs even if the connection closes
+            self.emu.clock.callLater(fault.seconds, self._run, conn, session, op, args, req_id, exp_time, True)
+        else:
+            self._run(conn, session, op, args, req_id, exp_time, False, fault)
+
+    def _run(self, conn, session, op, args, req_id, exp_time, held, fault=None):
         emu = self.emu
         in_time = int(emu.clock.seconds() * 1_000_000)
         now = emu.now()
@@ -51,16 +59,24 @@ class OrderOperations:
         params = [_with_inst_id(arg, codes) for arg in args]
         user = f"{session.account.account_id}|{int(session.demo)}"
         path = OPS[op]
-        inst_ids = [p.get("instId", "") for p in params] if batch else None
-        if exp_time not in (None, "") and str(exp_time).isdigit() and int(exp_time) < now * 1000:
-            items = [_failed(p, op, "50024", "Request expired", now) for p in params]  # expTime passed
+        inst_ids = [p.get("instId", "") for p in params] if op.startswith("batch") else None
+        late = expiry.refusal(exp_time, now, held) if path in expiry.PATHS else None
+        if held:
+            emu.faults.count_held(late)
+        if late is not None:  # docs #overview-transaction-timeouts: not processed
+            items = [_failed(p, op, *late, now) for p in params]
         elif not emu.limiter.allow("POST", path, "ws", user, params[0], inst_ids):
             items = [_failed(p, op, *RATE_LIMITED, now) for p in params]
         else:
-            items = self._execute(session, op, params, now, instruments)
+            items = self._execute(session, op, params, now, instruments) if fault is None or fault.done else []
+        if fault is not None:  # the item carries OKX's code, whatever was done
+            items = [_failed(p, op, fault.code, fault.body()["msg"], now) for p in params]
         code, msg = trade_api.WriteResult(items).code
         answer = {"id": req_id, "op": op, "code": code, "msg": "" if code == "0" else msg, "data": items,
                   "inTime": str(in_time), "outTime": str(int(emu.clock.seconds() * 1_000_000))}
+        if conn not in self.sessions:
+            self.publish()  # held past the connection's end: done, the answer has nowhere to go
+            return
         if self.lose_answers > 0:
             self.lose_answers -= 1
             self.publish()

@@ -62,19 +62,26 @@ def test_lost_answer_found_by_client_order_id():
 
 
 def test_placed_again_only_when_okx_confirms_absence():
+    """Issue 23 item 2: "not found" before the first request's expTime is not conclusive, so
+    one more look-up after it (the sequence was POST, GET, POST before expTime existed)."""
     answers = {("POST", "/api/v5/trade/order"): [error(500, "50026", "System error"), PLACED],
-               ("GET", "/api/v5/trade/order"): [error(200, "51603", "Order does not exist")]}
+               ("GET", "/api/v5/trade/order"): [error(200, "51603", "Order does not exist")] * 2}
     result, http, _ = run(answers, trade.trade, BUY)
     assert result.data == {"id": "BTC-USDT,42"}
-    assert [s.verb for s in http.sent if s.path == "/api/v5/trade/order"] == ["POST", "GET", "POST"]
+    orders = [s for s in http.sent if s.path == "/api/v5/trade/order"]
+    assert [s.verb for s in orders] == ["POST", "GET", "GET", "POST"]
+    exp_time = int(orders[0].headers.getRawHeaders("expTime")[0]) / 1000
+    assert orders[0].at + 5 == exp_time  # the call's deadline (timeout 5) on OKX's clock
+    assert orders[2].at > exp_time and orders[3].at > exp_time  # the conclusive look-up, then the re-place
 
 
 def test_never_a_third_send():
     answers = {("POST", "/api/v5/trade/order"): [ConnectionLost("a"), ConnectionLost("b")],
-               ("GET", "/api/v5/trade/order"): [error(200, "51603", "Order does not exist")] * 2}
+               ("GET", "/api/v5/trade/order"): [error(200, "51603", "Order does not exist")] * 4}
     result, http, _ = run(answers, trade.trade, BUY)
     assert "could not be placed" in str(result.value)
-    assert [s.verb for s in http.sent if s.path == "/api/v5/trade/order"] == ["POST", "GET", "POST", "GET"]
+    assert [s.verb for s in http.sent if s.path == "/api/v5/trade/order"] == ["POST", "GET", "GET", "POST", "GET",
+                                                                              "GET"]
 
 
 def test_lookups_that_keep_failing_end_in_a_clear_uncertain_error():

@@ -40,3 +40,23 @@ def test_each_request_is_counted_with_its_code(answer, code, answered):
     assert client.metrics.requests == [("GET", "/api/v5/account/balance", code)]
     assert (client.seconds_since_answer() == 0) is answered
     assert (client.last_answer_at is None) is not answered
+
+
+def test_a_paced_websocket_write_gets_its_call_and_is_resent_after_a_rate_limit():
+    from twisted.internet.defer import fail, succeed
+
+    from okxbridge.okx.errors import OkxError
+    client, http, clock = make_client(lambda *a: ok({}), random=Random(1))
+    clock.advance(1000)
+    seen = []
+
+    def over_ws(call):
+        seen.append((clock.seconds(), call.deadline))
+        if len(seen) == 1:
+            return fail(OkxError("50011", "Rate limit reached", "WS", "order", 200))
+        return succeed("placed")
+    d = client.paced("POST", "/api/v5/trade/order", {"instId": "BTC-USDT"}, CREDS, over_ws)
+    clock.pump([0.05] * 100)
+    assert d.result == "placed" and len(seen) == 2
+    assert seen[0][1] == seen[1][1] == 1010.0  # one deadline (its expTime) for every try
+    assert seen[1][0] - seen[0][0] >= 2.0  # the bucket paused a window after OKX's refusal

@@ -226,13 +226,17 @@ def test_a_429_from_okx_pauses_the_bucket_and_the_read_is_retried_after_it():
                                  RULES[("GET", "/api/v5/account/balance")]).free(clock.seconds()) == 9
 
 
-def test_a_429_on_a_write_is_reported_not_resent():
+def test_a_429_on_a_write_is_resent_when_the_bucket_allows_then_reported_naming_the_limit():
+    """Issue 23 item 3 (this test said "reported, not resent" before): OKX refused the write
+    before acting, so it is sent again once its paused bucket allows, inside the deadline."""
     client, http, clock = make_client(lambda *a: error(429, "50011", "Too Many Requests"))
     failures = []
     client.post("/api/v5/trade/order", {"instId": "BTC-USDT"}, CREDS).addErrback(failures.append)
-    clock.advance(10)
-    assert len(http.sent) == 1
-    assert failures[0].value.code == "50011"
+    clock.pump([0.05] * 400)
+    times = [sent.at for sent in http.sent]
+    assert len(times) >= 3 and times[-1] < 10.0  # the client's deadline
+    assert all(later - earlier >= 2.0 for earlier, later in zip(times, times[1:], strict=False))  # one window apart
+    assert failures[0].value.code == "50011" and "60/2s per user+instId" in str(failures[0].value)
 
 
 def test_nothing_is_sent_after_the_deadline_when_slow_answers_hold_the_tokens():

@@ -57,3 +57,25 @@ def test_a_quoted_login_request_never_reaches_a_log_line():
     assert withheld(quoted) == "Invalid request: (the request is withheld: it carries credentials)"
     assert "p4ss" not in withheld(quoted) and "c2ln" not in withheld(quoted)
     assert withheld("Login failed.") == "Login failed."
+
+
+def test_an_order_operation_carries_exptime_as_a_top_level_field():
+    sent = []
+    ops = Operations(task.Clock())
+    ops.request(sent.append, "order", [{"instIdCode": 1}], 5, 1_700_000_004_000)
+    ops.request(sent.append, "cancel-order", [{"ordId": "1"}], 5)
+    placed, cancel = (json.loads(text) for text in sent)
+    assert placed["expTime"] == "1700000004000" and "expTime" not in placed["args"][0]
+    assert "expTime" not in cancel
+
+
+@pytest.mark.parametrize("code", ["51149", "64007"])
+def test_an_item_answered_with_an_unknown_outcome_is_not_a_refusal(code):
+    """The frame is well formed (read as status 200), the item says OKX may have acted."""
+    from okxbridge.okx.retry import outcome_unknown
+    sent = []
+    ops = Operations(task.Clock())
+    out = results(ops.request(sent.append, "order", [{"instIdCode": 1}], 5))
+    ops.answered({"id": json.loads(sent[0])["id"], "op": "order", "code": "1", "msg": "",
+                  "data": [{"sCode": code, "sMsg": "timed out", "ordId": ""}]})
+    assert out[0].value.code == code and outcome_unknown(out[0].value)

@@ -82,3 +82,44 @@ def test_a_failed_resync_reports_the_original_refusal():
         lambda _: (_ for _ in ()).throw(OkxTransportError("transport", "refused"))))
     write = OkxCall("POST", "/api/v5/trade/order", 10, creds=CREDS)
     assert failure_of(layer.send(write)).value is EXPIRED and len(inner.calls) == 1
+
+
+RATE_LIMITED = OkxError("50011", "Too Many Requests", "POST", "/api/v5/trade/order", 429)
+ACCOUNT_CAP = OkxError("50061", "You've reached the maximum order rate limit for this account.", "POST",
+                       "/api/v5/trade/order", 200)
+
+
+def placement(deadline=10.0):
+    return OkxCall("POST", "/api/v5/trade/order", deadline, body={"instId": "BTC-USDT"}, creds=CREDS)
+
+
+def test_a_write_refused_by_a_rate_limit_is_sent_again_inside_its_deadline():
+    layer, inner, clock, counts = retrying([RATE_LIMITED, ACCOUNT_CAP, reply({"ordId": "1"})])
+    d = layer.send(placement())
+    assert not d.called and len(inner.calls) == 1
+    clock.pump([0.05] * 40)
+    assert d.result.data == [{"ordId": "1"}] and len(inner.calls) == 3
+    assert counts.retries == ["/api/v5/trade/order"] * 2
+
+
+def test_a_rate_limited_write_without_time_left_names_the_limit():
+    layer, inner, clock, counts = retrying([RATE_LIMITED])
+    error = failure_of(layer.send(placement(deadline=0.2))).value
+    assert len(inner.calls) == 1 and error.code == "50011" and error.http_status == 429
+    assert "60/2s per user+instId" in error.msg and "nothing was done" in error.msg
+
+
+def test_a_resend_that_finds_no_slot_in_time_reports_okx_refusal():
+    layer, inner, clock, counts = retrying([RATE_LIMITED, OkxThrottled("throttled", "no slot", "POST", "/p")])
+    d = layer.send(placement())
+    clock.pump([0.05] * 40)
+    error = failure_of(d).value
+    assert error.code == "50011" and "sent 1 times" in error.msg and len(inner.calls) == 2
+
+
+def test_a_write_whose_outcome_is_unknown_is_not_resent_even_as_429():
+    busy = OkxError("50013", "Systems are busy", "POST", "/api/v5/trade/order", 429)
+    layer, inner, clock, counts = retrying([busy, reply({"ordId": "1"})])
+    d = layer.send(placement())
+    clock.pump([0.05] * 40)
+    assert failure_of(d).value is busy and len(inner.calls) == 1

@@ -101,3 +101,21 @@ def test_the_body_is_the_exact_json_text():
     sent = client.send(OkxCall("POST", "/api/v5/trade/batch-orders", 10, body=[{"a": "1"}, {"b": "2"}], creds=CREDS))
     assert sent.called
     assert json.loads(okx.seen[0][3]) == [{"a": "1"}, {"b": "2"}] and okx.seen[0][3] == b'[{"a":"1"},{"b":"2"}]'
+
+
+@pytest.mark.parametrize("verb, path, carries", [
+    ("POST", "/api/v5/trade/order", True),
+    ("POST", "/api/v5/trade/cancel-order", False),  # OKX takes expTime on placements and amendments only
+    ("GET", "/api/v5/trade/order", False),
+])
+def test_an_order_write_carries_its_deadline_on_okx_clock_as_exptime(verb, path, carries):
+    okx = Okx()
+    client, clock = transport(okx)
+    clock.advance(1_700_000_000.25)
+    client.signer.offset = -1.5  # OKX's clock is 1.5 s behind ours (measured by time sync)
+    body = {"instId": "BTC-USDT"} if verb == "POST" else None
+    params = {"instId": "BTC-USDT"} if verb == "GET" else None
+    assert client.send(OkxCall(verb, path, clock.seconds() + 4, params, body, creds=CREDS)).called
+    headers = okx.seen[0][2]
+    expected = [b"1700000002750"] if carries else None  # (now + 4 - 1.5) s in ms
+    assert headers.getRawHeaders(b"expTime") == expected

@@ -258,3 +258,38 @@ async def test_ccxt_pro_private_calls(reactor):
             await exchange.close()
 
     assert await against_emulator(reactor, scenario)
+
+
+@pytest_twisted.ensureDeferred
+async def test_order_ops_honour_exptime_and_the_hold_fault(reactor):
+    """docs #overview-transaction-timeouts on the WebSocket: a top-level ``expTime`` (ms); an op
+    arriving after it is answered 50036, one held until after it 50037, neither executed."""
+    import websockets
+
+    async def scenario(running):
+        emu = running.emulator
+        code = emu.instrument("ETH-USDT").inst_id_code
+        order = {"instIdCode": code, "tdMode": "cash", "side": "buy", "ordType": "limit", "px": "100", "sz": "0.01"}
+        now_ms = int(emu.now() * 1000)
+        async with websockets.connect(running.ws_url + "/private") as ws:
+            await ws.send(login())
+            await next_json(ws)
+            await ws.send(json.dumps({"id": "1", "op": "order", "expTime": str(now_ms - 1),
+                                      "args": [{**order, "clOrdId": "late1"}]}))
+            late = await next_json(ws, lambda m: m.get("op") == "order")
+            assert (late["code"], late["data"][0]["sCode"]) == ("1", "50036")
+            emu.add_fault("/api/v5/trade/order", "hold", method="POST", seconds=0.6)
+            await ws.send(json.dumps({"id": "2", "op": "order", "expTime": str(int(emu.now() * 1000) + 200),
+                                      "args": [{**order, "clOrdId": "held1"}]}))
+            held = await next_json(ws, lambda m: m.get("op") == "order")
+            assert (held["id"], held["data"][0]["sCode"], held["data"][0]["sMsg"]) == ("2", "50037", "Order expired.")
+            emu.add_fault("/api/v5/trade/order", "hold", method="POST", seconds=0.2)
+            await ws.send(json.dumps({"id": "3", "op": "order", "expTime": str(int(emu.now() * 1000) + 5000),
+                                      "args": [{**order, "clOrdId": "held2"}]}))
+            ok = await next_json(ws, lambda m: m.get("op") == "order")
+            assert (ok["id"], ok["code"]) == ("3", "0")
+        assert [o["clOrdId"] for o in emu.orders()] == ["held2"]
+        assert emu.faults.held == {"executed": 1, "expired": 1}
+        return True
+
+    assert await against_emulator(reactor, scenario)
