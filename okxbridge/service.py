@@ -144,9 +144,10 @@ def make_views(reactor, options: Options, client: OkxClient, accounts: Accounts,
                instruments: InstrumentCache, streams: MarketStreams | None) -> Views:
     """What each handler area is given (:mod:`okxbridge.handlers.deps`)."""
     defaults = TradingDefaults(options["margin-mode"], options.key_margin_modes, options["records-period-unit"])
-    reading = Reading(client, instruments, accounts)
+    order = options["history-order"]
+    reading = Reading(client, instruments, accounts, history_order=order)
     return Views(Market(client, instruments, streams, defaults.records_period_unit), reading,
-                 Trading(client, instruments, accounts, desk, defaults))
+                 Trading(client, instruments, accounts, desk, defaults, history_order=order))
 
 
 def make_status(reactor, parts: dict[str, Any], options: Options) -> StatusBoard:

@@ -16,6 +16,7 @@ from ..convert.records import (
     DEFAULT_LIMIT,
     HISTORY_PAGE,
     UNIT_SECONDS,
+    bar_seconds,
     merge_candle_pages,
     okx_bar,
     record_from_okx,
@@ -104,12 +105,12 @@ async def records(deps: Market, call: Call, trace: list[str]) -> Answer:
     unit = deps.records_period_unit
     period = int_param(call.params, "period", default=60 // UNIT_SECONDS[unit])
     bar = okx_bar(period, unit)
-    bar_seconds = period * UNIT_SECONDS[unit]
+    seconds = bar_seconds(period, unit)
     limit = int_param(call.params, "limit", default=0, maximum=10_000) or DEFAULT_LIMIT
     symbol, session, inst_id = await target(deps, call, trace)
     streams, demo = deps.streams, session.creds.simulated
     if streams is not None and limit <= CANDLES_PAGE:
-        found = _streamed(deps, "records", streams.candles(demo, bar, inst_id, limit, bar_seconds))
+        found = _streamed(deps, "records", streams.candles(demo, bar, inst_id, limit, seconds))
         if found is not None:
             rows = [record_from_okx(row) for row in merge_candle_pages([found.data], limit)]
             return Answer(rows, found.raw)
