@@ -298,3 +298,34 @@ async def test_records_period_in_seconds_when_asked(bridge_and_sim):
     assert [b[0] - a[0] for a, b in zip(rows, rows[1:], strict=False)] == [60, 60]
     seconds = (await bridge.call("records", {"symbol": "BTC_USDT", "period": "1", "limit": 3}))["data"]
     assert [b[0] - a[0] for a, b in zip(seconds, seconds[1:], strict=False)] == [1, 1]
+
+
+# -- issue 26 item 6: soft answers and FMZ's Market -------------------------------------------
+
+@pytest_twisted.ensureDeferred
+async def test_limits_above_okx_maximum_answer_okx_maximum(bridge_and_sim):
+    bridge, sim = await bridge_and_sim()
+    depth = await bridge.call("depth", {"symbol": "BTC_USDT", "limit": 1000})
+    assert "error" not in depth and len(depth["data"]["asks"]) <= 400
+    assert len(depth["data"]["asks"]) == len(depth["raw"]["data"][0]["asks"])
+    trades = await bridge.call("trades", {"symbol": "BTC_USDT", "limit": 2000})
+    assert "error" not in trades and 0 < len(trades["data"]) <= 500
+
+
+@pytest_twisted.ensureDeferred
+async def test_fundings_on_a_dated_future_answer_an_empty_list(bridge_and_sim):
+    bridge, sim = await bridge_and_sim()
+    assert (await bridge.call("fundings", {"symbol": "BTC_USDT.quarter"})) == {"data": []}
+    assert "perpetual swaps" in (await bridge.call("fundings", {"symbol": "BTC_USDT"}))["error"]
+
+
+@pytest_twisted.ensureDeferred
+async def test_markets_rows_name_okx_instruments_and_raw_carries_okx_rows(bridge_and_sim):
+    bridge, sim = await bridge_and_sim()
+    answer = await bridge.call("markets")
+    assert answer["data"]["BTC_USDT"]["symbol"] == "BTC-USDT"
+    assert answer["data"]["BTC_USDT.swap"]["symbol"] == "BTC-USDT-SWAP"
+    quarter = answer["data"]["BTC_USDT.quarter"]
+    assert quarter["symbol"] == quarter["instId"] and quarter["symbol"].startswith("BTC-USDT-")
+    listed = {row["instId"] for raw in answer["raw"] for row in raw["data"]}
+    assert listed == {m["symbol"] for m in answer["data"].values()}
