@@ -179,3 +179,17 @@ async def busy_scene(reactor, bridge, sim, seconds: float = 8.0) -> Deferred:
     sim.add_fault("/api/v5/trade/order", "delay", method="GET", seconds=4)
     return Deferred.fromCoroutine(bridge.call("trade", {"symbol": "LTC_USDT", "type": "buy", "price": 10,
                                                         "amount": 1}, nonce=777))
+
+
+@pytest_twisted.ensureDeferred
+async def test_status_page_lists_the_calls_from_the_docker_in_chromium(reactor, bridge_and_sim):
+    # issue 26 item 5: each method the docker called, with its params, and no secret in the page
+    browser = chromium()
+    bridge, sim = await bridge_and_sim()
+    await bridge.call("records", {"symbol": "BTC_USDT", "period": "60", "limit": 2})
+    await bridge.call("GetSomething", {"a": 1})
+    html = (await run_chromium(reactor, browser, "--dump-dom", bridge.admin_url + "/status")).decode()
+    table = Page(html).text["docker-calls"]
+    assert "records" in table and '{"symbol":"BTC_USDT","period":"60","limit":2}' in table
+    assert "GetSomething" in table and "unknown method" in table
+    assert_no_secret(html)
