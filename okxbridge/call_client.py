@@ -19,6 +19,7 @@ import os
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from typing import Any, Mapping, Sequence
 from urllib.parse import parse_qsl
@@ -192,6 +193,38 @@ def post(url: str, body: bytes, http_method: str, timeout: float) -> dict[str, A
     return answer
 
 
+def status_url(protocol_url: str) -> str:
+    """``/status.json`` on the protocol's host and port (without ``--admin-port`` one port serves both)."""
+    parts = urllib.parse.urlsplit(protocol_url)
+    return urllib.parse.urlunsplit((parts.scheme, parts.netloc, "/status.json", "", ""))
+
+
+def fetch_seen(url: str, timeout: float) -> dict[str, Any]:
+    """The ``docker_calls`` section of a running daemon's ``/status.json``."""
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, headers={"User-Agent": "okxbridge-call"}),
+                                    timeout=timeout) as response:
+            section = json.loads(response.read()).get("docker_calls")
+    except (urllib.error.URLError, OSError, ValueError, AttributeError) as e:
+        raise Unreachable(f"cannot read {url}: {getattr(e, 'reason', e)}") from None
+    if not isinstance(section, dict):
+        raise Unreachable(f"{url} has no docker_calls section: is this an okxbridge with issue 26?")
+    return section
+
+
+def describe_seen(section: Mapping[str, Any]) -> str:
+    """``okxbridge-call seen``: each method the docker called, as sent, with its params."""
+    lines = []
+    for method, row in section.get("methods", {}).items():
+        known = "understood" if row.get("understood") else "NOT understood"
+        lines.append(f"{method}: {row.get('calls')} call(s), {known}")
+        lines.append(f"  first  params {json.dumps(row.get('first_params'), ensure_ascii=False)}")
+        lines.append(f"  latest params {json.dumps(row.get('latest_params'), ensure_ascii=False)}")
+        if row.get("latest_error"):
+            lines.append(f"  latest error  {row['latest_error']}")
+    return "\n".join(lines) or "no call from the docker yet"
+
+
 def parser() -> argparse.ArgumentParser:
     shortcuts = "\n".join(f"  {name} {' '.join(f if not f.endswith('?') else f'[{f[:-1]}]' for f in fields)}"
                           for name, fields in SHORTCUTS.items())
@@ -199,7 +232,8 @@ def parser() -> argparse.ArgumentParser:
         prog="okxbridge-call", formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Make one FMZ custom-protocol call to a running okxbridge and print the answer.",
         epilog=f"commands:\n{shortcuts}\n  io VERB /api/v5/PATH [key=value ... | JSON]\n"
-               "  METHOD key=value ...   (any other method)\n\n"
+               "  METHOD key=value ...   (any other method)\n"
+               "  seen                   (what the docker has sent: each method with its first and latest params)\n\n"
                "keys: OKX_ACCESS_KEY and OKX_SECRET_KEY (SECRET,PASSPHRASE[,simulate]) from the\n"
                "environment, or --keys FILE (INI or KEY=VALUE lines with the same names).")
     p.add_argument("command")
@@ -212,12 +246,22 @@ def parser() -> argparse.ArgumentParser:
                    "trade safely)")
     p.add_argument("--full", action="store_true", help="print the whole answer, OKX's raw answer included")
     p.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for the answer")
+    p.add_argument("--status-url", help="for seen: the daemon's /status.json (default: on --url's host and port; "
+                   "give it with --admin-port)")
     return p
 
 
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
     options = parser().parse_args(argv)  # exits 2 itself on a bad command line
     environ = os.environ if environ is None else environ
+    if options.command == "seen":
+        try:
+            section = fetch_seen(options.status_url or status_url(options.url), options.timeout)
+        except Unreachable as e:
+            print(f"okxbridge-call: {e}", file=sys.stderr)
+            return 2
+        print(json.dumps(section, indent=2, ensure_ascii=False) if options.full else describe_seen(section))
+        return 0
     try:
         method, params, http_method = build_call(options.command, options.args)
         keys = read_key_file(options.keys) if options.keys else normalise_keys(environ.items())

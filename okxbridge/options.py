@@ -116,8 +116,11 @@ class Options(usage.Options):
          "nor the key's default (config file section [key ACCESS_KEY]) says", one_of(*MARGIN_MODES)],
         ["key-margin-mode", None, None, "ACCESS_KEY=cross|isolated: that key's default margin mode for new "
          "positions (repeatable; the config file's [key ACCESS_KEY] sections say the same)", key_margin_mode],
-        ["records-period-unit", None, "seconds", "Unit of records' period as the docker sends it: seconds "
-         "(FMZ's PERIOD_M1 = 60) or minutes (period 60 = one hour)", one_of(*PERIOD_UNITS)],
+        ["records-period-unit", None, "minutes", "Unit of records' period as the docker sends it: minutes "
+         "(period 60 = one hour, as FMZ's own plugins read it) or seconds (FMZ's PERIOD_H1 = 3600)",
+         one_of(*PERIOD_UNITS)],
+        ["history-order", None, "oldest-first", "Order of historyorders' answer: oldest-first (FMZ's, as its "
+         "event arrays run) or newest-first (okxbridge's before issue 26)", one_of("oldest-first", "newest-first")],
         ["state-dir", None, ".", "Directory of the order ledger (okxbridge-ledger.sqlite3): the working "
          "directory by default, which etc/supervisor and etc/systemd set to /var/lib/okxbridge; one daemon "
          "per directory"],

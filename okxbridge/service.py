@@ -29,6 +29,7 @@ from .desk.redis import RedisLedger
 from .desk.sqlite import SqliteLedger
 from .desk.store import LedgerStore
 from .desk.write_transport import WriteTransport
+from .docker_calls import DockerCalls
 from .fmz.app import FmzApp
 from .fmz.key_allowlist import restrict_keys
 from .fmz.site import bounded_site
@@ -145,9 +146,10 @@ def make_views(reactor, options: Options, client: OkxClient, accounts: Accounts,
                instruments: InstrumentCache, streams: MarketStreams | None) -> Views:
     """What each handler area is given (:mod:`okxbridge.handlers.deps`)."""
     defaults = TradingDefaults(options["margin-mode"], options.key_margin_modes, options["records-period-unit"])
-    reading = Reading(client, instruments, accounts)
+    order = options["history-order"]
+    reading = Reading(client, instruments, accounts, history_order=order)
     return Views(Market(client, instruments, streams, defaults.records_period_unit), reading,
-                 Trading(client, instruments, accounts, desk, defaults))
+                 Trading(client, instruments, accounts, desk, defaults, history_order=order))
 
 
 def make_status(reactor, parts: dict[str, Any], options: Options) -> StatusBoard:
@@ -157,7 +159,7 @@ def make_status(reactor, parts: dict[str, Any], options: Options) -> StatusBoard
 
     streams, private, redis = parts["streams"], parts["private"], parts["redis"]
     return StatusBoard(reactor, [
-        parts["health"], parts["recent_calls"], parts["recent_okx"],
+        parts["health"], parts["recent_calls"], parts["docker_calls"], parts["recent_okx"],
         # this instance's own buckets (with --shared-state the Redis budgets come first)
         parts["limiter"] if parts["limiter"] is not None
         else NotEnabled("rate_limits", "--no-rate-limits: requests are not paced"),
@@ -177,11 +179,11 @@ def make_desk(reactor, options: Options, client: OkxClient, accounts: Accounts, 
                      ledger=ledger, instance=instance)
 
 
-def make_app(reactor, options: Options, views: Views, metrics: BridgeMetrics) -> FmzApp:
+def make_app(reactor, options: Options, views: Views, metrics: BridgeMetrics, seen: DockerCalls) -> FmzApp:
     """The protocol: the method table (with the IO policy), behind the key allow-list."""
     io_policy = IoPolicy.create(allow=options["io-allow"] or (), deny=options["io-deny"] or ())
     return FmzApp(restrict_keys(method_table(views, io_policy), options["allow-key"] or ()), reactor,
-                  known_errors=(OkxError, LedgerError), on_call=metrics.call)
+                  known_errors=(OkxError, LedgerError), on_call=metrics.call, on_received=seen.received)
 
 
 def make_ports(reactor, options: Options, app: FmzApp, admin: AdminApp,
@@ -212,7 +214,7 @@ def build_daemon(reactor: IReactorTime, options: Options, clock: IReactorTime | 
     the services in the order they stop (see :mod:`okxbridge.shutdown`).
     """
     pool, coalescer = make_pool(reactor, options["pool-size"]), Coalescer()
-    recent_calls, recent_okx = RecentCalls(reactor), RecentOkxRequests(reactor)
+    recent_calls, recent_okx, seen = RecentCalls(reactor), RecentOkxRequests(reactor), DockerCalls(reactor)
     metrics = BridgeMetrics.create(HANDLERS, coalescer, recent_calls, recent_okx)
     instance = uuid.uuid4().hex[:12]
     ledger, redis = make_ledger(reactor, options, instance)
@@ -226,10 +228,11 @@ def build_daemon(reactor: IReactorTime, options: Options, clock: IReactorTime | 
     instruments, accounts = InstrumentCache(reactor, options["instruments-ttl"]), Accounts(reactor, private)
     desk = make_desk(reactor, options, client, accounts, instruments, ledger, instance)
     app = make_app(reactor, options, make_views(reactor, options, client, accounts, desk, instruments, streams),
-                   metrics)
+                   metrics, seen)
     health = Health(client, reactor, reactor.seconds(), ledger=ledger,
                     shared=redis.health if redis is not None else None, streams=streams)
-    status = make_status(reactor, {"health": health, "recent_calls": recent_calls, "recent_okx": recent_okx,
+    status = make_status(reactor, {"health": health, "recent_calls": recent_calls, "docker_calls": seen,
+                                   "recent_okx": recent_okx,
                                    "limiter": local_limiter, "desk": desk, "streams": streams, "private": private,
                                    "ledger": ledger, "redis": redis}, options)
     admin, calls = AdminApp(metrics, health, status), InFlight()

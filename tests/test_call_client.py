@@ -137,3 +137,25 @@ async def test_the_console_script_as_a_subprocess(bridge_and_sim):
     assert "USDT" in currencies
     out, err, status = await getProcessOutputAndValue(sys.executable, ["-m", "okxbridge.call_client"], env=env)
     assert status == 2 and b"usage: okxbridge-call" in err
+
+
+@pytest_twisted.ensureDeferred
+async def test_seen_prints_what_the_docker_sent(bridge_and_sim, capsys):
+    # issue 26 item 5: `okxbridge-call seen` reads the daemon's docker_calls section
+    bridge, sim = await bridge_and_sim()
+    url = ["--url", bridge.url + "/OKX"]
+    status, out, err = await run_main(capsys, [*url, "seen"], {})
+    assert status == 0 and out.strip() == "no call from the docker yet"
+    await bridge.call("records", {"symbol": "BTC_USDT", "period": "60", "limit": 2})
+    await bridge.call("GetSomething", {"a": 1})
+    status, out, err = await run_main(capsys, [*url, "seen"], {})
+    assert status == 0, err
+    lines = out.splitlines()
+    assert lines[0] == "GetSomething: 1 call(s), NOT understood" and lines[3].startswith("  latest error  unknown")
+    assert 'records: 1 call(s), understood' in lines
+    assert '  first  params {"symbol": "BTC_USDT", "period": "60", "limit": 2}' in lines
+    assert "okxsim-demo-secret" not in out and "okxsim-demo-pass" not in out
+    status, out, err = await run_main(capsys, [*url, "--full", "seen"], {})
+    assert json.loads(out)["methods"]["records"]["calls"] == 1
+    status, out, err = await run_main(capsys, ["--url", "http://127.0.0.1:9/OKX", "seen"], {})
+    assert status == 2 and "cannot read http://127.0.0.1:9/status.json" in err

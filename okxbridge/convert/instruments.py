@@ -60,7 +60,7 @@ class Instrument:
 def inst_type_of(symbol: Symbol) -> str:
     if symbol.is_spot:
         return "SPOT"
-    return "SWAP" if symbol.is_swap else "FUTURES"
+    return "SWAP" if symbol.is_swap else "FUTURES"  # OKX's instId as contract type: its own shape
 
 
 def future_names(instruments: dict[str, Instrument], now_ms: float) -> dict[str, str]:
@@ -76,7 +76,7 @@ def find_alias(instruments: dict[str, Instrument], symbol: Symbol, now_ms: float
     pair = f"{symbol.base}-{symbol.quote}-"
     mine = {k: i for k, i in instruments.items() if k.startswith(pair) and k.count("-") == 2}
     for inst_id, name in future_names(mine, now_ms).items():
-        if name == symbol.contract:
+        if name == symbol.horizon:
             return instruments[inst_id]
     return None
 
@@ -87,5 +87,6 @@ def next_expiry(instruments: dict[str, Instrument], now_ms: float) -> int:
 
 
 def is_alias(symbol: Symbol) -> bool:
-    return not symbol.is_spot and not symbol.is_swap and not symbol.contract.isdigit()
+    """Whether the symbol names its contract by horizon, which needs the instrument list."""
+    return bool(symbol.horizon)
 

@@ -1,8 +1,11 @@
 # -*- test-case-name: tests.convert.test_records -*-
-"""Candles: FMZ's period (seconds) → OKX's ``bar``, and OKX rows → FMZ Records.
+"""Candles: FMZ's period (minutes on the wire by default) → OKX's ``bar``, and OKX rows → FMZ Records.
 
-FMZ's periods are seconds (PERIOD_M1 = 60, PERIOD_D1 = 86400). Day and longer bars use
-OKX's UTC variants (``1Dutc``), so a daily bar opens at 00:00 UTC like FMZ's own data,
+FMZ's strategy constants are seconds (PERIOD_M1 = 60), but the docker converts: FMZ's own
+published REST plugin (CoinPark, fmz.com/strategy/101399) maps ``period`` 1, 3, 5 … 10080 to
+1 minute … 1 week, and FMZ's article comments ``"period":"60"`` as 60 minutes — so minutes is
+the default and seconds stays an option (spec/fmz-protocol.md "Records"). Day and longer bars
+use OKX's UTC variants (``1Dutc``), so a daily bar opens at 00:00 UTC like FMZ's own data,
 not at 00:00 Hong Kong time as OKX's plain ``1D`` does.
 """
 
@@ -27,20 +30,34 @@ DEFAULT_LIMIT = 300
 
 
 UNIT_SECONDS = {"seconds": 1, "minutes": 60}
+#: the unit of ``period`` unless ``--records-period-unit`` says otherwise
+DEFAULT_UNIT = "minutes"
+#: OKX's monthly bar by minute count (30 days); only the minutes reading has it, since 43200
+#: in seconds is already 12 hours and 2592000 s was never an FMZ period
+MONTH_MINUTES = 43200
+#: bar length in the unit → OKX bar: every OKX bar from 1 minute to 1 month in minutes
+BARS_BY_UNIT = {
+    "seconds": BARS,
+    "minutes": {**{s // 60: bar for s, bar in BARS.items() if s % 60 == 0}, MONTH_MINUTES: "1Mutc"},
+}
 
 
-def okx_bar(period: int, unit: str = "seconds") -> str:
-    """OKX's bar for FMZ's ``period`` in ``unit`` (``--records-period-unit``). FMZ's period
-    constants are seconds, though one FMZ article calls ``"period":"60"`` 60 minutes; a
-    period that is valid only in the other unit (1440 = a day in minutes) is refused with
-    an error naming the option, rather than silently read as something else."""
-    bar = BARS.get(period * UNIT_SECONDS[unit])
+def bar_seconds(period: int, unit: str = DEFAULT_UNIT) -> int:
+    """The length of the bar in seconds (a month counts as its 30 days)."""
+    return period * UNIT_SECONDS[unit]
+
+
+def okx_bar(period: int, unit: str = DEFAULT_UNIT) -> str:
+    """OKX's bar for FMZ's ``period`` in ``unit`` (``--records-period-unit``); a period that is
+    valid only in the other unit (86400 = a day in seconds) is refused with an error naming
+    the option, rather than silently read as something else."""
+    bar = BARS_BY_UNIT[unit].get(period)
     if bar is not None:
         return bar
     other = "minutes" if unit == "seconds" else "seconds"
-    supported = ", ".join(str(p // UNIT_SECONDS[unit]) for p in BARS if p % UNIT_SECONDS[unit] == 0)
+    supported = ", ".join(str(p) for p in BARS_BY_UNIT[unit])
     hint = f" (the unit is set by --records-period-unit {unit})"
-    if period * UNIT_SECONDS[other] in BARS:
+    if period in BARS_BY_UNIT[other]:
         hint = (f"; {period} is a period in {other}: if the docker sends {other}, start okxbridge "
                 f"with --records-period-unit {other}")
     short = "s" if unit == "seconds" else "min"

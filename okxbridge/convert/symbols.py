@@ -2,9 +2,10 @@
 """FMZ symbols ⇄ OKX instrument ids, as pure functions.
 
 FMZ: ``ETH_USDT`` (spot), ``BTC_USDT.swap`` / ``BTC_USD.swap`` (perpetuals), ``BTC_USDT.quarter``
-(dated futures by horizon, resolved from OKX's instrument list elsewhere) or
-``BTC_USDT.250328`` (a dated future by its expiry). OKX: ``ETH-USDT``, ``BTC-USDT-SWAP``,
-``BTC-USDT-250328``.
+(dated futures by horizon, resolved from OKX's instrument list elsewhere), ``BTC_USDT.250328``
+(a dated future by its expiry) or ``BTC_USDT.BTC-USDT-250328`` (OKX's own instId as the contract
+type: FMZ's syntax guide names OKX's pre-market contracts so, ``HMSTR_USDT.HMSTR-USDT-250207``,
+and it names any listed contract). OKX: ``ETH-USDT``, ``BTC-USDT-SWAP``, ``BTC-USDT-250328``.
 """
 
 from __future__ import annotations
@@ -16,10 +17,19 @@ import attrs
 from ..fmz.errors import ProtocolError
 from .expiries import HORIZONS
 
+#: FMZ's own codes for OKX that name a horizon by another word (FMZ syntax guide,
+#: exchange.SetContractType: OKX's ``month`` is its monthly contract, our ``this_month``)
+SYNONYMS = {"month": "this_month"}
 #: FMZ's contract types for OKX's dated futures, by horizon (see :mod:`.expiries`)
-FUTURE_ALIASES = HORIZONS
+FUTURE_ALIASES = HORIZONS + tuple(SYNONYMS)
 _CCY = re.compile(r"^[A-Z0-9]{1,20}$")
 _EXPIRY = re.compile(r"^\d{6}$")
+_INST_CODE = re.compile(r"^[A-Z0-9]{1,20}-[A-Z0-9]{1,20}-(SWAP|\d{6})$")
+
+
+def is_inst_code(contract: str) -> bool:
+    """Whether a contract type is OKX's own instId of a swap or dated future."""
+    return bool(_INST_CODE.match(contract))
 
 
 @attrs.frozen
@@ -34,7 +44,13 @@ class Symbol:
 
     @property
     def is_swap(self) -> bool:
-        return self.contract == "swap"
+        return self.contract == "swap" or (is_inst_code(self.contract) and self.contract.endswith("-SWAP"))
+
+    @property
+    def horizon(self) -> str:
+        """The horizon the contract type names (``month`` is ``this_month``), or ""."""
+        name = SYNONYMS.get(self.contract, self.contract)
+        return name if name in HORIZONS else ""
 
     @property
     def fmz(self) -> str:
@@ -49,10 +65,16 @@ def parse_symbol(text: str) -> Symbol:
     base, sep, quote = pair.upper().partition("_")
     if not sep or not _CCY.match(base) or not _CCY.match(quote):
         raise ProtocolError(f"bad symbol {raw[:40]!r}: expected BASE_QUOTE such as ETH_USDT or BTC_USDT.swap")
+    if is_inst_code(contract.upper()):
+        if not contract.upper().startswith(f"{base}-{quote}-"):
+            raise ProtocolError(f"bad contract type {contract[:40]!r} in {raw[:80]!r}: OKX's instId must be "
+                                f"one of {base}-{quote}'s contracts, such as {base}-{quote}-SWAP")
+        return Symbol(base, quote, contract.upper())
     contract = contract.lower()
     if dot and not (contract == "swap" or contract in FUTURE_ALIASES or _EXPIRY.match(contract)):
         raise ProtocolError(f"bad contract type {contract[:20]!r} in {raw[:40]!r}: use swap, "
-                            + ", ".join(FUTURE_ALIASES) + " or a YYMMDD expiry")
+                            + ", ".join(FUTURE_ALIASES)
+                            + f", a YYMMDD expiry or OKX's instId such as {base}-{quote}-SWAP")
     return Symbol(base, quote, contract)
 
 
@@ -61,6 +83,8 @@ def okx_inst_id(symbol: Symbol) -> str:
     pair = f"{symbol.base}-{symbol.quote}"
     if symbol.is_spot:
         return pair
+    if is_inst_code(symbol.contract):
+        return symbol.contract
     if symbol.is_swap:
         return f"{pair}-SWAP"
     if _EXPIRY.match(symbol.contract):
@@ -69,13 +93,16 @@ def okx_inst_id(symbol: Symbol) -> str:
 
 
 def fmz_symbol(inst_id: str, alias: str = "") -> str:
-    """FMZ's name for an instId; a dated future is named by its alias when one is known."""
+    """FMZ's name for an instId; a contract is named by its alias when one is known: a
+    horizon, or the contract type the call itself used (``month``, OKX's instId)."""
     parts = inst_id.split("-")
     if len(parts) == 2:
         return f"{parts[0]}_{parts[1]}"
     if len(parts) >= 3:
         pair = f"{parts[0]}_{parts[1]}"
         kind = parts[2]
+        if alias == inst_id:
+            return f"{pair}.{alias}"
         if kind == "SWAP":
             return f"{pair}.swap"
         if alias in FUTURE_ALIASES:
@@ -94,3 +121,12 @@ def inst_type(inst_id: str) -> str:
     if len(parts) == 3 and _EXPIRY.match(parts[2]):
         return "FUTURES"
     return "OPTION"
+
+
+def called_names(symbol: Symbol, inst_id: str) -> dict[str, str]:
+    """instId → the contract type the call named it by, for answers to name the contract as
+    the call did (``BTC_USDT.month``, ``BTC_USDT.BTC-USDT-261225``); empty when the
+    ordinary name already is the call's."""
+    if symbol.contract == "month" or is_inst_code(symbol.contract):
+        return {inst_id: symbol.contract}
+    return {}

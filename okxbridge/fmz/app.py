@@ -90,6 +90,9 @@ class FmzApp:
     exchanges: frozenset[str] = frozenset({"okx"})
     known_errors: tuple[type[Exception], ...] = ()
     on_call: Callable[[str, str, float], None] = lambda method, outcome, seconds: None  # metrics hook
+    #: every parsed call once answered: (call, method known, error line or ""), for the
+    #: "calls from the docker" view
+    on_received: Callable[[Call, bool, str], None] = lambda call, understood, error: None
 
     app: ClassVar[Klein] = Klein()
     log: ClassVar[Logger] = Logger()
@@ -103,6 +106,8 @@ class FmzApp:
         started = self.clock.seconds()
         path = request.path.decode("utf-8", "replace").strip("/")
         method, symbol, error = "-", "", ""
+        call: Call | None = None
+        understood = False
         trace: list[str] = []
         lost: list[Failure] = []
         request.notifyFinish().addErrback(lost.append)
@@ -110,6 +115,7 @@ class FmzApp:
             call = self.parse(request, path)
             method, symbol = call.method, call.symbol
             handler = self.methods.resolve(call.method)
+            understood = True
             work = Deferred.fromCoroutine(handler(call, trace))
             answer = await detached(work)
             body = encode_answer(answer)
@@ -132,6 +138,8 @@ class FmzApp:
                       outcome=outcome, ms=ms, upstream=log_field(", ".join(trace), OKX_TRACE_CHARS),
                       detail=" " + log_field(error, LOGGED_CHARS) if error else "")
         self.on_call(method, outcome, ms / 1000)
+        if call is not None:
+            self.on_received(call, understood, error)
         return body
 
     def gone(self, method: str, symbol: str, started: float, work: Deferred[Answer]) -> None:

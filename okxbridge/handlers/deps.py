@@ -32,7 +32,7 @@ class TradingDefaults:
 
     margin_mode: str = "cross"
     key_margin_modes: Mapping[str, str] = attrs.field(factory=dict, converter=lambda m: dict(m))  # a copy
-    records_period_unit: str = "seconds"
+    records_period_unit: str = "minutes"
 
     def margin_mode_for(self, api_key: str) -> str:
         return self.key_margin_modes.get(api_key, self.margin_mode)
@@ -59,15 +59,17 @@ class Market(Raw):
 
     instruments: InstrumentCache
     streams: MarketStreams | None = None
-    records_period_unit: str = "seconds"
+    records_period_unit: str = "minutes"
 
 
 @attrs.frozen
 class Reading(Raw):
-    """Account reads: instruments (to name dated futures) and the accounts."""
+    """Account reads: instruments (to name dated futures) and the accounts; history's order
+    (``--history-order``: FMZ's oldest first, or newest first as okxbridge answered before)."""
 
     instruments: InstrumentCache
     accounts: Accounts
+    history_order: str = attrs.field(default="oldest-first", kw_only=True)
 
 
 @attrs.frozen

@@ -16,6 +16,7 @@ from ..convert.records import (
     DEFAULT_LIMIT,
     HISTORY_PAGE,
     UNIT_SECONDS,
+    bar_seconds,
     merge_candle_pages,
     okx_bar,
     record_from_okx,
@@ -30,6 +31,14 @@ from ..okx.session import Session, first
 from .deps import Market, gather
 
 CONTRACT_TYPES = ("SWAP", "FUTURES")
+#: the most OKX gives: books ``sz`` max 400, market/trades ``limit`` max 500 (spec okx-v5.md §4);
+#: FMZ answers a larger ask softly with what the exchange has, so the bridge does too
+DEPTH_MAX, TRADES_MAX = 400, 500
+
+
+def capped_limit(call: Call, most: int, default: int) -> int:
+    """``limit`` (0: ``default``), at most ``most``: above it is OKX's maximum, not an error."""
+    return min(int_param(call.params, "limit", default=0) or default, most)
 
 
 async def target(deps: Market, call: Call, trace: list[str]) -> tuple[Symbol, Session, str]:
@@ -62,7 +71,7 @@ async def ticker(deps: Market, call: Call, trace: list[str]) -> Answer:
 
 
 async def depth(deps: Market, call: Call, trace: list[str]) -> Answer:
-    limit = int_param(call.params, "limit", default=0, maximum=400) or 20
+    limit = capped_limit(call, DEPTH_MAX, 20)
     symbol, session, inst_id = await target(deps, call, trace)
     streams = deps.streams
     found = _streamed(deps, "depth", streams.book(session.creds.simulated, inst_id) if streams else None)
@@ -82,7 +91,7 @@ async def depth(deps: Market, call: Call, trace: list[str]) -> Answer:
 
 
 async def trades(deps: Market, call: Call, trace: list[str]) -> Answer:
-    limit = int_param(call.params, "limit", default=0, maximum=500) or 100
+    limit = capped_limit(call, TRADES_MAX, 100)
     symbol, session, inst_id = await target(deps, call, trace)
     streams, demo = deps.streams, session.creds.simulated
     found = _streamed(deps, "trades", streams.trades(demo, inst_id, limit) if streams else None)
@@ -104,12 +113,12 @@ async def records(deps: Market, call: Call, trace: list[str]) -> Answer:
     unit = deps.records_period_unit
     period = int_param(call.params, "period", default=60 // UNIT_SECONDS[unit])
     bar = okx_bar(period, unit)
-    bar_seconds = period * UNIT_SECONDS[unit]
+    seconds = bar_seconds(period, unit)
     limit = int_param(call.params, "limit", default=0, maximum=10_000) or DEFAULT_LIMIT
     symbol, session, inst_id = await target(deps, call, trace)
     streams, demo = deps.streams, session.creds.simulated
     if streams is not None and limit <= CANDLES_PAGE:
-        found = _streamed(deps, "records", streams.candles(demo, bar, inst_id, limit, bar_seconds))
+        found = _streamed(deps, "records", streams.candles(demo, bar, inst_id, limit, seconds))
         if found is not None:
             rows = [record_from_okx(row) for row in merge_candle_pages([found.data], limit)]
             return Answer(rows, found.raw)
@@ -136,15 +145,19 @@ async def records(deps: Market, call: Call, trace: list[str]) -> Answer:
 
 
 async def markets(deps: Market, call: Call, trace: list[str]) -> Answer:
+    """Keyed by FMZ's symbol; each row's ``symbol`` is OKX's instId, since FMZ's Market.Symbol
+    "records the original name of this trading symbol on the exchange" (syntax guide, Market),
+    and ``raw`` is OKX's instrument lists, which FMZ shows as Market.Info."""
     session = deps.session(call, trace)
-    tables = await gather(*(deps.instruments.instruments(session, kind) for kind in ("SPOT", *CONTRACT_TYPES)))
+    kinds = ("SPOT", *CONTRACT_TYPES)
+    tables = await gather(*(deps.instruments.instruments(session, kind) for kind in kinds))
     names = future_names(tables[-1], session.okx_now_ms())
     data = {}
     for table in tables:
         for inst in table.values():
             market = market_from_instrument(inst, names.get(inst.inst_id, ""))
-            data[market["symbol"]] = market
-    return Answer(data)
+            data[market["symbol"]] = {**market, "symbol": inst.inst_id}
+    return Answer(data, [deps.instruments.raw_of(session, kind) for kind in kinds])
 
 
 async def tickers(deps: Market, call: Call, trace: list[str]) -> Answer:

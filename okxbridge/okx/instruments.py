@@ -10,7 +10,7 @@ needs no restart.
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Any, Iterable
 
 import attrs
 from twisted.internet.defer import Deferred
@@ -29,6 +29,7 @@ class CachedList:
     loaded_at: float  # our clock, for the TTL
     table: dict[str, Instrument]
     expires_ms: int   # OKX's clock: the first delivery after loading, when aliases roll over
+    raw: Any = None   # OKX's answer the table was read from (``markets`` sends it as ``raw``)
 
 
 @attrs.define
@@ -55,10 +56,15 @@ class InstrumentCache:
             reply = await session.public(paths.INSTRUMENTS, {"instType": key[0]})
             table = {d["instId"]: Instrument.from_okx(d) for d in reply.data}
             self._entries[key] = CachedList(self.clock.seconds(), table,
-                                            next_expiry(table, session.okx_now_ms()))
+                                            next_expiry(table, session.okx_now_ms()), reply.raw)
             return table
 
         return self._loads.run(key, lambda: Deferred.fromCoroutine(load()))
+
+    def raw_of(self, session: Session, inst_type: str) -> Any:
+        """OKX's answer behind the cached list of ``inst_type`` (None before the first load)."""
+        entry = self._entries.get((inst_type, session.creds.simulated))
+        return entry.raw if entry is not None else None
 
     async def aliases(self, session: Session, inst_ids: Iterable[str]) -> dict[str, str]:
         """instId → alias for the dated futures among ``inst_ids`` (FMZ names them by alias);

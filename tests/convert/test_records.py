@@ -4,7 +4,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from okxbridge.convert.records import merge_candle_pages, okx_bar, record_from_okx
+from okxbridge.convert.records import bar_seconds, merge_candle_pages, okx_bar, record_from_okx
 from okxbridge.fmz.errors import ProtocolError
 from tests.conftest import recorded
 
@@ -12,13 +12,13 @@ from tests.conftest import recorded
 @pytest.mark.parametrize("period, bar", [(60, "1m"), (300, "5m"), (3600, "1H"), (14400, "4H"), (86400, "1Dutc"),
                                          (604800, "1Wutc"), (1, "1s")])
 def test_period_to_bar(period, bar):
-    assert okx_bar(period) == bar
+    assert okx_bar(period, "seconds") == bar
 
 
 @pytest.mark.parametrize("period", [0, 59, 61, 120, 5400, 2592000])
 def test_unsupported_period_lists_supported(period):
     with pytest.raises(ProtocolError) as e:
-        okx_bar(period)
+        okx_bar(period, "seconds")
     assert f"unsupported period {period}s" in str(e.value) and "86400" in str(e.value)
 
 
@@ -57,3 +57,26 @@ def test_period_valid_only_in_the_other_unit_names_the_option(period, unit, othe
     with pytest.raises(ProtocolError) as e:
         okx_bar(period, unit)
     assert f"--records-period-unit {other}" in str(e.value)
+
+
+def test_minutes_is_the_default_unit():
+    assert okx_bar(60) == "1H" and okx_bar(1) == "1m" and okx_bar(1440) == "1Dutc"
+
+
+@pytest.mark.parametrize("minutes, bar", [(1, "1m"), (3, "3m"), (5, "5m"), (15, "15m"), (30, "30m"), (60, "1H"),
+                                          (120, "2H"), (240, "4H"), (360, "6Hutc"), (720, "12Hutc"),
+                                          (1440, "1Dutc"), (2880, "2Dutc"), (4320, "3Dutc"), (10080, "1Wutc"),
+                                          (43200, "1Mutc")])
+def test_every_okx_bar_from_a_minute_to_a_month_by_minute_count(minutes, bar):
+    assert okx_bar(minutes, "minutes") == bar
+
+
+def test_unsupported_minutes_list_the_supported_minutes():
+    with pytest.raises(ProtocolError) as e:
+        okx_bar(7, "minutes")
+    assert str(e.value).startswith("unsupported period 7min; supported periods (minutes): 1, 3, 5, 15, 30, 60, 120, "
+                                   "240, 360, 720, 1440, 2880, 4320, 10080, 43200")
+
+
+def test_bar_seconds_in_either_unit():
+    assert bar_seconds(60) == 3600 and bar_seconds(60, "seconds") == 60 and bar_seconds(43200) == 2592000

@@ -49,9 +49,10 @@ class PairEnv:
         assert response.code == 200, await response.content()
 
 
-def daemon_pairs(reactor, env_class, daemon_args, **bridge_kwargs):
+def daemon_pairs(reactor, env_class, daemon_args, rest_args=(), **bridge_kwargs):
     """``(start, stop_all)``: ``start(*bridge_args, **sim_kwargs)`` starts one pair and
-    returns ``env_class(...)``; ``stop_all()`` stops every pair started."""
+    returns ``env_class(...)``; ``stop_all()`` stops every pair started. ``rest_args`` go to
+    the REST-only reference daemon (options both must share, such as the period unit)."""
     started = []
 
     async def start(*bridge_args, **sim_kwargs):
@@ -60,7 +61,7 @@ def daemon_pairs(reactor, env_class, daemon_args, **bridge_kwargs):
         running = await start_emulator(reactor, clock=sim_clock, seed=7, **sim_kwargs)
         bridge = await start_bridge(reactor, running.url, *daemon_args, *bridge_args, clock=bridge_clock,
                                     **bridge_kwargs)
-        rest = await start_bridge(reactor, running.url)
+        rest = await start_bridge(reactor, running.url, *rest_args)
         started.append((running, bridge, rest))
         return env_class(reactor, running, bridge, rest, sim_clock, bridge_clock)
 

@@ -104,3 +104,28 @@ async def test_isolated_leverage_sets_both_sides_in_long_short_mode(bridge_and_s
     assert answer["data"] is True and len(answer["raw"]) == 2
     info = await bridge.call("_api/api/v5/account/leverage-info", {"instId": "ETH-USDT-SWAP", "mgnMode": "isolated"})
     assert sorted((r["posSide"], r["lever"]) for r in info["data"]["data"]) == [("long", "5"), ("short", "5")]
+
+
+@pytest_twisted.ensureDeferred
+async def test_okx_inst_id_as_contract_type_names_answers_as_the_call_did(bridge_and_sim):
+    # issue 26 item 3: FMZ names OKX's pre-market contracts by OKX's instId; any listed contract works so
+    bridge, sim = await bridge_and_sim()
+    quarter = (await bridge.call("markets"))["data"]["BTC_USDT.quarter"]["instId"]
+    symbol = f"BTC_USDT.{quarter}"
+    ticker = (await bridge.call("ticker", {"symbol": symbol.lower()}))["data"]
+    assert ticker["symbol"] == symbol and ticker["last"] > 0
+    placed = await bridge.call("trade", {"symbol": symbol, "type": "buy", "price": -1, "amount": 1})
+    assert placed["data"]["id"].startswith(quarter + ",")
+    pos = (await bridge.call("positions", {"symbol": symbol}))["data"]
+    assert [(p["symbol"], p["contract_type"]) for p in pos] == [(symbol, quarter)]
+    ranged = (await bridge.call("positions", {"symbol": "USDT.futures"}))["data"]
+    assert [p["symbol"] for p in ranged] == ["BTC_USDT.quarter"]
+    history = (await bridge.call("historyorders", {"symbol": symbol}))["data"]
+    assert [o["symbol"] for o in history] == [symbol]
+    swap = (await bridge.call("ticker", {"symbol": "ETH_USDT.ETH-USDT-SWAP"}))["data"]
+    assert swap["symbol"] == "ETH_USDT.ETH-USDT-SWAP"
+    unlisted = await bridge.call("trade", {"symbol": "BTC_USDT.BTC-USDT-300101", "type": "buy", "price": -1,
+                                           "amount": 1})
+    assert "not listed" in unlisted["error"]
+    other = await bridge.call("ticker", {"symbol": "BTC_USDT.ETH-USDT-SWAP"})
+    assert "bad contract type" in other["error"]

@@ -210,7 +210,7 @@ async def test_records_period_in_minutes(bridge_and_sim):
 
 @pytest_twisted.ensureDeferred
 async def test_records_period_in_seconds_names_the_option(bridge_and_sim):
-    bridge, sim = await bridge_and_sim()
+    bridge, sim = await bridge_and_sim("--records-period-unit", "seconds")
     refused = await bridge.call("records", {"symbol": "BTC_USDT", "period": 1440})
     assert "--records-period-unit minutes" in refused["error"]
 
@@ -274,3 +274,58 @@ def test_margin_mode_options_and_key_sections(tmp_path):
     config.write_text("[okxbridge]\n[key k1]\nleverage = 5\n")
     with pytest.raises(UsageError, match="margin-mode"):
         Options().parseOptions(["--config", str(config)])
+
+
+# -- issue 26 item 1: minutes by default ---------------------------------------------------
+
+@pytest_twisted.ensureDeferred
+async def test_records_period_is_minutes_by_default(bridge_and_sim):
+    bridge, sim = await bridge_and_sim()
+    hourly = (await bridge.call("records", {"symbol": "BTC_USDT", "period": "60", "limit": 3}))["data"]
+    assert [b[0] - a[0] for a, b in zip(hourly, hourly[1:], strict=False)] == [3600, 3600]
+    minutes = (await bridge.call("records", {"symbol": "BTC_USDT", "period": "1", "limit": 3}))["data"]
+    assert [b[0] - a[0] for a, b in zip(minutes, minutes[1:], strict=False)] == [60, 60]
+    monthly = await bridge.call("records", {"symbol": "BTC_USDT", "period": 43200, "limit": 2})
+    assert monthly["raw"][0]["data"] and "error" not in monthly
+    refused = await bridge.call("records", {"symbol": "BTC_USDT", "period": 7})
+    assert refused["error"].startswith("unsupported period 7min; supported periods (minutes): 1, 3, 5, 15, 30, 60")
+
+
+@pytest_twisted.ensureDeferred
+async def test_records_period_in_seconds_when_asked(bridge_and_sim):
+    bridge, sim = await bridge_and_sim("--records-period-unit", "seconds")
+    rows = (await bridge.call("records", {"symbol": "BTC_USDT", "period": "60", "limit": 3}))["data"]
+    assert [b[0] - a[0] for a, b in zip(rows, rows[1:], strict=False)] == [60, 60]
+    seconds = (await bridge.call("records", {"symbol": "BTC_USDT", "period": "1", "limit": 3}))["data"]
+    assert [b[0] - a[0] for a, b in zip(seconds, seconds[1:], strict=False)] == [1, 1]
+
+
+# -- issue 26 item 6: soft answers and FMZ's Market -------------------------------------------
+
+@pytest_twisted.ensureDeferred
+async def test_limits_above_okx_maximum_answer_okx_maximum(bridge_and_sim):
+    bridge, sim = await bridge_and_sim()
+    depth = await bridge.call("depth", {"symbol": "BTC_USDT", "limit": 1000})
+    assert "error" not in depth and len(depth["data"]["asks"]) <= 400
+    assert len(depth["data"]["asks"]) == len(depth["raw"]["data"][0]["asks"])
+    trades = await bridge.call("trades", {"symbol": "BTC_USDT", "limit": 2000})
+    assert "error" not in trades and 0 < len(trades["data"]) <= 500
+
+
+@pytest_twisted.ensureDeferred
+async def test_fundings_on_a_dated_future_answer_an_empty_list(bridge_and_sim):
+    bridge, sim = await bridge_and_sim()
+    assert (await bridge.call("fundings", {"symbol": "BTC_USDT.quarter"})) == {"data": []}
+    assert "perpetual swaps" in (await bridge.call("fundings", {"symbol": "BTC_USDT"}))["error"]
+
+
+@pytest_twisted.ensureDeferred
+async def test_markets_rows_name_okx_instruments_and_raw_carries_okx_rows(bridge_and_sim):
+    bridge, sim = await bridge_and_sim()
+    answer = await bridge.call("markets")
+    assert answer["data"]["BTC_USDT"]["symbol"] == "BTC-USDT"
+    assert answer["data"]["BTC_USDT.swap"]["symbol"] == "BTC-USDT-SWAP"
+    quarter = answer["data"]["BTC_USDT.quarter"]
+    assert quarter["symbol"] == quarter["instId"] and quarter["symbol"].startswith("BTC-USDT-")
+    listed = {row["instId"] for raw in answer["raw"] for row in raw["data"]}
+    assert listed == {m["symbol"] for m in answer["data"].values()}

@@ -117,7 +117,7 @@ async def test_open_orders_span_pages(bridge_and_sim):
 
 @pytest_twisted.ensureDeferred
 async def test_records_page_into_history(bridge_and_sim):
-    bridge, sim = await bridge_and_sim()
+    bridge, sim = await bridge_and_sim("--records-period-unit", "seconds")
     rows = (await bridge.call("records", {"symbol": "BTC_USDT", "period": 60, "limit": 500}))["data"]
     assert len(rows) == 500
     times = [r[0] for r in rows]
@@ -180,7 +180,7 @@ async def test_io_post_with_numbers_in_the_body(bridge_and_sim):
 
 @pytest_twisted.ensureDeferred
 async def test_history_reaches_into_the_archive_after_seven_days(bridge_and_sim):
-    bridge, sim = await bridge_and_sim()
+    bridge, sim = await bridge_and_sim("--history-order", "newest-first")
     old = [(await bridge.call("trade", {"symbol": "ETH_USDT", "type": "buy", "price": -1, "amount": 20}))["data"]["id"]
            for _ in range(2)]
     sim.clock_offset = 8 * 86400  # eight days on: the bridge's signatures are now stale, it must resync
@@ -221,3 +221,42 @@ async def test_input_mistakes_are_named(bridge_and_sim):
     lever = await bridge.call("setmarginlevel", {"symbol": "BTC_USDT.swap", "marginLevel": 0})
     assert lever["error"] == "marginLevel must be positive, got 0"
     assert sim.orders() == []
+
+
+@pytest_twisted.ensureDeferred
+async def test_history_since_answers_the_first_orders_at_or_after_it_oldest_first(bridge_and_sim):
+    # issue 26 item 2: FMZ's GetHistoryOrders proceeds from since toward now
+    bridge, sim = await bridge_and_sim()
+
+    async def market_buys(n):
+        return [(await bridge.call("trade", {"symbol": "ETH_USDT", "type": "buy", "price": -1,
+                                             "amount": 20}))["data"]["id"] for _ in range(n)]
+
+    first_batch = await market_buys(3)
+    sim.clock_offset = 3600
+    since = int(sim.now() * 1000)
+    second_batch = await market_buys(4)
+    sim.clock_offset = 7200
+    third_batch = await market_buys(2)
+    two = (await bridge.call("historyorders", {"symbol": "ETH_USDT", "since": since, "limit": 2}))["data"]
+    assert [o["id"] for o in two] == second_batch[:2]
+    rest = (await bridge.call("historyorders", {"symbol": "ETH_USDT", "since": since, "limit": 10}))["data"]
+    assert [o["id"] for o in rest] == second_batch + third_batch
+    latest = (await bridge.call("historyorders", {"symbol": "ETH_USDT", "limit": 3}))["data"]
+    assert [o["id"] for o in latest] == second_batch[-1:] + third_batch
+    everything = (await bridge.call("historyorders", {"symbol": "ETH_USDT", "since": 0, "limit": 100}))["data"]
+    assert [o["id"] for o in everything] == first_batch + second_batch + third_batch
+
+
+@pytest_twisted.ensureDeferred
+async def test_history_since_pages_forward_past_a_full_page_and_into_the_archive(bridge_and_sim):
+    bridge, sim = await bridge_and_sim()
+    old = [(await bridge.call("trade", {"symbol": "ETH_USDT", "type": "buy", "price": -1,
+                                        "amount": 20}))["data"]["id"] for _ in range(2)]
+    sim.clock_offset = 8 * 86400
+    since_old = int(sim.now() * 1000) - 9 * 86_400_000
+    recent = [(await bridge.call("trade", {"symbol": "ETH_USDT", "type": "buy", "price": -1,
+                                           "amount": 20}))["data"]["id"] for _ in range(103)]
+    first = (await bridge.call("historyorders", {"symbol": "ETH_USDT", "since": since_old, "limit": 3}))["data"]
+    assert [o["id"] for o in first] == [*old, recent[0]]
+    assert sim.request_counts().get("/api/v5/trade/orders-history-archive", 0) >= 1

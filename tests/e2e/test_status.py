@@ -15,8 +15,8 @@ from okxbridge import __version__
 from okxbridge.status import SCHEMA
 from tests.no_secret import SIM_CREDS, assert_no_secret
 
-SECTIONS = ["daemon", "calls", "okx_requests", "rate_limits", "orders_resolving", "streams", "private_streams",
-            "ledger", "redis"]
+SECTIONS = ["daemon", "calls", "docker_calls", "okx_requests", "rate_limits", "orders_resolving", "streams",
+            "private_streams", "ledger", "redis"]
 
 
 async def get_json(url):
@@ -152,3 +152,25 @@ async def test_an_unanswered_order_shows_while_it_is_resolved(bridge_and_sim):
     # with an order and its budgets in view, the README's fields for these sections are all there
     assert readme_fields("orders_resolving") - {"absent"} <= all_keys(shown) | all_keys(after["orders_resolving"])
     assert readme_fields("rate_limits") <= all_keys(after["rate_limits"])
+
+
+@pytest_twisted.ensureDeferred
+async def test_calls_from_the_docker_are_shown_with_their_params_and_no_secret(bridge_and_sim):
+    # issue 26 item 5: the first trader with a real docker reads the method names and the period unit here
+    bridge, sim = await bridge_and_sim()
+    await bridge.call("records", {"symbol": "BTC_USDT", "period": "60", "limit": 3})
+    await bridge.call("records", {"symbol": "BTC_USDT", "period": 3600})
+    await bridge.call("GetSomething", {"a": 1})
+    await bridge.call("setmarginlevel", {"symbol": "BTC_USDT.swap", "marginLevel": 10})
+    _, text, status = await get_json(bridge.admin_url + "/status.json")
+    seen = status["docker_calls"]["methods"]
+    assert seen["records"]["calls"] == 2 and seen["records"]["understood"] is True
+    assert seen["records"]["first_params"] == {"symbol": "BTC_USDT", "period": "60", "limit": 3}
+    assert seen["records"]["latest_params"] == {"symbol": "BTC_USDT", "period": 3600}
+    assert seen["records"]["latest_error"].startswith("unsupported period 3600min")
+    assert seen["GetSomething"]["understood"] is False and "unknown method" in seen["GetSomething"]["latest_error"]
+    assert seen["setmarginlevel"]["first_params"] == {"symbol": "BTC_USDT.swap", "marginLevel": 10}
+    assert_no_secret(text)
+    assert "nonce" not in text
+    page = (await (await treq.get(bridge.admin_url + "/status", persistent=False)).content()).decode()
+    assert "Calls from the docker" in page and "renderDockerCalls(st.docker_calls)" in page

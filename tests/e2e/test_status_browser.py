@@ -286,3 +286,17 @@ async def test_every_section_on_fits_its_column_at_1280_px(reactor, redis_url, t
     assert_no_secret(live["html"])
     width, height = png_size(target)
     assert width == 1280 and height >= 860
+
+
+@pytest_twisted.ensureDeferred
+async def test_status_page_lists_the_calls_from_the_docker_in_chromium(reactor, bridge_and_sim):
+    # issue 26 item 5: each method the docker called, with its params, and no secret in the page
+    browser = chromium()
+    bridge, sim = await bridge_and_sim()
+    await bridge.call("records", {"symbol": "BTC_USDT", "period": "60", "limit": 2})
+    await bridge.call("GetSomething", {"a": 1})
+    html = (await run_chromium(reactor, browser, "--dump-dom", bridge.admin_url + "/status")).decode()
+    table = Page(html).text["docker-calls"]
+    assert "records" in table and '{"symbol":"BTC_USDT","period":"60","limit":2}' in table
+    assert "GetSomething" in table and "unknown method" in table
+    assert_no_secret(html)

@@ -25,7 +25,8 @@ MARKET_PATHS = ("/api/v5/market/ticker", "/api/v5/market/books", "/api/v5/market
 def streaming(reactor):
     """Start okxsim on ``sim_clock`` plus two daemons: one streaming, one REST-only (the
     reference for "what REST would say")."""
-    start, stop_all = daemon_pairs(reactor, Env, ("--stream-fresh", "4"), stream=True)
+    start, stop_all = daemon_pairs(reactor, Env, ("--stream-fresh", "4", "--records-period-unit", "seconds"),
+                                     rest_args=("--records-period-unit", "seconds"), stream=True)
     yield start
     stop_all()
 
