@@ -76,7 +76,8 @@ async def depth(deps: Market, call: Call, trace: list[str]) -> Answer:
         reply = await session.public(paths.BOOKS, {"instId": inst_id, "sz": limit})
         data, raw = depth_from_okx(first(reply, f"order book for {inst_id}"), limit), reply.raw
         if streams is not None:
-            streams.confirm(session.creds.simulated, BOOK_CHANNEL, inst_id)
+            public = Session(session.client, session.creds, []).public  # a trace of its own, not this call's
+            streams.confirm(session.creds.simulated, BOOK_CHANNEL, inst_id, public)
     data["symbol"] = symbol.fmz
     return Answer(data, raw)
 

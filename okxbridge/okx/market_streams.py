@@ -13,6 +13,9 @@ The rule (README, "Streaming market data"):
   taken while the subscription is live is joined to the pushes, after which a call is
   answered locally when the state holds the ``limit`` asked for (older bars: REST).
 - A subscription not asked for during ``--stream-idle`` seconds is unsubscribed.
+- A ``books`` subscription OKX starts without a snapshot (changelog 2026-02-12) is synced
+  from one ``GET /market/books?sz=400``, asked with the key whose call confirmed it
+  (unsigned: the key only says live or demo); see :mod:`okxbridge.okx.market_state`.
 
 OKX sends tickers only when the last trade or best bid/ask changes, so a quiet market
 pushes nothing: freshness is the connection's, proven by the keep-alive.
@@ -21,12 +24,14 @@ pushes nothing: freshness is the connection's, proven by the keep-alive.
 from __future__ import annotations
 
 import collections
-from typing import Any
+from typing import Any, Callable
 
 import attrs
 from twisted.internet import task
+from twisted.internet.defer import Deferred
 from twisted.logger import Logger
 
+from . import paths
 from .books import Book
 from .market_state import Entry, MarketState
 from .ws_client import WsStream
@@ -65,6 +70,10 @@ class MarketStreams:
     answers: collections.Counter = attrs.Factory(collections.Counter)
     resubscribes: collections.Counter = attrs.Factory(collections.Counter)
     rejected: collections.Counter = attrs.Factory(collections.Counter)
+    #: REST book snapshots taken (OKX sent none, or a gap), and how many failed
+    rest_snapshots: collections.Counter = attrs.Factory(collections.Counter)
+    #: demo → a public REST getter (path, params) → Deferred[OkxReply], from a confirming call
+    public: dict[bool, Callable[[str, dict[str, Any]], Deferred]] = attrs.Factory(dict)
     _sweeper: Any = None
 
     # -- service life ---------------------------------------------------------------
@@ -93,7 +102,8 @@ class MarketStreams:
     def _state(self, demo: bool) -> MarketState:
         state = self.states.get(demo)
         if state is None:
-            state = self.states[demo] = MarketState(self.clock, lambda entry, why: self._broken(demo, entry, why))
+            state = self.states[demo] = MarketState(self.clock, lambda entry, why: self._broken(demo, entry, why),
+                                                    lambda entry: self._need_snapshot(demo, entry))
         return state
 
     def _stream(self, demo: bool, channel: str) -> WsStream:
@@ -119,6 +129,22 @@ class MarketStreams:
                  inst_id=entry.inst_id, why=why)
         self._stream(demo, entry.channel).resubscribe({"channel": entry.channel, "instId": entry.inst_id})
 
+    def _need_snapshot(self, demo: bool, entry: Entry) -> None:
+        public = self.public.get(demo)
+        if public is not None:
+            Deferred.fromCoroutine(self._rest_snapshot(demo, entry, public))
+
+    async def _rest_snapshot(self, demo: bool, entry: Entry, public: Callable[..., Deferred]) -> None:
+        epoch, data = entry.epoch, None
+        self.rest_snapshots["taken"] += 1
+        try:
+            reply = await public(paths.BOOKS, {"instId": entry.inst_id, "sz": "400"})
+            data = reply.data[0] if reply.data else None
+        except Exception as e:  # any failure: the book stays unsynced and the next update asks again
+            self.rest_snapshots["failed"] += 1
+            log.warn("okx ws books {inst_id}: REST snapshot failed: {error}", inst_id=entry.inst_id, error=repr(e))
+        self._state(demo).seed_book(entry, epoch, data)
+
     def _rejected(self, demo: bool, arg: dict[str, str], code: str) -> None:
         self.rejected[code] += 1
         self.asked.pop((demo, arg["channel"], arg.get("instId", "")), None)
@@ -135,10 +161,14 @@ class MarketStreams:
             return entry
         return None
 
-    def confirm(self, demo: bool, channel: str, inst_id: str) -> None:
+    def confirm(self, demo: bool, channel: str, inst_id: str,
+                public: Callable[[str, dict[str, Any]], Deferred] | None = None) -> None:
         """OKX answered a REST read of ``inst_id``: the instrument exists, so its stream may
         start. Only then: a caller spelling junk symbols must not spend the connection's
-        subscribe budget (OKX's ops per hour) nor grow the subscription list."""
+        subscribe budget (OKX's ops per hour) nor grow the subscription list. ``public``
+        (a public REST getter of this environment) is kept for books' REST snapshots."""
+        if public is not None:
+            self.public.setdefault(demo, public)
         self.asked[(demo, channel, inst_id)] = self.clock.seconds()
         state = self._state(demo)
         if (channel, inst_id) not in state.entries:
@@ -214,6 +244,8 @@ class MarketStreams:
                 "fresh": s.heard_within(self.fresh), "connects": s.connects,
             } for (demo, _), s in sorted(self.streams.items(), key=lambda kv: (kv[0][0], kv[0][1]))],
             "broken_books": sum(1 for st in self.states.values() for e in st.entries.values() if e.broken),
+            "crossed_books": sum(1 for st in self.states.values() for e in st.entries.values() if e.crossed),
+            "rest_book_snapshots": dict(self.rest_snapshots),
         }
 
 

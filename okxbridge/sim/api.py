@@ -189,6 +189,18 @@ class EmulatorSite:
         self.emu.set_price(spec["instId"], price)
         return _json(request, {"ok": True, "instId": spec["instId"], "last": str(self.emu.price(spec["instId"]))})
 
+    @app.route("/__sim__/book", methods=["POST"])
+    def set_book(self, request):
+        """``{"instId", "crossed": true|false}``: a pre-open auction's crossed book, or its end."""
+        spec = self._control_body(request) or {}
+        if not isinstance(spec, dict) or not isinstance(spec.get("crossed"), bool):
+            return _json(request, {"ok": False, "error": "need a known instId and crossed true or false"}, 400)
+        try:
+            self.emu.set_crossed(str(spec.get("instId")), spec["crossed"])
+        except KeyError:
+            return _json(request, {"ok": False, "error": "need a known instId and crossed true or false"}, 400)
+        return _json(request, {"ok": True, "instId": spec["instId"], "crossed": spec["crossed"]})
+
     @app.route("/__sim__/ws", methods=["POST"])
     def ws_fault(self, request):
         """WebSocket faults: drop, silence, resume, skip_seq, delay (see okxbridge.sim.ws)."""

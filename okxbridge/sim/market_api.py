@@ -64,7 +64,9 @@ def tickers(call):
 def books(call):
     inst = _inst(call)
     depth = limit({"limit": call.params.get("sz", "")}, default=1, maximum=400)
-    return [prices.book(call.walk, inst, call.now, depth)]
+    # docs (GET /market/books) answer ``seqId``: the sequence of the ``books`` channel, so a
+    # client without the channel's initial snapshot can sync from this one (changelog 2026-02-12)
+    return [call.emu.ws.rest_book(inst, call.now, depth)]
 
 
 def trades(call):

@@ -43,6 +43,7 @@ class Options(usage.Options):
         ["tls-cert", None, None, "PEM certificate: serve HTTPS"],
         ["tls-key", None, None, "PEM private key for --tls-cert (default: the cert file)"],
         ["latency", None, 0.0, "answer every request this many milliseconds later", float],
+        ["books-snapshot", None, "on", "on|off: send the books channel's initial snapshot (OKX drops it in 2026)"],
     ]
     optFlags = [["no-rate-limits", None, "do not enforce OKX's rate limits"]]
 
@@ -61,6 +62,8 @@ class Options(usage.Options):
         self["balances"][ccy] = value
 
     def postOptions(self):
+        if self["books-snapshot"] not in ("on", "off"):
+            raise usage.UsageError("--books-snapshot wants on or off")
         if self["tls-key"] and not self["tls-cert"]:
             raise usage.UsageError("--tls-key needs --tls-cert")
 
@@ -84,6 +87,7 @@ def make_emulator(options, clock):
         seed=options["seed"],
         rate_limits=not options["no-rate-limits"],
         latency=options["latency"] / 1000.0,
+        books_snapshot=options["books-snapshot"] == "on",
     )
 
 

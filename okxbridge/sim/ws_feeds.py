@@ -95,7 +95,8 @@ class BookFeed:
     inst: object
     channel: str
     legacy: bool = False
-    seq: int = 1000
+    seq_start = 1000
+    seq: int = seq_start
     asks: list = attrs.field(factory=list)
     bids: list = attrs.field(factory=list)
     ts: str = ""
@@ -115,7 +116,7 @@ class BookFeed:
         """Recompute the book when its inputs (best prices, the second) changed; the
         levels it had before, or None when it did not change."""
         top = prices.quote(self.walk, self.inst, now)
-        key = (top.bid, top.ask, int(now))
+        key = (top.bid, top.ask, int(now), self.inst.inst_id in self.walk.crossed)
         if key == self.key:
             return None
         self.key = key

