@@ -18,17 +18,12 @@ from .convert.io_policy import parse_prefixes
 from .fmz.key_allowlist import parse_key_list
 from .fmz.site import DEFAULT_MAX_BODY, DEFAULT_MAX_CONNECTIONS, DEFAULT_READ_TIMEOUT
 from .listening import is_local_address, port_description
+from .okx.regions import DEFAULT_REGION, REGIONS, region_of_rest, ws_beside
 from .shared.connection import parse_redis_url
 
-OKX_URL = "https://www.okx.com"
-LIVE_WS = "wss://ws.okx.com:8443"
-DEMO_WS = "wss://wspap.okx.com:8443"
-
-
-def ws_beside(rest_url: str) -> str:
-    """The WebSocket base on the same host and port as a REST base (okxsim serves both)."""
-    scheme, _, rest = rest_url.partition("://")
-    return ("wss" if scheme == "https" else "ws") + "://" + rest
+OKX_URL = REGIONS[DEFAULT_REGION].rest
+LIVE_WS = REGIONS[DEFAULT_REGION].ws
+DEMO_WS = REGIONS[DEFAULT_REGION].demo_ws
 
 
 MARGIN_MODES = ("cross", "isolated")
@@ -67,7 +62,9 @@ class Options(usage.Options):
     optParameters: list[list[Any]] = [
         ["port", "p", "6666", "Port number (loopback) or strports description, e.g. tcp:6666:interface=0.0.0.0",
          port_description],
-        ["okx-url", None, OKX_URL, "OKX REST base URL"],
+        ["okx-region", None, DEFAULT_REGION, "OKX site the keys were made on: global (www.okx.com) or eea "
+         "(my.okx.com); picks the REST and WebSocket hosts (see okxbridge/okx/regions.py)", one_of(*REGIONS)],
+        ["okx-url", None, None, "OKX REST base URL (default: the --okx-region's, https://www.okx.com)"],
         ["okx-ca", None, None, "PEM bundle to verify OKX's TLS certificate with (private endpoint or emulator)"],
         ["timeout", None, 10.0, "Seconds to wait for each OKX request", positive(float)],
         # below the calls in flight, the pool closes and reopens connections (bench: 200/1000 calls at 64)
@@ -97,10 +94,10 @@ class Options(usage.Options):
          "past that, or past --deadline, a call fails at once with 'okxbridge throttled'", positive(int)],
         ["time-sync-interval", None, 60.0, "Seconds between measurements of OKX's clock "
          "(GET /api/v5/public/time); signed calls also resync on a 50102", positive(float)],
-        ["okx-ws-url", None, None, "OKX WebSocket base URL for market data (default wss://ws.okx.com:8443 "
-         "with the default --okx-url; with another --okx-url, its host and port as ws:// or wss://)"],
-        ["okx-demo-ws-url", None, None, "The same for demo (',simulate') keys (default wss://wspap.okx.com:8443; "
-         "with another --okx-url, like --okx-ws-url)"],
+        ["okx-ws-url", None, None, "OKX WebSocket base URL (default the --okx-region's, wss://ws.okx.com:8443; "
+         "with a loopback --okx-url such as the emulator, its host and port as ws:// or wss://)"],
+        ["okx-demo-ws-url", None, None, "The same for demo (',simulate') keys (default the --okx-region's, "
+         "wss://wspap.okx.com:8443; with a loopback --okx-url, like --okx-ws-url)"],
         ["stream-fresh", None, 5.0, "Seconds market data from the WebSocket may go unconfirmed (no push and no "
          "pong to the keep-alive ping) before calls fall back to REST", positive(float)],
         ["private-resync", None, 60.0, "Seconds between REST snapshots that re-check an account mirror kept "
@@ -199,13 +196,7 @@ class Options(usage.Options):
         if self["log-format"] == "json" and self.parent is not None and not self.parent["logger"]:
             # twistd picks its observer after makeService; its own --logger option is the hook
             self.parent["logger"] = "okxbridge.logs.json_observer"
-        self["okx-url"] = check_okx_url(self["okx-url"])
-        # market data only (no login is sent on these connections), so ws:// is not refused
-        for name, okx_host in (("okx-ws-url", LIVE_WS), ("okx-demo-ws-url", DEMO_WS)):
-            url = self[name] or (okx_host if self["okx-url"] == OKX_URL else ws_beside(self["okx-url"]))
-            if not url.startswith(("ws://", "wss://")):
-                raise usage.UsageError(f"--{name} must start with wss:// (or ws:// for a local emulator)")
-            self[name] = url.rstrip("/")
+        self.pick_hosts()
         if self["ledger"] not in ("sqlite", "memory"):
             raise usage.UsageError("--ledger must be sqlite or memory")
         if self["ledger-sync"] not in ("normal", "full"):
@@ -215,6 +206,24 @@ class Options(usage.Options):
                 self["shared-state"] = parse_redis_url(self["shared-state"])
             except ValueError as e:
                 raise usage.UsageError(f"--shared-state: {e}") from None
+
+    def pick_hosts(self) -> None:
+        """REST and WebSocket bases from ``--okx-region`` (okxbridge/okx/regions.py). A
+        WebSocket URL follows ``--okx-url`` only to a loopback host (the emulator serves both
+        on one port); OKX's own WebSocket hosts are never its REST host with another scheme."""
+        region = REGIONS[self["okx-region"]]
+        self["okx-url"] = check_okx_url(self["okx-url"] or region.rest)
+        named = region_of_rest(self["okx-url"])
+        if named is not None and named is not region:
+            raise usage.UsageError(f"--okx-url {self['okx-url']} is OKX's {named.name} host but --okx-region is "
+                                   f"{region.name}: keys work on their own region's hosts only (50119 / 60032)")
+        loopback = is_local_address(urlsplit(self["okx-url"]).hostname or "")
+        # market data only (no login is sent on these connections), so ws:// is not refused
+        for name, okx_host in (("okx-ws-url", region.ws), ("okx-demo-ws-url", region.demo_ws)):
+            url = self[name] or (ws_beside(self["okx-url"]) if loopback else okx_host)
+            if not url.startswith(("ws://", "wss://")):
+                raise usage.UsageError(f"--{name} must start with wss:// (or ws:// for a local emulator)")
+            self[name] = url.rstrip("/")
 
     def apply_config(self, path: str) -> None:
         parser = configparser.ConfigParser()

@@ -194,6 +194,12 @@ def make_ports(reactor, options: Options, app: FmzApp, admin: AdminApp,
     return Listener(reactor, options["port"], site), CloseDoors(counting), admin_port
 
 
+def hosts_of(options: Options) -> dict[str, str]:
+    """What ``/status.json``'s daemon section says about OKX's hosts (beside ``okx_url``)."""
+    return {"okx_region": options["okx-region"], "okx_ws_url": options["okx-ws-url"],
+            "okx_demo_ws_url": options["okx-demo-ws-url"]}
+
+
 def in_stop_order(*parts: service.IService | None) -> StopInOrder:
     """The top service; its children stop in the order given (it stops the last added first)."""
     top = StopInOrder()
@@ -227,7 +233,7 @@ def build_daemon(reactor: IReactorTime, options: Options, clock: IReactorTime | 
     app = make_app(reactor, options, make_views(reactor, options, client, accounts, desk, instruments, streams),
                    metrics)
     health = Health(client, reactor, reactor.seconds(), ledger=ledger,
-                    shared=redis.health if redis is not None else None, streams=streams)
+                    shared=redis.health if redis is not None else None, streams=streams, hosts=hosts_of(options))
     status = make_status(reactor, {"health": health, "recent_calls": recent_calls, "recent_okx": recent_okx,
                                    "limiter": local_limiter, "desk": desk, "streams": streams, "private": private,
                                    "ledger": ledger, "redis": redis}, options)

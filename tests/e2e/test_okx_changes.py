@@ -104,3 +104,59 @@ async def test_a_crossed_pre_open_book_is_served_crossed_without_resubscribing(s
     bad = await treq.post(env.running.url + "/__sim__/book", json={"instId": "NOPE", "crossed": True},
                           persistent=False)
     assert bad.code == 400
+
+
+async def daemon_section(bridge):
+    response = await treq.get(bridge.admin_url + "/status.json", persistent=False)
+    assert response.code == 200
+    return (await response.json())["daemon"]
+
+
+@pytest.mark.parametrize("args, rest, live, demo", [
+    (["--okx-url", "https://openapi.okx.com"], "https://openapi.okx.com", "wss://ws.okx.com:8443",
+     "wss://wspap.okx.com:8443"),
+    (["--okx-region", "eea"], "https://eea.okx.com", "wss://wseea.okx.com:8443", "wss://wseeapap.okx.com:8443"),
+    (["--okx-region", "eea", "--okx-demo-ws-url", "wss://wseeapap.okx.com:443"], "https://eea.okx.com",
+     "wss://wseea.okx.com:8443", "wss://wseeapap.okx.com:443"),
+])
+@pytest_twisted.ensureDeferred
+async def test_status_json_shows_the_hosts_of_the_region(reactor, args, rest, live, demo):
+    """Nothing here reaches OKX: the hosts are what the daemon would use, shown before any call."""
+    from okxbridge.testing import start_bridge
+
+    options = [a for a in args if a != "--okx-url" and a != rest]
+    bridge = await start_bridge(reactor, rest, *options, stream=True)
+    try:
+        daemon = await daemon_section(bridge)
+        assert (daemon["okx_url"], daemon["okx_ws_url"], daemon["okx_demo_ws_url"]) == (rest, live, demo)
+        assert bridge.daemon.streams.urls == {False: live, True: demo}
+    finally:
+        await bridge.stop()
+
+
+@pytest_twisted.ensureDeferred
+async def test_the_emulator_keeps_its_websocket_on_its_own_port_in_any_region(reactor):
+    from okxbridge.sim.testing import start_emulator
+    from okxbridge.testing import start_bridge
+
+    running = await start_emulator(reactor)
+    bridge = await start_bridge(reactor, running.url, "--okx-region", "eea", stream=True)
+    try:
+        daemon = await daemon_section(bridge)
+        assert daemon["okx_region"] == "eea"
+        assert daemon["okx_ws_url"] == daemon["okx_demo_ws_url"] == "ws://" + running.url.split("://")[1]
+        assert "data" in await bridge.call("ticker", {"symbol": "BTC_USDT"})
+    finally:
+        await bridge.stop()
+        await running.stop()
+
+
+def test_an_okx_host_of_another_region_is_refused_at_start():
+    from twisted.python import usage
+
+    from okxbridge.options import Options
+
+    with pytest.raises(usage.UsageError, match="is OKX's global host but --okx-region is eea"):
+        Options().parseOptions(["--okx-region", "eea", "--okx-url", "https://www.okx.com"])
+    with pytest.raises(usage.UsageError):
+        Options().parseOptions(["--okx-region", "us"])  # no region OKX's docs do not give

@@ -239,7 +239,9 @@ async def test_wss_with_the_okx_ca_bundle(reactor, tmp_path):
 @pytest.mark.parametrize("args, live, demo", [
     ([], "wss://ws.okx.com:8443", "wss://wspap.okx.com:8443"),
     (["--okx-url", "http://127.0.0.1:8443"], "ws://127.0.0.1:8443", "ws://127.0.0.1:8443"),
-    (["--okx-url", "https://okx.example:9443/"], "wss://okx.example:9443", "wss://okx.example:9443"),
+    # issue 25: a WebSocket URL follows --okx-url only to a loopback host (was: any host)
+    (["--okx-url", "https://okx.example:9443/"], "wss://ws.okx.com:8443", "wss://wspap.okx.com:8443"),
+    (["--okx-url", "https://localhost:9443/"], "wss://localhost:9443", "wss://localhost:9443"),
     (["--okx-url", "http://127.0.0.1:8443", "--okx-ws-url", "wss://ws.okx.com:8443/"],
      "wss://ws.okx.com:8443", "ws://127.0.0.1:8443"),
 ])
