@@ -40,6 +40,8 @@ class SimRequest:
     state: object
     now: float
     instruments: dict
+    #: ``x-simulated-trading: 1``: the demo environment (its own instIdCodes)
+    demo: bool = False
 
     @property
     def walk(self):
@@ -138,7 +140,8 @@ class EmulatorSite:
         if not emu.limiter.allow(method, path, ip, user, params, inst_ids):
             return _json(request, TOO_MANY, 429)
         emu.sync()
-        call = SimRequest(emu=emu, params=params, body=body, state=state, now=now, instruments=catalogue(now))
+        call = SimRequest(emu=emu, params=params, body=body, state=state, now=now, instruments=catalogue(now),
+                          demo=demo)
         in_time = int(emu.clock.seconds() * 1_000_000)
         result = handler(call)
         if state is not None:

@@ -45,7 +45,7 @@ def instruments(call):
             raise ApiRejection("51001", "Instrument ID does not exist")
     if family:
         rows = [i for i in rows if i.underlying == family and not i.is_spot]
-    return [i.to_okx() for i in rows]
+    return [i.to_okx(call.demo) for i in rows]
 
 
 def ticker(call):

@@ -148,7 +148,8 @@ class WsHub:
         if feed is not None:
             self.publish()
         book = prices.book(self.emu.walk, inst, now, depth)
-        return {**book, "seqId": feed.seq if feed is not None else BookFeed.seq_start}
+        # a string, as every number of OKX's REST answers (spec okx-v5.md §7; its type on REST is inferred)
+        return {**book, "seqId": str(feed.seq if feed is not None else BookFeed.seq_start)}
 
     def unsubscribe(self, conn, arg, req_id):
         code = self._channel_error(conn, arg)

@@ -47,7 +47,8 @@ class OrderOperations:
         in_time = int(emu.clock.seconds() * 1_000_000)
         now = emu.now()
         instruments = emu.instruments()
-        codes = {inst.inst_id_code: inst.inst_id for inst in instruments.values()}
+        codes = {inst.code_in(session.demo): inst.inst_id for inst in instruments.values()}
+        codes.pop(None, None)
         params = [_with_inst_id(arg, codes) for arg in args]
         user = f"{session.account.account_id}|{int(session.demo)}"
         path = OPS[op]

@@ -160,3 +160,43 @@ def test_an_okx_host_of_another_region_is_refused_at_start():
         Options().parseOptions(["--okx-region", "eea", "--okx-url", "https://www.okx.com"])
     with pytest.raises(usage.UsageError):
         Options().parseOptions(["--okx-region", "us"])  # no region OKX's docs do not give
+
+
+DEMO_SECRET = "okxsim-demo-secret,okxsim-demo-pass,simulate"
+
+
+@pytest.fixture
+def private(reactor):
+    from tests.e2e.test_private import Env as PrivateEnv
+
+    start, stop_all = daemon_pairs(reactor, PrivateEnv, ("--stream-fresh", "4", "--trade-over", "ws"), private=True)
+    yield start
+    stop_all()
+
+
+def order_posts(env):
+    return env.sim.request_counts().get("/api/v5/trade/order", 0)
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_websocket_order_for_an_instrument_without_a_code_goes_over_rest_once(private):
+    env = await private()
+    demo = {"secret_key": DEMO_SECRET}
+    await env.bridge.call("accounts", **demo)
+    await env.in_sync()
+    listed = await env.bridge.call("markets", **demo)
+    assert "error" not in listed
+    before = order_posts(env)
+    coded = await env.bridge.call("trade", {"symbol": "BTC_USDT", "type": "buy", "price": "1000", "amount": "0.01"},
+                                  **demo)
+    assert "error" not in coded and order_posts(env) == before  # BTC-USDT has a demo code: the WebSocket
+    nonce = 1_700_000_000_000_888_000
+    params = {"symbol": "OKB_USDT", "type": "buy", "price": "10", "amount": "1"}
+    placed = await env.bridge.call("trade", params, nonce=nonce, **demo)
+    assert "error" not in placed, placed
+    assert order_posts(env) == before + 1  # okxsim's demo list gives OKB-USDT no instIdCode: REST
+    again = await env.bridge.call("trade", params, nonce=nonce, **demo)  # the same nonce: the same order
+    assert again["data"]["id"] == placed["data"]["id"] and order_posts(env) == before + 1
+    okb = [o for o in env.sim.orders() if o["instId"] == "OKB-USDT"]
+    assert len(okb) == 1 and okb[0]["demo"] is True
+    assert env.bridge.daemon.desk.transport.over_rest == 1
