@@ -30,6 +30,8 @@ from ..okx.session import Session, first
 from .deps import Market, gather
 
 CONTRACT_TYPES = ("SWAP", "FUTURES")
+#: bars OKX lists on /market/history-candles only (docs: the bar values of "Get candlesticks")
+HISTORY_ONLY_BARS = frozenset({"1s"})
 
 
 async def target(deps: Market, call: Call, trace: list[str]) -> tuple[Symbol, Session, str]:
@@ -115,8 +117,9 @@ async def records(deps: Market, call: Call, trace: list[str]) -> Answer:
             rows = [record_from_okx(row) for row in merge_candle_pages([found.data], limit)]
             return Answer(rows, found.raw)
     live = streams and limit <= CANDLES_PAGE and streams.candles_entry(demo, bar, inst_id)
-    query = {"instId": inst_id, "bar": bar, "limit": min(limit, CANDLES_PAGE)}
-    reply = await session.public(paths.CANDLES, query)
+    # OKX documents 1s bars on history-candles (and candle1s) only, not on /market/candles
+    recent, page = (paths.HISTORY_CANDLES, HISTORY_PAGE) if bar in HISTORY_ONLY_BARS else (paths.CANDLES, CANDLES_PAGE)
+    reply = await session.public(recent, {"instId": inst_id, "bar": bar, "limit": min(limit, page)})
     if streams is not None and live:
         streams.seed_candles(demo, live, reply.data)
     elif streams is not None and limit <= CANDLES_PAGE:

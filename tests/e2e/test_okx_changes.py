@@ -200,3 +200,16 @@ async def test_a_websocket_order_for_an_instrument_without_a_code_goes_over_rest
     okb = [o for o in env.sim.orders() if o["instId"] == "OKB-USDT"]
     assert len(okb) == 1 and okb[0]["demo"] is True
     assert env.bridge.daemon.desk.transport.over_rest == 1
+
+
+@pytest_twisted.ensureDeferred
+async def test_one_second_bars_come_from_history_candles(bridge_and_sim):
+    bridge, sim = await bridge_and_sim()
+    counts = sim.request_counts
+    bars = await bridge.call("records", {"symbol": "BTC_USDT", "period": 1, "limit": 120})
+    assert "error" not in bars and len(bars["data"]) == 120
+    assert counts().get("/api/v5/market/candles", 0) == 0 and counts()["/api/v5/market/history-candles"] == 1
+    stamps = [row[0] for row in bars["data"]]
+    assert all(b - a == 1 for a, b in zip(stamps, stamps[1:], strict=False))  # one-second bars, oldest first
+    minute = await bridge.call("records", {"symbol": "BTC_USDT", "period": 60, "limit": 5})
+    assert "error" not in minute and counts()["/api/v5/market/candles"] == 1  # other bars: as before
