@@ -57,11 +57,14 @@ class Emulator:
     legacy_checksum: bool = False
     #: send the ``books`` channel's initial snapshot (``--books-snapshot off``: OKX's 2026 change)
     books_snapshot: bool = True
+    #: connections of one account per private channel before OKX ends the next (``--ws-channel-conns``)
+    ws_channel_conns: int = 30
     ws: WsHub = attrs.field(init=False)
 
     def __attrs_post_init__(self):
         self.walk = PriceWalk(self.seed)
-        self.ws = WsHub(self, legacy_checksum=self.legacy_checksum, books_snapshot=self.books_snapshot)
+        self.ws = WsHub(self, legacy_checksum=self.legacy_checksum, books_snapshot=self.books_snapshot,
+                     channel_conns=self.ws_channel_conns)
         self.engine = Engine(self.walk)
         self.limiter = EndpointLimits(self.clock, self.rate_limits)
         for account in self.accounts:

@@ -44,6 +44,8 @@ class Options(usage.Options):
         ["tls-key", None, None, "PEM private key for --tls-cert (default: the cert file)"],
         ["latency", None, 0.0, "answer every request this many milliseconds later", float],
         ["books-snapshot", None, "on", "on|off: send the books channel's initial snapshot (OKX drops it in 2026)"],
+        ["ws-channel-conns", None, 30, "connections of one account per private channel before the next is ended "
+         "with channel-conn-count-error (OKX: 30)", int],
     ]
     optFlags = [["no-rate-limits", None, "do not enforce OKX's rate limits"]]
 
@@ -88,6 +90,7 @@ def make_emulator(options, clock):
         rate_limits=not options["no-rate-limits"],
         latency=options["latency"] / 1000.0,
         books_snapshot=options["books-snapshot"] == "on",
+        ws_channel_conns=options["ws-channel-conns"],
     )
 
 

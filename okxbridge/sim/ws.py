@@ -52,6 +52,8 @@ class WsHub:
     legacy_checksum: bool = False
     #: send the ``books`` snapshot on subscribe; OKX's changelog (2026-02-12) drops it
     books_snapshot: bool = True
+    #: connections of one account per private channel (OKX: 30, docs #overview-websocket-connection-count-limit)
+    channel_conns: int = 30
     conns: dict = attrs.field(factory=dict)        # protocol -> set of (channel, instId)
     feeds: dict = attrs.field(factory=dict)        # (channel, instId) -> feed
     silent: bool = False

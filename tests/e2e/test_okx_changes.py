@@ -213,3 +213,34 @@ async def test_one_second_bars_come_from_history_candles(bridge_and_sim):
     assert all(b - a == 1 for a, b in zip(stamps, stamps[1:], strict=False))  # one-second bars, oldest first
     minute = await bridge.call("records", {"symbol": "BTC_USDT", "period": 60, "limit": 5})
     assert "error" not in minute and counts()["/api/v5/market/candles"] == 1  # other bars: as before
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_private_channel_okx_ends_takes_the_mirror_out_of_sync_until_it_is_back(private, reactor):
+    from twisted.internet import task
+
+    from okxbridge.testing import start_bridge
+
+    env = await private(ws_channel_conns=1)
+    other = await start_bridge(reactor, env.running.url, private=True, clock=task.Clock())  # another bot
+    try:
+        await other.call("accounts")
+        await env.until(lambda: any(a.in_sync() for a in other.bridge.private.accounts.values()), "the other in sync")
+        await env.bridge.call("accounts")  # opens this daemon's stream: okxsim ends its `orders`
+        await env.until(lambda: (a := env.account()) is not None and "orders" in a.ended, "orders ended by okxsim")
+        before = env.account_requests()
+        answer = await env.bridge.call("orders", {"symbol": "BTC_USDT"})
+        assert "error" not in answer and env.account_requests() == before + 1  # over REST
+        assert env.private.answers[("orders", "mirror")] == 0
+        status = await (await treq.get(env.bridge.admin_url + "/status.json", persistent=False)).json()
+        [shown] = status["private_streams"]["accounts"]
+        assert shown["in_sync"] is False and "channel-conn-count-error" in shown["ended_by_okx"][0]
+    finally:
+        await other.stop()
+    await env.until(lambda: not env.sim.ws.private.sessions or len(env.sim.ws.private.sessions) == 1, "other gone")
+    env.bridge_clock.advance(1.0)   # subscribed again…
+    env.bridge_clock.advance(4.0)   # …held for --stream-fresh seconds: a REST snapshot, then in sync
+    await env.in_sync()
+    mirrored = env.private.answers[("orders", "mirror")]
+    await env.same("orders", {"symbol": "BTC_USDT"})
+    assert env.private.answers[("orders", "mirror")] == mirrored + 1  # from the mirror again
