@@ -25,7 +25,7 @@ from ..fmz.answer import Answer
 from ..fmz.envelope import Call
 from ..fmz.params import int_param, text_param
 from ..okx import paths
-from ..okx.market_streams import BOOK_CHANNEL, Streamed
+from ..okx.market_streams import BOOK_CHANNEL, TRADES_CHANNEL, Streamed
 from ..okx.session import Session, first
 from .deps import Market, gather
 
@@ -96,7 +96,7 @@ async def trades(deps: Market, call: Call, trace: list[str]) -> Answer:
     if streams is not None and live:
         streams.seed_trades(demo, live, reply.data)  # asked while live: no hole between page and pushes
     elif streams is not None:
-        streams.confirm(demo, "trades", inst_id)
+        streams.confirm(demo, TRADES_CHANNEL, inst_id)
     return Answer(trades_from_okx(reply.data), reply.raw)
 
 

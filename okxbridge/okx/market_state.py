@@ -117,7 +117,7 @@ class MarketState:
             self._book(entry, message.get("action", "snapshot"), data[0])
             if entry.broken:
                 return
-        elif channel == "trades":
+        elif channel in ("trades", "trades-all"):
             for item in data:
                 entry.trades[str(item.get("tradeId", ""))] = item
             while len(entry.trades) > TRADES_KEPT:

@@ -40,11 +40,15 @@ log = Logger()
 
 #: the only book the bridge keeps: 400 levels, OKX's incremental ``books`` channel
 BOOK_CHANNEL = "books"
+#: one push per trade (``trades`` folds a taker order's trades into one push with ``count``,
+#: which joined to REST's one row per trade would list the trades at the seam twice)
+TRADES_CHANNEL = "trades-all"
 
 
 def endpoint_of(channel: str) -> str:
-    """OKX serves candles on /business only (docs "Changes to V5 API WebSocket subscription")."""
-    return "business" if channel.startswith("candle") else "public"
+    """OKX serves candles and ``trades-all`` on /business only (docs "Changes to V5 API
+    WebSocket subscription", all-trades channel)."""
+    return "business" if channel.startswith("candle") or channel == TRADES_CHANNEL else "public"
 
 
 @attrs.frozen
@@ -193,7 +197,7 @@ class MarketStreams:
 
     def trades(self, demo: bool, inst_id: str, limit: int) -> Streamed | None:
         """Newest first, as REST lists them; None until history and pushes are joined."""
-        entry = self.lookup(demo, "trades", inst_id)
+        entry = self.lookup(demo, TRADES_CHANNEL, inst_id)
         if entry is None or not entry.trades_complete or len(entry.trades) < limit:
             return None
         items = list(entry.trades.values())[-limit:]
@@ -202,7 +206,7 @@ class MarketStreams:
 
     def trades_entry(self, demo: bool, inst_id: str) -> tuple[Entry, int] | None:
         """The live entry a REST page asked for now may be joined to, with its epoch."""
-        return self._live(demo, "trades", inst_id)
+        return self._live(demo, TRADES_CHANNEL, inst_id)
 
     def _live(self, demo: bool, channel: str, inst_id: str) -> tuple[Entry, int] | None:
         entry = self._state(demo).entries.get((channel, inst_id))

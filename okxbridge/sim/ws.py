@@ -37,7 +37,7 @@ from twisted.internet import task
 from twisted.logger import Logger
 
 from okxbridge.sim import prices
-from okxbridge.sim.ws_feeds import BOOK_CHANNELS, PUBLIC_CHANNELS, BookFeed, candle_bar, make_feed
+from okxbridge.sim.ws_feeds import BOOK_CHANNELS, BUSINESS_CHANNELS, PUBLIC_CHANNELS, BookFeed, candle_bar, make_feed
 from okxbridge.sim.ws_private import PrivateChannels
 
 WS_ACTIONS = ("drop", "silence", "resume", "skip_seq", "delay", "reject_login", "lose_answer", "skip_push",
@@ -114,7 +114,7 @@ class WsHub:
         channel, inst_id = arg.get("channel"), arg.get("instId")
         if not isinstance(channel, str) or not isinstance(inst_id, str):
             return "60012"
-        business = candle_bar(channel) is not None
+        business = candle_bar(channel) is not None or channel in BUSINESS_CHANNELS
         known = channel in PUBLIC_CHANNELS or business
         if not known or (business != (conn.endpoint == "business")) or self.emu.instrument(inst_id) is None:
             return "60018"

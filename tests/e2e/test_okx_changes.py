@@ -244,3 +244,21 @@ async def test_a_private_channel_okx_ends_takes_the_mirror_out_of_sync_until_it_
     mirrored = env.private.answers[("orders", "mirror")]
     await env.same("orders", {"symbol": "BTC_USDT"})
     assert env.private.answers[("orders", "mirror")] == mirrored + 1  # from the mirror again
+
+
+@pytest_twisted.ensureDeferred
+async def test_each_trade_once_in_an_answer_that_spans_rest_and_the_stream(streaming):
+    env = await streaming()
+    await env.bridge.call("trades", {"symbol": "BTC_USDT", "limit": 100})  # REST, subscribes trades-all
+    await env.ready("trades-all", "BTC-USDT")
+    seeded, rest = await env.both("trades", {"symbol": "BTC_USDT", "limit": 100})  # joined to the pushes
+    assert seeded["data"] == rest["data"]
+    await env.tick(5.0)
+    newest = str(int(env.sim.now()) - 1_500_000_000)
+    await env.until(lambda: newest in env.entry("trades-all", "BTC-USDT").trades, "five more trades pushed")
+    before = env.market_requests()
+    spanning = await env.bridge.call("trades", {"symbol": "BTC_USDT", "limit": 100})  # 95 from REST, 5 pushed
+    assert env.market_requests() == before and spanning["raw"]["arg"]["channel"] == "trades-all"
+    ids = [t["id"] for t in spanning["data"]]
+    assert len(ids) == len(set(ids)) == 100
+    assert spanning["data"] == (await env.rest.call("trades", {"symbol": "BTC_USDT", "limit": 100}))["data"]

@@ -152,11 +152,12 @@ def trade(trade_id, ts):
 def test_trades_join_one_rest_page_but_not_one_asked_for_before_a_reconnect():
     clock, streams = make()
     assert streams.trades(False, "BTC-USDT", 3) is None
-    streams.confirm(False, "trades", "BTC-USDT")
-    stream, wire = connect(streams)
+    streams.confirm(False, "trades-all", "BTC-USDT")  # issue 25: one push per trade, on /business
+    stream, wire = connect(streams, endpoint="business")
 
     def push(on, *items):
-        stream.received(on, json.dumps({"arg": {"channel": "trades", "instId": "BTC-USDT"}, "data": list(items)}))
+        stream.received(on, json.dumps({"arg": {"channel": "trades-all", "instId": "BTC-USDT"},
+                                        "data": list(items)}))
 
     push(wire, trade("10", "1000"))
     asked_before = streams.trades_entry(False, "BTC-USDT")
