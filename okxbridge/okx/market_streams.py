@@ -68,6 +68,8 @@ class MarketStreams:
     fresh: float = 5.0
     idle: float = 300.0
     trust_root: Any = None
+    #: shared with the private streams: OKX's 3 new connections per second per IP
+    pacer: Any = None
     streams: dict[tuple[bool, str], WsStream] = attrs.Factory(dict)
     states: dict[bool, MarketState] = attrs.Factory(dict)
     asked: dict[tuple[bool, str, str], float] = attrs.Factory(dict)
@@ -119,7 +121,8 @@ class MarketStreams:
                 f"{self.urls[demo]}/ws/v5/{endpoint}", self.reactor, self.clock, on_push=state.push,
                 on_reset=lambda: self._reset(demo, endpoint),
                 on_rejected=lambda arg, code, msg: self._rejected(demo, arg, code),
-                ping_after=self.fresh / 2, pong_timeout=self.fresh / 2, trust_root=self.trust_root)
+                ping_after=self.fresh / 2, pong_timeout=self.fresh / 2, trust_root=self.trust_root,
+                pacer=self.pacer)
             self.streams[(demo, endpoint)] = stream
         return stream
 

@@ -100,7 +100,7 @@ class PrivateAccount:
             f"{owner.urls[self.creds.simulated]}/ws/v5/private", owner.reactor, owner.clock,
             on_push=self.pushed, on_reset=self.reset,
             ping_after=owner.fresh / 2, pong_timeout=owner.fresh / 2, trust_root=owner.trust_root,
-            on_rejected=self.okx_ended,
+            on_rejected=self.okx_ended, pacer=getattr(owner, "pacer", None),
             login=lambda: login_request(self.creds, owner.client.signer.now()), on_login=self.logged_in,
             on_answer=self.ops.answered,
             # OKX serves demo trading on another host; the header lets an emulator on one host tell

@@ -73,6 +73,7 @@ class WsStream:
     ping_after: float = 2.5
     pong_timeout: float = 2.5
     trust_root: Any = None
+    pacer: Any = None  # the daemon's .ws_pacing.ConnectionPacer: 3 new connections a second
     login: Callable[[], dict[str, Any]] | None = None
     on_login: Callable[[bool, str, str], None] | None = None
     on_answer: Callable[[dict[str, Any]], None] | None = None
@@ -99,7 +100,7 @@ class WsStream:
         factory.noisy = False
         # OKX wants its own text ping; autobahn answers OKX's control pings by itself
         factory.setProtocolOptions(autoPingInterval=0, openHandshakeTimeout=10, closeHandshakeTimeout=2)
-        endpoint = ws_endpoint(self.reactor, self.url, self.trust_root)
+        endpoint = ws_endpoint(self.reactor, self.url, self.trust_root, self.pacer)
         self._gate = Gate(self.clock)
         self.service = ClientService(endpoint, factory, retryPolicy=backoffPolicy(initialDelay=1.0, maxDelay=30.0),
                                      clock=self.clock, prepareConnection=self.prepare)

@@ -10,7 +10,7 @@ import pytest
 import pytest_twisted
 import treq
 
-from tests.e2e.daemon_pair import daemon_pairs
+from tests.e2e.daemon_pair import daemon_pairs, eventually
 from tests.e2e.test_stream import Env, book_seq_delivered
 
 
@@ -262,3 +262,29 @@ async def test_each_trade_once_in_an_answer_that_spans_rest_and_the_stream(strea
     ids = [t["id"] for t in spanning["data"]]
     assert len(ids) == len(set(ids)) == 100
     assert spanning["data"] == (await env.rest.call("trades", {"symbol": "BTC_USDT", "limit": 100}))["data"]
+
+
+@pytest_twisted.ensureDeferred
+async def test_new_websocket_connections_are_paced_to_three_a_second_across_streams(reactor):
+    from twisted.internet import task
+
+    from okxbridge.sim.testing import start_emulator
+    from okxbridge.testing import start_bridge
+
+    running = await start_emulator(reactor)
+    clock = task.Clock()
+    bridge = await start_bridge(reactor, running.url, stream=True, private=True, clock=clock)
+    hub = running.emulator.ws
+    try:
+        await bridge.call("ticker", {"symbol": "BTC_USDT"})                        # /public
+        await bridge.call("records", {"symbol": "BTC_USDT", "period": 60})         # /business
+        await bridge.call("accounts")                                              # /private, live
+        await bridge.call("accounts", secret_key=DEMO_SECRET)                      # /private, demo
+        await eventually(reactor, lambda: hub.connections_made == 3, "three connections")
+        # the fourth waits for its slot on the daemon's clock, which has not moved
+        assert bridge.daemon.streams.pacer.delayed == 1 and hub.connections_made == 3
+        clock.advance(1.0)  # the next second: the fourth opens
+        await eventually(reactor, lambda: hub.connections_made == 4, "the fourth connection")
+    finally:
+        await bridge.stop()
+        await running.stop()
