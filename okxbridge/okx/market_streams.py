@@ -103,6 +103,18 @@ class MarketStreams:
                 self._state(demo).forget(channel, inst_id)
                 log.info("okx ws unsubscribed {channel} {inst_id} after {idle}s unused", channel=channel,
                          inst_id=inst_id, idle=self.idle)
+        self._close_empty()
+
+    def _close_empty(self) -> None:
+        """OKX closes a connection left without a subscription for 30 s (and the service would
+        make it again, in a loop): the bridge closes it first; the next subscription opens one."""
+        for key, stream in list(self.streams.items()):
+            if not stream.wanted and stream.service.running:
+                del self.streams[key]
+                stopping = stream.stop()
+                if stopping is not None:
+                    stopping.addErrback(lambda failure: log.failure("closing an unused market stream", failure))
+                log.info("okx ws {url} closed: no subscription left", url=stream.url)
 
     # -- plumbing -----------------------------------------------------------------------
     def _state(self, demo: bool) -> MarketState:
@@ -156,6 +168,7 @@ class MarketStreams:
         self.rejected[code] += 1
         self.asked.pop((demo, arg["channel"], arg.get("instId", "")), None)
         self._state(demo).forget(arg["channel"], arg.get("instId", ""))
+        self._close_empty()
 
     def lookup(self, demo: bool, channel: str, inst_id: str) -> Entry | None:
         """The entry when it may be served now; otherwise None (REST answers, and

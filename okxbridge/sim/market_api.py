@@ -45,7 +45,9 @@ def instruments(call):
             raise ApiRejection("51001", "Instrument ID does not exist")
     if family:
         rows = [i for i in rows if i.underlying == family and not i.is_spot]
-    return [i.to_okx(call.demo) for i in rows]
+    # docs (Get instruments) ``state`` "preopen": a crossed book is a pre-open auction (/__sim__/book)
+    return [{**i.to_okx(call.demo), **({"state": "preopen"} if i.inst_id in call.walk.crossed else {})}
+            for i in rows]
 
 
 def ticker(call):

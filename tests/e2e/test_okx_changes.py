@@ -89,6 +89,9 @@ async def test_a_crossed_pre_open_book_is_served_crossed_without_resubscribing(s
     response = await treq.post(env.running.url + "/__sim__/book", json={"instId": "BTC-USDT", "crossed": True},
                                persistent=False)
     assert response.code == 200
+    listed = await treq.get(env.running.url + "/api/v5/public/instruments?instType=SPOT", persistent=False)
+    states = {i["instId"]: i["state"] for i in (await listed.json())["data"]}
+    assert states["BTC-USDT"] == "preopen" and states["ETH-USDT"] == "live"
     stream = env.streams.streams[(False, "public")]
     for _ in range(10):  # 10 s of the auction
         answer = await streamed_depth_equals_rest(env, "BTC-USDT", "BTC_USDT")

@@ -217,3 +217,14 @@ def test_a_book_with_no_snapshot_takes_one_rest_snapshot_and_a_crossed_book_is_s
     clock.advance(1.0)
     update(10, 11, [])
     assert len(asked) == 3
+
+
+def test_a_connection_left_without_subscriptions_is_closed_and_the_next_one_opens_a_new_one():
+    clock, streams = make(idle=60.0)
+    streams.confirm(False, "tickers", "BTC-USDT")
+    stream, wire = connect(streams)
+    clock.advance(61)  # unsubscribed when idle: OKX would close it 30 s later, and it would come back
+    assert wire.ops()[-1]["op"] == "unsubscribe" and (False, "public") not in streams.streams
+    assert not stream.service.running
+    streams.confirm(False, "tickers", "ETH-USDT")
+    assert streams.streams[(False, "public")] is not stream
