@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.test_layers -*-
+# -*- test-case-name: tests.bench.test_charts, tests.convert.test_balances, tests.convert.test_instruments -*-
 """okxbridge: FMZ Quant's custom protocol served on top of OKX v5 (REST and WebSocket).
 
 Layers, lowest first (README, Architecture): :mod:`okxbridge.fmz` (the FMZ protocol),

@@ -34,6 +34,9 @@ class Health:
     probe_timeout: float = 3.0  # well under a supervisor's own check timeout
     #: okxbridge.okx.market_streams.MarketStreams, or None when streaming is off
     streams: Any = None
+    #: the WebSocket bases in use (``okx_ws_url``, ``okx_demo_ws_url``) and ``okx_region``:
+    #: which hosts the keys are sent to is the first thing to check when nothing connects
+    hosts: dict[str, str] = attrs.Factory(dict)
 
     status_section: ClassVar[str] = "daemon"
     _probing: Deferred | None = attrs.field(default=None, init=False)
@@ -63,6 +66,7 @@ class Health:
             "status": "up",
             "okx_reachable": self.recently_answered(),
             "okx_url": self.client.base_url,
+            **self.hosts,
             "okx_last_answer_seconds_ago": None if since is None else round(since, 3),
             # server − local, as the signer applies it to OK-ACCESS-TIMESTAMP (kept by time sync)
             "clock_offset_seconds": float(getattr(self.client.signer, "offset", 0.0)),

@@ -14,60 +14,30 @@ from urllib.parse import urlsplit
 
 from twisted.python import usage
 
+from .convert.intents import MARGIN_MODES
 from .convert.io_policy import parse_prefixes
 from .fmz.key_allowlist import parse_key_list
 from .fmz.site import DEFAULT_MAX_BODY, DEFAULT_MAX_CONNECTIONS, DEFAULT_READ_TIMEOUT
 from .listening import is_local_address, port_description
+from .okx.regions import DEFAULT_REGION, REGIONS, region_of_rest, ws_beside
+from .option_types import check_okx_url, key_margin_mode, one_of, positive
 from .shared.address import parse_redis_url, read_password, read_trust_root
 
-OKX_URL = "https://www.okx.com"
-LIVE_WS = "wss://ws.okx.com:8443"
-DEMO_WS = "wss://wspap.okx.com:8443"
+OKX_URL = REGIONS[DEFAULT_REGION].rest
+LIVE_WS = REGIONS[DEFAULT_REGION].ws
+DEMO_WS = REGIONS[DEFAULT_REGION].demo_ws
 
 
-def ws_beside(rest_url: str) -> str:
-    """The WebSocket base on the same host and port as a REST base (okxsim serves both)."""
-    scheme, _, rest = rest_url.partition("://")
-    return ("wss" if scheme == "https" else "ws") + "://" + rest
-
-
-MARGIN_MODES = ("cross", "isolated")
 PERIOD_UNITS = ("seconds", "minutes")
-
-
-def one_of(*allowed):
-    def coerce(value):
-        value = str(value).strip().lower()
-        if value not in allowed:
-            raise ValueError(f"must be {' or '.join(allowed)}, got {value!r}")
-        return value
-    coerce.coerceDoc = f"One of: {', '.join(allowed)}."
-    return coerce
-
-
-def key_margin_mode(value: str) -> tuple[str, str]:
-    """``ACCESS_KEY=isolated`` → (access key, mode)."""
-    key, sep, mode = str(value).partition("=")
-    if not sep or not key.strip():
-        raise ValueError(f"expected ACCESS_KEY=cross|isolated, got {value[:40]!r}")
-    return key.strip(), one_of(*MARGIN_MODES)(mode)
-
-
-def positive(kind):
-    def coerce(value):
-        number = kind(value)
-        if number <= 0:
-            raise ValueError(f"must be positive, got {value}")
-        return number
-    coerce.coerceDoc = "Must be positive."
-    return coerce
 
 
 class Options(usage.Options):
     optParameters: list[list[Any]] = [
         ["port", "p", "6666", "Port number (loopback) or strports description, e.g. tcp:6666:interface=0.0.0.0",
          port_description],
-        ["okx-url", None, OKX_URL, "OKX REST base URL"],
+        ["okx-region", None, DEFAULT_REGION, "OKX site the keys were made on: global (www.okx.com) or eea "
+         "(my.okx.com); picks the REST and WebSocket hosts (see okxbridge/okx/regions.py)", one_of(*REGIONS)],
+        ["okx-url", None, None, "OKX REST base URL (default: the --okx-region's, https://www.okx.com)"],
         ["okx-ca", None, None, "PEM bundle to verify OKX's TLS certificate with (private endpoint or emulator)"],
         ["timeout", None, 10.0, "Seconds to wait for each OKX request", positive(float)],
         # below the calls in flight, the pool closes and reopens connections (bench: 200/1000 calls at 64)
@@ -97,10 +67,10 @@ class Options(usage.Options):
          "past that, or past --deadline, a call fails at once with 'okxbridge throttled'", positive(int)],
         ["time-sync-interval", None, 60.0, "Seconds between measurements of OKX's clock "
          "(GET /api/v5/public/time); signed calls also resync on a 50102", positive(float)],
-        ["okx-ws-url", None, None, "OKX WebSocket base URL for market data (default wss://ws.okx.com:8443 "
-         "with the default --okx-url; with another --okx-url, its host and port as ws:// or wss://)"],
-        ["okx-demo-ws-url", None, None, "The same for demo (',simulate') keys (default wss://wspap.okx.com:8443; "
-         "with another --okx-url, like --okx-ws-url)"],
+        ["okx-ws-url", None, None, "OKX WebSocket base URL (default the --okx-region's, wss://ws.okx.com:8443; "
+         "with a loopback --okx-url such as the emulator, its host and port as ws:// or wss://)"],
+        ["okx-demo-ws-url", None, None, "The same for demo (',simulate') keys (default the --okx-region's, "
+         "wss://wspap.okx.com:8443; with a loopback --okx-url, like --okx-ws-url)"],
         ["stream-fresh", None, 5.0, "Seconds market data from the WebSocket may go unconfirmed (no push and no "
          "pong to the keep-alive ping) before calls fall back to REST", positive(float)],
         ["private-resync", None, 60.0, "Seconds between REST snapshots that re-check an account mirror kept "
@@ -206,13 +176,7 @@ class Options(usage.Options):
         if self["log-format"] == "json" and self.parent is not None and not self.parent["logger"]:
             # twistd picks its observer after makeService; its own --logger option is the hook
             self.parent["logger"] = "okxbridge.logs.json_observer"
-        self["okx-url"] = check_okx_url(self["okx-url"])
-        # market data only (no login is sent on these connections), so ws:// is not refused
-        for name, okx_host in (("okx-ws-url", LIVE_WS), ("okx-demo-ws-url", DEMO_WS)):
-            url = self[name] or (okx_host if self["okx-url"] == OKX_URL else ws_beside(self["okx-url"]))
-            if not url.startswith(("ws://", "wss://")):
-                raise usage.UsageError(f"--{name} must start with wss:// (or ws:// for a local emulator)")
-            self[name] = url.rstrip("/")
+        self.pick_hosts()
         if self["ledger"] not in ("sqlite", "memory"):
             raise usage.UsageError("--ledger must be sqlite or memory")
         if self["ledger-sync"] not in ("normal", "full"):
@@ -240,6 +204,24 @@ class Options(usage.Options):
             raise usage.UsageError(f"--shared-state: {e}") from None
         if address.user and self["shared-state-password"] is None:
             raise usage.UsageError(f"--shared-state: user {address.user!r} needs --shared-state-password-file")
+
+    def pick_hosts(self) -> None:
+        """REST and WebSocket bases from ``--okx-region`` (okxbridge/okx/regions.py). A
+        WebSocket URL follows ``--okx-url`` only to a loopback host (the emulator serves both
+        on one port); OKX's own WebSocket hosts are never its REST host with another scheme."""
+        region = REGIONS[self["okx-region"]]
+        self["okx-url"] = check_okx_url(self["okx-url"] or region.rest)
+        named = region_of_rest(self["okx-url"])
+        if named is not None and named is not region:
+            raise usage.UsageError(f"--okx-url {self['okx-url']} is OKX's {named.name} host but --okx-region is "
+                                   f"{region.name}: keys work on their own region's hosts only (50119 / 60032)")
+        loopback = is_local_address(urlsplit(self["okx-url"]).hostname or "")
+        # market data only (no login is sent on these connections), so ws:// is not refused
+        for name, okx_host in (("okx-ws-url", region.ws), ("okx-demo-ws-url", region.demo_ws)):
+            url = self[name] or (ws_beside(self["okx-url"]) if loopback else okx_host)
+            if not url.startswith(("ws://", "wss://")):
+                raise usage.UsageError(f"--{name} must start with wss:// (or ws:// for a local emulator)")
+            self[name] = url.rstrip("/")
 
     def apply_config(self, path: str) -> None:
         parser = configparser.ConfigParser()
@@ -279,18 +261,3 @@ class Options(usage.Options):
                 except ValueError as e:
                     raise usage.UsageError(f"--config: margin-mode of a [key …] section: {e}") from None
                 self.key_margin_modes.setdefault(key.strip(), mode)
-
-
-def check_okx_url(url: str) -> str:
-    """``https://…``, or ``http://`` to a loopback host only (the emulator): every signed
-    request carries the passphrase and a signature, which must not cross a network in clear."""
-    url = url.strip().rstrip("/")
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise usage.UsageError(f"--okx-url {url!r} is not an http(s) URL; use https://www.okx.com")
-    if parts.scheme == "http" and not is_local_address(parts.hostname):
-        raise usage.UsageError(
-            f"--okx-url {url} refused: plain http:// would send the passphrase and signatures of every call "
-            f"across the network unencrypted; use https:// (http:// is allowed only to a loopback host, such "
-            f"as an emulator on 127.0.0.1)")
-    return url

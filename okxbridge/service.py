@@ -52,6 +52,7 @@ from .okx.retry import Backoff
 from .okx.services import PoolService, StreamsService
 from .okx.signer import Signer
 from .okx.timesync import TimeSync
+from .okx.ws_pacing import ConnectionPacer
 from .options import Options
 from .recent import RecentCalls, RecentOkxRequests
 from .shared.connection import RedisConnection, host_name
@@ -83,7 +84,7 @@ class Daemon:
 
 
 def make_private_streams(reactor, clock: IReactorTime, options: Options, client: OkxClient,
-                         trust_root: Any) -> PrivateStreams | None:
+                         trust_root: Any, pacer: ConnectionPacer | None = None) -> PrivateStreams | None:
     """Account streams, unless ``--no-private-stream``. Logins carry a signature and the
     passphrase: a ``ws://`` URL is used only to a loopback host (an emulator)."""
     if options["no-private-stream"]:
@@ -96,14 +97,17 @@ def make_private_streams(reactor, clock: IReactorTime, options: Options, client:
                      env="demo" if demo else "live", url=url)
             return None
     return PrivateStreams(reactor, clock, client, urls, fresh=options["stream-fresh"],
-                          resync=options["private-resync"], idle=options["stream-idle"], trust_root=trust_root)
+                          resync=options["private-resync"], idle=options["stream-idle"], trust_root=trust_root,
+                          pacer=pacer)
 
 
-def make_streams(reactor, clock: IReactorTime, options: Options, trust_root: Any) -> MarketStreams | None:
+def make_streams(reactor, clock: IReactorTime, options: Options, trust_root: Any,
+                 pacer: ConnectionPacer | None = None) -> MarketStreams | None:
     if options["no-stream"]:
         return None
     return MarketStreams(reactor, clock, {False: options["okx-ws-url"], True: options["okx-demo-ws-url"]},
-                         fresh=options["stream-fresh"], idle=options["stream-idle"], trust_root=trust_root)
+                         fresh=options["stream-fresh"], idle=options["stream-idle"], trust_root=trust_root,
+                         pacer=pacer)
 
 
 def watch_streams(metrics: BridgeMetrics, streams: MarketStreams | None, private: PrivateStreams | None) -> None:
@@ -197,6 +201,12 @@ def make_ports(reactor, options: Options, app: FmzApp, admin: AdminApp,
     return Listener(reactor, options["port"], site), CloseDoors(counting), admin_port
 
 
+def hosts_of(options: Options) -> dict[str, str]:
+    """What ``/status.json``'s daemon section says about OKX's hosts (beside ``okx_url``)."""
+    return {"okx_region": options["okx-region"], "okx_ws_url": options["okx-ws-url"],
+            "okx_demo_ws_url": options["okx-demo-ws-url"]}
+
+
 def in_stop_order(*parts: service.IService | None) -> StopInOrder:
     """The top service; its children stop in the order given (it stops the last added first)."""
     top = StopInOrder()
@@ -222,15 +232,16 @@ def build_daemon(reactor: IReactorTime, options: Options, clock: IReactorTime | 
     bundle = load_bundle(options["okx-ca"]) if options["okx-ca"] else None  # --okx-ca, read once
     client = make_client(reactor, options, pool, bundle, limiter, coalescer, metrics)
     trust_root = bundle.trust_root if bundle is not None else None
-    streams = make_streams(reactor, clock or reactor, options, trust_root)
-    private = make_private_streams(reactor, clock or reactor, options, client, trust_root)
+    pacer = ConnectionPacer(clock or reactor)  # OKX: 3 new WebSocket connections per second per IP
+    streams = make_streams(reactor, clock or reactor, options, trust_root, pacer)
+    private = make_private_streams(reactor, clock or reactor, options, client, trust_root, pacer)
     watch_streams(metrics, streams, private)
     instruments, accounts = InstrumentCache(reactor, options["instruments-ttl"]), Accounts(reactor, private)
     desk = make_desk(reactor, options, client, accounts, instruments, ledger, instance)
     app = make_app(reactor, options, make_views(reactor, options, client, accounts, desk, instruments, streams),
                    metrics, seen)
     health = Health(client, reactor, reactor.seconds(), ledger=ledger,
-                    shared=redis.health if redis is not None else None, streams=streams)
+                    shared=redis.health if redis is not None else None, streams=streams, hosts=hosts_of(options))
     status = make_status(reactor, {"health": health, "recent_calls": recent_calls, "docker_calls": seen,
                                    "recent_okx": recent_okx,
                                    "limiter": local_limiter, "desk": desk, "streams": streams, "private": private,

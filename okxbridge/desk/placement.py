@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.handlers.test_trade, tests.e2e.test_ledger, tests.e2e.test_shared_state -*-
+# -*- test-case-name: tests.desk.test_placement -*-
 """One write per nonce, whatever happens around it: the ledger's claim, then the request.
 
 :func:`exactly_once` writes the claim (durably, in the ledger store) before ``send`` may

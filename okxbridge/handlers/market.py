@@ -26,7 +26,7 @@ from ..fmz.answer import Answer
 from ..fmz.envelope import Call
 from ..fmz.params import int_param, text_param
 from ..okx import paths
-from ..okx.market_streams import BOOK_CHANNEL, Streamed
+from ..okx.market_streams import BOOK_CHANNEL, TRADES_CHANNEL, Streamed
 from ..okx.session import Session, first
 from .deps import Market, gather
 
@@ -39,6 +39,9 @@ DEPTH_MAX, TRADES_MAX = 400, 500
 def capped_limit(call: Call, most: int, default: int) -> int:
     """``limit`` (0: ``default``), at most ``most``: above it is OKX's maximum, not an error."""
     return min(int_param(call.params, "limit", default=0) or default, most)
+
+#: bars OKX lists on /market/history-candles only (docs: the bar values of "Get candlesticks")
+HISTORY_ONLY_BARS = frozenset({"1s"})
 
 
 async def target(deps: Market, call: Call, trace: list[str]) -> tuple[Symbol, Session, str]:
@@ -85,7 +88,8 @@ async def depth(deps: Market, call: Call, trace: list[str]) -> Answer:
         reply = await session.public(paths.BOOKS, {"instId": inst_id, "sz": limit})
         data, raw = depth_from_okx(first(reply, f"order book for {inst_id}"), limit), reply.raw
         if streams is not None:
-            streams.confirm(session.creds.simulated, BOOK_CHANNEL, inst_id)
+            public = Session(session.client, session.creds, []).public  # a trace of its own, not this call's
+            streams.confirm(session.creds.simulated, BOOK_CHANNEL, inst_id, public)
     data["symbol"] = symbol.fmz
     return Answer(data, raw)
 
@@ -102,7 +106,7 @@ async def trades(deps: Market, call: Call, trace: list[str]) -> Answer:
     if streams is not None and live:
         streams.seed_trades(demo, live, reply.data)  # asked while live: no hole between page and pushes
     elif streams is not None:
-        streams.confirm(demo, "trades", inst_id)
+        streams.confirm(demo, TRADES_CHANNEL, inst_id)
     return Answer(trades_from_okx(reply.data), reply.raw)
 
 
@@ -123,8 +127,9 @@ async def records(deps: Market, call: Call, trace: list[str]) -> Answer:
             rows = [record_from_okx(row) for row in merge_candle_pages([found.data], limit)]
             return Answer(rows, found.raw)
     live = streams and limit <= CANDLES_PAGE and streams.candles_entry(demo, bar, inst_id)
-    query = {"instId": inst_id, "bar": bar, "limit": min(limit, CANDLES_PAGE)}
-    reply = await session.public(paths.CANDLES, query)
+    # OKX documents 1s bars on history-candles (and candle1s) only, not on /market/candles
+    recent, page = (paths.HISTORY_CANDLES, HISTORY_PAGE) if bar in HISTORY_ONLY_BARS else (paths.CANDLES, CANDLES_PAGE)
+    reply = await session.public(recent, {"instId": inst_id, "bar": bar, "limit": min(limit, page)})
     if streams is not None and live:
         streams.seed_candles(demo, live, reply.data)
     elif streams is not None and limit <= CANDLES_PAGE:

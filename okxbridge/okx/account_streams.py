@@ -56,6 +56,8 @@ class PrivateStreams:
     resync: float = 60.0
     idle: float = 300.0
     trust_root: Any = None
+    #: shared with the market streams: OKX's 3 new connections per second per IP
+    pacer: Any = None
     accounts: dict[str, PrivateAccount] = attrs.Factory(dict)
     answers: collections.Counter = attrs.Factory(collections.Counter)
     #: (fingerprint, "mirror" | "rest") → account calls answered so, for the status page's row

@@ -6,6 +6,13 @@ Rules (docs #order-book-trading-market-data-ws-order-book-channel, spec okx-ws.m
 - the snapshot has ``prevSeqId`` -1; each update's ``prevSeqId`` must equal the ``seqId``
   before it, or a message was lost and the book is wrong until a fresh snapshot;
 - an update whose ``prevSeqId`` equals its own ``seqId`` is a heartbeat (no change);
+- without the channel's snapshot (OKX's changelog 2026-02-12 drops it), ``GET /market/books``
+  (``sz`` 400, with its ``seqId``) is the snapshot: buffered updates up to its ``seqId`` are
+  in it, the first one applied must have ``prevSeqId <= snapshot seqId < seqId``
+  (:func:`sync`), then the chain goes on as above; an update wholly before the book's
+  ``seqId`` (sent before the REST snapshot was taken) is already in it;
+- a crossed book (best ask below best bid) is legal in pre-open and call auctions ("Best
+  ask price may be lower than the best bid price during the pre-open period"): it is a book;
 - a level ``[px, sz, "0", numOrders]`` replaces the level at that price; ``sz`` "0"
   deletes it; bids are kept highest first, asks lowest first;
 - ``checksum`` (legacy) is the signed CRC32 of ``bid1px:bid1sz:ask1px:ask1sz:…`` over the
@@ -106,6 +113,8 @@ def apply(book: Book | None, action: str, data: dict[str, Any]) -> Book | BookBr
             new = Book(_levels(data.get("bids")), _levels(data.get("asks")), seq_id, str(data.get("ts", "")))
         elif book is None:
             return BookBroken("gap", "an update arrived before any snapshot")
+        elif prev < book.seq_id and seq_id <= book.seq_id:
+            return book  # sent before the (REST) snapshot this book started from: in it already
         elif prev != book.seq_id:
             return BookBroken("gap", f"prevSeqId {prev} after seqId {book.seq_id}")
         else:
@@ -119,6 +128,33 @@ def apply(book: Book | None, action: str, data: dict[str, Any]) -> Book | BookBr
     return new
 
 
+def from_rest(data: Any) -> Book | BookBroken:
+    """A ``GET /market/books`` ``data[0]`` as a snapshot; without a ``seqId`` it cannot be synced."""
+    if not isinstance(data, dict) or data.get("seqId") is None:
+        return BookBroken("bad", "the REST order book carries no seqId")
+    return apply(None, "snapshot", {**data, "prevSeqId": -1, "checksum": 0})
+
+
+def sync(snapshot: Book, pending: list[dict[str, Any]]) -> Book | BookBroken | None:
+    """``snapshot`` (from REST) with the updates buffered meanwhile, by OKX's rule; None when
+    the snapshot is older than the first update it must be joined to (take another)."""
+    later = [data for data in pending if int(data.get("seqId", -1)) > snapshot.seq_id]
+    if not later:
+        return snapshot
+    try:
+        prev = int(later[0].get("prevSeqId", -1))
+    except (TypeError, ValueError):
+        return BookBroken("bad", "unreadable prevSeqId")
+    if prev > snapshot.seq_id:
+        return None
+    book: Book | BookBroken = attrs.evolve(snapshot, seq_id=prev)
+    for data in later:
+        if isinstance(book, BookBroken):
+            break
+        book = apply(book, "update", data)
+    return book
+
+
 def crossed(book: Book) -> bool:
-    """A book whose best bid is not below its best ask is wrong whatever its sequence says."""
+    """Best bid not below best ask: legal in a pre-open auction, worth a word in the log."""
     return bool(book.bids and book.asks and max(book.bids) >= min(book.asks))

@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.okx.test_client, tests.okx.test_transport -*-
+# -*- test-case-name: tests.desk.test_placement -*-
 """OKX's REST envelope: the exact text a request sends and signs, and how an answer is read.
 
 Pure functions, shared by the signing transport (REST) and the private WebSocket's order

@@ -13,6 +13,9 @@ The rule (README, "Streaming market data"):
   taken while the subscription is live is joined to the pushes, after which a call is
   answered locally when the state holds the ``limit`` asked for (older bars: REST).
 - A subscription not asked for during ``--stream-idle`` seconds is unsubscribed.
+- A ``books`` subscription OKX starts without a snapshot (changelog 2026-02-12) is synced
+  from one ``GET /market/books?sz=400``, asked with the key whose call confirmed it
+  (unsigned: the key only says live or demo); see :mod:`okxbridge.okx.market_state`.
 
 OKX sends tickers only when the last trade or best bid/ask changes, so a quiet market
 pushes nothing: freshness is the connection's, proven by the keep-alive.
@@ -21,12 +24,14 @@ pushes nothing: freshness is the connection's, proven by the keep-alive.
 from __future__ import annotations
 
 import collections
-from typing import Any
+from typing import Any, Callable
 
 import attrs
 from twisted.internet import task
+from twisted.internet.defer import Deferred
 from twisted.logger import Logger
 
+from . import paths
 from .books import Book
 from .market_state import Entry, MarketState
 from .ws_client import WsStream
@@ -35,11 +40,15 @@ log = Logger()
 
 #: the only book the bridge keeps: 400 levels, OKX's incremental ``books`` channel
 BOOK_CHANNEL = "books"
+#: one push per trade (``trades`` folds a taker order's trades into one push with ``count``,
+#: which joined to REST's one row per trade would list the trades at the seam twice)
+TRADES_CHANNEL = "trades-all"
 
 
 def endpoint_of(channel: str) -> str:
-    """OKX serves candles on /business only (docs "Changes to V5 API WebSocket subscription")."""
-    return "business" if channel.startswith("candle") else "public"
+    """OKX serves candles and ``trades-all`` on /business only (docs "Changes to V5 API
+    WebSocket subscription", all-trades channel)."""
+    return "business" if channel.startswith("candle") or channel == TRADES_CHANNEL else "public"
 
 
 @attrs.frozen
@@ -59,12 +68,18 @@ class MarketStreams:
     fresh: float = 5.0
     idle: float = 300.0
     trust_root: Any = None
+    #: shared with the private streams: OKX's 3 new connections per second per IP
+    pacer: Any = None
     streams: dict[tuple[bool, str], WsStream] = attrs.Factory(dict)
     states: dict[bool, MarketState] = attrs.Factory(dict)
     asked: dict[tuple[bool, str, str], float] = attrs.Factory(dict)
     answers: collections.Counter = attrs.Factory(collections.Counter)
     resubscribes: collections.Counter = attrs.Factory(collections.Counter)
     rejected: collections.Counter = attrs.Factory(collections.Counter)
+    #: REST book snapshots taken (OKX sent none, or a gap), and how many failed
+    rest_snapshots: collections.Counter = attrs.Factory(collections.Counter)
+    #: demo → a public REST getter (path, params) → Deferred[OkxReply], from a confirming call
+    public: dict[bool, Callable[[str, dict[str, Any]], Deferred]] = attrs.Factory(dict)
     _sweeper: Any = None
 
     # -- service life ---------------------------------------------------------------
@@ -88,12 +103,25 @@ class MarketStreams:
                 self._state(demo).forget(channel, inst_id)
                 log.info("okx ws unsubscribed {channel} {inst_id} after {idle}s unused", channel=channel,
                          inst_id=inst_id, idle=self.idle)
+        self._close_empty()
+
+    def _close_empty(self) -> None:
+        """OKX closes a connection left without a subscription for 30 s (and the service would
+        make it again, in a loop): the bridge closes it first; the next subscription opens one."""
+        for key, stream in list(self.streams.items()):
+            if not stream.wanted and stream.service.running:
+                del self.streams[key]
+                stopping = stream.stop()
+                if stopping is not None:
+                    stopping.addErrback(lambda failure: log.failure("closing an unused market stream", failure))
+                log.info("okx ws {url} closed: no subscription left", url=stream.url)
 
     # -- plumbing -----------------------------------------------------------------------
     def _state(self, demo: bool) -> MarketState:
         state = self.states.get(demo)
         if state is None:
-            state = self.states[demo] = MarketState(self.clock, lambda entry, why: self._broken(demo, entry, why))
+            state = self.states[demo] = MarketState(self.clock, lambda entry, why: self._broken(demo, entry, why),
+                                                    lambda entry: self._need_snapshot(demo, entry))
         return state
 
     def _stream(self, demo: bool, channel: str) -> WsStream:
@@ -105,7 +133,8 @@ class MarketStreams:
                 f"{self.urls[demo]}/ws/v5/{endpoint}", self.reactor, self.clock, on_push=state.push,
                 on_reset=lambda: self._reset(demo, endpoint),
                 on_rejected=lambda arg, code, msg: self._rejected(demo, arg, code),
-                ping_after=self.fresh / 2, pong_timeout=self.fresh / 2, trust_root=self.trust_root)
+                ping_after=self.fresh / 2, pong_timeout=self.fresh / 2, trust_root=self.trust_root,
+                pacer=self.pacer)
             self.streams[(demo, endpoint)] = stream
         return stream
 
@@ -119,10 +148,27 @@ class MarketStreams:
                  inst_id=entry.inst_id, why=why)
         self._stream(demo, entry.channel).resubscribe({"channel": entry.channel, "instId": entry.inst_id})
 
+    def _need_snapshot(self, demo: bool, entry: Entry) -> None:
+        public = self.public.get(demo)
+        if public is not None:
+            Deferred.fromCoroutine(self._rest_snapshot(demo, entry, public))
+
+    async def _rest_snapshot(self, demo: bool, entry: Entry, public: Callable[..., Deferred]) -> None:
+        epoch, data = entry.epoch, None
+        self.rest_snapshots["taken"] += 1
+        try:
+            reply = await public(paths.BOOKS, {"instId": entry.inst_id, "sz": "400"})
+            data = reply.data[0] if reply.data else None
+        except Exception as e:  # any failure: the book stays unsynced and the next update asks again
+            self.rest_snapshots["failed"] += 1
+            log.warn("okx ws books {inst_id}: REST snapshot failed: {error}", inst_id=entry.inst_id, error=repr(e))
+        self._state(demo).seed_book(entry, epoch, data)
+
     def _rejected(self, demo: bool, arg: dict[str, str], code: str) -> None:
         self.rejected[code] += 1
         self.asked.pop((demo, arg["channel"], arg.get("instId", "")), None)
         self._state(demo).forget(arg["channel"], arg.get("instId", ""))
+        self._close_empty()
 
     def lookup(self, demo: bool, channel: str, inst_id: str) -> Entry | None:
         """The entry when it may be served now; otherwise None (REST answers, and
@@ -135,10 +181,14 @@ class MarketStreams:
             return entry
         return None
 
-    def confirm(self, demo: bool, channel: str, inst_id: str) -> None:
+    def confirm(self, demo: bool, channel: str, inst_id: str,
+                public: Callable[[str, dict[str, Any]], Deferred] | None = None) -> None:
         """OKX answered a REST read of ``inst_id``: the instrument exists, so its stream may
         start. Only then: a caller spelling junk symbols must not spend the connection's
-        subscribe budget (OKX's ops per hour) nor grow the subscription list."""
+        subscribe budget (OKX's ops per hour) nor grow the subscription list. ``public``
+        (a public REST getter of this environment) is kept for books' REST snapshots."""
+        if public is not None:
+            self.public.setdefault(demo, public)
         self.asked[(demo, channel, inst_id)] = self.clock.seconds()
         state = self._state(demo)
         if (channel, inst_id) not in state.entries:
@@ -163,7 +213,7 @@ class MarketStreams:
 
     def trades(self, demo: bool, inst_id: str, limit: int) -> Streamed | None:
         """Newest first, as REST lists them; None until history and pushes are joined."""
-        entry = self.lookup(demo, "trades", inst_id)
+        entry = self.lookup(demo, TRADES_CHANNEL, inst_id)
         if entry is None or not entry.trades_complete or len(entry.trades) < limit:
             return None
         items = list(entry.trades.values())[-limit:]
@@ -172,7 +222,7 @@ class MarketStreams:
 
     def trades_entry(self, demo: bool, inst_id: str) -> tuple[Entry, int] | None:
         """The live entry a REST page asked for now may be joined to, with its epoch."""
-        return self._live(demo, "trades", inst_id)
+        return self._live(demo, TRADES_CHANNEL, inst_id)
 
     def _live(self, demo: bool, channel: str, inst_id: str) -> tuple[Entry, int] | None:
         entry = self._state(demo).entries.get((channel, inst_id))
@@ -214,6 +264,8 @@ class MarketStreams:
                 "fresh": s.heard_within(self.fresh), "connects": s.connects,
             } for (demo, _), s in sorted(self.streams.items(), key=lambda kv: (kv[0][0], kv[0][1]))],
             "broken_books": sum(1 for st in self.states.values() for e in st.entries.values() if e.broken),
+            "crossed_books": sum(1 for st in self.states.values() for e in st.entries.values() if e.crossed),
+            "rest_book_snapshots": dict(self.rest_snapshots),
         }
 
 

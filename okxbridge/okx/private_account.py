@@ -33,6 +33,8 @@ CHANNELS = ({"channel": "orders", "instType": "ANY"}, {"channel": "positions", "
 #: login refusals that name the credential as wrong (docs #error-code-websocket-public)
 BAD_CREDENTIAL = ("60005", "60007", "60024", "60032")
 GIVE_UP_SECONDS = 300.0
+#: a channel OKX ended is subscribed again after 1 s, doubling up to this
+ENDED_RETRY_MAX = 60.0
 
 
 #: a snapshot push replaces everything it does not list (the socket delivers in order)
@@ -86,14 +88,19 @@ class PrivateAccount:
     awaiting: dict[str, float] = attrs.Factory(dict)
     awaiting_account: float | None = None
     awaiting_positions: float | None = None
+    #: channel → (why, when) for the channels OKX ended on this connection (out of sync meanwhile)
+    ended: dict[str, tuple[str, float]] = attrs.Factory(dict)
+    retry_delay: float = 1.0
+    _retry: Any = None
 
     def __attrs_post_init__(self) -> None:
         owner = self.owner
         self.ops = Operations(owner.clock)
         self.stream = WsStream(
             f"{owner.urls[self.creds.simulated]}/ws/v5/private", owner.reactor, owner.clock,
-            on_push=self.pushed, on_reset=self.reset, on_rejected=lambda arg, code, msg: None,
+            on_push=self.pushed, on_reset=self.reset,
             ping_after=owner.fresh / 2, pong_timeout=owner.fresh / 2, trust_root=owner.trust_root,
+            on_rejected=self.okx_ended, pacer=getattr(owner, "pacer", None),
             login=lambda: login_request(self.creds, owner.client.signer.now()), on_login=self.logged_in,
             on_answer=self.ops.answered,
             # OKX serves demo trading on another host; the header lets an emulator on one host tell
@@ -119,8 +126,44 @@ class PrivateAccount:
             self.gave_up_at, self.sync = None, Sync.NO_SNAPSHOT
             self.stream.start()
 
+    def okx_ended(self, arg: dict[str, Any], event: str, msg: str) -> None:
+        """OKX ended a channel of the mirror: more than 30 connections of this account on it
+        (other bots, other bridges; docs #overview-websocket-connection-count-limit), or an
+        ``unsubscribe`` of its own. The mirror misses that channel's pushes from now on, so
+        it is out of sync at once; the channel is asked for again with backoff."""
+        wanted = next((dict(a) for a in CHANNELS if a["channel"] == arg.get("channel")), None)
+        if wanted is None:
+            return
+        why = f"OKX ended {wanted['channel']}: {event}" + (f" {msg}" if msg else "")
+        self.ended[wanted["channel"]] = (why, self.owner.clock.seconds())
+        self.owner.snapshots["ended by okx"] += 1
+        log.warn("okx private stream for {key}: {why}; account calls use REST, subscribing again in {s:g}s",
+                 key=self.creds.short_key, why=why, s=self.retry_delay)
+        if self._retry is None or not self._retry.active():
+            self._retry = self.owner.clock.callLater(self.retry_delay, self._subscribe_again)
+            self.retry_delay = min(self.retry_delay * 2, ENDED_RETRY_MAX)
+
+    def _subscribe_again(self) -> None:
+        for arg in CHANNELS:
+            if arg["channel"] in self.ended:
+                self.stream.subscribe_again(dict(arg))
+        # OKX acknowledges and then ends: held for ``fresh`` seconds, they are back
+        self._retry = self.owner.clock.callLater(self.owner.fresh, self._held, self.owner.clock.seconds())
+
+    def _held(self, since: float) -> None:
+        if any(at > since for _, at in self.ended.values()):
+            self._retry = self.owner.clock.callLater(self.retry_delay, self._subscribe_again)
+            self.retry_delay = min(self.retry_delay * 2, ENDED_RETRY_MAX)
+            return
+        self._retry, self.retry_delay, self.ended = None, 1.0, {}
+        self.snapshot()  # what was missed meanwhile
+
     def reset(self) -> None:
-        """The connection is lost: what was loaded on it no longer is (giving up stays)."""
+        """The connection is lost: what was loaded on it no longer is (giving up stays); a new
+        one subscribes every channel again, those OKX ended included."""
+        if self._retry is not None and self._retry.active():
+            self._retry.cancel()
+        self._retry, self.ended = None, {}
         self.mirror.clear()
         if self.sync is not Sync.GAVE_UP:
             self.sync = Sync.NO_SNAPSHOT
@@ -203,7 +246,7 @@ class PrivateAccount:
     # -- may the mirror answer? ----------------------------------------------------------
     def in_sync(self) -> bool:
         return (self.login_error is None and self.stream.is_ready and self.sync is Sync.SNAPSHOT_LOADED
-                and self.mirror.complete and self.stream.heard_within(self.owner.fresh))
+                and not self.ended and self.mirror.complete and self.stream.heard_within(self.owner.fresh))
 
     def ready_for(self, part: str) -> bool:
         if not self.in_sync():
@@ -237,4 +280,5 @@ class PrivateAccount:
             "snapshot_seconds_ago": None if self.last_snapshot is None else round(now - self.last_snapshot, 3),
             "open_orders": len(self.mirror.open_orders), "positions": len(self.mirror.positions),
             "currencies": len(self.mirror.balances), "awaiting_pushes": len(self.awaiting),
+            "ended_by_okx": [why for why, _ in self.ended.values()] or None,
         }

@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.okx.test_retry, tests.okx.test_retrying, tests.desk.test_placement -*-
+# -*- test-case-name: tests.okx.test_retry -*-
 """Which failed OKX calls may be sent again, and how long to wait before each try.
 
 Only reads are retried. A write whose answer was lost may have been carried out — an

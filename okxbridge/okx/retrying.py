@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.okx.test_retrying, tests.okx.test_limits, tests.e2e.test_uncertain_orders -*-
+# -*- test-case-name: tests.okx.test_retrying -*-
 """The layer that sends a call again when OKX's answer says it is safe to (rules: :mod:`.retry`).
 
 Reads are retried with capped, jittered backoff while the call's deadline allows. A write

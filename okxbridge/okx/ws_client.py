@@ -1,34 +1,30 @@
 # -*- test-case-name: tests.okx.test_ws_client -*-
 """One WebSocket connection to OKX (a public or business endpoint), kept up as a service.
 
-Built on autobahn's Twisted client inside a ``ClientService``: reconnect with backoff,
-and on every (re)connection one ``subscribe`` carrying every channel still wanted, so a
-dropped connection costs one request, not one per symbol. What OKX asks of a client
-(docs #overview-websocket-connect, #overview-websocket-connection-count-limit; spec
-okx-ws.md §5):
+Built on autobahn's Twisted client inside a ``ClientService``: reconnect with backoff, and on
+every (re)connection one ``subscribe`` with every channel still wanted (not one per symbol).
+OKX asks (docs #overview-websocket-connect, -connection-count-limit; spec okx-ws.md §5):
 
 - keep-alive: after ``ping_after`` seconds without any message the client sends text
   ``ping``; with no ``pong`` (or any message) ``pong_timeout`` seconds later the connection
   is taken for dead, dropped and made again;
-- at most 480 ``subscribe``/``unsubscribe`` requests per connection-hour: past
-  :data:`OPS_PER_HOUR` (kept under OKX's figure) new subscriptions are refused — the
-  caller answers from REST — until the hour window has room again;
-- 3 new connections per second per IP: the backoff starts at 1 s and each endpoint
-  keeps one connection.
+- at most 480 ``subscribe``/``unsubscribe`` requests per connection-hour: past :data:`OPS_PER_HOUR`
+  (under OKX's figure) new subscriptions are refused (REST answers) until the hour has room;
+- 3 new connections per second per IP: the backoff starts at 1 s, one connection per endpoint.
 
 Nothing here knows FMZ: pushes go to ``on_push(message)``, losses of the stream to
 ``on_reset()``, rejections of an arg to ``on_rejected(arg, code, msg)``.
 
-A private stream (``/ws/v5/private``) gives ``login``: a function building the login
-request. Logging in is the connection's ``prepareConnection`` hook (:meth:`WsStream.prepare`):
-the service counts a connection as made only once the WebSocket is open and OKX has answered
-the login, sent first on every connection; subscriptions go out only once OKX answered
-``event:"login"`` (``on_login(True, "0", "")``); a refused login (``event:"error"`` before
-it, docs #overview-websocket-login) calls ``on_login(False, code, msg)`` and drops the
-connection, which the service makes again with backoff; no answer within ``login_timeout``
-seconds drops it too. Where the connection stands is :attr:`WsStream.state`, a
-:class:`~.ws_link.Link`. Answers to operations (``op`` with ``id``: order, cancel-order…) go
-to ``on_answer(message)``.
+A private stream (``/ws/v5/private``) gives ``login``, a function building the login request.
+Logging in is the connection's ``prepareConnection`` hook (:meth:`WsStream.prepare`): the
+service counts a connection as made once the WebSocket is open and OKX answered the login,
+sent first on every connection; subscriptions go out once OKX answered ``event:"login"``
+(``on_login(True, "0", "")``); a refusal (``event:"error"`` before it) calls
+``on_login(False, code, msg)`` and drops the connection, made again with backoff, as is one
+with no answer within ``login_timeout`` s. :attr:`WsStream.state` is a :class:`~.ws_link.Link`.
+Answers to operations go to ``on_answer(message)``; OKX ending a private subscription
+(``channel-conn-count-error``, or an ``unsubscribe`` the bridge never asks for there) goes to
+``on_rejected(arg, event, msg)``.
 """
 
 from __future__ import annotations
@@ -47,6 +43,7 @@ from .ws_link import OPEN, Gate, Link, OkxWsProtocol, StreamFactory, ws_endpoint
 
 OPS_PER_HOUR = 400
 HOUR = 3600.0
+ENDED = ("channel-conn-count-error", "unsubscribe")  # OKX ends a private subscription
 
 log = Logger()
 
@@ -76,6 +73,7 @@ class WsStream:
     ping_after: float = 2.5
     pong_timeout: float = 2.5
     trust_root: Any = None
+    pacer: Any = None  # the daemon's .ws_pacing.ConnectionPacer: 3 new connections a second
     login: Callable[[], dict[str, Any]] | None = None
     on_login: Callable[[bool, str, str], None] | None = None
     on_answer: Callable[[dict[str, Any]], None] | None = None
@@ -102,7 +100,7 @@ class WsStream:
         factory.noisy = False
         # OKX wants its own text ping; autobahn answers OKX's control pings by itself
         factory.setProtocolOptions(autoPingInterval=0, openHandshakeTimeout=10, closeHandshakeTimeout=2)
-        endpoint = ws_endpoint(self.reactor, self.url, self.trust_root)
+        endpoint = ws_endpoint(self.reactor, self.url, self.trust_root, self.pacer)
         self._gate = Gate(self.clock)
         self.service = ClientService(endpoint, factory, retryPolicy=backoffPolicy(initialDelay=1.0, maxDelay=30.0),
                                      clock=self.clock, prepareConnection=self.prepare)
@@ -169,6 +167,10 @@ class WsStream:
     def unsubscribe(self, arg: dict[str, str]) -> None:
         if self.wanted.pop(arg_key(arg), None) is not None and self.is_connected and self._room():
             self._send_op("unsubscribe", [arg])
+
+    def subscribe_again(self, arg: dict[str, str]) -> None:  # a wanted arg OKX ended
+        if self.is_ready and arg_key(arg) in self.wanted and self._room():
+            self._send_op("subscribe", [arg])
 
     def resubscribe(self, arg: dict[str, str]) -> None:
         """Ask again for a fresh snapshot (after a sequence gap or a checksum mismatch)."""
@@ -244,6 +246,9 @@ class WsStream:
             arg = message.get("arg") or {}
             self.messages[arg.get("channel", "?")] += 1
             self.on_push(message)
+        elif event in ENDED and self.login is not None:
+            msg = withheld(str(message.get("msg", "")))
+            self.on_rejected(message.get("arg") or {"channel": str(message.get("channel", ""))}, event, msg)
         elif event == "error":
             self._rejected(message)
         elif event == "notice":

@@ -26,6 +26,8 @@ from twisted.internet import endpoints, ssl
 from twisted.internet.defer import Deferred
 from twisted.internet.interfaces import IDelayedCall
 
+from .ws_pacing import ConnectionPacer, PacedEndpoint
+
 
 class Link(enum.Enum):
     """Where a stream's connection stands; only :attr:`READY` may carry subscriptions and operations."""
@@ -109,9 +111,14 @@ class OkxWsProtocol(WebSocketClientProtocol):
         self.factory.stream.disconnected(self, code, reason)
 
 
-def ws_endpoint(reactor: Any, url: str, trust_root: Any = None) -> Any:
+def ws_endpoint(reactor: Any, url: str, trust_root: Any = None, pacer: ConnectionPacer | None = None) -> Any:
     """A client endpoint for ``ws://`` or ``wss://`` (TLS verified, against ``trust_root``
-    when given — the ``--okx-ca`` bundle — else the system's roots)."""
+    when given — the ``--okx-ca`` bundle — else the system's roots), paced by ``pacer``."""
+    endpoint = _endpoint(reactor, url, trust_root)
+    return endpoint if pacer is None else PacedEndpoint(endpoint, pacer)
+
+
+def _endpoint(reactor: Any, url: str, trust_root: Any) -> Any:
     parts = urlsplit(url)
     secure = parts.scheme == "wss"
     host = parts.hostname or ""

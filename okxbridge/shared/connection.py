@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.shared.test_connection,tests.desk.test_redis -*-
+# -*- test-case-name: tests.shared.test_connection -*-
 """A long-lived Redis connection as a Twisted service (txredisapi over ``ClientService``).
 
 txredisapi reconnects on its own, with backoff, for as long as the service runs. What this

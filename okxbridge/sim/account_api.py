@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.sim.test_sim_engine, tests.sim.test_sim_http -*-
+# -*- test-case-name: tests.sim.test_sim_modes -*-
 """Private account endpoints: balances, config, position mode, leverage, positions."""
 
 from decimal import Decimal

@@ -40,6 +40,8 @@ class SimRequest:
     state: object
     now: float
     instruments: dict
+    #: ``x-simulated-trading: 1``: the demo environment (its own instIdCodes)
+    demo: bool = False
 
     @property
     def walk(self):
@@ -164,7 +166,8 @@ class EmulatorSite:
         if not emu.limiter.allow(method, path, ip, user, params, inst_ids):
             return _json(request, TOO_MANY, 429)
         emu.sync()
-        call = SimRequest(emu=emu, params=params, body=body, state=state, now=now, instruments=catalogue(now))
+        call = SimRequest(emu=emu, params=params, body=body, state=state, now=now, instruments=catalogue(now),
+                          demo=demo)
         in_time = int(emu.clock.seconds() * 1_000_000)
         result = handler(call)
         if state is not None:
@@ -214,6 +217,18 @@ class EmulatorSite:
             return _json(request, {"ok": False, "error": "need a known instId and a positive price"}, 400)
         self.emu.set_price(spec["instId"], price)
         return _json(request, {"ok": True, "instId": spec["instId"], "last": str(self.emu.price(spec["instId"]))})
+
+    @app.route("/__sim__/book", methods=["POST"])
+    def set_book(self, request):
+        """``{"instId", "crossed": true|false}``: a pre-open auction's crossed book, or its end."""
+        spec = self._control_body(request) or {}
+        if not isinstance(spec, dict) or not isinstance(spec.get("crossed"), bool):
+            return _json(request, {"ok": False, "error": "need a known instId and crossed true or false"}, 400)
+        try:
+            self.emu.set_crossed(str(spec.get("instId")), spec["crossed"])
+        except KeyError:
+            return _json(request, {"ok": False, "error": "need a known instId and crossed true or false"}, 400)
+        return _json(request, {"ok": True, "instId": spec["instId"], "crossed": spec["crossed"]})
 
     @app.route("/__sim__/ws", methods=["POST"])
     def ws_fault(self, request):

@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.e2e.test_fidelity, tests.sim.test_sim_ws_private -*-
+# -*- test-case-name: tests.e2e.test_account_modes, tests.e2e.test_fidelity, tests.sim.test_sim_modes -*-
 """OKX's REST signature check (docs #overview-rest-authentication, spec §2).
 
 prehash = OK-ACCESS-TIMESTAMP + METHOD + requestPath (with query string) + body,

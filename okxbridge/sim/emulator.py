@@ -56,11 +56,16 @@ class Emulator:
     counts: dict = attrs.field(init=False, factory=dict)
     #: send the legacy order-book checksum instead of 0 (OKX sends 0 since June 2026)
     legacy_checksum: bool = False
+    #: send the ``books`` channel's initial snapshot (``--books-snapshot off``: OKX's 2026 change)
+    books_snapshot: bool = True
+    #: connections of one account per private channel before OKX ends the next (``--ws-channel-conns``)
+    ws_channel_conns: int = 30
     ws: WsHub = attrs.field(init=False)
 
     def __attrs_post_init__(self):
         self.walk = PriceWalk(self.seed)
-        self.ws = WsHub(self, legacy_checksum=self.legacy_checksum)
+        self.ws = WsHub(self, legacy_checksum=self.legacy_checksum, books_snapshot=self.books_snapshot,
+                     channel_conns=self.ws_channel_conns)
         self.engine = Engine(self.walk)
         self.limiter = EndpointLimits(self.clock, self.rate_limits)
         for account in self.accounts:
@@ -115,6 +120,13 @@ class Emulator:
         for order in self.engine.all_orders:
             order.last_fill_second = -1 if order.is_open else order.last_fill_second
         self.engine.sync(self.states.values(), self.now(), sweep=True)
+        self.ws.publish()
+
+    def set_crossed(self, inst_id, crossed):
+        """Cross ``inst_id``'s book (best ask below best bid) as in OKX's pre-open auction, or end it."""
+        if self.instrument(inst_id) is None:
+            raise KeyError(inst_id)
+        (self.walk.crossed.add if crossed else self.walk.crossed.discard)(inst_id)
         self.ws.publish()
 
     def price(self, inst_id):

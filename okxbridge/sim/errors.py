@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.sim.test_sim_history -*-
+# -*- test-case-name: tests.sim.test_sim_history, tests.sim.test_sim_modes -*-
 """OKX errors as values: the one exception type the emulator's handlers raise.
 
 ``api`` turns it into OKX's envelope and HTTP status in exactly one place.

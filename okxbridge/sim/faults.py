@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.sim.test_sim_expiry, tests.sim.test_sim_http -*-
+# -*- test-case-name: tests.sim.test_sim_expiry -*-
 """Injected failures for testing a client's error paths (POST /__sim__/faults).
 
 ``drop_response``: do the work, then cut the connection unanswered (the client

@@ -52,6 +52,14 @@ class Listing:
         OKX assigns them; the emulator derives a stable one from the instId."""
         return 100000 + zlib.crc32(self.inst_id.encode()) % 9_000_000
 
+    def code_in(self, demo):
+        """The ``instIdCode`` of live or demo: OKX's differ between them and are ``null`` "when
+        not generated" (changelog 2025-11-20); which instruments lack one is not documented, so
+        okxsim leaves the demo codes of ``NO_DEMO_CODE`` null (inferred)."""
+        if not demo:
+            return self.inst_id_code
+        return None if self.inst_id in NO_DEMO_CODE else self.inst_id_code + DEMO_CODE_OFFSET
+
     @property
     def is_spot(self):
         return self.inst_type == "SPOT"
@@ -69,8 +77,8 @@ class Listing:
     def ct_val_ccy(self):
         return self.quote if self.is_inverse else self.base
 
-    def to_okx(self):
-        """The object OKX's public/instruments returns for this instrument."""
+    def to_okx(self, demo=False):
+        """The object OKX's public/instruments returns for this instrument (live or demo)."""
         spot = self.is_spot
         return {
             # OKX deprecated ``alias`` (docs #public-data-rest-api-get-instruments: "use expTime
@@ -88,7 +96,7 @@ class Listing:
             "futureSettlement": False,
             "instFamily": "" if spot else self.underlying,
             "instId": self.inst_id,
-            "instIdCode": self.inst_id_code,
+            "instIdCode": self.code_in(demo),
             "instType": self.inst_type,
             "lever": self.lever,
             "listTime": str(self.list_time),
@@ -112,6 +120,12 @@ class Listing:
             "tickSz": fmt(self.tick_sz),
             "uly": "" if spot else self.underlying,
         }
+
+
+#: instruments whose demo ``instIdCode`` is null (see Listing.code_in)
+NO_DEMO_CODE = frozenset({"OKB-USDT"})
+#: demo codes are live codes moved past every live one (OKX's differ; how is not documented)
+DEMO_CODE_OFFSET = 10_000_000
 
 
 def _spot(base, tick, lot, min_sz, listed):

@@ -45,7 +45,9 @@ def instruments(call):
             raise ApiRejection("51001", "Instrument ID does not exist")
     if family:
         rows = [i for i in rows if i.underlying == family and not i.is_spot]
-    return [i.to_okx() for i in rows]
+    # docs (Get instruments) ``state`` "preopen": a crossed book is a pre-open auction (/__sim__/book)
+    return [{**i.to_okx(call.demo), **({"state": "preopen"} if i.inst_id in call.walk.crossed else {})}
+            for i in rows]
 
 
 def ticker(call):
@@ -64,7 +66,9 @@ def tickers(call):
 def books(call):
     inst = _inst(call)
     depth = limit({"limit": call.params.get("sz", "")}, default=1, maximum=400)
-    return [prices.book(call.walk, inst, call.now, depth)]
+    # docs (GET /market/books) answer ``seqId``: the sequence of the ``books`` channel, so a
+    # client without the channel's initial snapshot can sync from this one (changelog 2026-02-12)
+    return [call.emu.ws.rest_book(inst, call.now, depth)]
 
 
 def trades(call):

@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.sim.test_sim_engine -*-
+# -*- test-case-name: tests.sim.test_sim_engine, tests.sim.test_sim_modes -*-
 """The matching engine: accepts orders, fills them against the synthetic book.
 
 Marketable orders take at the best bid/ask at once (the market maker's top

@@ -40,6 +40,8 @@ class PriceWalk:
     """
 
     seed: int
+    #: instIds whose book is crossed, as in OKX's pre-open / call auction (POST /__sim__/book)
+    crossed: set = attrs.field(factory=set)
     _phases: dict = attrs.field(factory=dict)
     _anchors: dict = attrs.field(factory=dict)  # inst_id -> [(seconds, factor)]
 
@@ -110,11 +112,16 @@ def inst_price_hint(inst):
 def book(walk, inst, seconds, depth):
     """GET /market/books data[0]: ``[px, sz, "0", numOrders]`` rows, numbers as strings."""
     top = quote(walk, inst, seconds)
+    best_ask, best_bid = top.ask, top.bid
+    if inst.inst_id in walk.crossed:
+        # docs (market-data "Get order book" / books channel): "best ask price may be lower than
+        # the best bid price during the pre-open period": the sides overlap by two ticks
+        best_ask, best_bid = top.bid - inst.tick_sz, top.ask + inst.tick_sz
     asks, bids = [], []
     for level in range(depth):
         gap = inst.tick_sz * (level * (level + 1) // 2)
-        ask_px = top.ask + gap
-        bid_px = top.bid - gap
+        ask_px = best_ask + gap
+        bid_px = best_bid - gap
         orders = str(1 + int(unit(walk.seed, inst.inst_id, "n", level, int(seconds)) * 12))
         asks.append([fmt(ask_px), fmt(_level_size(walk.seed, inst, seconds, "ask", level)), "0", orders])
         if bid_px > 0:

@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.sim.test_sim_service -*-
+# -*- test-case-name: tests.sim.test_sim_modes, tests.sim.test_sim_service -*-
 """``twistd okxsim``: the emulator as a long-running service.
 
     twistd -n okxsim --port tcp:8443:interface=127.0.0.1 --balance USDT=5000
@@ -49,6 +49,9 @@ class Options(usage.Options):
         ["tls-cert", None, None, "PEM certificate: serve HTTPS"],
         ["tls-key", None, None, "PEM private key for --tls-cert (default: the cert file)"],
         ["latency", None, 0.0, "answer every request this many milliseconds later", float],
+        ["books-snapshot", None, "on", "on|off: send the books channel's initial snapshot (OKX drops it in 2026)"],
+        ["ws-channel-conns", None, 30, "connections of one account per private channel before the next is ended "
+         "with channel-conn-count-error (OKX: 30)", int],
     ]
     optFlags = [["no-rate-limits", None, "do not enforce OKX's rate limits"]]
 
@@ -67,6 +70,8 @@ class Options(usage.Options):
         self["balances"][ccy] = value
 
     def postOptions(self):
+        if self["books-snapshot"] not in ("on", "off"):
+            raise usage.UsageError("--books-snapshot wants on or off")
         if self["tls-key"] and not self["tls-cert"]:
             raise usage.UsageError("--tls-key needs --tls-cert")
 
@@ -90,6 +95,8 @@ def make_emulator(options, clock):
         seed=options["seed"],
         rate_limits=not options["no-rate-limits"],
         latency=options["latency"] / 1000.0,
+        books_snapshot=options["books-snapshot"] == "on",
+        ws_channel_conns=options["ws-channel-conns"],
     )
 
 

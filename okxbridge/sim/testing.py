@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.e2e.test_abuse, tests.e2e.test_ledger, tests.e2e.test_shared_state -*-
+# -*- test-case-name: tests.e2e.test_abuse, tests.e2e.test_ledger, tests.e2e.test_okx_changes -*-
 """Helpers for tests that talk to the emulator over a real socket.
 
     running = await start_emulator(reactor, seed=1)

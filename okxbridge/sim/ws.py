@@ -20,7 +20,9 @@ Modelled on docs #overview-websocket-subscribe / -unsubscribe / -connect and
 
 Fault controls (``POST /__sim__/ws``): ``drop`` closes every connection, ``silence`` stops
 every outgoing frame (pushes, acks and pongs) until ``resume``, ``skip_seq`` loses the
-next update of every subscribed ``books`` feed, ``delay`` holds pushes ``seconds`` back;
+next update of every subscribed ``books`` feed, ``delay`` holds pushes ``seconds`` back,
+``books_snapshot`` with ``"on": false`` subscribes ``books`` without the initial snapshot
+(OKX's changelog 2026-02-12) and ``"on": true`` restores it;
 for /private, ``reject_login`` refuses the next ``times`` logins (60009), ``lose_answer``
 executes the next ``times`` order operations and drops the connection before answering,
 ``skip_push`` loses the next ``times`` private pushes.
@@ -34,10 +36,12 @@ import attrs
 from twisted.internet import task
 from twisted.logger import Logger
 
-from okxbridge.sim.ws_feeds import BOOK_CHANNELS, PUBLIC_CHANNELS, BookFeed, candle_bar, make_feed
+from okxbridge.sim import prices
+from okxbridge.sim.ws_feeds import BOOK_CHANNELS, BUSINESS_CHANNELS, PUBLIC_CHANNELS, BookFeed, candle_bar, make_feed
 from okxbridge.sim.ws_private import PrivateChannels
 
-WS_ACTIONS = ("drop", "silence", "resume", "skip_seq", "delay", "reject_login", "lose_answer", "skip_push")
+WS_ACTIONS = ("drop", "silence", "resume", "skip_seq", "delay", "reject_login", "lose_answer", "skip_push",
+              "books_snapshot")
 log = Logger()
 
 
@@ -46,6 +50,10 @@ class WsHub:
     emu: object
     interval: float = 0.1
     legacy_checksum: bool = False
+    #: send the ``books`` snapshot on subscribe; OKX's changelog (2026-02-12) drops it
+    books_snapshot: bool = True
+    #: connections of one account per private channel (OKX: 30, docs #overview-websocket-connection-count-limit)
+    channel_conns: int = 30
     conns: dict = attrs.field(factory=dict)        # protocol -> set of (channel, instId)
     feeds: dict = attrs.field(factory=dict)        # (channel, instId) -> feed
     silent: bool = False
@@ -106,7 +114,7 @@ class WsHub:
         channel, inst_id = arg.get("channel"), arg.get("instId")
         if not isinstance(channel, str) or not isinstance(inst_id, str):
             return "60012"
-        business = candle_bar(channel) is not None
+        business = candle_bar(channel) is not None or channel in BUSINESS_CHANNELS
         known = channel in PUBLIC_CHANNELS or business
         if not known or (business != (conn.endpoint == "business")) or self.emu.instrument(inst_id) is None:
             return "60018"
@@ -128,8 +136,22 @@ class WsHub:
         self.conns.setdefault(conn, set()).add(key)
         ack = {"event": "subscribe", "arg": {"channel": key[0], "instId": key[1]}, "connId": conn.conn_id}
         self.send(conn, json.dumps(_with_id(ack, req_id)))
-        self.push(conn, feed.snapshot(self.emu.now()))
+        if self.books_snapshot or not (isinstance(feed, BookFeed) and feed.incremental):
+            self.push(conn, feed.snapshot(self.emu.now()))
         self._ensure_loop()
+
+    def rest_book(self, inst, now, depth):
+        """GET /market/books ``data[0]`` with the ``seqId`` of the ``books`` feed at ``now``.
+
+        Subscribers get the updates owed so far first, so the snapshot's ``seqId`` is the
+        last one they were sent. A book nobody subscribes to has no feed: its sequence
+        starts where a new feed's would (okxsim's inference; OKX's runs for ever)."""
+        feed = self.feeds.get(("books", inst.inst_id))
+        if feed is not None:
+            self.publish()
+        book = prices.book(self.emu.walk, inst, now, depth)
+        # a string, as every number of OKX's REST answers (spec okx-v5.md §7; its type on REST is inferred)
+        return {**book, "seqId": str(feed.seq if feed is not None else BookFeed.seq_start)}
 
     def unsubscribe(self, conn, arg, req_id):
         code = self._channel_error(conn, arg)
@@ -230,6 +252,8 @@ class WsHub:
                 raise ValueError("times must not be negative")
             attr = {"reject_login": "reject_logins", "lose_answer": "lose_answers", "skip_push": "skip_pushes"}[action]
             setattr(self.private, attr, times)
+        elif action == "books_snapshot":
+            self.books_snapshot = bool(spec.get("on", True))
         elif action == "delay":
             self.delay = float(spec.get("seconds", 0))
             if self.delay < 0:

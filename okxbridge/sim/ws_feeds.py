@@ -13,7 +13,10 @@ subscriber gets at once. Rules modelled (docs #order-book-trading-market-data-ws
   ``checksum`` field is 0, as OKX sends it since June 2026 ("Order Book Channels Checksum
   Field Deprecation"); ``legacy_checksum`` restores the CRC32 of the top 25 levels;
 - books5 / bbo-tbt: the whole 5 / 1 level book whenever it changed;
-- trades: one push per print of the tape (all-trades/trades channel);
+- trades: one push per taker order, ``count`` the trades folded in and ``tradeId`` the last
+  (trades channel); okxsim's tape has one trade per taker order, so ``count`` is "1";
+- trades-all (/business): one push per trade, the same fields without ``count``/``seqId``
+  (all-trades channel);
 - candle{bar}: the open bar when it changed, at most once a second, and the closed bar
   (``confirm`` "1") when a new bar opens (candlesticks-channel).
 """
@@ -27,6 +30,8 @@ from okxbridge.sim import market_data, prices
 
 BOOK_CHANNELS = {"books": 400, "books5": 5, "bbo-tbt": 1}
 PUBLIC_CHANNELS = ("tickers", "trades", *BOOK_CHANNELS)
+#: /ws/v5/business channels besides candles: every trade, one per push (all-trades channel)
+BUSINESS_CHANNELS = ("trades-all",)
 #: how many missed tape prints one push may catch up with (a clock jumped far ahead)
 MAX_CATCH_UP = 100
 
@@ -58,8 +63,8 @@ def candle_bar(channel):
 def make_feed(walk, inst, channel, legacy=False):
     if channel == "tickers":
         return TickerFeed(walk, inst)
-    if channel == "trades":
-        return TradesFeed(walk, inst)
+    if channel in ("trades", "trades-all"):
+        return TradesFeed(walk, inst, channel)
     if channel in BOOK_CHANNELS:
         return BookFeed(walk, inst, channel, legacy=legacy)
     return CandleFeed(walk, inst, channel, candle_bar(channel))
@@ -95,7 +100,8 @@ class BookFeed:
     inst: object
     channel: str
     legacy: bool = False
-    seq: int = 1000
+    seq_start = 1000
+    seq: int = seq_start
     asks: list = attrs.field(factory=list)
     bids: list = attrs.field(factory=list)
     ts: str = ""
@@ -115,7 +121,7 @@ class BookFeed:
         """Recompute the book when its inputs (best prices, the second) changed; the
         levels it had before, or None when it did not change."""
         top = prices.quote(self.walk, self.inst, now)
-        key = (top.bid, top.ask, int(now))
+        key = (top.bid, top.ask, int(now), self.inst.inst_id in self.walk.crossed)
         if key == self.key:
             return None
         self.key = key
@@ -178,15 +184,18 @@ def diff(old, new):
 class TradesFeed:
     walk: object
     inst: object
+    channel: str = "trades"
     second: int = -1
 
     def _item(self, row):
+        if self.channel == "trades-all":
+            return dict(row)
         return {**row, "count": "1", "seqId": int(row["tradeId"])}
 
     def snapshot(self, now):
         self.second = max(self.second, int(now))
         row = prices.trades(self.walk, self.inst, now, 1)[0]
-        return _push("trades", self.inst, [self._item(row)])
+        return _push(self.channel, self.inst, [self._item(row)])
 
     def advance(self, now):
         if self.second < 0:
@@ -197,7 +206,7 @@ class TradesFeed:
             return []
         self.second = int(now)
         rows = prices.trades(self.walk, self.inst, now, min(missed, MAX_CATCH_UP))
-        return [_push("trades", self.inst, [self._item(row)]) for row in reversed(rows)]
+        return [_push(self.channel, self.inst, [self._item(row)]) for row in reversed(rows)]
 
 
 @attrs.define

@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.sim.test_sim_ws_private, tests.sim.test_sim_expiry, tests.e2e.test_uncertain_orders -*-
+# -*- test-case-name: tests.sim.test_sim_ws_private -*-
 """The order operations of the emulator's ``/ws/v5/private`` (``order``, ``batch-orders``,
 ``cancel-order``, ``batch-cancel-orders``; see :mod:`okxbridge.sim.ws_private`): checked,
 counted against the REST endpoints' budgets, then executed by the REST handlers' own code."""
@@ -55,7 +55,8 @@ class OrderOperations:
         in_time = int(emu.clock.seconds() * 1_000_000)
         now = emu.now()
         instruments = emu.instruments()
-        codes = {inst.inst_id_code: inst.inst_id for inst in instruments.values()}
+        codes = {inst.code_in(session.demo): inst.inst_id for inst in instruments.values()}
+        codes.pop(None, None)
         params = [_with_inst_id(arg, codes) for arg in args]
         user = f"{session.account.account_id}|{int(session.demo)}"
         path = OPS[op]

@@ -23,6 +23,9 @@ Modelled on docs #overview-websocket-login, #error-code-websocket-public,
   the instrument by ``instIdCode`` (wins) or the deprecated ``instId``; per-item ``sCode``,
   top ``code`` "0"/"1"/"2", ``inTime``/``outTime`` in µs; counted against the same
   per-instrument budgets as the REST endpoints (docs #overview-rate-limits: "shared").
+- at most ``channel_conns`` (``--ws-channel-conns``, OKX's 30) connections of one account
+  and environment on one private channel: the next subscription is acknowledged, then
+  ended with ``{"event": "channel-conn-count-error", "channel", "connCount", "connId"}``.
 """
 
 import base64
@@ -176,6 +179,12 @@ class PrivateChannels(OrderOperations):
         self.hub.send(conn, json.dumps({"id": req_id, **ack} if req_id is not None else ack))
         if op == "unsubscribe":
             return
+        if self._over_channel_limit(session, channel):
+            # docs #overview-websocket-connection-count-limit: at most N connections of one
+            # sub-account per private channel; the next is acknowledged, then ended with this event
+            self.hub.send(conn, json.dumps({"event": "channel-conn-count-error", "channel": channel,
+                                            "connCount": str(self.hub.channel_conns), "connId": conn.conn_id}))
+            return
         session.subs.append(wanted)
         self.publish()  # earlier subscribers hear of earlier changes before the new snapshot
         watch, now = self.watch(session), self.emu.now()
@@ -184,6 +193,13 @@ class PrivateChannels(OrderOperations):
         elif channel == "balance_and_position":
             self.push(conn, session, wanted, [balance_and_position(watch, now, "snapshot")])
         self.hub._ensure_loop()
+
+    def _over_channel_limit(self, session, channel):
+        owner = (session.account.account_id, session.demo)
+        holding = sum(1 for other in self.sessions.values() if other is not session and other.account is not None
+                      and (other.account.account_id, other.demo) == owner
+                      and any(sub["channel"] == channel for sub in other.subs))
+        return holding >= self.hub.channel_conns
 
     def snapshot(self, conn, session, arg, watch, now):
         """The whole account / every position, at subscribe time and then every

@@ -103,14 +103,14 @@ async def test_trades_and_the_last_bar_from_the_stream_equal_rest(streaming):
     env = await streaming()
     await env.bridge.call("trades", {"symbol": "ETH_USDT", "limit": 50})      # subscribes
     await env.bridge.call("records", {"symbol": "ETH_USDT", "period": 60, "limit": 30})
-    await env.ready("trades", "ETH-USDT")
+    await env.ready("trades-all", "ETH-USDT")  # issue 25: one push per trade
     await env.ready("candle1m", "ETH-USDT")
     seeded, rest = await env.both("trades", {"symbol": "ETH_USDT", "limit": 50})  # REST, joined to the pushes
     assert seeded["data"] == rest["data"]
     await env.both("records", {"symbol": "ETH_USDT", "period": 60, "limit": 30})
     await env.tick(3.0)
     newest = str(int(env.sim.now()) - 1_500_000_000)
-    await env.until(lambda: newest in env.entry("trades", "ETH-USDT").trades, "three more prints pushed")
+    await env.until(lambda: newest in env.entry("trades-all", "ETH-USDT").trades, "three more prints pushed")
     await env.until(lambda: env.entry("candle1m", "ETH-USDT").raw["data"][0] == env.sim.ws.feeds[
         ("candle1m", "ETH-USDT")].row, "the open bar pushed")
     before = env.market_requests()
@@ -240,7 +240,9 @@ async def test_wss_with_the_okx_ca_bundle(reactor, tmp_path):
 @pytest.mark.parametrize("args, live, demo", [
     ([], "wss://ws.okx.com:8443", "wss://wspap.okx.com:8443"),
     (["--okx-url", "http://127.0.0.1:8443"], "ws://127.0.0.1:8443", "ws://127.0.0.1:8443"),
-    (["--okx-url", "https://okx.example:9443/"], "wss://okx.example:9443", "wss://okx.example:9443"),
+    # issue 25: a WebSocket URL follows --okx-url only to a loopback host (was: any host)
+    (["--okx-url", "https://okx.example:9443/"], "wss://ws.okx.com:8443", "wss://wspap.okx.com:8443"),
+    (["--okx-url", "https://localhost:9443/"], "wss://localhost:9443", "wss://localhost:9443"),
     (["--okx-url", "http://127.0.0.1:8443", "--okx-ws-url", "wss://ws.okx.com:8443/"],
      "wss://ws.okx.com:8443", "ws://127.0.0.1:8443"),
 ])

@@ -2,7 +2,7 @@
 
 import pytest
 
-from okxbridge.okx.books import Book, BookBroken, apply, checksum, crossed
+from okxbridge.okx.books import Book, BookBroken, apply, checksum, crossed, from_rest, sync
 
 
 def snap(bids, asks, seq=10, cs=0):
@@ -88,3 +88,25 @@ def test_only_the_top_25_levels_count_for_the_checksum():
 def test_crossed_books_are_detected():
     assert crossed(apply(None, "snapshot", snap([["101", "1", "0", "1"]], [["101", "1", "0", "1"]])))
     assert not crossed(apply(None, "snapshot", BASE))
+
+
+def test_a_rest_snapshot_joins_buffered_updates_by_okx_rule():
+    rest = {"bids": [["100", "1", "0", "1"]], "asks": [["101", "3", "0", "1"]], "ts": "1", "seqId": 12}
+    snapshot = from_rest(rest)
+    pending = [upd([["100", "9", "0", "1"]], [], 10, 11),   # in the snapshot already
+               upd([["99", "2", "0", "1"]], [], 11, 13),    # prevSeqId 11 <= 12 < 13: the first applied
+               upd([], [["101", "0", "0", "0"]], 13, 14)]
+    book = sync(snapshot, pending)
+    assert book.seq_id == 14
+    assert [lv[:2] for lv in book.side("bids", 9)] == [["100", "1"], ["99", "2"]] and book.side("asks", 9) == []
+    assert sync(snapshot, pending[:1]) == snapshot                       # nothing after it
+    assert sync(snapshot, [upd([], [], 13, 15)]) is None                  # older than the buffer: take another
+    assert isinstance(sync(snapshot, [upd([], [], 11, 13), upd([], [], 14, 15)]), BookBroken)  # a hole
+    assert from_rest({k: v for k, v in rest.items() if k != "seqId"}).reason == "bad"
+    # an update sent before the snapshot, arriving after it, is already in it
+    assert apply(book, "update", upd([["1", "1", "0", "1"]], [], 12, 13)) is book
+
+
+def test_a_crossed_book_is_still_a_book():
+    book = apply(None, "snapshot", snap([["102", "1", "0", "1"]], [["101", "1", "0", "1"]]))
+    assert isinstance(book, Book) and crossed(book)

@@ -152,11 +152,12 @@ def trade(trade_id, ts):
 def test_trades_join_one_rest_page_but_not_one_asked_for_before_a_reconnect():
     clock, streams = make()
     assert streams.trades(False, "BTC-USDT", 3) is None
-    streams.confirm(False, "trades", "BTC-USDT")
-    stream, wire = connect(streams)
+    streams.confirm(False, "trades-all", "BTC-USDT")  # issue 25: one push per trade, on /business
+    stream, wire = connect(streams, endpoint="business")
 
     def push(on, *items):
-        stream.received(on, json.dumps({"arg": {"channel": "trades", "instId": "BTC-USDT"}, "data": list(items)}))
+        stream.received(on, json.dumps({"arg": {"channel": "trades-all", "instId": "BTC-USDT"},
+                                        "data": list(items)}))
 
     push(wire, trade("10", "1000"))
     asked_before = streams.trades_entry(False, "BTC-USDT")
@@ -171,3 +172,59 @@ def test_trades_join_one_rest_page_but_not_one_asked_for_before_a_reconnect():
     push(wire2, trade("21", "2100"))
     served = streams.trades(False, "BTC-USDT", 3)
     assert [t["tradeId"] for t in served.data] == ["21", "20", "19"]  # newest first, as REST lists them
+
+
+class OkxReplyLike:
+    def __init__(self, data):
+        self.data = data
+
+
+def test_a_book_with_no_snapshot_takes_one_rest_snapshot_and_a_crossed_book_is_served():
+    from twisted.internet.defer import Deferred
+
+    clock, streams = make()
+    asked, answers = [], []
+
+    def public(path, params):
+        asked.append((path, params))
+        answers.append(Deferred())
+        return answers[-1]
+
+    streams.confirm(False, "books", "ETH-USDT", public)
+    stream, wire = connect(streams)
+    arg = {"channel": "books", "instId": "ETH-USDT"}
+
+    def update(prev, seq, bids):
+        stream.received(wire, json.dumps({"arg": arg, "action": "update", "data": [
+            {"asks": [], "bids": bids, "ts": "5", "checksum": 0, "prevSeqId": prev, "seqId": seq}]}))
+
+    update(5, 6, [["10", "2", "0", "1"]])
+    update(6, 7, [["12", "1", "0", "1"]])  # crosses the ask at 11: a pre-open auction
+    assert asked == [("/api/v5/market/books", {"instId": "ETH-USDT", "sz": "400"})]  # one, not one per update
+    assert streams.book(False, "ETH-USDT") is None
+    answers[0].callback(OkxReplyLike([{"asks": [["11", "1", "0", "1"]], "bids": [["10", "1", "0", "1"]],
+                                       "ts": "4", "seqId": 6}]))
+    book = streams.book(False, "ETH-USDT").data
+    assert book.seq_id == 7 and book.side("bids", 1) == [["12", "1", "0", "1"]]
+    assert streams.report()["crossed_books"] == 1
+    update(8, 9, [])  # a gap: another REST snapshot, no resubscribe
+    assert len(asked) == 2 and streams.resubscribes == {}
+    assert all(op["op"] == "subscribe" for op in wire.ops())
+    answers[1].errback(RuntimeError("HTTP 503"))
+    assert streams.rest_snapshots == {"taken": 2, "failed": 1} and streams.book(False, "ETH-USDT") is None
+    update(9, 10, [])
+    assert len(asked) == 2  # paced: one second between asks that were not answered
+    clock.advance(1.0)
+    update(10, 11, [])
+    assert len(asked) == 3
+
+
+def test_a_connection_left_without_subscriptions_is_closed_and_the_next_one_opens_a_new_one():
+    clock, streams = make(idle=60.0)
+    streams.confirm(False, "tickers", "BTC-USDT")
+    stream, wire = connect(streams)
+    clock.advance(61)  # unsubscribed when idle: OKX would close it 30 s later, and it would come back
+    assert wire.ops()[-1]["op"] == "unsubscribe" and (False, "public") not in streams.streams
+    assert not stream.service.running
+    streams.confirm(False, "tickers", "ETH-USDT")
+    assert streams.streams[(False, "public")] is not stream

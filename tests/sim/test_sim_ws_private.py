@@ -194,7 +194,7 @@ async def test_demo_environment_is_its_own_account_and_lost_answers_still_execut
 
     async def scenario(running):
         emu = running.emulator
-        code = emu.instrument("ETH-USDT").inst_id_code
+        code = emu.instrument("ETH-USDT").code_in(True)  # demo's own code (issue 25: OKX's differ from live's)
         order = {"instIdCode": code, "tdMode": "cash", "side": "buy", "ordType": "limit", "px": "100",
                  "sz": "0.01", "clOrdId": "demo1"}
         async with websockets.connect(running.ws_url + "/private?brokerId=9999") as ws:
@@ -207,7 +207,8 @@ async def test_demo_environment_is_its_own_account_and_lost_answers_still_execut
         async with websockets.connect(running.ws_url + "/private") as ws:
             await ws.send(login())
             await next_json(ws)
-            await ws.send(json.dumps({"id": "2", "op": "order", "args": [{**order, "clOrdId": "lost1"}]}))
+            live = {**order, "clOrdId": "lost1", "instIdCode": emu.instrument("ETH-USDT").inst_id_code}
+            await ws.send(json.dumps({"id": "2", "op": "order", "args": [live]}))
             try:
                 await next_json(ws, lambda m: m.get("op") == "order")
                 raise AssertionError("the answer was meant to be lost")
@@ -293,3 +294,11 @@ async def test_order_ops_honour_exptime_and_the_hold_fault(reactor):
         return True
 
     assert await against_emulator(reactor, scenario)
+
+
+def test_demo_codes_differ_from_live_and_some_are_null():
+    listed = catalogue(1_750_000_000)
+    live = {inst.code_in(False) for inst in listed.values()}
+    demo = {inst.code_in(True) for inst in listed.values()} - {None}
+    assert not live & demo and listed["OKB-USDT"].to_okx(demo=True)["instIdCode"] is None
+    assert listed["OKB-USDT"].to_okx()["instIdCode"] == listed["OKB-USDT"].inst_id_code
