@@ -1,13 +1,11 @@
 """Issue 24, hardening round two, through the daemon: junk callers cannot pin memory, fill
 shared tables, reach a withdrawal, or read the admin pages from another Host."""
 
-import json
 
 import pytest
 import pytest_twisted
 
 from tests.e2e.test_abuse import okx_requests
-
 
 # --- 5. the IO deny list ----------------------------------------------------------------------
 
@@ -21,3 +19,35 @@ async def test_5_withdrawals_moves_and_block_trades_are_refused_locally_in_any_c
     answer = await bridge.call("_api" + path, {"ccy": "USDT", "amt": "1"}, headers={"Http-Method": "POST"})
     assert "refused by okxbridge's IO policy" in answer["error"], answer
     assert okx_requests(sim) == before
+
+
+# --- 1. refused credentials pinned whole tracebacks ------------------------------------------
+
+def live_okx_errors() -> int:
+    import gc
+
+    from okxbridge.okx.errors import OkxError
+    gc.collect()
+    return sum(1 for o in gc.get_objects() if isinstance(o, OkxError))
+
+
+@pytest_twisted.ensureDeferred
+async def test_1_junk_credentials_leave_no_error_alive_and_the_memory_of_them_is_bounded(bridge_and_sim):
+    from okxbridge.okx.rejected import MAX_REMEMBERED
+    bridge, sim = await bridge_and_sim("--max-body", "200000")
+    pad = "x" * 20_000
+    before = live_okx_errors()
+    for i in range(MAX_REMEMBERED + 50):
+        answer = await bridge.call("_api/api/v5/account/set-position-mode", {"pad": pad}, access_key=f"junk-{i}",
+                                   secret_key=f"junk-secret-{i},junk-pass", headers={"Http-Method": "POST"})
+        assert "50111" in answer["error"] or "Invalid" in answer["error"], answer
+    assert len(bridge.daemon.client.rejected) <= MAX_REMEMBERED
+    # the refusal is remembered as strings: no OkxError (with its traceback: request, body,
+    # secret, signed headers) outlives its call
+    assert live_okx_errors() - before < 10
+    # and it is still answered locally, without asking OKX
+    requests = okx_requests(sim)
+    last = MAX_REMEMBERED + 49
+    answer = await bridge.call("_api/api/v5/account/config", access_key=f"junk-{last}",
+                               secret_key=f"junk-secret-{last},junk-pass")
+    assert "refuses it for" in answer["error"] and okx_requests(sim) == requests
