@@ -51,3 +51,26 @@ async def test_1_junk_credentials_leave_no_error_alive_and_the_memory_of_them_is
     answer = await bridge.call("_api/api/v5/account/config", access_key=f"junk-{last}",
                                secret_key=f"junk-secret-{last},junk-pass")
     assert "refuses it for" in answer["error"] and okx_requests(sim) == requests
+
+
+# --- 2. IO batch bodies made one rate bucket per item --------------------------------------
+
+@pytest_twisted.ensureDeferred
+async def test_2_a_long_batch_or_a_junk_inst_id_is_refused_at_once_and_makes_no_bucket(bridge_and_sim):
+    bridge, sim = await bridge_and_sim("--max-body", "1000000")
+    limiter = bridge.daemon.client.pacing.limiter
+    assert "data" in await bridge.call("ticker", {"symbol": "BTC_USDT"})
+    buckets, requests = len(limiter), okx_requests(sim)
+    batch = [{"instId": f"J{i}-{'x' * 10}", "side": "buy", "ordType": "market", "sz": "1", "tdMode": "cash"}
+             for i in range(2900)]
+    answer = await bridge.call("_api/api/v5/trade/batch-orders", batch, headers={"Http-Method": "POST"})
+    assert "2900 items" in answer["error"] and "at most 20" in answer["error"], answer
+    for junk in ["x" * 30_000, "BTC USDT", "../../x", "BTC-USDT\n"]:
+        answer = await bridge.call("_api/api/v5/trade/batch-orders", [{"instId": junk, "sz": "1"}] * 20,
+                                   headers={"Http-Method": "POST"})
+        assert "invalid instId" in answer["error"], answer
+    assert len(limiter) == buckets and okx_requests(sim) == requests  # nothing was made, nothing sent
+    # a real batch still goes out, counted per instrument as OKX counts it
+    good = [{"instId": "BTC-USDT", "tdMode": "cash", "side": "buy", "ordType": "limit", "px": "1000", "sz": "0.01"}]
+    answer = await bridge.call("_api/api/v5/trade/batch-orders", good * 2, headers={"Http-Method": "POST"})
+    assert okx_requests(sim).get("/api/v5/trade/batch-orders") == 1, answer
