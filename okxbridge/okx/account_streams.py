@@ -94,7 +94,7 @@ class PrivateStreams:
 
     def account(self, creds: Credentials) -> PrivateAccount | None:
         """The credential's private stream, if it has one (see :meth:`confirm`)."""
-        found = self.accounts.get(creds.fingerprint)
+        found = self.accounts.get(creds.identity)
         if found is not None:
             found.revive()
             found.asked_at = self.clock.seconds()
@@ -103,12 +103,12 @@ class PrivateStreams:
     def confirm(self, creds: Credentials) -> None:
         """OKX answered a call signed with ``creds``: the credential works, so its private
         stream may open (if it has none and there is room)."""
-        if creds.fingerprint in self.accounts:
+        if creds.identity in self.accounts:
             return
         if len(self.accounts) >= MAX_ACCOUNTS:
             self.answers[("private stream", "no room")] += 1
             return
-        self.accounts[creds.fingerprint] = PrivateAccount(self, creds, asked_at=self.clock.seconds())
+        self.accounts[creds.identity] = PrivateAccount(self, creds, asked_at=self.clock.seconds())
 
     def mirror_for(self, creds: Credentials, part: str, method: str) -> AccountMirror | None:
         """The mirror when it may answer ``part`` now, else None (REST answers, and the
@@ -121,7 +121,7 @@ class PrivateStreams:
         return None
 
     def wrote(self, creds: Credentials, ord_id: str, final: bool = False) -> None:
-        account = self.accounts.get(creds.fingerprint)
+        account = self.accounts.get(creds.identity)
         if account is not None:
             account.wrote(ord_id, final)
 

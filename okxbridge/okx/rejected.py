@@ -62,8 +62,8 @@ class RejectedCredentials:
         """OKX answered ``error`` to a request signed with ``creds``."""
         if error.code not in REJECTED_CODES:
             return
-        self._until.pop(creds.fingerprint, None)
-        self._until[creds.fingerprint] = Refusal(self.clock.seconds() + self.seconds, str(error.code),
+        self._until.pop(creds.identity, None)
+        self._until[creds.identity] = Refusal(self.clock.seconds() + self.seconds, str(error.code),
                                                  str(error.msg)[:MAX_MESSAGE])
         while len(self._until) > self.limit:
             self._until.popitem(last=False)
@@ -86,12 +86,12 @@ class RejectedCredentials:
 
     def check(self, creds: Credentials, verb: str, path: str) -> None:
         """Raise the refusal if OKX rejected ``creds`` less than :attr:`seconds` ago."""
-        entry = self._until.get(creds.fingerprint)
+        entry = self._until.get(creds.identity)
         if entry is None:
             return
         left = entry.until - self.clock.seconds()
         if left <= 0:
-            del self._until[creds.fingerprint]
+            del self._until[creds.identity]
             return
         raise OkxError(entry.code, f"{entry.message} (OKX rejected API key {creds.short_key} moments ago; "
                        f"okxbridge refuses it for {left:.1f}s more without asking OKX — check the key, secret "

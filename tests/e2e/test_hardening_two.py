@@ -2,8 +2,11 @@
 shared tables, reach a withdrawal, or read the admin pages from another Host."""
 
 
+import json
+
 import pytest
 import pytest_twisted
+import treq
 
 from tests.e2e.test_abuse import okx_requests
 
@@ -74,3 +77,27 @@ async def test_2_a_long_batch_or_a_junk_inst_id_is_refused_at_once_and_makes_no_
     good = [{"instId": "BTC-USDT", "tdMode": "cash", "side": "buy", "ordType": "limit", "px": "1000", "sz": "0.01"}]
     answer = await bridge.call("_api/api/v5/trade/batch-orders", good * 2, headers={"Http-Method": "POST"})
     assert okx_requests(sim).get("/api/v5/trade/batch-orders") == 1, answer
+
+
+# --- 3. one OKX key, unlimited "credentials" -------------------------------------------------
+
+@pytest_twisted.ensureDeferred
+async def test_3_a_pasted_space_is_the_same_credential_and_a_nul_or_a_long_key_is_refused(bridge_and_sim):
+    bridge, sim = await bridge_and_sim("--max-body", "200000")
+    for secret_key in ["okxsim-demo-secret,okxsim-demo-pass", "okxsim-demo-secret, okxsim-demo-pass",
+                       " okxsim-demo-secret ,okxsim-demo-pass\t"]:
+        answer = await bridge.call("accounts", access_key=" okxsim-demo-key", secret_key=secret_key)
+        assert "data" in answer, (secret_key, answer)
+    assert len(bridge.daemon.accounts) == 1  # one account, one budget
+    status = json.loads(await (await treq.get(bridge.admin_url + "/status.json")).content())
+    assert status["rate_limits"]["credentials_held"] == 1
+    requests = okx_requests(sim)
+    for access_key, secret_key, field in [
+            ("okxsim-demo-key", "okxsim-demo-secret\u0000,okxsim-demo-pass", "field 'secret_key': the secret"),
+            ("okxsim-demo-key", "okxsim-demo-secret,okxsim-demo-pass\u202e", "field 'secret_key': the passphrase"),
+            ("okxsim-demo-key\u0000", "okxsim-demo-secret,okxsim-demo-pass", "field 'access_key'"),
+            ("k" * 50_000, "okxsim-demo-secret,okxsim-demo-pass", "field 'access_key' is 50000 characters")]:
+        answer = await bridge.call("accounts", access_key=access_key, secret_key=secret_key)
+        assert answer["error"].startswith(field), answer
+        assert "okxsim-demo-secret" not in answer["error"] and "okxsim-demo-pass" not in answer["error"]
+    assert okx_requests(sim) == requests and len(bridge.daemon.accounts) == 1
