@@ -89,6 +89,8 @@ class Options(usage.Options):
          "instead of the protocol's port", port_description],
         ["allow-key", None, None, "Only these OKX access keys may be used (repeatable, or a comma list)",
          parse_key_list],
+        ["allow-host", None, None, "A Host name (besides localhost and 127.x) the admin pages /metrics, /health "
+         "and /status answer to (repeatable, or a comma list)", parse_key_list],
         ["deadline", None, None, "Seconds one OKX call may take in all: waiting for a rate-limit slot, "
          "retries of a read and their backoff (default: --timeout)", positive(float)],
         ["read-attempts", None, 4, "Tries in all for a read (GET) that fails with a 5xx, 50011/50013 or a "
@@ -141,6 +143,10 @@ class Options(usage.Options):
     def opt_allow_key(self, value: str) -> None:
         """Only these OKX access keys may be used (repeatable, or a comma list)."""
         self["allow-key"] = (self["allow-key"] or ()) + parse_key_list(value)
+
+    def opt_allow_host(self, value: str) -> None:
+        """A Host name the admin pages answer to, besides loopback ones (repeatable, or a comma list)."""
+        self["allow-host"] = (self["allow-host"] or ()) + parse_key_list(value)
 
     def opt_io_allow(self, value: str) -> None:
         """Let IO calls reach OKX paths starting with this prefix (repeatable, or a comma list)."""

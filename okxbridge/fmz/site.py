@@ -69,6 +69,12 @@ class BoundedRequest(Request):
         # Twisted's Request declares ``content = None`` until gotLength makes the file
         return cast(BinaryIO, self.content)
 
+    def write(self, data: bytes) -> None:
+        # no ``Server: TwistedWeb/<version>`` banner: it tells a scanner which CVEs to try
+        if not self.startedWriting:
+            self.responseHeaders.removeHeader(b"server")
+        super().write(data)
+
     def gotLength(self, length: int | None) -> None:
         if length is not None and length > self.max_body:
             self.body_too_large = True

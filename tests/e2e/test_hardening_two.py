@@ -101,3 +101,34 @@ async def test_3_a_pasted_space_is_the_same_credential_and_a_nul_or_a_long_key_i
         assert answer["error"].startswith(field), answer
         assert "okxsim-demo-secret" not in answer["error"] and "okxsim-demo-pass" not in answer["error"]
     assert okx_requests(sim) == requests and len(bridge.daemon.accounts) == 1
+
+
+# --- 8. admin pages for any Host, and a version banner --------------------------------------
+
+@pytest_twisted.ensureDeferred
+async def test_8_status_json_for_a_foreign_host_is_refused(bridge_and_sim):
+    bridge, sim = await bridge_and_sim()
+    response = await treq.get(bridge.admin_url + "/status.json", headers={"Host": "attacker.example"},
+                              persistent=False)
+    assert response.code == 421 and b"--allow-host" in await response.content()
+    assert not response.headers.hasHeader(b"server")
+
+
+@pytest.mark.parametrize("admin_port", [False, True])
+@pytest_twisted.ensureDeferred
+async def test_8_admin_paths_answer_only_a_loopback_or_allowed_host_and_show_no_banner(bridge_and_sim, admin_port):
+    args = ("--allow-host", "bridge.internal") + (("--admin-port", "tcp:0:interface=127.0.0.1") if admin_port else ())
+    bridge, sim = await bridge_and_sim(*args)
+    for path in ["/status.json", "/metrics", "/health", "/status"]:
+        for host, allowed in [("attacker.example", False), ("attacker.example:8080", False),
+                              ("localhost:1", True), ("127.0.0.1", True), ("[::1]:9", True),
+                              ("Bridge.Internal", True), ("bridge.internal.attacker.example", False)]:
+            response = await treq.get(bridge.admin_url + path, headers={"Host": host}, persistent=False)
+            body = await response.content()
+            assert (response.code == 200) is allowed, (path, host, response.code)
+            if not allowed:
+                assert response.code == 421 and b"--allow-host" in body
+            assert not response.headers.hasHeader(b"server"), response.headers.getRawHeaders(b"server")
+    response = await treq.post(bridge.url + "/OKX", data=b"{}", persistent=False)
+    await response.content()
+    assert not response.headers.hasHeader(b"server")  # the protocol port: no banner either
