@@ -104,6 +104,9 @@ class EmulatorSite:
                 return await _cut(request)
             if fault.action == "status":
                 return _json(request, fault.body(), fault.status)
+            if fault.action == "empty_status":
+                request.setResponseCode(fault.status)
+                return b""
             if fault.action == "delay":
                 await task.deferLater(emu.clock, fault.seconds, lambda: None)
         body = self._answer(request, method, path)

@@ -6,12 +6,14 @@ cannot know whether an order was placed); ``reset``: cut it before doing
 anything; ``delay``: wait ``seconds`` on the emulator's clock, then do the work and
 answer (a caller gone meanwhile cancels it: nothing is done); ``delay_answer``: do the
 work at once, answer ``seconds`` later (an order taken whose answer is slow);
-``status``: answer an HTTP error with OKX's body for it, without doing the work.
+``status``: answer an HTTP error with OKX's body for it, without doing the work;
+``empty_status``: the same status with an empty body, as a proxy or load balancer in front of
+OKX answers (OKX's own errors always carry a JSON body: docs "Error Code"; inferred, not documented).
 """
 
 import attrs
 
-ACTIONS = ("drop_response", "delay", "delay_answer", "status", "reset")
+ACTIONS = ("drop_response", "delay", "delay_answer", "status", "empty_status", "reset")
 STATUS_CODES = {500: ("50026", "System error. Try again later"),
                 503: ("50001", "Service temporarily unavailable. Try again later"),
                 429: ("50011", "Too Many Requests"),

@@ -9,6 +9,7 @@ import pytest_twisted
 import treq
 
 from tests.e2e.test_abuse import okx_requests
+from tests.e2e.test_order_faults import orders_for
 
 # --- 5. the IO deny list ----------------------------------------------------------------------
 
@@ -132,3 +133,20 @@ async def test_8_admin_paths_answer_only_a_loopback_or_allowed_host_and_show_no_
     response = await treq.post(bridge.url + "/OKX", data=b"{}", persistent=False)
     await response.content()
     assert not response.headers.hasHeader(b"server")  # the protocol port: no banner either
+
+
+# --- 4. pending claims that never go ---------------------------------------------------------
+
+@pytest.mark.parametrize("status", [401, 403, 404])
+@pytest_twisted.ensureDeferred
+async def test_4_an_empty_4xx_is_a_refusal_not_an_unknown_outcome(bridge_and_sim, status):
+    bridge, sim = await bridge_and_sim()
+    sim.add_fault("/api/v5/trade/order", "empty_status", method="POST", status=status)
+    order = {"symbol": "LTC_USDT", "type": "buy", "price": 10, "amount": 1}
+    answer = await bridge.call("trade", order, nonce=11)
+    assert f"HTTP {status} with an empty body: refused" in answer["error"], answer
+    # known outcome: no look-up by clOrdId, no resend, nothing placed, the claim not left pending
+    assert sim.request_counts()["/api/v5/trade/order"] == 1 and not sim.faults.faults
+    assert orders_for(sim, 11) == []
+    assert "data" in await bridge.call("trade", order, nonce=11)  # the nonce may be sent again
+    assert len(orders_for(sim, 11)) == 1
