@@ -150,3 +150,66 @@ async def test_4_an_empty_4xx_is_a_refusal_not_an_unknown_outcome(bridge_and_sim
     assert orders_for(sim, 11) == []
     assert "data" in await bridge.call("trade", order, nonce=11)  # the nonce may be sent again
     assert len(orders_for(sim, 11)) == 1
+
+
+# --- 7. the state directory was trusted blindly -----------------------------------------------
+
+async def refused_at_start(reactor, state_dir) -> str:
+    """Start a daemon on ``state_dir``; the error it refuses to start with (stopped if it starts)."""
+    from okxbridge.desk.claims import LedgerError
+    from okxbridge.testing import start_bridge
+    try:
+        bridge = await start_bridge(reactor, "http://127.0.0.1:9", "--state-dir", str(state_dir))
+    except LedgerError as e:
+        return str(e)
+    await bridge.stop()
+    raise AssertionError("the daemon started")
+
+
+@pytest_twisted.ensureDeferred
+async def test_7_a_group_writable_state_dir_is_refused_at_start(reactor, tmp_path):
+    state = tmp_path / "state"
+    state.mkdir()
+    state.chmod(0o770)
+    assert "is writable by group or others (mode 0770)" in await refused_at_start(reactor, state)
+
+
+@pytest_twisted.ensureDeferred
+async def test_7_a_planted_lock_symlink_is_not_followed(reactor, tmp_path):
+    state = tmp_path / "state"
+    state.mkdir(mode=0o700)
+    victim = tmp_path / "victim"
+    victim.write_text("precious\n")
+    (state / "okxbridge-ledger.lock").symlink_to(victim)
+    assert "is a symbolic link: refusing to follow it" in await refused_at_start(reactor, state)
+    assert victim.read_text() == "precious\n"
+
+
+@pytest_twisted.ensureDeferred
+async def test_7_a_planted_ledger_with_a_trigger_is_refused(reactor, tmp_path):
+    import sqlite3
+
+    from okxbridge.desk.sqlite import SCHEMA
+    state = tmp_path / "state"
+    state.mkdir(mode=0o700)
+    with sqlite3.connect(state / "okxbridge-ledger.sqlite3") as db:
+        db.executescript(SCHEMA + "CREATE TABLE loot (api_key TEXT);"
+                         "CREATE TRIGGER steal AFTER INSERT ON claims BEGIN "
+                         "INSERT INTO loot VALUES (NEW.api_key); END;")
+    db.close()
+    error = await refused_at_start(reactor, state)
+    assert "schema objects okxbridge did not create (table loot, trigger steal)" in error
+
+
+@pytest_twisted.ensureDeferred
+async def test_7_ledger_files_are_private(bridge_and_sim, tmp_path):
+    import os
+    import stat
+    state = tmp_path / "state"
+    state.mkdir(mode=0o700)
+    bridge, sim = await bridge_and_sim("--state-dir", str(state))
+    assert "data" in await bridge.call("trade", {"symbol": "LTC_USDT", "type": "buy", "price": 10, "amount": 1})
+    files = sorted(p.name for p in state.iterdir())
+    assert "okxbridge-ledger.sqlite3" in files and "okxbridge-ledger.sqlite3-wal" in files, files
+    for name in files:
+        assert stat.S_IMODE(os.stat(state / name).st_mode) == 0o600, name
