@@ -213,3 +213,37 @@ async def test_7_ledger_files_are_private(bridge_and_sim, tmp_path):
     assert "okxbridge-ledger.sqlite3" in files and "okxbridge-ledger.sqlite3-wal" in files, files
     for name in files:
         assert stat.S_IMODE(os.stat(state / name).st_mode) == 0o600, name
+
+
+# --- 6. silent sockets locked every caller out ----------------------------------------------
+
+@pytest_twisted.ensureDeferred
+async def test_6_a_socket_that_sends_nothing_is_cut_at_the_read_timeout(bridge_and_sim):
+    from tests.e2e.test_abuse import exchange, port_of, split_response
+    bridge, sim = await bridge_and_sim("--read-timeout", "0.3")
+    from twisted.internet.threads import deferToThread
+    raw = await deferToThread(exchange, port_of(bridge), b"")  # connects, sends nothing, reads
+    assert split_response(raw)[0] == "HTTP/1.1 408 Request Timeout"
+
+
+@pytest_twisted.ensureDeferred
+async def test_6_with_the_cap_held_by_silent_sockets_a_normal_call_still_succeeds(reactor, bridge_and_sim):
+    from twisted.internet import task
+    from twisted.internet.endpoints import TCP4ClientEndpoint, connectProtocol
+    from twisted.internet.protocol import Protocol
+
+    from tests.e2e.test_abuse import port_of
+    bridge, sim = await bridge_and_sim("--max-connections", "40")
+    silent = [await connectProtocol(TCP4ClientEndpoint(reactor, "127.0.0.1", port_of(bridge)), Protocol())
+              for _ in range(40)]
+    await task.deferLater(reactor, 1.2, lambda: None)  # past EVICT_IDLE (1 s), on the daemon's clock
+    try:
+        for _ in range(3):
+            code, answer = await bridge.post_status(json.dumps({
+                "access_key": "okxsim-demo-key", "secret_key": "okxsim-demo-secret,okxsim-demo-pass",
+                "method": "ticker", "nonce": 1, "params": {"symbol": "BTC_USDT"}}).encode())
+            assert code == 200 and "data" in answer, (code, answer)
+        assert sum(1 for p in silent if not p.transport.connected) >= 1  # the longest idle made room
+    finally:
+        for p in silent:
+            p.transport.abortConnection()
