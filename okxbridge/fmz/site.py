@@ -42,8 +42,8 @@ IDLE_TIMEOUT = 120.0
 #: so the answer is not lost to a TCP reset; then the connection is cut
 LINGER = 2.0
 OVERFLOW_LINGER = 0.5
-#: at the connection cap, a connection idle this long (no request in flight) is closed to admit a new one
-EVICT_IDLE = 1.0
+#: at the cap, one idle this long is closed for a new one (a burst of new ones still gets 503s)
+EVICT_IDLE = 5.0
 
 log = Logger()
 

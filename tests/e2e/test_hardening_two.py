@@ -236,7 +236,7 @@ async def test_6_with_the_cap_held_by_silent_sockets_a_normal_call_still_succeed
     bridge, sim = await bridge_and_sim("--max-connections", "40")
     silent = [await connectProtocol(TCP4ClientEndpoint(reactor, "127.0.0.1", port_of(bridge)), Protocol())
               for _ in range(40)]
-    await task.deferLater(reactor, 1.2, lambda: None)  # past EVICT_IDLE (1 s), on the daemon's clock
+    await task.deferLater(reactor, 5.2, lambda: None)  # past EVICT_IDLE (5 s), on the daemon's clock
     try:
         for _ in range(3):
             code, answer = await bridge.post_status(json.dumps({
@@ -247,3 +247,11 @@ async def test_6_with_the_cap_held_by_silent_sockets_a_normal_call_still_succeed
     finally:
         for p in silent:
             p.transport.abortConnection()
+
+
+@pytest_twisted.ensureDeferred
+async def test_6_the_admin_port_has_the_protocol_ports_body_cap(bridge_and_sim):
+    bridge, sim = await bridge_and_sim("--admin-port", "tcp:0:interface=127.0.0.1", "--max-body", "2000")
+    response = await treq.post(bridge.admin_url + "/metrics", data=b"x" * 50_000, persistent=False)
+    assert response.code == 413, response.code  # announced over the cap: refused unread
+    assert json.loads(await response.content()) == {"error": "request body too large (limit 2000 bytes)"}
