@@ -255,3 +255,30 @@ async def test_6_the_admin_port_has_the_protocol_ports_body_cap(bridge_and_sim):
     response = await treq.post(bridge.admin_url + "/metrics", data=b"x" * 50_000, persistent=False)
     assert response.code == 413, response.code  # announced over the cap: refused unread
     assert json.loads(await response.content()) == {"error": "request body too large (limit 2000 bytes)"}
+
+
+# --- 10. bidi controls in logs; okxbridge-call over plain http ------------------------------
+
+@pytest_twisted.ensureDeferred
+async def test_10_bidi_controls_reach_the_log_escaped(bridge_and_sim):
+    from tests.e2e.test_abuse import LogCapture
+    bridge, sim = await bridge_and_sim()
+    with LogCapture() as logs:
+        await bridge.call("ticker", {"symbol": "BTC_USDT\u202eforged\u2066"})
+    calls = [line for line in logs.lines() if line.startswith("call ")]
+    assert calls and all("\u202e" not in line and "\u2066" not in line for line in calls)
+    assert any("\\u202eforged\\u2066" in line for line in calls)
+
+
+def test_10_okxbridge_call_refuses_plain_http_to_a_remote_host_and_reads_a_bad_key_file_in_one_line(
+        tmp_path, capsys):
+    from okxbridge.call_client import main as call_main
+    env = {"OKX_ACCESS_KEY": "ak-1", "OKX_SECRET_KEY": "TOPSECRET,pass"}
+    assert call_main(["--url", "http://192.0.2.1:6666/OKX", "accounts"], env) == 2
+    err = capsys.readouterr().err
+    assert "refusing to send OKX keys unencrypted to 192.0.2.1" in err and "--insecure" in err
+    keys = tmp_path / "okx.env"
+    keys.write_bytes(b"OKX_ACCESS_KEY=ak\nOKX_SECRET_KEY=TOP\xffSECRET,pass\n")
+    assert call_main(["--keys", str(keys), "accounts"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "is not UTF-8 text (byte 36)" in err and "TOP" not in err
