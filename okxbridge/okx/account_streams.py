@@ -105,6 +105,12 @@ class PrivateStreams:
         stream may open (if it has none and there is room)."""
         if creds.identity in self.accounts:
             return
+        if any(a.creds.api_key == creds.api_key and a.creds.simulated == creds.simulated
+               for a in self.accounts.values()):
+            # one live and one demo stream per access key: variants OKX also accepts (it
+            # strips header whitespace) must not each take a place in the table
+            self.answers[("private stream", "one per key")] += 1
+            return
         if len(self.accounts) >= MAX_ACCOUNTS:
             self.answers[("private stream", "no room")] += 1
             return
