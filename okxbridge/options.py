@@ -105,6 +105,8 @@ class Options(usage.Options):
          "with another --okx-url, like --okx-ws-url)"],
         ["stream-fresh", None, 5.0, "Seconds market data from the WebSocket may go unconfirmed (no push and no "
          "pong to the keep-alive ping) before calls fall back to REST", positive(float)],
+        ["max-subscriptions", None, 500, "Market data subscriptions held at most (instrument and channel, live and "
+         "demo together); past it, market calls for others are answered by REST", positive(int)],
         ["private-resync", None, 60.0, "Seconds between REST snapshots that re-check an account mirror kept "
          "from the private WebSocket (repairs a missed push)", positive(float)],
         ["trade-over", None, "rest", "How orders are placed and canceled: rest, or ws (OKX's private WebSocket "

@@ -102,7 +102,8 @@ def make_streams(reactor, clock: IReactorTime, options: Options, trust_root: Any
     if options["no-stream"]:
         return None
     return MarketStreams(reactor, clock, {False: options["okx-ws-url"], True: options["okx-demo-ws-url"]},
-                         fresh=options["stream-fresh"], idle=options["stream-idle"], trust_root=trust_root)
+                         fresh=options["stream-fresh"], idle=options["stream-idle"], trust_root=trust_root,
+                         max_subscriptions=options["max-subscriptions"])
 
 
 def watch_streams(metrics: BridgeMetrics, streams: MarketStreams | None, private: PrivateStreams | None) -> None:
