@@ -27,9 +27,10 @@ DEFAULT_POLICY = IoPolicy.create()
 #: 20 items (docs: "Place multiple orders"); a longer array is refused before any rate bucket
 #: is made for its items (issue 24: 2,900-item bodies left 60,905 buckets behind)
 MAX_BATCH_ITEMS = 20
-#: OKX instrument ids: BTC-USDT, BTC-USD-SWAP, BTC-USD-250328-90000-C (docs: "Get instruments")
-_INST_ID = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+){0,5}")
-MAX_INST_ID = 40
+#: OKX instrument ids: BTC-USDT, BTC-USD-SWAP, BTC-USD-250328-90000-C (docs: "Get instruments"),
+#: or a comma list of them where an endpoint takes several (account/positions: up to 10)
+_INST_ID = re.compile(r"[A-Za-z0-9_.]+(?:-[A-Za-z0-9_.]+){0,6}")
+MAX_INST_ID, MAX_INST_IDS = 40, MAX_BATCH_ITEMS
 
 
 def io_path(method: str) -> str:
@@ -83,7 +84,14 @@ def check_body(path: str, params: object) -> None:
         if not isinstance(item, dict):
             raise ProtocolError(f"IO POST {path}: {where} must be an object")
         inst_id = item.get("instId")
-        if inst_id is not None and not (isinstance(inst_id, str) and len(inst_id) <= MAX_INST_ID
-                                        and _INST_ID.fullmatch(inst_id)):
+        if inst_id is not None and not valid_inst_ids(inst_id):
             raise ProtocolError(f"IO {path}: {where} has an invalid instId (an OKX instrument id such as "
-                                f"BTC-USDT-SWAP, at most {MAX_INST_ID} characters)")
+                                f"BTC-USDT-SWAP, at most {MAX_INST_ID} characters, or up to {MAX_INST_IDS} "
+                                "of them separated by commas)")
+
+
+def valid_inst_ids(value: object) -> bool:
+    if not isinstance(value, str) or len(value) > (MAX_INST_ID + 1) * MAX_INST_IDS:
+        return False
+    ids = value.split(",")
+    return len(ids) <= MAX_INST_IDS and all(len(i) <= MAX_INST_ID and _INST_ID.fullmatch(i) for i in ids)

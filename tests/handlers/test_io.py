@@ -37,3 +37,6 @@ def test_an_io_body_is_checked_before_any_rate_bucket_is_keyed_by_it(params, err
     with pytest.raises(ProtocolError, match=re.escape(error)):
         check_body("/api/v5/trade/batch-orders", params)
     check_body("/api/v5/trade/batch-orders", [{"instId": "BTC-USD-250328-90000-C"}] * 20)
+    check_body("/api/v5/account/positions", {"instId": "BTC-USDT-SWAP,ETH-USDT-SWAP"})  # OKX takes lists
+    with pytest.raises(ProtocolError, match="invalid instId"):
+        check_body("/api/v5/account/positions", {"instId": ",".join(["BTC-USDT"] * 21)})
