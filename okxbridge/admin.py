@@ -19,6 +19,7 @@ from twisted.web.resource import Resource
 from twisted.web.server import Site
 
 from .fmz.answer import encode_error
+from .fmz.site import bounded_site
 from .health import Health
 from .jsonwire import JSON_CONTENT_TYPE, json_default
 from .metrics import CONTENT_TYPE, BridgeMetrics
@@ -39,11 +40,13 @@ class AdminApp:
     health: Health
     status: StatusBoard
     page: bytes = attrs.Factory(status_page)
+    #: ``Host`` names besides loopback ones the admin paths answer (``--allow-host``)
+    allowed_hosts: frozenset[str] = frozenset()
 
     app: ClassVar[Klein] = Klein()
 
     def resource(self):
-        return self.app.resource()
+        return HostGuard(self.app.resource(), self.allowed_hosts)
 
     @app.route("/metrics", methods=["GET"])
     def serve_metrics(self, request) -> bytes:
@@ -103,7 +106,44 @@ class PathSwitch(Resource):
         return (self.admin if admin else self.protocol).render(request)
 
 
-def admin_site(admin: AdminApp) -> Site:
-    site = Site(admin.resource())
-    site.displayTracebacks = False
-    return site
+#: names a browser on this machine uses for it; any other ``Host`` may be a DNS-rebinding page
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+def host_name(header: bytes | None) -> str:
+    """``Host: [::1]:8080`` → ``::1``, ``Host: Example.COM.`` → ``example.com``."""
+    text = (header or b"").decode("latin-1").strip().lower()
+    if text.startswith("["):
+        return text[1:].partition("]")[0]
+    return text.rpartition(":")[0].rstrip(".") if text.count(":") == 1 else text.rstrip(".")
+
+
+class HostGuard(Resource):
+    """The admin paths answer only a loopback ``Host`` or one given with ``--allow-host``.
+
+    A page on attacker.example can re-point its own name at 127.0.0.1 (DNS rebinding) and
+    then read ``/status.json`` as same-origin: key prefixes, open orders, instruments,
+    nonces being resolved. The browser still sends ``Host: attacker.example``, so checking
+    the name closes that, whatever the port listens on."""
+
+    isLeaf = True
+
+    def __init__(self, inner, allowed: frozenset[str]):
+        super().__init__()
+        self.inner = inner
+        self.allowed = LOOPBACK_HOSTS | {h.lower() for h in allowed}
+
+    def render(self, request):
+        name = host_name(request.getHeader(b"host"))
+        if name in self.allowed or name.startswith("127."):
+            return self.inner.render(request)
+        request.setResponseCode(421)
+        request.setHeader(b"Content-Type", JSON_CONTENT_TYPE)
+        return encode_error(f"Host {name[:60]!r} is not allowed for the admin pages: use localhost, or start "
+                            "okxbridge with --allow-host NAME")
+
+
+def admin_site(admin: AdminApp, max_body: int, read_timeout: float, max_connections: int, reactor) -> Site:
+    """The admin port's own Site, with the protocol port's caps: connections, read timeout,
+    body size (a 50 MB ``POST /metrics`` was read in full by a plain Site)."""
+    return bounded_site(admin.resource(), max_body, read_timeout, max_connections, reactor)

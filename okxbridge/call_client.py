@@ -22,10 +22,11 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from typing import Any, Mapping, Sequence
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlsplit
 
 from .fmz.io_call import IO_VERBS
 from .handlers.methods import PUBLIC, SHORTCUTS
+from .listening import is_local_address
 
 DEFAULT_URL = "http://127.0.0.1:6666/OKX"
 
@@ -114,6 +115,8 @@ def read_key_file(path: str) -> dict[str, str]:
             text = f.read()
     except OSError as e:
         raise UsageError(f"--keys: cannot read {path}: {e.strerror}") from None
+    except UnicodeDecodeError as e:  # its text may be the secret: only where it went wrong
+        raise UsageError(f"--keys: {path} is not UTF-8 text (byte {e.start}); save it as UTF-8") from None
     pairs: list[tuple[str, str]] = []
     if any(line.strip().startswith("[") for line in text.splitlines()):
         parser = configparser.ConfigParser(interpolation=None)
@@ -248,7 +251,17 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for the answer")
     p.add_argument("--status-url", help="for seen: the daemon's /status.json (default: on --url's host and port; "
                    "give it with --admin-port)")
+    p.add_argument("--insecure", action="store_true", help="send the keys over plain http:// to a host "
+                   "that is not loopback (refused without it)")
     return p
+
+
+def check_transport(url: str, insecure: bool) -> None:
+    """The body carries the secret and passphrase: plain ``http://`` only to this machine."""
+    parts = urlsplit(url)
+    if parts.scheme == "http" and not is_local_address(parts.hostname or "") and not insecure:
+        raise UsageError(f"refusing to send OKX keys unencrypted to {parts.hostname}: use https://, "
+                         "a loopback address, or --insecure")
 
 
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
@@ -270,6 +283,8 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
             if method.lower() not in PUBLIC:
                 raise UsageError("no OKX keys: set OKX_ACCESS_KEY and OKX_SECRET_KEY, or use --keys FILE")
             creds = _PLACEHOLDER
+        if creds is not _PLACEHOLDER:
+            check_transport(options.url, options.insecure)
         nonce = options.nonce if options.nonce is not None else time.time_ns()
         answer = post(options.url, request_body(*creds, method, params, nonce), http_method, options.timeout)
     except (UsageError, Unreachable) as e:

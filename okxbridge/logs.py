@@ -16,8 +16,9 @@ from twisted.logger import FileLogObserver, formatEvent
 
 # C0 and C1 controls, DEL and the Unicode line/paragraph separators: each could end a text log
 # line early or rewrite the terminal showing it; lone surrogates (JSON's "\ud800") cannot be
-# written to a UTF-8 log at all, and the failing write would silence the log observer
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+# written to a UTF-8 log at all, and the failing write would silence the log observer; bidi
+# embeddings, overrides and isolates (U+202A–E, U+2066–9, U+200E/F) reorder what a reader sees
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 

@@ -59,6 +59,8 @@ class Options(usage.Options):
          "instead of the protocol's port", port_description],
         ["allow-key", None, None, "Only these OKX access keys may be used (repeatable, or a comma list)",
          parse_key_list],
+        ["allow-host", None, None, "A Host name (besides localhost and 127.x) the admin pages /metrics, /health "
+         "and /status answer to (repeatable, or a comma list)", parse_key_list],
         ["deadline", None, None, "Seconds one OKX call may take in all: waiting for a rate-limit slot, "
          "retries of a read and their backoff (default: --timeout)", positive(float)],
         ["read-attempts", None, 4, "Tries in all for a read (GET) that fails with a 5xx, 50011/50013 or a "
@@ -73,6 +75,8 @@ class Options(usage.Options):
          "wss://wspap.okx.com:8443; with a loopback --okx-url, like --okx-ws-url)"],
         ["stream-fresh", None, 5.0, "Seconds market data from the WebSocket may go unconfirmed (no push and no "
          "pong to the keep-alive ping) before calls fall back to REST", positive(float)],
+        ["max-subscriptions", None, 500, "Market data subscriptions held at most (instrument and channel, live and "
+         "demo together); past it, market calls for others are answered by REST", positive(int)],
         ["private-resync", None, 60.0, "Seconds between REST snapshots that re-check an account mirror kept "
          "from the private WebSocket (repairs a missed push)", positive(float)],
         ["trade-over", None, "rest", "How orders are placed and canceled: rest, or ws (OKX's private WebSocket "
@@ -118,6 +122,10 @@ class Options(usage.Options):
     def opt_allow_key(self, value: str) -> None:
         """Only these OKX access keys may be used (repeatable, or a comma list)."""
         self["allow-key"] = (self["allow-key"] or ()) + parse_key_list(value)
+
+    def opt_allow_host(self, value: str) -> None:
+        """A Host name the admin pages answer to, besides loopback ones (repeatable, or a comma list)."""
+        self["allow-host"] = (self["allow-host"] or ()) + parse_key_list(value)
 
     def opt_io_allow(self, value: str) -> None:
         """Let IO calls reach OKX paths starting with this prefix (repeatable, or a comma list)."""

@@ -107,7 +107,7 @@ def make_streams(reactor, clock: IReactorTime, options: Options, trust_root: Any
         return None
     return MarketStreams(reactor, clock, {False: options["okx-ws-url"], True: options["okx-demo-ws-url"]},
                          fresh=options["stream-fresh"], idle=options["stream-idle"], trust_root=trust_root,
-                         pacer=pacer)
+                         pacer=pacer, max_subscriptions=options["max-subscriptions"])
 
 
 def watch_streams(metrics: BridgeMetrics, streams: MarketStreams | None, private: PrivateStreams | None) -> None:
@@ -194,7 +194,9 @@ def make_ports(reactor, options: Options, app: FmzApp, admin: AdminApp,
                calls: InFlight) -> tuple[Listener, CloseDoors, Listener | None]:
     """(the protocol's port, its doors, the admin port or None): without ``--admin-port``
     one port serves both, the admin paths (/metrics, /health, /status…) going to the admin app."""
-    admin_port = Listener(reactor, options["admin-port"], admin_site(admin)) if options["admin-port"] else None
+    admin_port = Listener(reactor, options["admin-port"], admin_site(
+        admin, options["max-body"], options["read-timeout"], options["max-connections"], reactor),
+    ) if options["admin-port"] else None
     protocol = app.resource() if admin_port is not None else PathSwitch(admin.resource(), app.resource())
     counting = CountingResource(protocol, calls)
     site = bounded_site(counting, options["max-body"], options["read-timeout"], options["max-connections"], reactor)
@@ -246,7 +248,7 @@ def build_daemon(reactor: IReactorTime, options: Options, clock: IReactorTime | 
                                    "recent_okx": recent_okx,
                                    "limiter": local_limiter, "desk": desk, "streams": streams, "private": private,
                                    "ledger": ledger, "redis": redis}, options)
-    admin, calls = AdminApp(metrics, health, status), InFlight()
+    admin, calls = AdminApp(metrics, health, status, allowed_hosts=frozenset(options["allow-host"] or ())), InFlight()
     protocol_port, doors, admin_port = make_ports(reactor, options, app, admin, calls)
     top = in_stop_order(
         protocol_port,                       # 1. stop listening

@@ -10,7 +10,9 @@ carry their own API keys), API-key management, and the broker endpoints that cre
 
 Prefixes are plain string prefixes of the path (``/api/v5/asset/withdrawal`` also covers
 ``withdrawal-history``); when several match, the longest decides, so
-``--io-allow /api/v5/asset/withdrawal-history`` re-opens the history alone.
+``--io-allow /api/v5/asset/withdrawal-history`` re-opens the history alone. Paths and prefixes
+are compared case-insensitively: the path check accepts ``/api/v5/Asset/withdrawal``, so a
+case-sensitive match would let it through.
 """
 
 from __future__ import annotations
@@ -31,6 +33,10 @@ DEFAULT_DENY: tuple[str, ...] = (
     "/api/v5/account/subaccount/",      # sub-account trading balances, max withdrawals, loan allocation
     "/api/v5/users/",                   # create sub-accounts, create/reset/delete their API keys
     "/api/v5/broker/",                  # broker: sub-accounts, their API keys, transfers
+    "/api/v5/fiat/create-withdrawal",   # fiat withdrawal to a bank account or card ("Fiat" section)
+    "/api/v5/fiat/cancel-withdrawal",   # cancel a fiat withdrawal
+    "/api/v5/account/move-positions",   # move positions between master and sub-accounts
+    "/api/v5/rfq/",                     # block trades (RFQ) at a price the counterparty chose
 )
 PATH_PREFIX = "/api/v5/"
 
@@ -58,10 +64,11 @@ class IoPolicy:
 
     def denied_by(self, path: str) -> str | None:
         """The deny prefix that refuses ``path``, or None when the call may go out."""
-        deny = max((p for p in self.deny if path.startswith(p)), key=len, default=None)
+        path = path.lower()
+        deny = max((p for p in self.deny if path.startswith(p.lower())), key=len, default=None)
         if deny is None:
             return None
-        allow = max((p for p in self.allow if path.startswith(p)), key=len, default="")
+        allow = max((p for p in self.allow if path.startswith(p.lower())), key=len, default="")
         return deny if len(deny) > len(allow) else None
 
     def check(self, path: str) -> None:

@@ -35,6 +35,7 @@ from twisted.internet.interfaces import IReactorTime
 from twisted.internet.task import LoopingCall
 from twisted.logger import Logger
 
+from . import state_dir
 from .claims import (
     ABSENT,
     DONE,
@@ -148,10 +149,11 @@ class SqliteLedger(service.Service):
         self.errors = 0
 
     def startService(self) -> None:
-        if not os.path.isdir(self.state_dir):
-            raise LedgerError(f"--state-dir {self.state_dir}: no such directory (create it, writable by the daemon)")
+        state_dir.check_dir(self.state_dir)
         self._lock()
+        state_dir.check_ledger_file(self.path)
         with sqlite3.connect(self.path) as db:  # at start only: the schema, before any call is served
+            state_dir.check_schema(db, SCHEMA)
             pragmas(self.sync)(db)
             db.executescript(SCHEMA)
         db.close()
@@ -174,7 +176,7 @@ class SqliteLedger(service.Service):
             self._lock_fd = None
 
     def _lock(self) -> None:
-        fd = os.open(os.path.join(self.state_dir, LOCK_NAME), os.O_RDWR | os.O_CREAT, 0o600)
+        fd = state_dir.open_private(os.path.join(self.state_dir, LOCK_NAME))
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:

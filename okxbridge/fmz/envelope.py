@@ -114,17 +114,39 @@ class SecretKey:
     simulate: bool = False
 
 
+#: OKX API keys are 36 characters (a UUID), secrets 32 hex digits, passphrases 8–32
+#: characters; these bounds leave room and keep 50 kB junk keys out of every table
+MAX_ACCESS_KEY, MAX_SECRET, MAX_PASSPHRASE = 64, 128, 64
+#: C0/C1 controls and the invisible format characters (bidi overrides, zero-width): never part
+#: of a key OKX issued. A NUL is worse than junk: HMAC zero-pads short keys, so ``s1\0`` signs
+#: as ``s1`` and would be a second "credential" for one OKX key.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+
+
+def check_credential_part(field: str, text: str, limit: int) -> str:
+    """``text`` stripped of surrounding whitespace (OKX strips its headers too), or an error
+    naming ``field`` — never its value, which may be a secret."""
+    text = text.strip()
+    if len(text) > limit:
+        raise ProtocolError(f"{field} is {len(text)} characters long; OKX's are at most {limit}")
+    found = _CONTROL.search(text)
+    if found:
+        raise ProtocolError(f"{field} holds a control character (U+{ord(found.group()):04X}); "
+                            "paste the value from OKX again")
+    return text
+
+
 def parse_secret_key(text: str) -> SecretKey:
     secret, sep, rest = text.strip().partition(",")
-    simulate = False
-    if rest.lower().endswith("," + SIMULATE):
-        rest, simulate = rest[: -len(SIMULATE) - 1], True
+    head, comma, last = rest.rpartition(",")
+    simulate = bool(comma) and last.strip().lower() == SIMULATE
+    rest = head if simulate else rest
+    secret = check_credential_part("field 'secret_key': the secret", secret, MAX_SECRET)
+    rest = check_credential_part("field 'secret_key': the passphrase", rest, MAX_PASSPHRASE)
     if not sep or not secret or not rest:
         # never echo the value: it is the secret
         raise ProtocolError('secret_key must be "SECRET,PASSPHRASE" or "SECRET,PASSPHRASE,simulate"')
     return SecretKey(secret, rest, simulate)
-
-
 
 
 @attrs.frozen
@@ -195,8 +217,9 @@ def parse_call(content: bytes, http_method: str = "GET") -> Call:
         raise ProtocolError("field 'method' is empty")
     if not access_key.strip():
         raise ProtocolError("field 'access_key' is empty: set the OKX API key in FMZ's exchange settings")
+    access_key = check_credential_part("field 'access_key'", access_key, MAX_ACCESS_KEY)
     verb = (http_method or "GET").strip().upper()
-    return Call(access_key.strip(), parse_secret_key(secret_text), method, nonce, params, verb)
+    return Call(access_key, parse_secret_key(secret_text), method, nonce, params, verb)
 
 
 def json_type(value: Any) -> str:

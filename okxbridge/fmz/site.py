@@ -4,14 +4,13 @@
 Every limit here answers in the protocol's own shape — a JSON ``{"error"}`` body — and then
 closes the connection, so a careless client reads why, and a hostile one holds nothing:
 
-- a body **announced** over ``--max-body`` (``Content-Length``) gets HTTP 413 at once, before
-  any of it is read; a chunked body that grows past the cap is counted and dropped as it
-  arrives, and the call answers the same error;
-- a request (its headers and body) must arrive within ``--read-timeout`` seconds of its first
-  byte, else HTTP 408: a client trickling one header line every few seconds resets
-  ``twisted.web``'s idle timer forever, so the deadline runs from the first byte instead;
-- at most ``--max-connections`` connections are open at once; past that a new one is answered
-  HTTP 503 and closed;
+- a body **announced** over ``--max-body`` (``Content-Length``) gets HTTP 413 at once, unread;
+  a chunked body growing past the cap is dropped as it arrives, with the same error;
+- a request must arrive within ``--read-timeout`` seconds of the connection (of the first
+  byte, on a kept-alive one), else HTTP 408: a header line every few seconds resets
+  ``twisted.web``'s idle timer forever, and a socket that sends nothing would hold its place;
+- at most ``--max-connections`` are open; past that the one idle longest (no request in
+  flight, idle :data:`EVICT_IDLE` s or more) is closed to admit the new one, else it gets 503;
 - a request ``twisted.web`` cannot parse gets HTTP 400 with a JSON body (its own has none).
 
 A connection with no request under way is closed after :data:`IDLE_TIMEOUT` seconds.
@@ -43,6 +42,8 @@ IDLE_TIMEOUT = 120.0
 #: so the answer is not lost to a TCP reset; then the connection is cut
 LINGER = 2.0
 OVERFLOW_LINGER = 0.5
+#: at the cap, one idle this long is closed for a new one (a burst of new ones still gets 503s)
+EVICT_IDLE = 5.0
 
 log = Logger()
 
@@ -68,6 +69,12 @@ class BoundedRequest(Request):
     def body(self) -> BinaryIO:
         # Twisted's Request declares ``content = None`` until gotLength makes the file
         return cast(BinaryIO, self.content)
+
+    def write(self, data: bytes) -> None:
+        # no ``Server: TwistedWeb/<version>`` banner: it tells a scanner which CVEs to try
+        if not self.startedWriting:
+            self.responseHeaders.removeHeader(b"server")
+        super().write(data)
 
     def gotLength(self, length: int | None) -> None:
         if length is not None and length > self.max_body:
@@ -101,15 +108,24 @@ class BridgeChannel(HTTPChannel):
         return cast(BridgeSite, self.factory)  # Site.buildProtocol sets it: untyped in Twisted
 
     def connectionMade(self) -> None:
-        self.limits.opened()
+        self.limits.opened(self)
         super().connectionMade()
+        # from the connection, not its first byte: a socket that never sends would otherwise
+        # hold its place until the 120 s idle timeout (1000 of them locked every caller out)
+        self._read_deadline = self.callLater(self.limits.read_timeout, self._too_slow)
 
     def dataReceived(self, data: bytes) -> None:
         if self._refused:
             return
+        self.limits.busy(self)
         if self._read_deadline is None and not self._handlingRequest:
             self._read_deadline = self.callLater(self.limits.read_timeout, self._too_slow)
         super().dataReceived(data)
+
+    def requestDone(self, request: Request) -> None:
+        super().requestDone(request)
+        if self.persistent and not self._handlingRequest and not self._dataBuffer:
+            self.limits.idle(self)
 
     def lineReceived(self, line: bytes) -> None:
         # after a refusal the rest of the request (even of the same read) is dropped unparsed
@@ -172,7 +188,7 @@ class BridgeChannel(HTTPChannel):
         self._stop_deadline()
         if self._linger is not None and self._linger.active():
             self._linger.cancel()
-        self.limits.closed()
+        self.limits.closed(self)
         super().connectionLost(reason)
 
 
@@ -228,10 +244,13 @@ class BridgeSite(Site):
         self.lingering = 0  # refused (503) connections still being drained
         self.displayTracebacks = False
         self._full = False
+        #: connections without a request in flight, longest idle first, and since when
+        self._idle: dict[BridgeChannel, float] = {}
+        self.evicted = 0
 
     # past the cap the answer is a plain Protocol (OverCapacity), not one of Twisted's HTTP channels
     def buildProtocol(self, addr: IAddress | None) -> Protocol | None:  # type: ignore[override]
-        if self.open_connections >= self.max_connections:
+        if self.open_connections >= self.max_connections and not self._evict_idle():
             if not self._full:
                 self._full = True
                 log.warn("okxbridge has {n} connections open (--max-connections): refusing new ones",
@@ -240,11 +259,33 @@ class BridgeSite(Site):
         channel: Protocol | None = super().buildProtocol(addr)
         return channel
 
-    def opened(self) -> None:
+    def opened(self, channel: BridgeChannel) -> None:
         self.open_connections += 1
+        self.idle(channel)
 
-    def closed(self) -> None:
+    def idle(self, channel: BridgeChannel) -> None:
+        """``channel`` waits for a request (new, or kept alive after an answer)."""
+        self._idle.pop(channel, None)
+        self._idle[channel] = self.reactor.seconds()
+
+    def busy(self, channel: BridgeChannel) -> None:
+        self._idle.pop(channel, None)
+
+    def _evict_idle(self) -> bool:
+        """At the cap, close the connection idle longest — one with no request in flight,
+        idle at least :data:`EVICT_IDLE` seconds — to admit the new one: silent sockets
+        cannot lock callers out, and a burst of fresh connections still gets its 503s."""
+        channel, since = next(iter(self._idle.items()), (None, 0.0))
+        if channel is None or self.reactor.seconds() - since < EVICT_IDLE:
+            return False
+        del self._idle[channel]
+        connected(channel.transport).loseConnection()
+        self.evicted += 1
+        return True
+
+    def closed(self, channel: BridgeChannel) -> None:
         self.open_connections -= 1
+        self._idle.pop(channel, None)
         if self._full and self.open_connections < self.max_connections:
             self._full = False
 

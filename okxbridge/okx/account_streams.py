@@ -100,7 +100,7 @@ class PrivateStreams:
 
     def account(self, creds: Credentials) -> PrivateAccount | None:
         """The credential's private stream, if it has one (see :meth:`confirm`)."""
-        found = self.accounts.get(creds.fingerprint)
+        found = self.accounts.get(creds.identity)
         if found is not None:
             found.revive()
             found.asked_at = self.clock.seconds()
@@ -109,12 +109,18 @@ class PrivateStreams:
     def confirm(self, creds: Credentials) -> None:
         """OKX answered a call signed with ``creds``: the credential works, so its private
         stream may open (if it has none and there is room)."""
-        if creds.fingerprint in self.accounts:
+        if creds.identity in self.accounts:
+            return
+        if any(a.creds.api_key == creds.api_key and a.creds.simulated == creds.simulated
+               for a in self.accounts.values()):
+            # one live and one demo stream per access key: variants OKX also accepts (it
+            # strips header whitespace) must not each take a place in the table
+            self.answers[("private stream", "one per key")] += 1
             return
         if len(self.accounts) >= MAX_ACCOUNTS:
             self.answers[("private stream", "no room")] += 1
             return
-        self.accounts[creds.fingerprint] = PrivateAccount(self, creds, asked_at=self.clock.seconds())
+        self.accounts[creds.identity] = PrivateAccount(self, creds, asked_at=self.clock.seconds())
 
     def mirror_for(self, creds: Credentials, part: str, method: str) -> AccountMirror | None:
         """The mirror when it may answer ``part`` now, else None (REST answers, and the
@@ -122,15 +128,15 @@ class PrivateStreams:
         account = self.account(creds)
         if account is not None and account.ready_for(part):
             self.answers[(method, "mirror")] += 1
-            self.answered_by[(creds.fingerprint, "mirror")] += 1
+            self.answered_by[(creds.identity, "mirror")] += 1
             return account.mirror
         self.answers[(method, "rest")] += 1
         if account is not None:  # counted per account only for the accounts held (bounded)
-            self.answered_by[(creds.fingerprint, "rest")] += 1
+            self.answered_by[(creds.identity, "rest")] += 1
         return None
 
     def wrote(self, creds: Credentials, ord_id: str, final: bool = False) -> None:
-        account = self.accounts.get(creds.fingerprint)
+        account = self.accounts.get(creds.identity)
         if account is not None:
             account.wrote(ord_id, final)
 

@@ -135,7 +135,7 @@ class Accounts:
     _known: collections.OrderedDict[tuple[str, bool], Account] = attrs.Factory(collections.OrderedDict)
 
     def of(self, creds: Credentials) -> Account:
-        key = (creds.fingerprint, creds.simulated)
+        key = (creds.identity, creds.simulated)
         found = self._known.get(key)
         if found is None:
             found = self._known[key] = Account(creds, self.clock, self.private, self.position_mode_ttl)

@@ -50,9 +50,15 @@ def parse_envelope(verb: str, path: str, status: int, content: bytes) -> OkxRepl
         raw = orjson.loads(content)
     except ValueError:
         snippet = content[:120].decode("utf-8", "replace").replace("\n", " ")
-        if status >= 500 or not content:
+        if status >= 500 or (not content and status < 400):
             raise OkxTransportError(f"HTTP {status}", f"HTTP {status} without an OKX answer {snippet!r}",
                                     verb, path, status) from None
+        if not content:
+            # an empty 4xx (a proxy's 401/403/404, a WAF): the request was refused, not
+            # carried out, so a write's outcome is known — left "unknown", its ledger claim
+            # stayed pending for days and the write was looked up and sent again
+            raise OkxError(f"HTTP {status}", f"HTTP {status} with an empty body: refused before OKX acted "
+                           "(check the key's IP allow-list and the --okx-url)", verb, path, status) from None
         raise OkxError(f"HTTP {status}", f"not an OKX answer: {snippet!r}", verb, path, status) from None
     if not isinstance(raw, dict) or "code" not in raw:
         raise OkxError(f"HTTP {status}", "not an OKX answer (no code field)", verb, path, status)

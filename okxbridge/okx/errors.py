@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.desk.test_placement, tests.desk.test_resolution, tests.e2e.test_okx_limits -*-
+# -*- test-case-name: tests.desk.test_placement, tests.desk.test_resolution, tests.e2e.test_hardening_two -*-
 """The one exception type of the OKX side.
 
 OKX reports failures three ways: a non-zero ``code`` in the envelope, a per-item

@@ -26,6 +26,7 @@ strategy leaves room in the queue for the others.
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter, deque
 from typing import Any, Hashable
 
@@ -114,8 +115,13 @@ class RateLimiter:
     max_share: float = MAX_SHARE
     slack: float = 0.1
     sweep_every: int = 1000
+    #: idle buckets are also dropped on a timer, so a burst of junk keys leaves nothing behind
+    sweep_seconds: float = 10.0
+    #: buckets looked at per /status poll (the newest): a poll costs the same whatever is held
+    status_scan: int = 2000
     _buckets: dict[BucketKey, Bucket] = attrs.Factory(dict)
     _acquired: int = 0
+    _sweeper: IDelayedCall | None = None
     log = Logger()
 
     def __len__(self) -> int:
@@ -125,7 +131,15 @@ class RateLimiter:
         bucket = self._buckets.get(key)
         if bucket is None:
             bucket = self._buckets[key] = Bucket(rule, self.slack)
+            if self._sweeper is None or not self._sweeper.active():
+                self._sweeper = self.clock.callLater(self.sweep_seconds, self._sweep_on_timer)
         return bucket
+
+    def _sweep_on_timer(self) -> None:
+        self._sweeper = None
+        self.sweep(self.clock.seconds())
+        if self._buckets:
+            self._sweeper = self.clock.callLater(self.sweep_seconds, self._sweep_on_timer)
 
     def acquire(self, key: BucketKey, rule: Rule, max_wait: float, verb: str = "", path: str = "",
                 owner: Hashable | None = None) -> Deferred[Token]:
@@ -184,7 +198,8 @@ class RateLimiter:
         now = self.clock.seconds()
         users: dict[str, list[dict[str, Any]]] = {}
         public: list[dict[str, Any]] = []
-        for key, bucket in list(self._buckets.items()):
+        for key in itertools.islice(reversed(self._buckets), self.status_scan):
+            bucket = self._buckets[key]
             rule = bucket.rule
             row: dict[str, Any] = {"request": f"{key[0]} {key[1]}", "limit": rule.describe(),
                                    "requests": rule.requests, "window_seconds": rule.window,
@@ -202,7 +217,8 @@ class RateLimiter:
                        for user, rows in users.items()]
         credentials.sort(key=lambda c: (-c["queued"], min(r["free"] / r["requests"] for r in c["budgets"])))
         return {"max_queue": self.max_queue, "credentials": credentials[:self.status_limit],
-                "credentials_held": len(credentials), "public": tightest(public)[:self.status_limit]}
+                "credentials_held": len(credentials), "public": tightest(public)[:self.status_limit],
+                "buckets_held": len(self._buckets), "buckets_shown": min(len(self._buckets), self.status_scan)}
 
     def sweep(self, now: float) -> None:
         """Drop buckets that are as good as new: they hold no state worth keeping."""

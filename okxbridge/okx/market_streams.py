@@ -70,6 +70,9 @@ class MarketStreams:
     trust_root: Any = None
     #: shared with the private streams: OKX's 3 new connections per second per IP
     pacer: Any = None
+    #: subscriptions held at most, live and demo together (``--max-subscriptions``): past it,
+    #: REST answers — OKX's 400 subscribe ops per connection-hour reset on every reconnect
+    max_subscriptions: int = 500
     streams: dict[tuple[bool, str], WsStream] = attrs.Factory(dict)
     states: dict[bool, MarketState] = attrs.Factory(dict)
     asked: dict[tuple[bool, str, str], float] = attrs.Factory(dict)
@@ -192,6 +195,9 @@ class MarketStreams:
         self.asked[(demo, channel, inst_id)] = self.clock.seconds()
         state = self._state(demo)
         if (channel, inst_id) not in state.entries:
+            if sum(len(st.entries) for st in self.states.values()) >= self.max_subscriptions:
+                self.answers[("subscribe", "cap")] += 1
+                return
             if self._stream(demo, channel).subscribe({"channel": channel, "instId": inst_id}):
                 state.entry(channel, inst_id)
 

@@ -87,4 +87,11 @@ def bucket_keys(verb: str, path: str, params: Mapping[str, Any] | None, body: An
     if rule.scope == "user":
         return [((verb, path, user), rule)]
     items = body if isinstance(body, list) else [body if isinstance(body, dict) else params]
-    return [((verb, path, user, str((item or {}).get("instId", ""))), rule) for item in items]
+    return [((verb, path, user, _inst_id(item)), rule) for item in items]
+
+
+def _inst_id(item: Any) -> str:
+    """The instrument an item is counted against; anything but a short string counts as none
+    (callers validate first: a bucket key must never be a caller's 60 kB string)."""
+    inst_id = item.get("instId", "") if isinstance(item, Mapping) else ""
+    return inst_id if isinstance(inst_id, str) and len(inst_id) <= 64 else ""

@@ -15,7 +15,7 @@ from collections import OrderedDict
 
 import attrs
 from twisted.internet.defer import Deferred, fail
-from twisted.internet.interfaces import IReactorTime
+from twisted.internet.interfaces import IDelayedCall, IReactorTime
 from twisted.python.failure import Failure
 
 from .call import OkxCall, OkxLayer
@@ -28,8 +28,22 @@ from .signer import Credentials
 #: invalid authorization, key does not exist. Not 50102/50112: those are about the timestamp.
 REJECTED_CODES = frozenset({"50100", "50101", "50105", "50111", "50113", "50114", "50119"})
 COOL_DOWN = 5.0
-#: fingerprints remembered at most (oldest forgotten first): junk secrets cannot grow memory
-MAX_REMEMBERED = 10_000
+#: fingerprints remembered at most (oldest forgotten first). A few hundred: each entry is two
+#: short strings and a float, and a junk flood only needs to be slowed, not remembered whole.
+MAX_REMEMBERED = 300
+#: the longest OKX message kept (OKX's own are under 100 characters)
+MAX_MESSAGE = 200
+
+
+@attrs.frozen
+class Refusal:
+    """What is remembered of one refusal: strings and a float, never the raised error. An
+    ``OkxError``'s traceback holds the request, its body, the call (with the secret) and the
+    signed headers; 11,000 of them pinned 1.8 GB (issue 24, finding 1)."""
+
+    until: float
+    code: str
+    message: str
 
 
 @attrs.define
@@ -37,7 +51,9 @@ class RejectedCredentials:
     clock: IReactorTime
     seconds: float = COOL_DOWN
     limit: int = MAX_REMEMBERED
-    _until: "OrderedDict[str, tuple[float, OkxError]]" = attrs.Factory(OrderedDict)
+    #: ordered by expiry: every entry lives :attr:`seconds`, and a re-noted one moves to the end
+    _until: "OrderedDict[str, Refusal]" = attrs.Factory(OrderedDict)
+    _sweep: IDelayedCall | None = None
 
     def __len__(self) -> int:
         return len(self._until)
@@ -46,24 +62,40 @@ class RejectedCredentials:
         """OKX answered ``error`` to a request signed with ``creds``."""
         if error.code not in REJECTED_CODES:
             return
-        self._until.pop(creds.fingerprint, None)
-        self._until[creds.fingerprint] = (self.clock.seconds() + self.seconds, error)
+        self._until.pop(creds.identity, None)
+        self._until[creds.identity] = Refusal(self.clock.seconds() + self.seconds, str(error.code),
+                                                 str(error.msg)[:MAX_MESSAGE])
         while len(self._until) > self.limit:
             self._until.popitem(last=False)
+        self._schedule()
+
+    def _schedule(self) -> None:
+        """Entries expire on a timer, not only when looked up: a flood of fresh fingerprints
+        is never looked up again, and must not stay until the next flood pushes it out."""
+        if self._sweep is not None and self._sweep.active() or not self._until:
+            return
+        first = next(iter(self._until.values()))
+        self._sweep = self.clock.callLater(max(0.0, first.until - self.clock.seconds()), self._expire)
+
+    def _expire(self) -> None:
+        self._sweep = None
+        now = self.clock.seconds()
+        while self._until and next(iter(self._until.values())).until <= now:
+            self._until.popitem(last=False)
+        self._schedule()
 
     def check(self, creds: Credentials, verb: str, path: str) -> None:
         """Raise the refusal if OKX rejected ``creds`` less than :attr:`seconds` ago."""
-        entry = self._until.get(creds.fingerprint)
+        entry = self._until.get(creds.identity)
         if entry is None:
             return
-        until, error = entry
-        left = until - self.clock.seconds()
+        left = entry.until - self.clock.seconds()
         if left <= 0:
-            del self._until[creds.fingerprint]
+            del self._until[creds.identity]
             return
-        raise OkxError(error.code, f"{error.msg} (OKX rejected API key {creds.short_key} moments ago; okxbridge "
-                       f"refuses it for {left:.1f}s more without asking OKX — check the key, secret and "
-                       f"passphrase)", verb, path)
+        raise OkxError(entry.code, f"{entry.message} (OKX rejected API key {creds.short_key} moments ago; "
+                       f"okxbridge refuses it for {left:.1f}s more without asking OKX — check the key, secret "
+                       f"and passphrase)", verb, path)
 
 
 @attrs.define

@@ -19,21 +19,39 @@ import attrs
 from twisted.internet.interfaces import IReactorTime
 
 
+def _stripped(text: str) -> str:
+    return text.strip()
+
+
 @attrs.frozen
 class Credentials:
     """One OKX API key. ``repr`` hides the secret parts so they can't leak into logs."""
 
-    api_key: str
-    secret: str = attrs.field(repr=False)
-    passphrase: str = attrs.field(repr=False)
+    #: surrounding whitespace stripped: OKX strips it from the headers, so ``SECRET, PASS`` is
+    #: the same credential as ``SECRET,PASS`` — one budget, one stream, one ledger namespace
+    api_key: str = attrs.field(converter=_stripped)
+    secret: str = attrs.field(repr=False, converter=_stripped)
+    passphrase: str = attrs.field(repr=False, converter=_stripped)
     simulated: bool = False
+
+    @property
+    def identity(self) -> str:
+        """The full SHA-256 (64 hex digits) over length-prefixed fields, for telling tenants
+        apart where a 64-bit :attr:`fingerprint` would be too short (accounts, private
+        streams, refusals). Never shown: :attr:`fingerprint` is what logs and pages name."""
+        fields = (self.api_key, self.secret, self.passphrase, "demo" if self.simulated else "live")
+        text = "".join(f"{len(f.encode())}:{f}" for f in fields)
+        return hashlib.sha256(text.encode()).hexdigest()
 
     @property
     def fingerprint(self) -> str:
         """Who this credential is, without what it knows: a hash of key, secret, passphrase
         and demo flag. Budgets, queues and the order ledger are kept per fingerprint, so a
         caller sending the owner's access key with a wrong secret shares nothing with the
-        owner; it is safe to log and store (16 hex digits of SHA-256 reveal no secret)."""
+        owner; it is safe to log and store (16 hex digits of SHA-256 reveal no secret). Its
+        derivation is unchanged since the first ledger was written (claims are keyed by it, so
+        changing it would forget pending claims across an upgrade); the NUL separator cannot
+        be forged, as the protocol refuses control characters in every field."""
         text = "\0".join((self.api_key, self.secret, self.passphrase, "demo" if self.simulated else "live"))
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 

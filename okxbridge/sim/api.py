@@ -108,6 +108,9 @@ class EmulatorSite:
                 if fault.done:  # the work is done, the answer still the error
                     self._answer(request, method, path)
                 return _json(request, fault.body(), fault.status)
+            if fault.action == "empty_status":
+                request.setResponseCode(fault.status)
+                return b""
             if fault.action == "delay":
                 await task.deferLater(emu.clock, fault.seconds, lambda: None)
             if fault.action == "hold":

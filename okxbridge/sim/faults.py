@@ -13,11 +13,13 @@ first — OKX's "does not mean that the request was successful or failed"; a fau
 ``hold``: the request is queued at OKX for ``seconds``, then executed whether or not its
 caller is still there — unless its ``expTime`` has passed by then (answered 50037, see
 :mod:`okxbridge.sim.expiry`); on REST and on the private WebSocket's order operations.
+``empty_status``: the same status with an empty body, as a proxy or load balancer in front of
+OKX answers (OKX's own errors always carry a JSON body: docs "Error Code"; inferred, not documented).
 """
 
 import attrs
 
-ACTIONS = ("drop_response", "delay", "delay_answer", "status", "reset", "hold")
+ACTIONS = ("drop_response", "delay", "delay_answer", "status", "empty_status", "reset", "hold")
 STATUS_CODES = {500: ("50026", "System error. Try again later"),
                 503: ("50001", "Service temporarily unavailable. Try again later"),
                 429: ("50011", "Too Many Requests"),

@@ -307,3 +307,19 @@ async def test_a_demo_key_mirrors_the_demo_account(private):
     assert [o["id"] for o in mirrored["data"]] == [placed["data"]["id"]]
     assert mirrored["data"] == (await env.rest.call("orders", {"symbol": "BTC_USDT"}, secret_key=demo))["data"]
     assert (await env.rest.call("orders", {"symbol": "BTC_USDT"}))["data"] == []  # the live account has none
+
+
+@pytest_twisted.ensureDeferred
+async def test_variants_of_one_credential_okx_accepts_share_one_private_stream(private):
+    # OKX strips header whitespace: " PASS" is the owner's passphrase, not a new credential
+    # (issue 24, finding 5: 100 such variants filled the table and locked others out)
+    env = await private()
+    for secret_key in ["okxsim-demo-secret,okxsim-demo-pass", "okxsim-demo-secret, okxsim-demo-pass",
+                       "okxsim-demo-secret,okxsim-demo-pass ", "okxsim-demo-secret,\tokxsim-demo-pass"]:
+        assert "data" in await env.bridge.call("accounts", secret_key=secret_key)
+    await env.in_sync()
+    assert len(env.private.accounts) == 1
+    # and whatever other equivalence OKX may have: one live and one demo stream per access key
+    from okxbridge.okx.signer import Credentials
+    env.private.confirm(Credentials("okxsim-demo-key", "okxsim-demo-secret-2", "okxsim-demo-pass"))
+    assert len(env.private.accounts) == 1 and env.private.answers[("private stream", "one per key")] == 1

@@ -304,3 +304,15 @@ async def test_symbols_okx_does_not_know_start_no_subscription(streaming):
     # a real one subscribes after its first REST answer, as before
     assert "data" in await env.bridge.call("ticker", {"symbol": "BTC_USDT"})
     assert env.entry("tickers", "BTC-USDT") is not None
+
+
+@pytest_twisted.ensureDeferred
+async def test_market_subscriptions_stop_at_the_cap_and_rest_answers_the_rest(streaming):
+    env = await streaming("--max-subscriptions", "2")
+    for symbol in ["BTC_USDT", "ETH_USDT", "OKB_USDT", "LTC_USDT"]:
+        assert "data" in await env.bridge.call("ticker", {"symbol": symbol})
+    await env.ready("tickers", "BTC-USDT")
+    await env.ready("tickers", "ETH-USDT")
+    assert env.entry("tickers", "OKB-USDT") is None and env.entry("tickers", "LTC-USDT") is None
+    assert env.sim.ws.stats()["subscriptions"] == 2
+    assert env.streams.answers[("subscribe", "cap")] == 2

@@ -118,3 +118,20 @@ def test_numbers_in_range_keep_their_value():
            b'-9223372036854775808,0.00000001]}}'
     assert parse_call(body).params["a"] == [Decimal("1e308"), Decimal("-1e-308"), Decimal(0), -(2**63),
                                             Decimal("0.00000001")]
+
+
+@pytest.mark.parametrize("text, error", [
+    ("s\u0000,p", "field 'secret_key': the secret holds a control character (U+0000)"),
+    ("s,p\u202e", "field 'secret_key': the passphrase holds a control character (U+202E)"),
+    ("s" * 129 + ",p", "field 'secret_key': the secret is 129 characters long; OKX's are at most 128"),
+    ("s," + "p" * 65, "field 'secret_key': the passphrase is 65 characters long"),
+])
+def test_a_control_character_or_an_overlong_secret_is_refused_naming_the_part(text, error):
+    from okxbridge.fmz.envelope import parse_secret_key
+    with pytest.raises(ProtocolError, match=re.escape(error)):
+        parse_secret_key(text)
+
+
+def test_whitespace_around_each_part_of_the_secret_key_is_dropped():
+    from okxbridge.fmz.envelope import parse_secret_key
+    assert parse_secret_key(" SECRET , PASS , simulate ") == parse_secret_key("SECRET,PASS,simulate")

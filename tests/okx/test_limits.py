@@ -318,3 +318,22 @@ def test_rate_limit_status_shows_headroom_and_queue_per_fingerprint():
     clock.advance(balance.window + limiter.slack)  # tokens never marked done come back after a window
     assert all(w.called for w in waiting)
     assert limiter.status()["credentials"][0]["queued"] == 0
+
+
+def test_idle_buckets_are_dropped_on_a_timer_without_further_acquires():
+    limits, clock = limiter()
+    for i in range(50):
+        limits.acquire(("k", i), TWO_PER_2S, 10)
+    assert len(limits) == 50
+    clock.advance(limits.sweep_seconds)
+    assert len(limits) == 0 and not clock.getDelayedCalls()
+
+
+def test_a_status_poll_looks_at_a_bounded_number_of_buckets():
+    limits, clock = limiter(status_scan=100)
+    for i in range(1000):
+        limits.acquire(("GET", "/api/v5/account/balance", f"user{i}"), Rule(10, 2, "user"), 10)
+    status = limits.status()
+    assert status["buckets_held"] == 1000 and status["buckets_shown"] == 100
+    assert status["credentials_held"] == 100
+    assert {c["fingerprint"] for c in status["credentials"]} <= {f"user{i}" for i in range(900, 1000)}

@@ -40,3 +40,18 @@ def test_memory_is_bounded():
     for i in range(10):
         rejected.note(Credentials("k", f"junk{i}", "p"), OkxError("50113", "Invalid signature."))
     assert len(rejected) == 3
+
+
+def test_refusals_expire_on_a_timer_and_keep_only_strings():
+    from okxbridge.okx.rejected import Refusal
+    from okxbridge.okx.signer import Credentials
+    clock = task.Clock()
+    rejected = RejectedCredentials(clock)
+    for i in range(5):
+        rejected.note(Credentials("k", f"junk{i}", "p"), OkxError("50113", "Invalid signature." * 50))
+        clock.advance(1)
+    assert all(isinstance(r, Refusal) and len(r.message) <= 200 for r in rejected._until.values())
+    clock.advance(COOL_DOWN - 4.5)  # the first has expired, never looked up again
+    assert len(rejected) == 4
+    clock.advance(COOL_DOWN)
+    assert len(rejected) == 0 and not clock.getDelayedCalls()

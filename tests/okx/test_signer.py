@@ -68,3 +68,11 @@ def test_fingerprint_tells_credentials_apart_and_hides_the_secret():
     assert len({owner.fingerprint, *(c.fingerprint for c in others)}) == 5
     assert len(owner.fingerprint) == 16 and "secret" not in owner.fingerprint
     assert owner.short_key.startswith("key-") and "secret-1" not in owner.short_key
+
+
+def test_identity_is_a_full_sha256_over_length_prefixed_stripped_fields():
+    a = Credentials(" key", "SECRET ", "\tPASS")
+    assert a == Credentials("key", "SECRET", "PASS") and a.identity == Credentials("key", "SECRET", "PASS").identity
+    assert len(a.identity) == 64 and len(a.fingerprint) == 16
+    # fields cannot run into each other: ("ab", "c") and ("a", "bc") are two credentials
+    assert Credentials("k", "ab", "c").identity != Credentials("k", "a", "bc").identity
