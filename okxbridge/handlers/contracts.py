@@ -93,12 +93,13 @@ async def fundings(deps: Trading, call: Call, trace: list[str]) -> Answer:
     """One swap's funding; with a range (``USDT.swap``) or no symbol, every swap's current
     rate in that range, from one request: OKX's ``instId=ANY`` answers for all perpetuals
     (docs #public-data-rest-api-get-funding-rate). Dated futures pay no funding: FMZ answers
-    an empty list for one (``BTC_USDT.quarter``), not an error; spot stays an error, since
-    no contract is meant. The range ``USDT.futures`` is still refused (issue 26 item 6 asks
-    ``[]``; tests/e2e/test_fidelity.py asserts the refusal, left for the lead to settle)."""
+    an empty list for one (``BTC_USDT.quarter``) or a range of them (``USDT.futures``), not an
+    error — nothing is asked of OKX; spot stays an error, since no contract is meant."""
     session = deps.session(call, trace)
     text = text_param(call.params, "symbol", required=False)
-    rng = parse_range(text, ("swap",)) if text else PositionRange(("SWAP",))
+    rng = parse_range(text) if text else PositionRange(("SWAP",))
+    if rng is not None and "SWAP" not in rng.inst_types:
+        return Answer([])
     if rng is None:
         symbol = parse_symbol(text)
         if symbol.is_spot:
