@@ -229,3 +229,27 @@ def order_body(inst: Instrument, intent: Intent, price: Decimal | None, amount: 
     if not spot:
         body.update(plan.fields if plan is not None else position_fields(intent, pos_mode))
     return body
+
+
+def amend_body(inst: Instrument, side: str, ord_id: str, req_id: str, price: Decimal | None,
+               amount: Decimal | None) -> dict[str, Any]:
+    """The amend-order body for FMZ's ModifyOrder: ``price``/``amount`` None or -1 leave that
+    value as it is; the others are rounded to the grid as a new order's would be (the price
+    towards the passive side of the order's ``side``, the size down) and checked against the
+    minimum. ``cxlOnFail`` off: a failed amendment must leave the order standing."""
+    body: dict[str, Any] = {"instId": inst.inst_id, "ordId": ord_id, "reqId": req_id, "cxlOnFail": False}
+    if price is not None and price != MARKET_PRICE:
+        rounded = round_price(price, inst.tick_size, side) if price > 0 else Decimal(0)
+        if rounded <= 0:
+            raise ProtocolError(f"price {price} is not a price on {inst.inst_id} (tick size "
+                                f"{okx_number(inst.tick_size)}): give a positive price, or -1 to keep it")
+        body["newPx"] = okx_number(rounded)
+    if amount is not None and amount != MARKET_PRICE:
+        size = round_size(amount, inst.lot_size) if amount > 0 else Decimal(0)
+        if size <= 0 or size < inst.min_size:
+            raise ProtocolError(f"amount {amount} is below {inst.inst_id}'s minimum order size "
+                                f"{okx_number(inst.min_size)} (lot size {okx_number(inst.lot_size)}); nothing was sent")
+        body["newSz"] = okx_number(size)
+    if "newPx" not in body and "newSz" not in body:
+        raise ProtocolError("nothing to amend: give a new price or amount (-1 keeps it)")
+    return body

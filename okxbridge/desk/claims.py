@@ -30,6 +30,7 @@ ABSENT = "absent"
 
 ORDER = "order"
 CANCEL = "cancel"
+AMEND = "amend"
 
 #: OKX keeps orders readable by clOrdId for 7 days (orders-history, spec §3); a claim is
 #: kept a day longer, so a repeat inside that window always finds it
@@ -50,7 +51,7 @@ class LedgerUnavailable(LedgerError):
 @attrs.frozen
 class ClaimKey:
     account: str  # Credentials.fingerprint
-    kind: str     # ORDER or CANCEL
+    kind: str     # ORDER, CANCEL or AMEND
     nonce: str
 
     def text(self) -> str:
@@ -109,10 +110,10 @@ def decide(found: Claim, wanted: Claim, me: str, owner_alive: bool) -> Decision:
       over — look the order up by clOrdId before sending anything.
     """
     if found.content != wanted.content:
-        what = "order" if found.key.kind == ORDER else "cancel"
+        what = found.key.kind
+        differs = {ORDER: "instrument, side, type, price or amount", AMEND: "order, price or amount"}
         return Decision("refuse", f"nonce {found.key.nonce} was already used for another {what} "
-                        f"(different {'instrument, side, type, price or amount' if what == 'order' else 'order id'}); "
-                        "each call needs its own nonce")
+                        f"(different {differs.get(what, 'order id')}); each call needs its own nonce")
     if found.state == DONE:
         return Decision("answer", found.result)
     if found.state == ABSENT:

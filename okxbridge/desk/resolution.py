@@ -19,7 +19,7 @@ from ..okx.session import Session
 from .desk import OrderDesk
 
 #: the write whose outcome a look-up resolves → the request it was
-WRITE_PATHS = {"place": paths.ORDER, "cancel": paths.CANCEL_ORDER}
+WRITE_PATHS = {"place": paths.ORDER, "cancel": paths.CANCEL_ORDER, "amend": paths.AMEND_ORDER}
 
 
 async def find_order(session: Session, body: dict[str, Any]) -> dict[str, Any] | None:

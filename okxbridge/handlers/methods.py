@@ -26,7 +26,7 @@ from ..fmz.app import MethodTable
 from ..okx.accounts import Accounts
 from ..okx.client import OkxClient
 from ..okx.instruments import InstrumentCache
-from . import account, cancel, contracts, io, market, order_reads, trade
+from . import account, amend, cancel, contracts, io, market, order_reads, trade
 from .deps import Market, Raw, Reading, Trading, TradingDefaults
 
 #: method name → its handler: ``async (view, call, trace) -> Answer``
@@ -44,6 +44,8 @@ HANDLERS: dict[str, Callable[..., Coroutine[Any, Any, Answer]]] = {
     "orders": order_reads.orders,
     "historyorders": order_reads.historyorders,
     "cancel": cancel.cancel,
+    "modifyorder": amend.modifyorder,
+    "amend": amend.modifyorder,
     "positions": contracts.positions,
     "getpositions": contracts.positions,
     "position": contracts.positions,
@@ -70,6 +72,7 @@ SHORTCUTS: dict[str, tuple[str, ...]] = {
     "orders": ("symbol?",),
     "order": ("id", "symbol?"),
     "cancel": ("id", "symbol?"),
+    "modifyorder": ("id", "price", "amount", "symbol?"),
     "historyorders": ("symbol?", "since?", "limit?"),
     "positions": ("symbol?",),
     "setmarginlevel": ("symbol", "marginLevel"),
@@ -111,7 +114,8 @@ class Views:
     def for_module(self, module: ModuleType) -> Any:
         """The view a handler module's functions take as their first argument."""
         return {market: self.market, account: self.reading, order_reads: self.reading,
-                trade: self.trading, cancel: self.trading, contracts: self.trading}[module]
+                trade: self.trading, cancel: self.trading, amend: self.trading,
+                contracts: self.trading}[module]
 
 
 def method_table(views: Views, io_policy: IoPolicy = io.DEFAULT_POLICY) -> MethodTable:

@@ -135,10 +135,10 @@ class PrivateStreams:
             self.answered_by[(creds.identity, "rest")] += 1
         return None
 
-    def wrote(self, creds: Credentials, ord_id: str, final: bool = False) -> None:
+    def wrote(self, creds: Credentials, ord_id: str, final: bool = False, req_id: str = "") -> None:
         account = self.accounts.get(creds.identity)
         if account is not None:
-            account.wrote(ord_id, final)
+            account.wrote(ord_id, final, req_id)
 
     def report(self) -> dict[str, Any]:
         return {"enabled": True, "fresh_seconds": self.fresh, "resync_seconds": self.resync,

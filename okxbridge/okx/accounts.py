@@ -112,10 +112,11 @@ class Account:
         if self.private is not None:
             self.private.confirm(self.creds)
 
-    def wrote(self, ord_id: str, final: bool = False) -> None:
-        """Read-your-writes: the mirror waits for this order's push before answering orders."""
+    def wrote(self, ord_id: str, final: bool = False, req_id: str = "") -> None:
+        """Read-your-writes: the mirror waits for this order's push before answering orders
+        (after an amendment ``req_id``, for the push that carries it)."""
         if self.private is not None and ord_id:
-            self.private.wrote(self.creds, ord_id, final)
+            self.private.wrote(self.creds, ord_id, final, req_id)
 
     def operations(self) -> PrivateAccount | None:
         """The private stream when it is logged in and can carry order operations."""

@@ -20,6 +20,9 @@ DUPLICATE_ORDER = frozenset({"51016", "51011"})
 ORDER_NOT_FOUND = "51603"
 #: a cancel OKX refused because of the order's state (filled, canceled, unknown, …)
 CANCEL_REFUSED = frozenset({"51400", "51401", "51402", "51603", "51410"})
+#: an amendment refused for the order's state: does not exist, canceled, filled
+#: (docs #error-code-rest-api-trade)
+AMEND_REFUSED = frozenset({"51503", "51509", "51510"})
 #: refusals that mean the account mode is not what the order was built for (50072 isolated
 #: in Multi-currency/Portfolio margin; 51010 "not under your current account mode", e.g. a
 #: contract in Spot mode); 51000 counts only when it names ``tdMode`` (spec okx-v5.md §9)

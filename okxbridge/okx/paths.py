@@ -29,12 +29,13 @@ SET_LEVERAGE = "/api/v5/account/set-leverage"
 # orders: one path both places (POST) and reads (GET) an order
 ORDER = "/api/v5/trade/order"
 CANCEL_ORDER = "/api/v5/trade/cancel-order"
+AMEND_ORDER = "/api/v5/trade/amend-order"
 ORDERS_PENDING = "/api/v5/trade/orders-pending"
 ORDERS_HISTORY = "/api/v5/trade/orders-history"
 ORDERS_HISTORY_ARCHIVE = "/api/v5/trade/orders-history-archive"
 
 #: the order writes OKX also takes as private WebSocket operations (okx-ws.md §6)
-WS_OPERATIONS = {ORDER: "order", CANCEL_ORDER: "cancel-order"}
+WS_OPERATIONS = {ORDER: "order", CANCEL_ORDER: "cancel-order", AMEND_ORDER: "amend-order"}
 #: the writes that carry OKX's ``expTime`` (docs #overview-transaction-timeouts: place and amend
-#: orders, single or batch; the bridge places single orders and amends none)
-EXP_TIME_PATHS = frozenset({ORDER})
+#: orders, single or batch; the bridge places and amends single orders)
+EXP_TIME_PATHS = frozenset({ORDER, AMEND_ORDER})

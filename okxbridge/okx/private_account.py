@@ -260,10 +260,13 @@ class PrivateAccount:
             self.snapshot()  # the push never came: ask REST what is true
         return False
 
-    def wrote(self, ord_id: str, final: bool) -> None:
-        """The bridge placed (or canceled, ``final``) ``ord_id``: wait for its push unless it came."""
+    def wrote(self, ord_id: str, final: bool, req_id: str = "") -> None:
+        """The bridge placed (or canceled, ``final``; amended, ``req_id``) ``ord_id``: wait for
+        its push unless it came (an amendment's push names its ``reqId``, docs
+        #order-book-trading-trade-ws-order-channel)."""
         held = self.mirror.order(ord_id)
-        if held is None or (final and held.get("state") not in FINAL_STATES):
+        if held is None or (final and held.get("state") not in FINAL_STATES) or (
+                req_id and held.get("reqId") != req_id and held.get("state") not in FINAL_STATES):
             self.awaiting[ord_id] = self.owner.clock.seconds()
 
     def operate(self, op: str, args: list[dict[str, Any]], timeout: float, exp_time: int | None = None) -> Deferred:

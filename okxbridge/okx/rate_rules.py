@@ -52,6 +52,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/api/v5/trade/order"): Rule(60, 2, "user+instId"),
     ("POST", "/api/v5/trade/batch-orders"): Rule(300, 2, "user+instId"),
     ("POST", "/api/v5/trade/cancel-order"): Rule(60, 2, "user+instId"),
+    ("POST", "/api/v5/trade/amend-order"): Rule(60, 2, "user+instId"),
     ("POST", "/api/v5/trade/cancel-batch-orders"): Rule(300, 2, "user+instId"),
     ("GET", "/api/v5/trade/order"): Rule(60, 2, "user+instId"),
     ("GET", "/api/v5/trade/orders-pending"): Rule(60, 2, "user"),

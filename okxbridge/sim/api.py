@@ -14,13 +14,13 @@ from klein import Klein
 from twisted.internet import defer, task
 from twisted.logger import Logger
 
-from okxbridge.sim import account_api, expiry, history_api, market_api, trade_api
+from okxbridge.sim import account_api, amend_api, expiry, history_api, market_api, trade_api
 from okxbridge.sim.auth import authenticate
 from okxbridge.sim.errors import ApiRejection
 from okxbridge.sim.instruments import catalogue
 from okxbridge.sim.numbers import parse_decimal
 
-ROUTES = {**market_api.ROUTES, **account_api.ROUTES, **trade_api.ROUTES, **history_api.ROUTES}
+ROUTES = {**market_api.ROUTES, **account_api.ROUTES, **trade_api.ROUTES, **amend_api.ROUTES, **history_api.ROUTES}
 PUBLIC_PREFIXES = ("/api/v5/market/", "/api/v5/public/", "/api/v5/system/")
 #: OKX's gateway on a path it does not serve: HTTP 404 and this body (the shape ccxt's users
 #: saw from OKX's gateway, ccxt issue #6116); not 50005 "API is offline", which clients such

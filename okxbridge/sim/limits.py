@@ -35,6 +35,7 @@ RULES = {
     ("POST", "/api/v5/trade/order"): (60, 2, "user+instId"),
     ("POST", "/api/v5/trade/batch-orders"): (300, 2, "user+instId"),
     ("POST", "/api/v5/trade/cancel-order"): (60, 2, "user+instId"),
+    ("POST", "/api/v5/trade/amend-order"): (60, 2, "user+instId"),
     ("GET", "/api/v5/trade/order"): (60, 2, "user+instId"),
     ("GET", "/api/v5/trade/orders-pending"): (60, 2, "user"),
     ("GET", "/api/v5/trade/orders-history"): (40, 2, "user"),

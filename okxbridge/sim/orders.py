@@ -59,6 +59,12 @@ class Order:
     frozen: Decimal = ZERO
     base_target: Decimal | None = None
     last_fill_second: int = -1
+    #: the last amendment (okxbridge.sim.amend_api): its reqId and amendResult, pushed on the
+    #: ``orders`` channel with the update it made; how many were done (GET /__sim__/orders)
+    req_id: str = ""
+    amend_result: str = ""
+    amended_at: float | None = None
+    amends: int = 0
 
     @property
     def is_open(self):
@@ -111,6 +117,7 @@ class Order:
         row = self.to_okx()
         row["apiKey"] = self.api_key
         row["demo"] = self.demo
+        row["amends"] = self.amends
         return row
 
 

@@ -32,7 +32,8 @@ class AccountCall:
 
 
 def _order_key(order):
-    return order.state, order.acc_fill_sz, order.u_time
+    # an amendment is news even within the same millisecond (its sz/px, its count)
+    return order.state, order.acc_fill_sz, order.u_time, order.amends
 
 
 def _balance_key(detail):
@@ -49,6 +50,8 @@ def order_item(order, filled_now):
     item = order.to_okx()
     item.update({"amendResult": "", "code": "0", "msg": "", "reqId": "", "execType": "", "fillFee": "0",
                  "fillFeeCcy": "", "fillNotionalUsd": "", "fillPnl": "0", "notionalUsd": ""})
+    if order.amended_at is not None and order.amended_at == order.u_time:  # this update is the amendment
+        item.update(amendResult=order.amend_result, reqId=order.req_id, amendSource="1")
     if filled_now:
         item["execType"] = "M" if order.ord_type != "market" and order.px is not None else "T"
         item["fillFeeCcy"] = order.fee_ccy

@@ -1,18 +1,20 @@
 # -*- test-case-name: tests.sim.test_sim_ws_private -*-
 """The order operations of the emulator's ``/ws/v5/private`` (``order``, ``batch-orders``,
-``cancel-order``, ``batch-cancel-orders``; see :mod:`okxbridge.sim.ws_private`): checked,
+``cancel-order``, ``batch-cancel-orders``, ``amend-order``; see :mod:`okxbridge.sim.ws_private`): checked,
 counted against the REST endpoints' budgets, then executed by the REST handlers' own code."""
 
 import json
 import re
 
-from okxbridge.sim import expiry, trade_api
+from okxbridge.sim import amend_api, expiry, trade_api
 from okxbridge.sim.errors import ApiRejection
 from okxbridge.sim.params import order_request
 from okxbridge.sim.ws_account import AccountCall
 
 OPS = {"order": "/api/v5/trade/order", "batch-orders": "/api/v5/trade/batch-orders",
-       "cancel-order": "/api/v5/trade/cancel-order", "batch-cancel-orders": "/api/v5/trade/cancel-batch-orders"}
+       "cancel-order": "/api/v5/trade/cancel-order", "batch-cancel-orders": "/api/v5/trade/cancel-batch-orders",
+       # docs #order-book-trading-trade-ws-amend-order: the REST amend's fields, its 60/2s budget
+       "amend-order": "/api/v5/trade/amend-order"}
 REQUEST_ID = re.compile(r"^[A-Za-z0-9]{1,32}$")
 BATCH_MAX = 20
 RATE_LIMITED = ("50011", "Rate limit reached. Please refer to API documentation and throttle requests accordingly.")
@@ -96,6 +98,8 @@ class OrderOperations:
             try:
                 if op in ("order", "batch-orders"):
                     items.append(trade_api._place_one(call, order_request(p)))
+                elif op == "amend-order":
+                    items.append(amend_api.amend_one(call, p))
                 else:
                     items.append(trade_api._cancel_one(call, p))
             except ApiRejection as rejection:
@@ -120,8 +124,11 @@ def _with_inst_id(arg, codes):
 
 
 def _failed(params, op, code, msg, now):
-    item = {"clOrdId": str(params.get("clOrdId", "")), "ordId": str(params.get("ordId", "")) if "cancel" in op else "",
+    names_order = "cancel" in op or "amend" in op
+    item = {"clOrdId": str(params.get("clOrdId", "")), "ordId": str(params.get("ordId", "")) if names_order else "",
             "sCode": code, "sMsg": msg, "ts": str(int(now * 1000))}
-    if "cancel" not in op:
+    if "amend" in op:
+        item["reqId"] = str(params.get("reqId", ""))
+    elif "cancel" not in op:
         item.update(tag=str(params.get("tag", "")), subCode="")
     return item
