@@ -88,8 +88,7 @@ class AdminApp:
             return encode_error("the key check is not served by this daemon")
         try:
             found = await self.key_check(request.content.read())
-        except ProtocolError as e:
-            request.setResponseCode(400)
+        except ProtocolError as e:  # HTTP 200 with {"error"}, as the protocol answers its errors
             return encode_error(str(e))
         return orjson.dumps({"data": found}, default=json_default)
 

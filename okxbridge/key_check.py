@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from .convert.key_check import Finding, key_findings, refused, usable
+from .convert.key_check import Finding, key_findings, not_asked, refused, usable
 from .fmz.envelope import MAX_ACCESS_KEY, check_credential_part, loads, parse_secret_key
 from .fmz.errors import ProtocolError
+from .fmz.key_allowlist import REFUSED
 from .okx import paths
 from .okx.client import OkxClient
-from .okx.errors import OkxError
+from .okx.errors import OkxError, OkxThrottled, OkxTransportError
 from .okx.signer import Credentials
 
 
@@ -43,8 +44,10 @@ async def check_key(client: OkxClient, creds: Credentials) -> dict[str, Any]:
     findings: list[Finding]
     try:
         reply = await client.get(paths.ACCOUNT_CONFIG, creds=creds)
+    except (OkxTransportError, OkxThrottled) as e:
+        findings = not_asked(str(e))
     except OkxError as e:
-        findings = refused(str(e.code), e.msg)
+        findings = not_asked(str(e)) if e.rate_limited else refused(str(e.code), e.msg)
     else:
         row = reply.data[0] if reply.data and isinstance(reply.data[0], dict) else {}
         findings = key_findings(row, creds.simulated, client.signer.offset)
@@ -52,6 +55,10 @@ async def check_key(client: OkxClient, creds: Credentials) -> dict[str, Any]:
             "findings": [{"level": f.level, "text": f.text} for f in findings]}
 
 
-async def check_body(client: OkxClient, content: bytes) -> dict[str, Any]:
-    """``POST /check``'s work: the body's credential checked (:class:`ProtocolError` if it names none)."""
-    return await check_key(client, parse_check_body(content))
+async def check_body(client: OkxClient, allowed: frozenset[str], content: bytes) -> dict[str, Any]:
+    """``POST /check``'s work: the body's credential checked (:class:`ProtocolError` if it names
+    none). ``--allow-key`` holds here too: the daemon signs for no other key, checks included."""
+    creds = parse_check_body(content)
+    if allowed and creds.api_key not in allowed:
+        raise ProtocolError(REFUSED)
+    return await check_key(client, creds)

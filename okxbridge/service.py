@@ -250,8 +250,9 @@ def build_daemon(reactor: IReactorTime, options: Options, clock: IReactorTime | 
                                    "recent_okx": recent_okx,
                                    "limiter": local_limiter, "desk": desk, "streams": streams, "private": private,
                                    "ledger": ledger, "redis": redis}, options)
+    checks = functools.partial(check_body, client, frozenset(options["allow-key"] or ()))  # POST /check
     admin, calls = AdminApp(metrics, health, status, allowed_hosts=frozenset(options["allow-host"] or ()),
-                            key_check=functools.partial(check_body, client)), InFlight()
+                            key_check=checks), InFlight()
     protocol_port, doors, admin_port = make_ports(reactor, options, app, admin, calls)
     top = in_stop_order(
         protocol_port,                       # 1. stop listening

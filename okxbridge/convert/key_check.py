@@ -63,6 +63,11 @@ def refused(code: str, msg: str) -> list[Finding]:
     return [Finding("error", f"key not usable: {words} (OKX {code})")]
 
 
+def not_asked(error: str) -> list[Finding]:
+    """OKX could not be asked (unreachable, timed out, rate-limited): nothing is known of the key."""
+    return [Finding("error", f"could not ask OKX, so the key is not checked: {error[:300]}")]
+
+
 def key_findings(row: Mapping[str, Any], simulated: bool, clock_offset: float | None) -> list[Finding]:
     """The findings for an answered ``/account/config`` (its ``data[0]``), in reading order."""
     env = "demo trading" if simulated else "live trading"

