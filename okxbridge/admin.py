@@ -1,5 +1,6 @@
 # -*- test-case-name: tests.e2e.test_admin -*-
-"""The operator's endpoints: ``GET /metrics``, ``/health``, ``/status`` and ``/status.json``.
+"""The operator's endpoints: ``GET /metrics``, ``/health``, ``/status`` and ``/status.json``,
+and ``POST /check`` (a key checked against OKX).
 
 By default they share the protocol's port: :class:`PathSwitch` hands exactly
 :data:`ADMIN_PATHS` to :class:`AdminApp` and every other request to the FMZ resource
@@ -10,7 +11,7 @@ the protocol port serves the protocol only.
 from __future__ import annotations
 
 from importlib.resources import files
-from typing import ClassVar
+from typing import Any, Awaitable, Callable, ClassVar
 
 import attrs
 import orjson
@@ -19,6 +20,7 @@ from twisted.web.resource import Resource
 from twisted.web.server import Site
 
 from .fmz.answer import encode_error
+from .fmz.errors import ProtocolError
 from .fmz.site import bounded_site
 from .health import Health
 from .jsonwire import JSON_CONTENT_TYPE, json_default
@@ -42,6 +44,9 @@ class AdminApp:
     page: bytes = attrs.Factory(status_page)
     #: ``Host`` names besides loopback ones the admin paths answer (``--allow-host``)
     allowed_hosts: frozenset[str] = frozenset()
+    #: ``POST /check``: a protocol-shaped body (access_key, secret_key) → the key's findings
+    #: (:mod:`okxbridge.key_check`); None: not served
+    key_check: Callable[[bytes], Awaitable[dict[str, Any]]] | None = None
 
     app: ClassVar[Klein] = Klein()
 
@@ -73,6 +78,20 @@ class AdminApp:
         request.setHeader(b"Cache-Control", b"no-store")
         return orjson.dumps(self.status.report(), default=json_default)
 
+    @app.route("/check", methods=["POST"])
+    async def serve_check(self, request) -> bytes:
+        """The key in the body checked against OKX; its secret never comes back."""
+        request.setHeader(b"Content-Type", JSON_CONTENT_TYPE)
+        request.setHeader(b"Cache-Control", b"no-store")
+        if self.key_check is None:
+            request.setResponseCode(404)
+            return encode_error("the key check is not served by this daemon")
+        try:
+            found = await self.key_check(request.content.read())
+        except ProtocolError as e:  # HTTP 200 with {"error"}, as the protocol answers its errors
+            return encode_error(str(e))
+        return orjson.dumps({"data": found}, default=json_default)
+
     @app.route("/", branch=True)
     def everything_else(self, request):
         """Only reached on the admin port of its own: the protocol is not served there."""
@@ -82,7 +101,9 @@ class AdminApp:
                             "/status (its data: /status.json)")
 
 
-ADMIN_PATHS = frozenset({b"/metrics", b"/health", b"/status", b"/status.json"})
+ADMIN_PATHS = frozenset({b"/metrics", b"/health", b"/status", b"/status.json", b"/check"})
+#: admin paths that take a body: the key check (its body is the protocol's credentials)
+ADMIN_POSTS = frozenset({b"/check"})
 
 
 class PathSwitch(Resource):
@@ -102,7 +123,8 @@ class PathSwitch(Resource):
 
     def render(self, request):
         # only reads: a POST to /metrics is a protocol call with a wrong exchange path
-        admin = request.path in ADMIN_PATHS and request.method in (b"GET", b"HEAD")
+        admin = request.path in ADMIN_PATHS and (request.method in (b"GET", b"HEAD") or (
+            request.method == b"POST" and request.path in ADMIN_POSTS))
         return (self.admin if admin else self.protocol).render(request)
 
 

@@ -1,13 +1,11 @@
 # -*- test-case-name: tests.test_call_client -*-
 """``okxbridge-call``: one FMZ protocol call to a running daemon, from a shell.
 
-It sends exactly what FMZ's docker sends (``POST /OKX`` with access_key, secret_key,
-method, nonce, params; the IO verb in ``Http-Method``), so "works with okxbridge-call"
-means "works from a strategy". Synchronous on purpose — it is a one-shot client, not part
-of the daemon, so plain ``urllib`` is the right tool.
-
-Exit status: 0 with the answer's ``data`` on stdout; 1 when the daemon answered
-``{"error"}`` (printed as JSON); 2 for usage errors and when the daemon can't be reached.
+It sends exactly what FMZ's docker sends (``POST /OKX`` with access_key, secret_key, method, nonce,
+params; the IO verb in ``Http-Method``), so "works with okxbridge-call" means "works from a strategy".
+Synchronous on purpose — a one-shot client, not part of the daemon, so plain ``urllib`` is right.
+Exit status: 0 with the answer's ``data`` on stdout; 1 when the daemon answered ``{"error"}`` (printed
+as JSON) or ``check`` finds the key unusable; 2 for usage errors and when the daemon can't be reached.
 """
 
 from __future__ import annotations
@@ -24,6 +22,7 @@ import urllib.request
 from typing import Any, Mapping, Sequence
 from urllib.parse import parse_qsl, urlsplit
 
+from .check_client import check_url, show_check
 from .fmz.io_call import IO_VERBS
 from .handlers.methods import PUBLIC, SHORTCUTS
 from .listening import is_local_address
@@ -185,8 +184,7 @@ def post(url: str, body: bytes, http_method: str, timeout: float) -> dict[str, A
     except urllib.error.HTTPError as e:
         raise Unreachable(f"{url} answered HTTP {e.code}: is this an okxbridge?") from None
     except (urllib.error.URLError, OSError) as e:
-        reason = getattr(e, "reason", e)
-        raise Unreachable(f"cannot reach okxbridge at {url}: {reason}") from None
+        raise Unreachable(f"cannot reach okxbridge at {url}: {getattr(e, 'reason', e)}") from None
     try:
         answer = json.loads(content)
     except ValueError:
@@ -236,7 +234,8 @@ def parser() -> argparse.ArgumentParser:
         description="Make one FMZ custom-protocol call to a running okxbridge and print the answer.",
         epilog=f"commands:\n{shortcuts}\n  io VERB /api/v5/PATH [key=value ... | JSON]\n"
                "  METHOD key=value ...   (any other method)\n"
-               "  seen                   (what the docker has sent: each method with its first and latest params)\n\n"
+               "  seen                   (what the docker has sent: each method with its first and latest params)\n"
+               "  check                  (the key checked on OKX: mode, permissions, whitelist)\n\n"
                "keys: OKX_ACCESS_KEY and OKX_SECRET_KEY (SECRET,PASSPHRASE[,simulate]) from the\n"
                "environment, or --keys FILE (INI or KEY=VALUE lines with the same names).")
     p.add_argument("command")
@@ -285,6 +284,8 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
             creds = _PLACEHOLDER
         if creds is not _PLACEHOLDER:
             check_transport(options.url, options.insecure)
+        if method == "check":  # the key's findings (never its secret), from POST /check
+            return show_check(post(check_url(options.url), request_body(*creds, method, {}, 0), "GET", options.timeout))
         nonce = options.nonce if options.nonce is not None else time.time_ns()
         answer = post(options.url, request_body(*creds, method, params, nonce), http_method, options.timeout)
     except (UsageError, Unreachable) as e:

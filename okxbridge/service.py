@@ -9,6 +9,7 @@ allow-list, the admin paths) and nothing is patched on afterwards. ``makeService
 
 from __future__ import annotations
 
+import functools
 import gc
 import uuid
 from typing import Any
@@ -36,6 +37,7 @@ from .fmz.site import bounded_site
 from .handlers.deps import Market, Reading, Trading, TradingDefaults
 from .handlers.methods import HANDLERS, Views, method_table
 from .health import Health
+from .key_check import check_body
 from .listening import Listener, is_local_address, listens_only_locally
 from .metrics import BridgeMetrics
 from .okx.account_streams import PrivateStreams
@@ -248,7 +250,9 @@ def build_daemon(reactor: IReactorTime, options: Options, clock: IReactorTime | 
                                    "recent_okx": recent_okx,
                                    "limiter": local_limiter, "desk": desk, "streams": streams, "private": private,
                                    "ledger": ledger, "redis": redis}, options)
-    admin, calls = AdminApp(metrics, health, status, allowed_hosts=frozenset(options["allow-host"] or ())), InFlight()
+    checks = functools.partial(check_body, client, frozenset(options["allow-key"] or ()))  # POST /check
+    admin, calls = AdminApp(metrics, health, status, allowed_hosts=frozenset(options["allow-host"] or ()),
+                            key_check=checks), InFlight()
     protocol_port, doors, admin_port = make_ports(reactor, options, app, admin, calls)
     top = in_stop_order(
         protocol_port,                       # 1. stop listening

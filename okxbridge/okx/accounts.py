@@ -17,6 +17,7 @@ from twisted.internet.interfaces import IReactorTime
 from twisted.logger import Logger
 
 from ..convert.intents import FUTURES_MODE, NET
+from ..convert.key_check import key_findings
 from . import paths
 from .account_mirror import AccountMirror
 from .account_streams import PrivateAccount, PrivateStreams
@@ -50,6 +51,7 @@ class Account:
     #: (read at, config) from /account/config
     _config: tuple[float, AccountConfig] | None = None
     _net_mode_noted: bool = False
+    _key_checked: bool = False
     _default_noted: bool = False
 
     async def config(self, session: Session) -> AccountConfig:
@@ -63,12 +65,23 @@ class Account:
         row = reply.data[0] if reply.data else {}
         found = AccountConfig(str(row.get("acctLv") or FUTURES_MODE), row.get("posMode", NET))
         self._config = (self.clock.seconds(), found)
+        if not self._key_checked:
+            self._key_checked = True
+            self.log_key_check(row, session.client.signer.offset)
         if found.pos_mode == NET and not self._net_mode_noted:
             self._net_mode_noted = True
             log.info("account {key} is in net mode: buy and sell reduce an opposite position before opening, "
                      "closebuy/closesell are sent reduceOnly, and orders report offset from the position",
                      key=self.creds.short_key)
         return found
+
+    def log_key_check(self, row: dict, offset: float) -> None:
+        """The key check (``okxbridge-call check``) of this key's first ``/account/config``, logged
+        once: a withdrawal-enabled or trade-less key shows in the log before anything goes wrong."""
+        findings = key_findings(row, self.creds.simulated, offset)
+        warned = any(f.level in ("warning", "error") for f in findings)
+        (log.warn if warned else log.info)("account {key} key check: {findings}", key=self.creds.short_key,
+                                           findings="; ".join(f.text for f in findings))
 
     async def position_mode(self, session: Session) -> str:
         """``long_short_mode`` or ``net_mode`` (see :meth:`config`)."""

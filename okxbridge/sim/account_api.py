@@ -80,13 +80,15 @@ def asset_currencies(call):
 
 
 def config(call):
-    state = call.state
+    state, ips = call.state, ",".join(call.emu.key_ips.get(call.api_key, ()))
+    # docs #trading-account-rest-api-get-account-configuration: ``perm`` is the requesting key's
+    # comma list (read_only, trade, withdraw), ``ip`` its whitelist ("" when none), ``label`` its name
     return [{
         "acctLv": state.acct_lv, "acctStpMode": "cancel_maker", "autoLoan": False, "ctIsoMode": "automatic",
-        "enableSpotBorrow": False, "feeType": "0", "greeksType": "PA", "ip": "", "kycLv": "2",
+        "enableSpotBorrow": False, "feeType": "0", "greeksType": "PA", "ip": ips, "kycLv": "2",
         "label": "okxsim", "level": "Lv1", "levelTmp": "", "liquidationGear": "-1",
         "mainUid": _uid(state.api_key), "mgnIsoMode": "automatic", "opAuth": "0",
-        "perm": "read_only,trade", "posMode": state.pos_mode, "roleType": "0", "settleCcy": "",
+        "perm": call.emu.key_perm(call.api_key), "posMode": state.pos_mode, "roleType": "0", "settleCcy": "",
         "settleCcyList": [], "spotBorrowAutoRepay": False, "spotOffsetType": "", "spotRoleType": "0",
         "spotTraderInsts": [], "traderInsts": [], "type": "0", "uid": _uid(state.api_key),
     }]

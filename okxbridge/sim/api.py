@@ -42,6 +42,8 @@ class SimRequest:
     instruments: dict
     #: ``x-simulated-trading: 1``: the demo environment (its own instIdCodes)
     demo: bool = False
+    #: the signing key (keys of one account share ``state`` but not their permissions)
+    api_key: str = ""
 
     @property
     def walk(self):
@@ -150,17 +152,19 @@ class EmulatorSite:
         params, body = _params(request, method, raw)
         now = emu.now()
         demo = request.getHeader("x-simulated-trading") == "1"
-        state, user = None, ""
+        state, user, api_key = None, "", ""
+        ip = request.getClientAddress().host
         if not path.startswith(PUBLIC_PREFIXES):
             headers = {k.decode().lower(): v[0].decode() for k, v in request.requestHeaders.getAllRawHeaders()}
             account = authenticate(headers, method, request.uri.decode(), raw, emu.account_map(), now)
-            state = emu.state(account.api_key, demo)
+            if not emu.ip_allowed(account.api_key, ip):
+                raise ApiRejection("50110", f"Your IP {ip} is not included in your API key's IP whitelist.")
+            state, api_key = emu.state(account.api_key, demo), account.api_key
             # OKX #overview-rate-limits: private limits are per User ID, not per API key, so
             # every key of one account spends the same budget (spec "Verified…" §9)
             user = f"{account.account_id}|{int(demo)}"
         inst_ids = [item.get("instId", "") for item in body if isinstance(item, dict)] if (
             path in BATCH_PATHS and isinstance(body, list)) else None
-        ip = request.getClientAddress().host
         late = expiry.refusal(request.getHeader("expTime"), now, held) if path in expiry.PATHS else None
         if held:
             emu.faults.count_held(late)
@@ -170,7 +174,7 @@ class EmulatorSite:
             return _json(request, TOO_MANY, 429)
         emu.sync()
         call = SimRequest(emu=emu, params=params, body=body, state=state, now=now, instruments=catalogue(now),
-                          demo=demo)
+                          demo=demo, api_key=api_key)
         in_time = int(emu.clock.seconds() * 1_000_000)
         result = handler(call)
         if state is not None:

@@ -60,6 +60,10 @@ class Emulator:
     books_snapshot: bool = True
     #: connections of one account per private channel before OKX ends the next (``--ws-channel-conns``)
     ws_channel_conns: int = 30
+    #: API key → its permissions, ``perm`` of /account/config (``--key-perm``; default read_only,trade)
+    key_perms: dict = attrs.field(factory=dict)
+    #: API key → its IP whitelist (``--key-ip``); a key without one is usable from anywhere
+    key_ips: dict = attrs.field(factory=dict)
     ws: WsHub = attrs.field(init=False)
 
     def __attrs_post_init__(self):
@@ -89,6 +93,14 @@ class Emulator:
 
     def account_map(self):
         return {account.api_key: account for account in self.accounts}
+
+    def key_perm(self, api_key):
+        return self.key_perms.get(api_key, "read_only,trade")
+
+    def ip_allowed(self, api_key, ip):
+        """OKX refuses a key's call from an address not on its whitelist (50110, docs #error-code)."""
+        allowed = self.key_ips.get(api_key)
+        return not allowed or ip in allowed
 
     def state(self, api_key, demo=False):
         account = self.account_map().get(api_key)

@@ -59,6 +59,7 @@ class Options(usage.Options):
         super().__init__()
         self["accounts"] = []
         self["balances"] = {}
+        self["key-perms"], self["key-ips"] = {}, {}
 
     def opt_account(self, text):
         """KEY:SECRET:PASSPHRASE[:UID[:MODE]] of an API key to accept (repeatable; default the demo key)."""
@@ -68,6 +69,22 @@ class Options(usage.Options):
         """CCY=AMOUNT funding every account's trading balance (repeatable)."""
         ccy, value = parse_balance(text)
         self["balances"][ccy] = value
+
+    def opt_key_perm(self, text):
+        """KEY=PERMS: the key's permissions, a comma list of read_only, trade, withdraw (default read_only,trade)."""
+        key, _, perms = text.partition("=")
+        names = [p.strip() for p in perms.split(",") if p.strip()]
+        if not key or not names or set(names) - {"read_only", "trade", "withdraw"}:
+            raise usage.UsageError(f"--key-perm wants KEY=PERMS (read_only, trade, withdraw), got {text!r}")
+        self["key-perms"][key] = ",".join(names)
+
+    def opt_key_ip(self, text):
+        """KEY=IP[,IP...]: the key's IP whitelist; a call from another address is refused (50110)."""
+        key, _, ips = text.partition("=")
+        found = tuple(ip.strip() for ip in ips.split(",") if ip.strip())
+        if not key or not found:
+            raise usage.UsageError(f"--key-ip wants KEY=IP[,IP...], got {text!r}")
+        self["key-ips"][key] = found
 
     def postOptions(self):
         if self["books-snapshot"] not in ("on", "off"):
@@ -97,6 +114,7 @@ def make_emulator(options, clock):
         latency=options["latency"] / 1000.0,
         books_snapshot=options["books-snapshot"] == "on",
         ws_channel_conns=options["ws-channel-conns"],
+        key_perms=options["key-perms"], key_ips=options["key-ips"],
     )
 
 

@@ -3,6 +3,7 @@ TTL, told once in the log, no private stream without a private-streams part, and
 registry."""
 
 from twisted.internet.defer import Deferred
+from twisted.logger import LogLevel, formatEvent, globalLogPublisher
 
 from okxbridge.okx import accounts as accounts_module
 from okxbridge.okx.accounts import Accounts
@@ -47,6 +48,24 @@ def test_net_mode_is_told_once():
     assert mode_of(accounts, client) == "net_mode" and account._net_mode_noted
     clock.advance(1)
     assert mode_of(accounts, client) == "net_mode"
+
+
+def test_the_key_check_is_logged_once_at_the_first_config_read():
+    row = {"acctLv": "2", "posMode": "net_mode", "perm": "read_only,trade,withdraw", "ip": ""}
+    client, _, clock = make_client(lambda *a: ok(row))
+    accounts, events = Accounts(clock, position_mode_ttl=0), []
+    creds = Credentials("key-1", "s3cr3t-XYZ", "p4ss-QRS")
+    globalLogPublisher.addObserver(events.append)
+    try:
+        mode_of(accounts, client, creds)
+        clock.advance(1)
+        mode_of(accounts, client, creds)
+    finally:
+        globalLogPublisher.removeObserver(events.append)
+    checks = [formatEvent(e) for e in events if "key check" in e.get("log_format", "")]
+    assert len(checks) == 1 and "WITHDRAWAL IS ENABLED" in checks[0] and "account mode 2 Futures mode" in checks[0]
+    assert [e["log_level"] for e in events if "key check" in e.get("log_format", "")] == [LogLevel.warn]
+    assert "s3cr3t-XYZ" not in checks[0] and "p4ss-QRS" not in checks[0]
 
 
 def test_an_empty_config_answer_reads_as_net_mode():

@@ -21,7 +21,7 @@ class Call:
 
     def __init__(self, emu, account, params=None):
         self.emu, self.params, self.now = emu, params or {}, emu.now()
-        self.state = emu.state(account.api_key)
+        self.state, self.api_key = emu.state(account.api_key), account.api_key
         self.instruments = emu.instruments()
 
 

@@ -40,8 +40,18 @@ def test_a_bare_port_number_listens_on_loopback():
     assert parse("--port", "17771")["port"] == "tcp:17771:interface=127.0.0.1"
 
 
+def test_key_permissions_and_whitelists():
+    emu = make_emulator(parse("--key-perm", "k=read_only,trade,withdraw", "--key-perm", "k2=read_only",
+                              "--key-ip", "k=127.0.0.1, 10.0.0.1"), clock=None)
+    assert (emu.key_perm("k"), emu.key_perm("k2"), emu.key_perm("other")) == (
+        "read_only,trade,withdraw", "read_only", "read_only,trade")
+    assert emu.ip_allowed("k", "10.0.0.1") and not emu.ip_allowed("k", "10.0.0.2")
+    assert emu.ip_allowed("k2", "10.0.0.2")  # no whitelist: any address
+
+
 @pytest.mark.parametrize("argv", [["--account", "k:s"], ["--balance", "USDT"], ["--balance", "USDT=-1"],
-                                  ["--tls-key", "k.pem"]])
+                                  ["--tls-key", "k.pem"], ["--key-perm", "k=read_only,deposit"],
+                                  ["--key-perm", "k="], ["--key-perm", "=trade"], ["--key-ip", "k="]])
 def test_bad_options_are_usage_errors(argv):
     with pytest.raises(usage.UsageError):
         parse(*argv)
