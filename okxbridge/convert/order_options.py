@@ -188,3 +188,13 @@ def merged(option: str, param: str, name: str) -> str:
     if option and param and option != param:
         raise ProtocolError(f"{name} {param!r} and order option {option!r} disagree; give one")
     return option or param
+
+
+def check_scope(options: dict[str, Any], spot: bool, market: bool) -> None:
+    """Options OKX documents for one kind of order only, refused on any other before anything
+    is sent: ``banAmend`` "only applicable to SPOT Market Orders", ``reduceOnly`` to contracts
+    here (spot margin is not offered)."""
+    if "banAmend" in options and not (spot and market):
+        raise ProtocolError("order option banAmend applies to spot market orders (price -1) only; nothing was sent")
+    if options.get("reduceOnly") and spot:
+        raise ProtocolError("order option reduceOnly applies to swaps and futures; nothing was sent")

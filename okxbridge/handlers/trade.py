@@ -15,6 +15,7 @@ import attrs
 
 from ..convert.intents import (
     FUTURES_MODE,
+    MARKET_PRICE,
     Intent,
     asked_reduce_only,
     check_contract_mode,
@@ -24,7 +25,7 @@ from ..convert.intents import (
     parse_intent,
     spot_td_mode,
 )
-from ..convert.order_options import merged, passed_fields, split_side
+from ..convert.order_options import check_scope, merged, passed_fields, split_side
 from ..convert.symbols import parse_symbol
 from ..desk.claims import ORDER, content_fingerprint
 from ..desk.orders import place_recorded
@@ -93,8 +94,8 @@ async def trade(deps: Trading, call: Call, trace: list[str]) -> Answer:
 def _side(p: dict[str, Any], spot: bool) -> tuple[Intent, dict[str, Any]]:
     """``type``: the side, and the OKX options FMZ lets a strategy append to it."""
     side, options = split_side(text_param(p, "type"))
-    if options.get("reduceOnly") and spot:
-        raise ProtocolError("order option reduceOnly applies to swaps and futures; nothing was sent")
+    price = decimal_param(p, "price", required=False)
+    check_scope(options, spot, price is None or price == MARKET_PRICE)
     return parse_intent(side, not spot), options
 
 

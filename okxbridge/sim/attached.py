@@ -6,7 +6,8 @@ and ``optimal_limit_ioc``, read and checked as OKX's place-order documents them
 - ``stpMode`` "cancel_maker" (default), "cancel_taker", "cancel_both"; the emulator's orders
   never trade with each other (they fill against the synthetic book), so self-trade
   prevention never fires here: the mode is kept and answered in the order object.
-- ``banAmend`` true/false: kept on the order (no amend endpoint may change its size).
+- ``banAmend`` true/false: a spot market order the balance cannot pay for is cut to what it
+  pays for unless ``banAmend`` is true, which gets 51008 instead (:func:`fit_to_funds`).
 - ``attachAlgoOrds``: an array of TP/SL objects, each with ``attachAlgoClOrdId`` (1–32
   letters/digits), ``tpTriggerPx``/``tpOrdPx`` and/or ``slTriggerPx``/``slOrdPx`` (``-1`` =
   market), ``tpTriggerPxType``/``slTriggerPxType`` last/index/mark (default last),
@@ -21,8 +22,10 @@ and ``optimal_limit_ioc``, read and checked as OKX's place-order documents them
 
 import re
 
+import attrs
+
 from okxbridge.sim.errors import ApiRejection, param_error
-from okxbridge.sim.numbers import fmt, parse_decimal
+from okxbridge.sim.numbers import floor_to, fmt, parse_decimal
 
 STP_MODES = ("cancel_maker", "cancel_taker", "cancel_both")
 PX_TYPES = ("last", "index", "mark")
@@ -113,3 +116,36 @@ def algo_rows(order):
             "failCode": "", "failReason": "",
         })
     return rows
+
+
+def fit_to_funds(state, inst, request, top):
+    """OKX's ``banAmend``: "Whether to disallow the system from amending the size of the SPOT
+    Market Order … If true, system will not amend and reject the market order if user does not
+    have sufficient funds. Only applicable to SPOT Market Orders" (place-order). So by default a
+    spot market order bigger than the balance is cut to what the balance pays for. That the cut
+    size is the whole available balance, and that an order cut below the minimum size is
+    refused 51008 as if unamended, is *inferred*."""
+    if request.ban_amend or not inst.is_spot or request.ord_type != "market":
+        return request
+    buying = request.side == "buy"
+    in_quote = (request.tgt_ccy or ("quote_ccy" if buying else "base_ccy")) == "quote_ccy"
+    price = top.ask if buying else top.bid
+    available = state.ledger.available(inst.quote if buying else inst.base)
+    # the balance in the unit of the order's sz
+    if buying:
+        have = available if in_quote else available / price
+    else:
+        have = available * price if in_quote else available
+    if request.sz <= have:
+        return request
+    fitted = have if in_quote else floor_to(have, inst.lot_sz)
+    base = floor_to(fitted / price, inst.lot_sz) if in_quote else fitted
+    if base < inst.min_sz:
+        return request
+    return attrs.evolve(request, sz=fitted)
+
+
+def order_rules(state, inst, request, top):
+    """The rules of this module that need the instrument: the order as the engine takes it."""
+    check_order_kind(inst, request)
+    return fit_to_funds(state, inst, request, top)

@@ -12,7 +12,7 @@ them whole. Every order-specific rule answers with OKX's own ``sCode`` (spec §3
 import attrs
 
 from okxbridge.sim.accounts import AccountState, Rejected, set_leverage
-from okxbridge.sim.attached import check_order_kind
+from okxbridge.sim.attached import order_rules
 from okxbridge.sim.modes import check_td_mode, reduce_only_allowed
 from okxbridge.sim.numbers import ZERO, Decimal, floor_to, fmt, is_multiple
 from okxbridge.sim.orders import Order
@@ -59,11 +59,11 @@ class Engine:
         if earlier is not None and earlier.is_open:
             raise Rejected("51016", "Duplicated clOrdId")
         check_td_mode(state.acct_lv, inst, request.td_mode)
-        check_order_kind(inst, request)
+        top = quote(self.walk, inst, now)
+        request = order_rules(state, inst, request, top)
         pos_side = state.order_pos_side(inst, request)
         if request.px is not None and not is_multiple(request.px, inst.tick_sz):
             raise Rejected("51000", "Parameter px error")
-        top = quote(self.walk, inst, now)
         target = self._target(inst, request, top)
         if not (inst.is_spot and request.ord_type == "market") and not is_multiple(request.sz, inst.lot_sz):
             raise Rejected("51121", f"Order quantity must be a multiple of the lot size {fmt(inst.lot_sz)}.")

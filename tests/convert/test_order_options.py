@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from okxbridge.convert.order_options import attach_ids, merged, passed_fields, split_side
+from okxbridge.convert.order_options import attach_ids, check_scope, merged, passed_fields, split_side
 from okxbridge.fmz.errors import ProtocolError
 
 SL = {"slTriggerPx": "25000", "slOrdPx": "-1"}
@@ -105,3 +105,20 @@ def test_merged(option, param, result):
 def test_merged_refuses_disagreement():
     with pytest.raises(ProtocolError, match="disagree"):
         merged("ioc", "fok", "ordType")
+
+
+@pytest.mark.parametrize("options, spot, market, words", [
+    ({"banAmend": True}, True, False, "banAmend applies to spot market orders"),
+    ({"banAmend": False}, False, True, "banAmend applies to spot market orders"),
+    ({"reduceOnly": True}, True, True, "reduceOnly applies to swaps and futures"),
+])
+def test_options_for_one_kind_of_order_are_refused_on_others(options, spot, market, words):
+    with pytest.raises(ProtocolError, match=words):
+        check_scope(options, spot, market)
+
+
+@pytest.mark.parametrize("options, spot, market", [
+    ({"banAmend": True}, True, True), ({"reduceOnly": False}, True, True), ({"reduceOnly": True}, False, False),
+    ({}, True, False)])
+def test_options_in_their_scope_pass(options, spot, market):
+    check_scope(options, spot, market)

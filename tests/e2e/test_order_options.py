@@ -105,3 +105,18 @@ async def test_td_mode_is_checked_against_the_account_mode(bridge_and_sim):
     disagree = await bridge.call("trade", {"symbol": "BTC_USDT.swap", "type": "buy;tdMode=isolated",
                                            "marginMode": "cross", "price": -1, "amount": 1})
     assert "disagree" in disagree["error"]
+
+
+@pytest_twisted.ensureDeferred
+async def test_ban_amend_refuses_a_spot_market_buy_the_balance_cannot_pay_for(bridge_and_sim):
+    bridge, sim = await bridge_and_sim()
+    await bridge.call("accounts", {})
+    banned = await bridge.call("trade", {"symbol": "BTC_USDT", "type": "buy;banAmend=true", "price": -1,
+                                         "amount": 10_000_000})
+    assert banned["error"].startswith("OKX 51008"), banned
+    cut = await bridge.call("trade", {"symbol": "BTC_USDT", "type": "buy", "price": -1, "amount": 10_000_000})
+    order = (await bridge.call("order", {"id": cut["data"]["id"]}))["data"]
+    assert order["status"] == "filled" and order["amount"] < 10_000_000, order
+    limit = await bridge.call("trade", {"symbol": "BTC_USDT", "type": "buy;banAmend=true", "price": 1000,
+                                        "amount": 0.01})
+    assert "banAmend applies to spot market orders" in limit["error"]

@@ -4,7 +4,9 @@ from decimal import Decimal
 
 import pytest
 
+from okxbridge.sim import DEFAULT_ACCOUNT
 from okxbridge.sim.errors import ApiRejection
+from okxbridge.sim.matching import Rejected
 from tests.sim.simsupport import clocked_emulator, place
 
 SL = {"attachAlgoClOrdId": "fmz1a0", "slTriggerPx": "25000", "slOrdPx": "-1"}
@@ -62,3 +64,25 @@ def test_malformed_fields_are_whole_call_errors(fields, name):
     with pytest.raises(ApiRejection) as refused:
         place(emu, instId="BTC-USDT", tdMode="cash", side="buy", ordType="limit", sz="0.01", px="1000", **fields)
     assert name in refused.value.msg
+
+
+@pytest.mark.parametrize("fields", [{"sz": "5000"}, {"sz": "1", "tgtCcy": "base_ccy"}])
+def test_a_spot_market_buy_beyond_the_balance_is_cut_unless_ban_amend(fields):
+    emu, _ = clocked_emulator(balances={"USDT": "1000"})
+    order = place(emu, instId="BTC-USDT", tdMode="cash", side="buy", ordType="market", **fields)
+    assert order.state == "filled"
+    assert emu.state(DEFAULT_ACCOUNT.api_key).ledger.available("USDT") < 1
+    assert order.acc_fill_sz * emu.price("BTC-USDT") <= Decimal(1001)
+    assert order.sz < Decimal(fields["sz"])
+    with pytest.raises(Rejected) as refused:
+        place(emu, instId="BTC-USDT", tdMode="cash", side="buy", ordType="market", banAmend=True, **fields)
+    assert refused.value.code == "51008"
+
+
+def test_a_spot_market_sell_beyond_the_balance_is_cut_and_limit_orders_never_are():
+    emu, _ = clocked_emulator(balances={"LTC": "3", "USDT": "10"})
+    order = place(emu, instId="LTC-USDT", tdMode="cash", side="sell", ordType="market", sz="5")
+    assert order.state == "filled" and order.sz == 3 and order.acc_fill_sz == 3
+    with pytest.raises(Rejected) as refused:
+        place(emu, instId="LTC-USDT", tdMode="cash", side="buy", ordType="limit", sz="5", px="100")
+    assert refused.value.code == "51008"
