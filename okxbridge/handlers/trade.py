@@ -45,7 +45,6 @@ async def trade(deps: Trading, call: Call, trace: list[str]) -> Answer:
     price = decimal_param(p, "price", required=False)
     amount = decimal_param(p, "amount")
     ord_type = merged(options.get("ordType", ""), text_param(p, "ordType", required=False), "ordType") or "limit"
-    reduce_only = options.get("reduceOnly", False)
     session = deps.session(call, trace)
     inst = await deps.instruments.instrument(session, symbol)
     td_mode = merged(options.get("tdMode", ""), asked_margin_mode(p), "marginMode")
@@ -72,7 +71,7 @@ async def trade(deps: Trading, call: Call, trace: list[str]) -> Answer:
         check_contract_mode(acct_lv, "", inst.inst_id)
         _, plan = await contract_plan(deps, session, inst, intent, amount, td_mode)
         check_contract_mode(acct_lv, plan.td_mode, inst.inst_id)
-        if reduce_only:
+        if options.get("reduceOnly"):
             plan = attrs.evolve(plan, fields={**plan.fields, **asked_reduce_only(plan.fields, acct_lv)})
         plan = attrs.evolve(plan, fields=fit_reduce_only(plan.fields, acct_lv))
         return {**order_body(inst, intent, price, amount, cl_ord_id=cl_ord_id, td_mode=td_mode, plan=plan,
