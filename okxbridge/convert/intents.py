@@ -185,11 +185,12 @@ def client_order_id(nonce: int) -> str:
 
 def order_body(inst: Instrument, intent: Intent, price: Decimal | None, amount: Decimal, *,
                cl_ord_id: str, td_mode: str = "", pos_mode: str = NET, ord_type: str = "limit",
-               plan: ContractPlan | None = None) -> dict[str, Any]:
+               plan: ContractPlan | None = None, tgt_ccy: str = "") -> dict[str, Any]:
     """The place-order body, rounded to the instrument's grid and checked against its
     minimum before anything is sent. ``price`` None or -1 is a market order; a spot
-    market buy spends ``amount`` of the quote currency, as FMZ's built-in exchanges do.
-    ``plan`` (from :func:`plan_contract_order`) decides a contract's tdMode/posSide/reduceOnly."""
+    market buy spends ``amount`` of the quote currency, as FMZ's built-in exchanges do,
+    unless ``tgt_ccy`` (a side option) says otherwise. ``plan`` (from
+    :func:`plan_contract_order`) decides a contract's tdMode/posSide/reduceOnly."""
     if plan is not None:
         td_mode = plan.td_mode
     spot = inst.inst_type == "SPOT"
@@ -197,21 +198,15 @@ def order_body(inst: Instrument, intent: Intent, price: Decimal | None, amount: 
     if limit is not None and limit <= 0:
         # a computed price of 0 is a strategy bug, not a wish to trade at any price
         raise ProtocolError(f"price {price} is not a price: give a positive price, or -1 for a market order")
+    if tgt_ccy and not (spot and limit is None):
+        raise ProtocolError("order option tgtCcy applies to spot market orders (price -1) only; nothing was sent")
     body: dict[str, Any] = {"instId": inst.inst_id, "tdMode": td_mode or ("cash" if spot else "cross"),
                             "side": intent.side, "clOrdId": cl_ord_id}
     if limit is None:
-        body["ordType"] = "market"
-        if spot and intent.side == "buy":
-            cost = round_cost(amount, inst.tick_size) if amount > 0 else amount
-            if cost <= 0:
-                raise ProtocolError(f"amount {amount} is not an amount to spend: a market buy of {inst.inst_id} "
-                                    f"spends that much {inst.quote} (truncated to its tick size "
-                                    f"{okx_number(inst.tick_size)}); nothing was sent")
-            body["tgtCcy"] = "quote_ccy"
-            body["sz"] = okx_number(cost)
+        body.update(_market_fields(inst, intent, ord_type, tgt_ccy))
+        if body.get("tgtCcy") == "quote_ccy":
+            body["sz"] = _quote_size(inst, amount)
             return body
-        if spot:
-            body["tgtCcy"] = "base_ccy"
     else:
         if ord_type not in ORDER_TYPES:
             raise ProtocolError(f"bad order kind {ord_type[:20]!r}: use one of {', '.join(ORDER_TYPES)}")
@@ -229,6 +224,46 @@ def order_body(inst: Instrument, intent: Intent, price: Decimal | None, amount: 
     if not spot:
         body.update(plan.fields if plan is not None else position_fields(intent, pos_mode))
     return body
+
+
+def _market_fields(inst: Instrument, intent: Intent, ord_type: str, tgt_ccy: str) -> dict[str, Any]:
+    """``ordType`` (and a spot order's ``tgtCcy``) of an order without a price: ``market``,
+    or OKX's ``optimal_limit_ioc`` ("market order with immediate-or-cancel", futures and
+    swaps only, place-order ``ordType``); post-only, IOC and FOK need a price."""
+    spot = inst.inst_type == "SPOT"
+    if ord_type == "optimal_limit_ioc":
+        if spot:
+            raise ProtocolError("ordType optimal_limit_ioc is for swaps and futures only; nothing was sent")
+        return {"ordType": ord_type}
+    if ord_type not in ("limit", "market"):
+        raise ProtocolError(f"ordType {ord_type[:20]} needs a price (price -1 is a market order); nothing was sent")
+    if not spot:
+        return {"ordType": "market"}
+    return {"ordType": "market", "tgtCcy": tgt_ccy or ("quote_ccy" if intent.side == "buy" else "base_ccy")}
+
+
+def _quote_size(inst: Instrument, amount: Decimal) -> str:
+    """A spot market order's quote-currency ``sz``, truncated to the tick size."""
+    cost = round_cost(amount, inst.tick_size) if amount > 0 else amount
+    if cost <= 0:
+        raise ProtocolError(f"amount {amount} is not an amount to spend: a market order of {inst.inst_id} "
+                            f"in quote currency spends that much {inst.quote} (truncated to its tick size "
+                            f"{okx_number(inst.tick_size)}); nothing was sent")
+    return okx_number(cost)
+
+
+def asked_reduce_only(fields: dict[str, Any], acct_lv: str) -> dict[str, Any]:
+    """A side's ``reduceOnly`` option on a contract order: OKX documents it for net mode
+    ("only applicable to ... FUTURES/SWAP orders in net mode") in Futures and Multi-currency
+    margin modes only (place-order ``reduceOnly``); anywhere else it is refused rather than
+    dropped, as dropping it could open a position the strategy meant never to open."""
+    if fields.get("posSide") != "net":
+        raise ProtocolError("order option reduceOnly applies in net mode; in long/short mode closebuy and "
+                            "closesell close a position; nothing was sent")
+    if acct_lv not in (FUTURES_MODE, MULTI_MODE):
+        raise ProtocolError(f"order option reduceOnly is not applicable in {account_mode_name(acct_lv)} (OKX "
+                            "documents it for Futures and Multi-currency margin modes); nothing was sent")
+    return {"reduceOnly": True}
 
 
 def amend_body(inst: Instrument, side: str, ord_id: str, req_id: str, price: Decimal | None,

@@ -6,21 +6,20 @@ level is deep enough for any size); resting orders fill as makers at their own
 price when the walk moves through them, at most one fill per order per clock
 second and at most the book's top size, so large orders pass through
 ``partially_filled``; a move made with /__sim__/price sweeps through and fills
-them whole. Every order-specific rule answers with OKX's own
-``sCode`` (spec §3 Trade, §6).
+them whole. Every order-specific rule answers with OKX's own ``sCode`` (spec §3, §6).
 """
 
 import attrs
 
 from okxbridge.sim.accounts import AccountState, Rejected, set_leverage
+from okxbridge.sim.attached import order_rules
 from okxbridge.sim.modes import check_td_mode, reduce_only_allowed
 from okxbridge.sim.numbers import ZERO, Decimal, floor_to, fmt, is_multiple
 from okxbridge.sim.orders import Order
 from okxbridge.sim.positions import Position, value
 from okxbridge.sim.prices import _level_size, quote
 
-# AccountState, Rejected and set_leverage live in okxbridge.sim.accounts; named here too, where
-# the trade API and the tests have always found them
+# AccountState, Rejected, set_leverage live in okxbridge.sim.accounts; named here for old importers
 __all__ = ["AccountState", "Engine", "Rejected", "set_leverage"]
 
 FEES = {True: {"maker": Decimal("0.0008"), "taker": Decimal("0.001")},
@@ -60,10 +59,11 @@ class Engine:
         if earlier is not None and earlier.is_open:
             raise Rejected("51016", "Duplicated clOrdId")
         check_td_mode(state.acct_lv, inst, request.td_mode)
+        top = quote(self.walk, inst, now)
+        request = order_rules(state, inst, request, top)
         pos_side = state.order_pos_side(inst, request)
         if request.px is not None and not is_multiple(request.px, inst.tick_sz):
             raise Rejected("51000", "Parameter px error")
-        top = quote(self.walk, inst, now)
         target = self._target(inst, request, top)
         if not (inst.is_spot and request.ord_type == "market") and not is_multiple(request.sz, inst.lot_sz):
             raise Rejected("51121", f"Order quantity must be a multiple of the lot size {fmt(inst.lot_sz)}.")
@@ -79,7 +79,7 @@ class Engine:
             sz=request.sz, px=request.px, c_time=now, u_time=now, cl_ord_id=request.cl_ord_id,
             tag=request.tag, tgt_ccy=request.tgt_ccy if inst.is_spot else "", lever=lever,
             reduce_only=request.reduce_only and reduce_only_allowed(state.acct_lv), base_target=target,
-        )
+            **request.extras())
         if inst.is_spot:
             buying = order.side == "buy"
             order.fee_ccy, order.rebate_ccy = (inst.base, inst.quote) if buying else (inst.quote, inst.base)
@@ -169,7 +169,7 @@ class Engine:
 
     def _match_on_arrival(self, state, order, top, now):
         taker_px = top.ask if order.side == "buy" else top.bid
-        marketable = order.ord_type == "market" or (
+        marketable = order.ord_type in ("market", "optimal_limit_ioc") or (
             order.px >= top.ask if order.side == "buy" else order.px <= top.bid)
         if not marketable:
             if order.ord_type in ("ioc", "fok"):

@@ -10,11 +10,12 @@ from decimal import Decimal
 
 import attrs
 
+from okxbridge.sim.attached import algo_rows
 from okxbridge.sim.numbers import ZERO, fmt
 
 OPEN_STATES = ("live", "partially_filled")
 FINAL_STATES = ("filled", "canceled", "mmp_canceled")
-ORDER_TYPES = ("market", "limit", "post_only", "fok", "ioc")
+ORDER_TYPES = ("market", "limit", "post_only", "fok", "ioc", "optimal_limit_ioc")
 HISTORY_SECONDS = 7 * 86400
 CANCELED_UNFILLED_SECONDS = 2 * 3600
 ARCHIVE_SECONDS = 92 * 86400
@@ -59,6 +60,9 @@ class Order:
     frozen: Decimal = ZERO
     base_target: Decimal | None = None
     last_fill_second: int = -1
+    stp_mode: str = ""
+    ban_amend: bool = False
+    attach_algo_ords: tuple = ()
     #: the last amendment (okxbridge.sim.amend_api): its reqId and amendResult, pushed on the
     #: ``orders`` channel with the update it made; how many were done (GET /__sim__/orders)
     req_id: str = ""
@@ -87,7 +91,7 @@ class Order:
         avg = self.avg_px
         return {
             "accFillSz": fmt(self.acc_fill_sz),
-            "algoClOrdId": "", "algoId": "", "attachAlgoClOrdId": "", "attachAlgoOrds": [],
+            "algoClOrdId": "", "algoId": "", "attachAlgoClOrdId": "", "attachAlgoOrds": algo_rows(self),
             "avgPx": fmt(round(avg, 12)) if avg is not None else "",
             "cTime": _ms(self.c_time),
             "cancelSource": self.cancel_source, "cancelSourceReason": self.cancel_reason,
@@ -106,7 +110,7 @@ class Order:
             "rebate": "0", "rebateCcy": self.rebate_ccy,
             "reduceOnly": "true" if self.reduce_only else "false",
             "side": self.side, "slOrdPx": "", "slTriggerPx": "", "slTriggerPxType": "",
-            "source": "", "state": self.state, "stpId": "", "stpMode": "cancel_maker",
+            "source": "", "state": self.state, "stpId": "", "stpMode": self.stp_mode or "cancel_maker",
             "sz": fmt(self.sz), "tag": self.tag, "tdMode": self.td_mode, "tgtCcy": self.tgt_ccy,
             "tpOrdPx": "", "tpTriggerPx": "", "tpTriggerPxType": "", "tradeId": self.trade_id,
             "uTime": _ms(self.u_time),

@@ -10,6 +10,7 @@ import re
 
 import attrs
 
+from okxbridge.sim.attached import extras, flag
 from okxbridge.sim.errors import ApiRejection, missing, param_error
 from okxbridge.sim.numbers import parse_decimal
 from okxbridge.sim.orders import ORDER_TYPES, PAGE_MAX
@@ -33,6 +34,13 @@ class OrderRequest:
     tag: str = ""
     tgt_ccy: str = ""
     reduce_only: bool = False
+    stp_mode: str = ""
+    ban_amend: bool = False
+    attach_algo_ords: tuple = ()
+
+    def extras(self):
+        """The fields the engine copies onto the Order unchanged."""
+        return {"stp_mode": self.stp_mode, "ban_amend": self.ban_amend, "attach_algo_ords": self.attach_algo_ords}
 
 
 def text(params, name, required=False, numeric=False):
@@ -66,7 +74,7 @@ def order_request(params):
     if sz is None or sz <= 0:
         raise param_error("sz")
     px = None
-    if ord_type != "market":
+    if ord_type not in ("market", "optimal_limit_ioc"):  # place-order px: limit-like types only
         px = parse_decimal(text(params, "px", True))
         if px is None or px <= 0:
             raise param_error("px")
@@ -82,16 +90,10 @@ def order_request(params):
     tgt_ccy = text(params, "tgtCcy")
     if tgt_ccy not in ("", "base_ccy", "quote_ccy"):
         raise param_error("tgtCcy")
-    reduce_only = params.get("reduceOnly", False)
-    if reduce_only in ("", None):
-        reduce_only = False
-    if reduce_only in ("true", "false"):
-        reduce_only = reduce_only == "true"
-    if not isinstance(reduce_only, bool):
-        raise param_error("reduceOnly")
     return OrderRequest(
         inst_id=inst_id, td_mode=td_mode, side=side, ord_type=ord_type, sz=sz, px=px,
-        pos_side=pos_side, cl_ord_id=cl_ord_id, tag=tag, tgt_ccy=tgt_ccy, reduce_only=reduce_only,
+        pos_side=pos_side, cl_ord_id=cl_ord_id, tag=tag, tgt_ccy=tgt_ccy, reduce_only=flag(params, "reduceOnly"),
+        **extras(params),
     )
 
 

@@ -9,6 +9,7 @@ from okxbridge.convert.intents import (
     ContractPlan,
     Held,
     Intent,
+    asked_reduce_only,
     check_contract_mode,
     client_order_id,
     fit_reduce_only,
@@ -199,3 +200,40 @@ def test_contract_refusals_name_the_account_mode(acct_lv, td_mode, refused):
 def test_reduce_only_is_sent_where_okx_documents_it(acct_lv, kept):
     fields = {"posSide": "net", "reduceOnly": True}
     assert fit_reduce_only(fields, acct_lv) == (fields if kept else {"posSide": "net"})
+
+
+def test_side_option_tgt_ccy_turns_a_market_buy_into_base_and_a_sell_into_quote():
+    buy = order_body(BTC, Intent("buy", ""), D(-1), D("0.123456789"), cl_ord_id="fmz1", tgt_ccy="base_ccy")
+    assert buy["tgtCcy"] == "base_ccy" and buy["sz"] == "0.12345678"
+    sell = order_body(BTC, Intent("sell", ""), None, D("100.123"), cl_ord_id="fmz1", tgt_ccy="quote_ccy")
+    assert sell["tgtCcy"] == "quote_ccy" and sell["sz"] == "100.1"
+
+
+@pytest.mark.parametrize("inst, price", [(BTC, D(30000)), (SWAP, D(-1)), (SWAP, D(30000))])
+def test_tgt_ccy_outside_a_spot_market_order_is_refused(inst, price):
+    with pytest.raises(ProtocolError, match="tgtCcy applies to spot market orders"):
+        order_body(inst, Intent("buy", "open" if inst is SWAP else ""), price, D(1), cl_ord_id="x", tgt_ccy="base_ccy")
+
+
+def test_optimal_limit_ioc_is_a_contract_order_without_price():
+    body = order_body(SWAP, Intent("buy", "open"), D(-1), D(1), cl_ord_id="x", ord_type="optimal_limit_ioc")
+    assert body["ordType"] == "optimal_limit_ioc" and "px" not in body and body["sz"] == "1"
+    with pytest.raises(ProtocolError, match="swaps and futures only"):
+        order_body(BTC, Intent("buy", ""), D(-1), D(1), cl_ord_id="x", ord_type="optimal_limit_ioc")
+    with pytest.raises(ProtocolError, match="bad order kind"):
+        order_body(SWAP, Intent("buy", "open"), D(100), D(1), cl_ord_id="x", ord_type="optimal_limit_ioc")
+
+
+@pytest.mark.parametrize("ord_type", ["post_only", "ioc", "fok"])
+def test_limit_kinds_without_a_price_are_refused(ord_type):
+    with pytest.raises(ProtocolError, match="needs a price"):
+        order_body(SWAP, Intent("buy", "open"), D(-1), D(1), cl_ord_id="x", ord_type=ord_type)
+
+
+def test_asked_reduce_only_in_net_mode_of_futures_and_multi_currency_modes():
+    assert asked_reduce_only({"posSide": "net"}, "2") == {"reduceOnly": True}
+    assert asked_reduce_only({"posSide": "net"}, "3") == {"reduceOnly": True}
+    with pytest.raises(ProtocolError, match="Portfolio margin mode"):
+        asked_reduce_only({"posSide": "net"}, "4")
+    with pytest.raises(ProtocolError, match="long/short mode"):
+        asked_reduce_only({"posSide": "long"}, "2")

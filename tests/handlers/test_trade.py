@@ -179,3 +179,23 @@ def test_other_51000_refusals_are_not_read_as_a_mode_change():
     assert "px" in str(result.value)
     assert sent_td_modes(http) == ["cash"]
     assert http.paths("/api/v5/account/config") == []
+
+
+def test_side_options_reach_the_body_and_their_order_does_not_change_the_claim():
+    """The claim's content holds the options as a sorted JSON text: the same options in
+    another order are the same order (answered from the ledger, one POST), other options not."""
+    answers = {("POST", "/api/v5/trade/order"): [PLACED]}
+    client, http, clock = make_client(okx(answers), timeout=5)
+    bridge = Views.create(client, clock).trading
+    one = {**BUY, "type": 'buy;{"ordType":"post_only","stpMode":"cancel_both"}'}
+    two = {**BUY, "type": "buy;stpMode=cancel_both&ordType=post_only"}
+    first = Deferred.fromCoroutine(trade.trade(bridge, call("trade", one), []))
+    second = Deferred.fromCoroutine(trade.trade(bridge, call("trade", two), []))
+    assert first.result.data == second.result.data == {"id": "BTC-USDT,42"}
+    posts = [s for s in http.sent if s.verb == "POST"]
+    assert len(posts) == 1
+    body = json.loads(posts[0].body)
+    assert body["ordType"] == "post_only" and body["stpMode"] == "cancel_both" and body["clOrdId"] == CL
+    other = Deferred.fromCoroutine(trade.trade(bridge, call("trade", {**BUY, "type": "buy;ordType=ioc"}), []))
+    other.addErrback(lambda f: f.value)
+    assert "another order" in str(other.result)
