@@ -81,4 +81,5 @@ async def trade(deps: Trading, call: Call, trace: list[str]) -> Answer:
                                  lambda: place_recorded(deps.desk, session, call.nonce, inst.inst_id, cl_ord_id,
                                                         content, body, replan))
     account.wrote(fmz_id.partition(",")[2])
+    account.learn_uid(session)  # budgets per OKX account (a contract order has read it already)
     return Answer({"id": fmz_id}, raw)
