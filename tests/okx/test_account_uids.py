@@ -2,7 +2,6 @@
 learned from one /account/config read, shared by every key of the account."""
 
 from twisted.internet import task
-from twisted.internet.defer import Deferred
 
 from okxbridge.okx import account_uids
 from okxbridge.okx.account_uids import AccountUids
