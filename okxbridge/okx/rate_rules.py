@@ -96,7 +96,8 @@ def bucket_keys(verb: str, path: str, params: Mapping[str, Any] | None, body: An
     items = body if isinstance(body, list) else [body if isinstance(body, dict) else params]
     keys: list[tuple[BucketKey, Rule]] = [((verb, path, user, _inst_id(item)), rule) for item in items]
     if verb == "POST" and path in SUB_ACCOUNT_PATHS:
-        keys += [(("sub-account orders", user), SUB_ACCOUNT_ORDERS) for item in items if not _spot(_inst_id(item))]
+        keys += [(("POST", "new orders per sub-account", user), SUB_ACCOUNT_ORDERS)
+                 for item in items if not _spot(_inst_id(item))]
     return keys
 
 

@@ -7,7 +7,10 @@ from twisted.internet.defer import Deferred, DeferredList
 from okxbridge.okx.signer import Credentials
 from okxbridge.sim import SimAccount
 from okxbridge.sim.limits import EndpointLimits
+from okxbridge.sim.testing import start_emulator
+from okxbridge.testing import start_bridge
 
+NONCE = 1733300000000000000
 ORDER = {"symbol": "BTC_USDT", "type": "buy", "price": 100, "amount": 0.01}
 
 
@@ -31,14 +34,22 @@ def refusals_of(emu):
     return emu.limiter.refused
 
 
-async def place_together(bridge, accounts, each):
+async def place_together(bridge, accounts, each, bridges=None):
+    """``bridges``: one instance per account (the Redis-shared set-up); else all through one."""
+    instances = bridges or [bridge]
+    through = {a.api_key: instances[n % len(instances)] for n, a in enumerate(accounts)}
+
     async def one(account, n, symbol="BTC_USDT"):
-        return await bridge.call("trade", {**ORDER, "symbol": symbol}, access_key=account.api_key,
-                                 secret_key=f"{account.secret},{account.passphrase}")
+        # a nonce of its own per order: one nonce is one clOrdId, and the keys share one account
+        nonce = NONCE + 10 * n + accounts.index(account) + (5 if symbol != "BTC_USDT" else 0)
+        return await through[account.api_key].call("trade", {**ORDER, "symbol": symbol}, nonce=nonce,
+                                                   access_key=account.api_key,
+                                                   secret_key=f"{account.secret},{account.passphrase}")
     for account in accounts:  # the first order reads the account's UID (in the background);
         # on another instrument: until the UID is known, a key's orders count as the key's own
         assert "data" in await one(account, 0, "ETH_USDT")
-    await bridge.call("GetTicker", {"symbol": "BTC_USDT"})  # the config reads have landed
+    for instance in instances:
+        await instance.call("GetTicker", {"symbol": "BTC_USDT"})  # the config reads have landed
     calls = [one(account, n) for n in range(each) for account in accounts]
     return [answer for _, answer in await DeferredList([Deferred.fromCoroutine(c) for c in calls])]
 
@@ -71,3 +82,22 @@ async def test_keys_of_two_uids_each_have_the_whole_budget(bridge_and_sim):
 
 def fingerprint(account):
     return Credentials(account.api_key, account.secret, account.passphrase).fingerprint
+
+
+@pytest_twisted.ensureDeferred
+async def test_two_instances_with_a_key_each_of_one_uid_share_the_budget_in_redis(reactor, redis_url):
+    accounts = keys("4242", "4242")
+    running = await start_emulator(reactor, seed=7, accounts=accounts)
+    refused = refusals_of(running.emulator)
+    instances = [await start_bridge(reactor, running.url, "--shared-state", redis_url) for _ in accounts]
+    try:
+        for instance in instances:
+            assert await instance.desk.ledger.redis.wait_connected(5)
+        answers = await place_together(None, accounts, 50, instances)
+        assert [a for a in answers if "data" not in a] == []
+        assert refused == []  # each instance knows only its own key, Redis keys the budget by UID
+        assert len(running.emulator.engine.all_orders) == 102
+    finally:
+        for instance in instances:
+            await instance.stop()
+        await running.stop()

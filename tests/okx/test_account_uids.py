@@ -90,7 +90,7 @@ def test_the_sub_account_cap_counts_derivative_orders_across_instruments_not_spo
         keys = bucket_keys("POST", "/api/v5/trade/batch-orders", None, body, "uid:1|live")
         return [key for key, rule in keys if rule is SUB_ACCOUNT_ORDERS]
     body = [{"instId": "BTC-USDT-SWAP"}, {"instId": "ETH-USDT-250328"}, {"instId": "BTC-USDT"}]
-    assert cap_tokens(body) == [("sub-account orders", "uid:1|live")] * 2
+    assert cap_tokens(body) == [("POST", "new orders per sub-account", "uid:1|live")] * 2
     assert not [r for _, r in bucket_keys("POST", "/api/v5/trade/cancel-order", None, body[0], "u")
                 if r is SUB_ACCOUNT_ORDERS]
 
@@ -104,3 +104,14 @@ def test_the_1001st_derivative_order_in_2s_waits_whatever_its_instrument():
     assert layer.send(order(clock, CREDS, "NEW-USDT")).called  # spot is exempt
     clock.advance(2.1)
     assert waiting.called
+
+
+def test_status_names_the_account_and_its_sub_account_budget():
+    uids = AccountUids()
+    uids.learned(CREDS.fingerprint, "1001", False)
+    layer, clock = pacing_with(uids)
+    layer.send(order(clock, CREDS))
+    layer.send(order(clock, OTHER))
+    held = {c["fingerprint"]: {r["request"] for r in c["budgets"]} for c in layer.limiter.status()["credentials"]}
+    assert held == {"uid:1001|live": {"POST /api/v5/trade/order", "POST new orders per sub-account"},
+                    OTHER.fingerprint: {"POST /api/v5/trade/order", "POST new orders per sub-account"}}

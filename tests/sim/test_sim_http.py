@@ -284,3 +284,23 @@ async def test_keys_of_one_account_answer_one_uid_and_other_accounts_another(rea
         assert uids[0] == uids[1] != uids[2]
     finally:
         await running.stop()
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_swap_order_past_the_sub_account_cap_is_answered_429_50061_and_spot_is_not(reactor):
+    account = SimAccount("okxsim-cap", "s1", "p1", uid="77")
+    running = await running_emulator(reactor, accounts=[account])
+    try:
+        from okxbridge.sim.limits import sub_account_allows
+        limiter = running.emulator.limiter
+        batch = [f"I{n}-USDT-SWAP" for n in range(20)]
+        assert all(sub_account_allows(limiter, "POST", "/api/v5/trade/batch-orders", "77|0", {}, batch)
+                   for _ in range(50))  # the account's 1000 of this 2 s spent
+        swap = {"instId": "BTC-USDT-SWAP", "tdMode": "cross", "side": "buy", "ordType": "limit", "px": "100",
+                "sz": "1", "posSide": "long"}
+        status, answer = await call(running.url, "POST", "/api/v5/trade/order", swap, account=account)
+        assert (status, answer["code"]) == (429, "50061")
+        spot = {"instId": "BTC-USDT", "tdMode": "cash", "side": "buy", "ordType": "limit", "px": "100", "sz": "0.01"}
+        assert (await call(running.url, "POST", "/api/v5/trade/order", spot, account=account))[1]["code"] == "0"
+    finally:
+        await running.stop()
