@@ -35,8 +35,10 @@ from bench.fuzz_cases import DEMO, Case, case, slow_case
 
 ANSWER_TIMEOUT = 15.0
 SLOWEST_ALLOWED_MS = 100.0
-DAEMON_OPTIONS = ("--timeout", "3", "--deadline", "3", "--read-timeout", "1", "--max-connections", "300")
-FLOOD = 350
+# a cap the flood passes within the 1 s read deadline even on a loaded machine (each connection
+# is cut 1 s after it opens, so the flood must hold more than the cap open at once)
+DAEMON_OPTIONS = ("--timeout", "3", "--deadline", "3", "--read-timeout", "1", "--max-connections", "100")
+FLOOD = 175
 
 
 class Tally:

@@ -240,7 +240,8 @@ def build_daemon(reactor: IReactorTime, options: Options, clock: IReactorTime | 
     streams = make_streams(reactor, clock or reactor, options, trust_root, pacer)
     private = make_private_streams(reactor, clock or reactor, options, client, trust_root, pacer)
     watch_streams(metrics, streams, private)
-    instruments, accounts = InstrumentCache(reactor, options["instruments-ttl"]), Accounts(reactor, private)
+    instruments = InstrumentCache(reactor, options["instruments-ttl"])
+    accounts = Accounts(reactor, private, uids=client.uids)  # budgets per OKX account (UID)
     desk = make_desk(reactor, options, client, accounts, instruments, ledger, instance)
     app = make_app(reactor, options, make_views(reactor, options, client, accounts, desk, instruments, streams),
                    metrics, seen)

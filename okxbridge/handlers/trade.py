@@ -77,8 +77,7 @@ async def trade(deps: Trading, call: Call, trace: list[str]) -> Answer:
         return {**order_body(inst, intent, price, amount, cl_ord_id=cl_ord_id, td_mode=td_mode, plan=plan,
                              ord_type=ord_type), **extra}
 
-    async def replan() -> dict[str, Any]:
-        """OKX refused the order as if the account mode changed: read it again, rebuild."""
+    async def replan() -> dict[str, Any]:  # OKX refused it as if the account mode changed: read it again
         await account.reread_config(session)
         return await body()
 
@@ -87,6 +86,7 @@ async def trade(deps: Trading, call: Call, trace: list[str]) -> Answer:
                                  lambda: place_recorded(deps.desk, session, call.nonce, inst.inst_id, cl_ord_id,
                                                         content, body, replan))
     account.wrote(fmz_id.partition(",")[2])
+    account.learn_uid(session)  # budgets per OKX account (a contract order has read it already)
     return Answer({"id": fmz_id}, raw)
 
 

@@ -2,7 +2,7 @@
 """One object per OKX account: what the daemon knows of one credential, in one place.
 
 An :class:`Account` holds the credential's account configuration (its account mode and
-position mode; the UID and permissions are the next facts to live here) and is the way to
+position mode and its UID, which keys its budgets; permissions are the next fact to live here) and is the way to
 its private stream and mirror. Handlers and the order desk ask ``accounts.of(creds)``;
 nothing else keeps per-credential state. The registry is bounded: an account not asked for
 in a long while is dropped and rebuilt on its next call, costing one ``/account/config``.
@@ -13,6 +13,7 @@ from __future__ import annotations
 import collections
 
 import attrs
+from twisted.internet.defer import Deferred
 from twisted.internet.interfaces import IReactorTime
 from twisted.logger import Logger
 
@@ -21,6 +22,7 @@ from ..convert.key_check import key_findings
 from . import paths
 from .account_mirror import AccountMirror
 from .account_streams import PrivateAccount, PrivateStreams
+from .account_uids import AccountUids
 from .session import Session
 from .signer import Credentials
 
@@ -38,6 +40,8 @@ class AccountConfig:
 
     acct_lv: str
     pos_mode: str
+    #: the account's User ID: OKX's private and order budgets are per UID (:mod:`.account_uids`)
+    uid: str = ""
 
 
 @attrs.define
@@ -48,10 +52,13 @@ class Account:
     clock: IReactorTime
     private: PrivateStreams | None
     position_mode_ttl: float = 60.0
+    #: where the UID is told, so budgets are the account's (None: not shared)
+    uids: AccountUids | None = None
     #: (read at, config) from /account/config
     _config: tuple[float, AccountConfig] | None = None
     _net_mode_noted: bool = False
     _key_checked: bool = False
+    _learning: bool = False
     _default_noted: bool = False
 
     async def config(self, session: Session) -> AccountConfig:
@@ -63,11 +70,14 @@ class Account:
             return cached[1]
         reply = await session.get(paths.ACCOUNT_CONFIG)
         row = reply.data[0] if reply.data else {}
-        found = AccountConfig(str(row.get("acctLv") or FUTURES_MODE), row.get("posMode", NET))
+        found = AccountConfig(str(row.get("acctLv") or FUTURES_MODE), row.get("posMode", NET),
+                              str(row.get("uid") or ""))
         self._config = (self.clock.seconds(), found)
         if not self._key_checked:
             self._key_checked = True
             self.log_key_check(row, session.client.signer.offset)
+        if self.uids is not None:
+            self.uids.learned(self.creds.fingerprint, found.uid, self.creds.simulated)
         if found.pos_mode == NET and not self._net_mode_noted:
             self._net_mode_noted = True
             log.info("account {key} is in net mode: buy and sell reduce an opposite position before opening, "
@@ -82,6 +92,17 @@ class Account:
         warned = any(f.level in ("warning", "error") for f in findings)
         (log.warn if warned else log.info)("account {key} key check: {findings}", key=self.creds.short_key,
                                            findings="; ".join(f.text for f in findings))
+    def learn_uid(self, session: Session) -> None:
+        """Read ``/account/config`` once, in the background, when the UID is not known yet: a
+        key that trades spot only needs no config, yet its budgets are its account's too.
+        Called after a private call OKX answered, never on a public call's path."""
+        if self.uids is None or self._config is not None or self._learning:
+            return
+        self._learning = True
+        learning = Deferred.fromCoroutine(self.config(session))
+        learning.addErrback(lambda f: log.debug("account {key}: UID not read ({why}); budgets stay the key's",
+                                                key=self.creds.short_key, why=f.getErrorMessage()))
+        learning.addBoth(lambda _: setattr(self, "_learning", False))
 
     async def position_mode(self, session: Session) -> str:
         """``long_short_mode`` or ``net_mode`` (see :meth:`config`)."""
@@ -146,13 +167,15 @@ class Accounts:
     clock: IReactorTime
     private: PrivateStreams | None = None
     position_mode_ttl: float = 60.0
+    uids: AccountUids | None = None
     _known: collections.OrderedDict[tuple[str, bool], Account] = attrs.Factory(collections.OrderedDict)
 
     def of(self, creds: Credentials) -> Account:
         key = (creds.identity, creds.simulated)
         found = self._known.get(key)
         if found is None:
-            found = self._known[key] = Account(creds, self.clock, self.private, self.position_mode_ttl)
+            found = self._known[key] = Account(creds, self.clock, self.private, self.position_mode_ttl,
+                                                     self.uids)
             if len(self._known) > MAX_ACCOUNTS:
                 self._known.popitem(last=False)
         else:

@@ -21,6 +21,7 @@ from twisted.internet.interfaces import IReactorTime
 from twisted.logger import Logger
 
 from . import paths
+from .account_uids import AccountUids
 from .call import OkxCall, OkxLayer
 from .coalesce import Coalescer, Coalescing
 from .counting import COUNT_NOTHING, RequestCounts
@@ -96,6 +97,11 @@ class OkxClient:
     @property
     def limiter(self) -> Any | None:
         return self.pacing.limiter
+
+    @property
+    def uids(self) -> AccountUids:
+        """Credential → OKX account UID, told by :class:`.accounts.Accounts`, read by pacing."""
+        return self.pacing.uids
 
     @property
     def backoff(self) -> Backoff:

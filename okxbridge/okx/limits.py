@@ -16,10 +16,11 @@ use keeps every window, wherever it starts, at N or fewer.
 
 Waiting is a Deferred fired by ``clock.callLater`` — the injected clock, never a sleep.
 
-"User" here is a credential's fingerprint (access key + secret + passphrase + demo flag,
+"User" here is the OKX account's UID once known (:mod:`.account_uids`: OKX counts per
+account), else a credential's fingerprint (access key + secret + passphrase + demo flag,
 hashed: :attr:`~okxbridge.okx.signer.Credentials.fingerprint`), not the access key alone: a
-caller who sends the owner's access key with a wrong secret gets buckets and queues of its
-own and cannot spend the owner's. And no single credential may hold more than
+caller who sends the owner's access key with a wrong secret is never told the UID, gets buckets
+and queues of its own and cannot spend the owner's. And no single credential may hold more than
 :data:`MAX_SHARE` of any one queue (the shared public ones included), so one flooding
 strategy leaves room in the queue for the others.
 """

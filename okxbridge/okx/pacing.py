@@ -5,7 +5,8 @@ Every send first takes one token per bucket it spends (:func:`.rate_rules.bucket
 gives them back when the answer is in, whatever it was. The private WebSocket's order
 operations go through :meth:`Pacing.run` too: OKX counts a WebSocket order against the
 same per-instrument limit as the REST request it stands for (docs #overview-rate-limits),
-so both transports share one budget instead of each keeping its own.
+so both transports share one budget instead of each keeping its own. A signed call's
+budgets are its OKX account's, by UID (:mod:`.account_uids`): OKX counts per account, not per key.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from twisted.internet.defer import CancelledError, Deferred
 from twisted.internet.defer import TimeoutError as DeferredTimeoutError
 from twisted.internet.interfaces import IReactorTime
 
+from .account_uids import AccountUids
 from .call import OkxCall, OkxLayer
 from .counting import COUNT_NOTHING, RequestCounts
 from .envelope import OkxReply
@@ -42,6 +44,8 @@ class Pacing:
     clock: IReactorTime
     limiter: Any | None
     metrics: RequestCounts = COUNT_NOTHING
+    #: credential → its account's UID, so every key of one account spends one budget
+    uids: AccountUids = attrs.Factory(AccountUids)
 
     def send(self, call: OkxCall) -> Deferred[OkxReply]:
         return Deferred.fromCoroutine(self._send(call))
@@ -64,7 +68,10 @@ class Pacing:
             self._give_back(tokens)
 
     def buckets(self, call: OkxCall) -> list[tuple[BucketKey, Rule]]:
-        return bucket_keys(call.verb, call.path, call.params, call.body, call.user)
+        """A signed call's budgets are its OKX account's (UID) once known, else its key's."""
+        user = call.user
+        return bucket_keys(call.verb, call.path, call.params, call.body,
+                           self.uids.user_of(user) if user is not None else None)
 
     async def _take_tokens(self, call: OkxCall) -> list[Token]:
         tokens: list[Token] = []

@@ -20,8 +20,8 @@ BucketKey = tuple[Any, ...]
 @attrs.frozen
 class Rule:
     """``requests`` per ``window`` seconds, counted per ``scope``: ip, ip+instType,
-    ip+instId, user or user+instId (user = the credential's fingerprint, which covers the
-    demo flag)."""
+    ip+instId, user or user+instId (user = the OKX account's UID once known, else the
+    credential's fingerprint; either covers the demo flag — :mod:`.account_uids`)."""
 
     requests: int
     window: float
@@ -60,6 +60,13 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v5/trade/orders-history-archive"): Rule(20, 2, "user"),
 }
 
+# Per sub-account (UID), across instruments: 1000 new and amended orders per 2 s, batch items
+# counted singly, spot and margin orders exempt; past it OKX answers 50061 (docs
+# #overview-rate-limits, "Sub-account rate limit"; spec §5).
+SUB_ACCOUNT_ORDERS = Rule(1000, 2, "user")
+SUB_ACCOUNT_PATHS = frozenset({"/api/v5/trade/order", "/api/v5/trade/batch-orders",
+                               "/api/v5/trade/amend-order", "/api/v5/trade/amend-batch-orders"})
+
 # Unknown paths (``_api/<path>`` passthrough, endpoints added later): OKX's most common
 # private budget, which no documented endpoint goes below except account/config.
 DEFAULT_PUBLIC = Rule(10, 2, "ip")
@@ -88,7 +95,17 @@ def bucket_keys(verb: str, path: str, params: Mapping[str, Any] | None, body: An
     if rule.scope == "user":
         return [((verb, path, user), rule)]
     items = body if isinstance(body, list) else [body if isinstance(body, dict) else params]
-    return [((verb, path, user, _inst_id(item)), rule) for item in items]
+    keys: list[tuple[BucketKey, Rule]] = [((verb, path, user, _inst_id(item)), rule) for item in items]
+    if verb == "POST" and path in SUB_ACCOUNT_PATHS:
+        keys += [(("POST", "new orders per sub-account", user), SUB_ACCOUNT_ORDERS)
+                 for item in items if not _spot(_inst_id(item))]
+    return keys
+
+
+def _spot(inst_id: str) -> bool:
+    """Spot and margin orders name a ``BASE-QUOTE`` pair; swaps, futures and options have more
+    parts (``BTC-USDT-SWAP``, ``BTC-USD-250328``) — the exemption from the sub-account cap."""
+    return inst_id.count("-") == 1
 
 
 def _inst_id(item: Any) -> str:

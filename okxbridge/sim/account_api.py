@@ -1,6 +1,7 @@
 # -*- test-case-name: tests.sim.test_sim_modes -*-
 """Private account endpoints: balances, config, position mode, leverage, positions."""
 
+import hashlib
 from decimal import Decimal
 
 from okxbridge.sim.errors import ApiRejection, param_error
@@ -95,8 +96,9 @@ def config(call):
 
 
 def _uid(api_key):
-    """A stable numeric uid per API key (Python's hash() is salted per process)."""
-    return str(int.from_bytes(api_key.encode()[:6].ljust(6, b"0"), "big"))
+    """A stable numeric uid per account, named by its first key (Python's hash() is salted
+    per process); from the whole key, so keys alike in their first bytes stay apart."""
+    return str(int.from_bytes(hashlib.sha256(api_key.encode()).digest()[:6], "big"))
 
 
 def set_position_mode(call):

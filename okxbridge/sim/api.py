@@ -14,7 +14,7 @@ from klein import Klein
 from twisted.internet import defer, task
 from twisted.logger import Logger
 
-from okxbridge.sim import account_api, amend_api, expiry, history_api, market_api, trade_api
+from okxbridge.sim import account_api, amend_api, expiry, history_api, limits, market_api, trade_api
 from okxbridge.sim.auth import authenticate
 from okxbridge.sim.errors import ApiRejection
 from okxbridge.sim.instruments import catalogue
@@ -172,6 +172,9 @@ class EmulatorSite:
             return _json(request, {"code": late[0], "msg": late[1], "data": []})
         if not emu.limiter.allow(method, path, ip, user, params, inst_ids):
             return _json(request, TOO_MANY, 429)
+        if not limits.sub_account_allows(emu.limiter, method, path, user, params, inst_ids):
+            code, msg = limits.SUB_ACCOUNT_REFUSAL
+            return _json(request, {"code": code, "msg": msg, "data": []}, 429)
         emu.sync()
         call = SimRequest(emu=emu, params=params, body=body, state=state, now=now, instruments=catalogue(now),
                           demo=demo, api_key=api_key)

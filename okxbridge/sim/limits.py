@@ -90,3 +90,32 @@ class EndpointLimits:
         for key, cost in keys.items():
             self._hits[key].extend([now] * cost)
         return True
+
+
+#: docs #overview-rate-limits "Sub-account rate limit": new and amended orders per sub-account
+#: (User ID), 1000 per 2 s across instruments, batch items counted singly, spot and margin
+#: orders exempt; past it OKX answers 50061 (HTTP 429 in docs #error-code-rest-api-public)
+SUB_ACCOUNT_CAP = (1000, 2)
+SUB_ACCOUNT_PATHS = frozenset({"/api/v5/trade/order", "/api/v5/trade/batch-orders",
+                               "/api/v5/trade/amend-order", "/api/v5/trade/amend-batch-orders"})
+SUB_ACCOUNT_REFUSAL = ("50061", "You've reached the maximum order rate limit for this account.")
+
+
+def sub_account_allows(limits, method, path, user, params, inst_ids=None):
+    """Count a write's non-spot orders against its account's cap; False when it is spent.
+    Spot and margin instIds are ``BASE-QUOTE``, every derivative's has more parts."""
+    if not limits.enabled or method != "POST" or path not in SUB_ACCOUNT_PATHS:
+        return True
+    items = inst_ids if inst_ids is not None else [params.get("instId", "")]
+    cost = sum(1 for inst_id in items if str(inst_id).count("-") != 1)
+    if not cost:
+        return True
+    count, window = SUB_ACCOUNT_CAP
+    now = limits.clock.seconds()
+    hits = limits._hits[("sub-account", user)]
+    while hits and hits[0] <= now - window:
+        hits.popleft()
+    if len(hits) + cost > count:
+        return False
+    hits.extend([now] * cost)
+    return True

@@ -6,7 +6,7 @@ counted against the REST endpoints' budgets, then executed by the REST handlers'
 import json
 import re
 
-from okxbridge.sim import amend_api, expiry, trade_api
+from okxbridge.sim import amend_api, expiry, limits, trade_api
 from okxbridge.sim.errors import ApiRejection
 from okxbridge.sim.params import order_request
 from okxbridge.sim.ws_account import AccountCall
@@ -70,6 +70,8 @@ class OrderOperations:
             items = [_failed(p, op, *late, now) for p in params]
         elif not emu.limiter.allow("POST", path, "ws", user, params[0], inst_ids):
             items = [_failed(p, op, *RATE_LIMITED, now) for p in params]
+        elif not limits.sub_account_allows(emu.limiter, "POST", path, user, params[0], inst_ids):
+            items = [_failed(p, op, *limits.SUB_ACCOUNT_REFUSAL, now) for p in params]
         else:
             items = self._execute(session, op, params, now, instruments) if fault is None or fault.done else []
         if fault is not None:  # the item carries OKX's code, whatever was done

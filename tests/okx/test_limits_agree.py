@@ -101,3 +101,10 @@ def test_the_named_rows_agree_with_what_each_table_holds():
         assert f"{requests}/{window:g}s per {scope}" in reason
     for key, reason in ONLY_IN_BRIDGE.items():
         assert RULES[key].describe().replace(" ", "") in reason.replace(" ", "")
+
+
+def test_both_readings_of_the_sub_account_cap_agree():
+    """docs #overview-rate-limits "Sub-account rate limit": 1000 new + amended orders / 2 s."""
+    from okxbridge.okx.rate_rules import SUB_ACCOUNT_ORDERS, SUB_ACCOUNT_PATHS
+    assert (SUB_ACCOUNT_ORDERS.requests, SUB_ACCOUNT_ORDERS.window) == sim_limits.SUB_ACCOUNT_CAP
+    assert SUB_ACCOUNT_PATHS == sim_limits.SUB_ACCOUNT_PATHS

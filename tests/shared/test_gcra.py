@@ -6,7 +6,7 @@ from okxbridge.okx.limits import Rule
 from okxbridge.shared.gcra import gcra_params
 
 
-@pytest.mark.parametrize("requests, window", [(60, 2), (20, 2), (10, 2), (5, 2), (6, 1), (1, 2), (300, 2)])
+@pytest.mark.parametrize("requests, window", [(60, 2), (20, 2), (10, 2), (5, 2), (6, 1), (1, 2), (300, 2), (1000, 2)])
 def test_gcra_never_lets_more_than_the_rule_through_in_any_window(requests, window):
     """Arrivals as fast as GCRA allows, then every window (plus the slack) counted."""
     interval, tau = gcra_params(Rule(requests, window, "user"))

@@ -254,3 +254,53 @@ async def test_keys_of_one_account_share_its_orders_and_its_rate_limits(reactor)
         assert (await call(running.url, "GET", "/api/v5/account/config", account=alone))[0] == 200
     finally:
         await running.stop()
+
+
+def test_the_sub_account_cap_is_1000_derivative_orders_per_2s_across_instruments():
+    """docs #overview-rate-limits "Sub-account rate limit": new and amended orders, batch items
+    singly, spot and margin exempt; the 1001st answers 50061."""
+    from okxbridge.sim.limits import EndpointLimits, sub_account_allows
+    clock = task.Clock()
+    limiter = EndpointLimits(clock)
+    path = "/api/v5/trade/batch-orders"
+    batch = [f"I{n}-USDT-SWAP" for n in range(20)]
+    assert all(sub_account_allows(limiter, "POST", path, "42|0", {}, batch) for _ in range(50))
+    assert not sub_account_allows(limiter, "POST", "/api/v5/trade/order", "42|0", {"instId": "X-USDT-SWAP"})
+    assert sub_account_allows(limiter, "POST", "/api/v5/trade/order", "42|0", {"instId": "BTC-USDT"})  # spot
+    assert sub_account_allows(limiter, "POST", "/api/v5/trade/order", "43|0", {"instId": "X-USDT-SWAP"})
+    assert sub_account_allows(limiter, "POST", "/api/v5/trade/cancel-order", "42|0", {"instId": "X-USDT-SWAP"})
+    clock.advance(2.01)
+    assert sub_account_allows(limiter, "POST", "/api/v5/trade/order", "42|0", {"instId": "X-USDT-SWAP"})
+
+
+@pytest_twisted.ensureDeferred
+async def test_keys_of_one_account_answer_one_uid_and_other_accounts_another(reactor):
+    first, second = SimAccount("okxsim-k1", "s1", "p1", uid="42"), SimAccount("okxsim-k2", "s2", "p2", uid="42")
+    alone = SimAccount("okxsim-k3", "s3", "p3")  # alike in its first bytes: still another account
+    running = await running_emulator(reactor, accounts=[first, second, alone])
+    try:
+        uids = [(await call(running.url, "GET", "/api/v5/account/config", account=a))[1]["data"][0]["uid"]
+                for a in (first, second, alone)]
+        assert uids[0] == uids[1] != uids[2]
+    finally:
+        await running.stop()
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_swap_order_past_the_sub_account_cap_is_answered_429_50061_and_spot_is_not(reactor):
+    account = SimAccount("okxsim-cap", "s1", "p1", uid="77")
+    running = await running_emulator(reactor, accounts=[account])
+    try:
+        from okxbridge.sim.limits import sub_account_allows
+        limiter = running.emulator.limiter
+        batch = [f"I{n}-USDT-SWAP" for n in range(20)]
+        assert all(sub_account_allows(limiter, "POST", "/api/v5/trade/batch-orders", "77|0", {}, batch)
+                   for _ in range(50))  # the account's 1000 of this 2 s spent
+        swap = {"instId": "BTC-USDT-SWAP", "tdMode": "cross", "side": "buy", "ordType": "limit", "px": "100",
+                "sz": "1", "posSide": "long"}
+        status, answer = await call(running.url, "POST", "/api/v5/trade/order", swap, account=account)
+        assert (status, answer["code"]) == (429, "50061")
+        spot = {"instId": "BTC-USDT", "tdMode": "cash", "side": "buy", "ordType": "limit", "px": "100", "sz": "0.01"}
+        assert (await call(running.url, "POST", "/api/v5/trade/order", spot, account=account))[1]["code"] == "0"
+    finally:
+        await running.stop()
