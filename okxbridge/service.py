@@ -34,7 +34,7 @@ from .docker_calls import DockerCalls
 from .fmz.app import FmzApp
 from .fmz.key_allowlist import restrict_keys
 from .fmz.site import bounded_site
-from .handlers.deps import Market, Reading, Trading, TradingDefaults
+from .handlers.deps import TradingDefaults
 from .handlers.methods import HANDLERS, Views, method_table
 from .health import Health
 from .key_check import check_body
@@ -152,10 +152,8 @@ def make_views(reactor, options: Options, client: OkxClient, accounts: Accounts,
                instruments: InstrumentCache, streams: MarketStreams | None) -> Views:
     """What each handler area is given (:mod:`okxbridge.handlers.deps`)."""
     defaults = TradingDefaults(options["margin-mode"], options.key_margin_modes, options["records-period-unit"])
-    order = options["history-order"]
-    reading = Reading(client, instruments, accounts, history_order=order)
-    return Views(Market(client, instruments, streams, defaults.records_period_unit), reading,
-                 Trading(client, instruments, accounts, desk, defaults, history_order=order))
+    return Views.over(client, instruments, accounts, desk, streams=streams, defaults=defaults,
+                      history_order=options["history-order"])
 
 
 def make_status(reactor, parts: dict[str, Any], options: Options) -> StatusBoard:
@@ -181,8 +179,7 @@ def make_status(reactor, parts: dict[str, Any], options: Options) -> StatusBoard
 def make_desk(reactor, options: Options, client: OkxClient, accounts: Accounts, instruments: InstrumentCache,
               ledger: LedgerStore, instance: str) -> OrderDesk:
     transport = WriteTransport(accounts, instruments, options["trade-over"])
-    return OrderDesk(reactor, transport, client.inflight, client.metrics, client.deadline or client.timeout,
-                     ledger=ledger, instance=instance)
+    return OrderDesk.for_client(reactor, client, transport, ledger=ledger, instance=instance)
 
 
 def make_app(reactor, options: Options, views: Views, metrics: BridgeMetrics, seen: DockerCalls) -> FmzApp:

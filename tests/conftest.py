@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 import pytest
+from twisted.logger import formatEvent, globalLogPublisher
 
 #: ccxt's recorded OKX answers, copied into the repository with their MIT notice (see its README)
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "okx-recorded"
@@ -95,3 +96,14 @@ def password_file(tmp_path):
         path.write_text(password + "\n", encoding="utf-8")
         return str(path)
     return write
+
+
+@pytest.fixture
+def log_lines():
+    """Every log event while the test runs, formatted and with its fields (``repr``), for the
+    checks that a secret never reaches a log line."""
+    lines: list[str] = []
+    observer = lambda event: lines.append(formatEvent(event) + repr(event))  # noqa: E731
+    globalLogPublisher.addObserver(observer)
+    yield lines
+    globalLogPublisher.removeObserver(observer)

@@ -11,12 +11,13 @@ in :mod:`.placement` (claims) and :mod:`.resolution` (look-ups).
 from __future__ import annotations
 
 import uuid
-from typing import Protocol
+from typing import Any, Protocol
 
 import attrs
 from twisted.internet.defer import Deferred
 from twisted.internet.interfaces import IReactorTime
 
+from ..okx.client import OkxClient
 from ..okx.coalesce import Coalescer
 from .memory import MemoryLedger
 from .resolving import Resolving
@@ -62,6 +63,13 @@ class OrderDesk:
     expiry_margin: float = 0.5
     #: those look-ups while they run, for /status
     resolving: Resolving = attrs.Factory(lambda self: Resolving(self.clock), takes_self=True)
+
+    @classmethod
+    def for_client(cls, clock: IReactorTime, client: OkxClient, transport: WriteTransport,
+                   **kwargs: Any) -> "OrderDesk":
+        """A desk whose writes the client's drain waits for, counted in its metrics, and whose
+        placements last at most one request of the client's (its deadline, else its timeout)."""
+        return cls(clock, transport, client.inflight, client.metrics, client.deadline or client.timeout, **kwargs)
 
     @property
     def write_window(self) -> float:

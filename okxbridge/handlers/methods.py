@@ -26,6 +26,7 @@ from ..fmz.app import MethodTable
 from ..okx.accounts import Accounts
 from ..okx.client import OkxClient
 from ..okx.instruments import InstrumentCache
+from ..okx.market_streams import MarketStreams
 from . import account, amend, cancel, contracts, io, market, order_reads, trade
 from .deps import Market, Raw, Reading, Trading, TradingDefaults
 
@@ -95,13 +96,20 @@ class Views:
                defaults: TradingDefaults | None = None, ledger: LedgerStore | None = None) -> "Views":
         """Views over fresh parts, for a client alone (the tests' in-memory daemon): no
         streams, an in-memory ledger. The daemon builds its own in :mod:`okxbridge.service`."""
-        defaults = defaults or TradingDefaults()
         instruments = InstrumentCache(clock, instruments_ttl)
         accounts = Accounts(clock)
-        desk = OrderDesk(clock, WriteTransport(accounts, instruments), client.inflight, client.metrics,
-                         client.deadline or client.timeout, ledger=ledger or MemoryLedger())
-        return cls(Market(client, instruments, None, defaults.records_period_unit),
-                   Reading(client, instruments, accounts), Trading(client, instruments, accounts, desk, defaults))
+        desk = OrderDesk.for_client(clock, client, WriteTransport(accounts, instruments),
+                                    ledger=ledger or MemoryLedger())
+        return cls.over(client, instruments, accounts, desk, defaults=defaults or TradingDefaults())
+
+    @classmethod
+    def over(cls, client: OkxClient, instruments: InstrumentCache, accounts: Accounts, desk: OrderDesk, *,
+             streams: MarketStreams | None = None, defaults: TradingDefaults,
+             history_order: str = "oldest-first") -> "Views":
+        """The three views over the same parts (the one place they are put together)."""
+        return cls(Market(client, instruments, streams, defaults.records_period_unit),
+                   Reading(client, instruments, accounts, history_order=history_order),
+                   Trading(client, instruments, accounts, desk, defaults, history_order=history_order))
 
     def for_handler(self, handler: Any) -> Any:
         """The view ``handler`` (one of :data:`HANDLERS`) takes as its first argument."""

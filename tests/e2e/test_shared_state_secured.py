@@ -9,7 +9,6 @@ import json
 import pytest
 import pytest_twisted
 import treq
-from twisted.logger import formatEvent, globalLogPublisher
 
 from okxbridge.sim.testing import start_emulator
 from okxbridge.testing import start_bridge
@@ -18,15 +17,6 @@ from tests.redis_tls import CertificateAuthority, TlsFront
 
 MARKET_BUY = {"symbol": "LTC_USDT", "type": "buy", "price": -1, "amount": 10}
 NONCE = 1730275031047009000
-
-
-@pytest.fixture
-def log_text():
-    lines: list[str] = []
-    observer = lambda event: lines.append(formatEvent(event) + repr(event))  # noqa: E731
-    globalLogPublisher.addObserver(observer)
-    yield lines
-    globalLogPublisher.removeObserver(observer)
 
 
 @pytest.fixture
@@ -57,7 +47,7 @@ async def trade_through(reactor, url, password_path, ca_path):
 
 
 @pytest_twisted.ensureDeferred
-async def test_the_right_password_over_tls_trades(reactor, front, locked_redis, password_file, tmp_path, log_text):
+async def test_the_right_password_over_tls_trades(reactor, front, locked_redis, password_file, tmp_path, log_lines):
     tls, ca = front
     db = 7
     assert locked_redis.command("FLUSHDB", db=db) == b"+OK"
@@ -67,14 +57,14 @@ async def test_the_right_password_over_tls_trades(reactor, front, locked_redis, 
     assert json.loads(health)["shared_state"]["connected"] is True
     # the claim is in the locked Redis, written over TLS
     assert locked_redis.command("KEYS", "okxbridge:claim:*", db=db) == b"*1"
-    for text in (health, status, repr(answer), *log_text):
+    for text in (health, status, repr(answer), *log_lines):
         assert REDIS_PASSWORD not in text
 
 
 @pytest.mark.parametrize("wrong", ["password", "certificate"])
 @pytest_twisted.ensureDeferred
 async def test_a_wrong_password_or_untrusted_certificate_places_nothing_and_says_why(
-        reactor, front, password_file, tmp_path, log_text, wrong):
+        reactor, front, password_file, tmp_path, log_lines, wrong):
     tls, ca = front
     password = "not-the-pw-55" if wrong == "password" else REDIS_PASSWORD
     trusted = ca if wrong == "password" else CertificateAuthority.make("someone else")
@@ -83,7 +73,7 @@ async def test_a_wrong_password_or_untrusted_certificate_places_nothing_and_says
     why = "WRONGPASS" if wrong == "password" else "certificate verify failed"
     assert "shared state unreachable" in answer["error"] and "not sent" in answer["error"], answer
     assert why in answer["error"] and why in json.loads(health)["shared_state"]["error"], answer
-    assert any(why in line for line in log_text)
+    assert any(why in line for line in log_lines)
     assert orders == [] and posts == 0
-    for text in (health, status, repr(answer), *log_text):
+    for text in (health, status, repr(answer), *log_lines):
         assert REDIS_PASSWORD not in text and "not-the-pw-55" not in text

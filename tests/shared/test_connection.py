@@ -5,21 +5,11 @@ in /health and in every command's error, and never the password in a log line.""
 
 import pytest
 import pytest_twisted
-from twisted.logger import formatEvent, globalLogPublisher
 
 from okxbridge.shared.address import RedisPassword, parse_redis_url, read_trust_root
 from okxbridge.shared.connection import RedisConnection, RedisUnavailable
 from tests.conftest import ACL_PASSWORD, ACL_USER, REDIS_PASSWORD
 from tests.redis_tls import CertificateAuthority, TlsFront
-
-
-@pytest.fixture
-def log_lines():
-    lines: list[str] = []
-    observer = lambda event: lines.append(formatEvent(event) + repr(event))  # noqa: E731
-    globalLogPublisher.addObserver(observer)
-    yield lines
-    globalLogPublisher.removeObserver(observer)
 
 
 async def connection(reactor, url, password=None, trust_root=None, wait=5.0):
