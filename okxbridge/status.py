@@ -10,7 +10,7 @@ plugs in with one line there and replaces its :class:`NotEnabled` stand-in. The 
 fields as key/value rows, a list of objects as a table, a row each), so a new section, or a
 new field in one, shows up without touching the page.
 
-The document's layout is documented in README.md ("Status page") and versioned by
+The document's layout is documented in docs/status-page.md and versioned by
 ``schema``: fields may be added; renaming or removing one bumps it. Nothing in it may be
 a secret: credentials are named by :attr:`Credentials.fingerprint` only.
 """

@@ -26,6 +26,13 @@ from .service import Daemon, Options, build_daemon
 
 @attrs.define
 class RunningBridge:
+    """A daemon :func:`start_bridge` started: its protocol URL, its parts, and calls made as FMZ's docker makes them.
+
+    The nonces count up from a fixed start, so each :meth:`call` is a new order to the ledger
+    unless ``nonce=`` repeats one on purpose (that is how the exactly-once tests retry).
+    """
+
+    #: the protocol's base URL, ``http://127.0.0.1:PORT`` (FMZ's service address is this + ``/OKX``)
     url: str
     daemon: Daemon
     #: the admin endpoints' base URL (the protocol's own unless ``--admin-port`` was given)
@@ -42,6 +49,7 @@ class RunningBridge:
         return await self.post(request_body(access_key, secret_key, method, params or {}, nonce), headers=headers)
 
     async def post(self, body: bytes, *, path: str = "/OKX", headers: dict | None = None) -> dict:
+        """A raw body (bad JSON, odd envelopes) to ``path``; the protocol answers every call HTTP 200."""
         code, answer = await self.post_status(body, path=path, headers=headers)
         assert code == 200, (code, answer)
         return answer
@@ -59,10 +67,12 @@ class RunningBridge:
 
     @property
     def desk(self) -> OrderDesk:
+        """The order desk: ledger, placements, resolution of unanswered writes."""
         return self.daemon.desk
 
     @property
     def app(self) -> FmzApp:
+        """The Klein app that serves the protocol (its resource can be driven without a socket)."""
         return self.daemon.app
 
     async def stop(self) -> None:

@@ -1,4 +1,4 @@
-"""The README's install instruction, ``pip install /path/to/okxbridge``, tried for real:
+"""The install instruction in docs/operating.md, ``pip install /path/to/okxbridge``, tried for real:
 pip builds okxbridge from this checkout through the PEP 517 backend that ``pyproject.toml``
 declares, and the result — with this checkout nowhere on the path — has the package, the
 okxsim emulator and both twistd plugins."""

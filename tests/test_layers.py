@@ -1,4 +1,4 @@
-"""The layers of ``okxbridge/`` (README, Architecture): no package imports one above it,
+"""The layers of ``okxbridge/`` (docs/architecture.md): no package imports one above it,
 the emulator stands apart, and the pure conversions import no I/O library at all.
 
 Lowest first: the shared leaves (JSON, logs, ports), the FMZ protocol, the pure

@@ -1,6 +1,8 @@
 """okxbridge/options.py: what the options accept (``--allow-key`` lists, ``--okx-url`` TLS or
-loopback), and every daemon option is documented in README.md's option tables (lists tied by a test)."""
+loopback), and every daemon option is documented in docs/options.md's table, which names no other
+(lists tied by a test)."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -8,13 +10,27 @@ from twisted.python import usage
 
 from okxbridge.options import Options
 
-README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+OPTIONS_PAGE = Path(__file__).resolve().parents[1] / "docs" / "options.md"
 
 
-def test_every_option_has_a_readme_row():
+def documented_options(text: str) -> list[str]:
+    """The option of each row of the page's table: ``| `--name` | default | meaning |``."""
+    return re.findall(r"^\| `--([\w-]+)` \|", text, re.M)
+
+
+def test_every_option_has_a_row_in_the_options_page_and_every_row_an_option():
     names = [p[0] for p in Options.optParameters] + [f[0] for f in Options.optFlags]
-    missing = [name for name in names if f"| `--{name}` |" not in README]
-    assert missing == []
+    documented = documented_options(OPTIONS_PAGE.read_text(encoding="utf-8"))
+    assert [name for name in names if name not in documented] == []
+    assert [name for name in documented if name not in names] == []
+    assert len(documented) == len(set(documented))  # one table: each option once
+
+
+def test_a_missing_option_row_is_noticed():
+    text = OPTIONS_PAGE.read_text(encoding="utf-8")
+    row = next(line for line in text.splitlines() if line.startswith("| `--max-queue` |"))
+    assert "max-queue" in documented_options(text)
+    assert "max-queue" not in documented_options(text.replace(row + "\n", ""))
 
 
 def test_allow_key_is_repeatable_and_takes_comma_lists(tmp_path):

@@ -1,7 +1,7 @@
 """Lists that must agree, tied together (style rule 12): adding a method, an OKX path or an
 emulator route without its partners fails here, not in a trader's strategy.
 
-- every FMZ method the daemon serves has an ``okxbridge-call`` shortcut and a README row;
+- every FMZ method the daemon serves has an ``okxbridge-call`` shortcut and a row in docs/calls.md's table;
 - every OKX path the bridge calls has a rate-limit rule and is served by okxsim.
 """
 
@@ -25,12 +25,14 @@ def canonical_names() -> dict:
     return names
 
 
-def readme_methods() -> set[str]:
-    text = (REPO / "README.md").read_text(encoding="utf-8")
-    calls = text[text.index("## Calls"):]
-    calls = calls[:calls.index("\n## ", 1)]
-    return {name for row in calls.splitlines() if row.startswith("| `")
-            for name in re.findall(r"`(\w+)`", row.split("|")[1])}
+CALLS_PAGE = REPO / "docs" / "calls.md"
+CALLS_TABLE = "| method | params | OKX requests |"
+
+
+def documented_methods(text: str) -> set[str]:
+    """The method names in the first column of the Calls page's table (the rows up to the first blank line)."""
+    table = text[text.index(CALLS_TABLE):].split("\n\n", 1)[0]
+    return {name for row in table.splitlines()[2:] for name in re.findall(r"`(\w+)`", row.split("|")[1])}
 
 
 def okx_paths_called() -> set[str]:
@@ -54,11 +56,19 @@ def test_every_method_has_a_cli_shortcut():
     assert set(SHORTCUTS) <= set(HANDLERS), set(SHORTCUTS) - set(HANDLERS)
 
 
-def test_every_method_has_a_readme_row():
-    documented = readme_methods()
+def test_every_method_has_a_row_in_the_calls_page():
+    documented = documented_methods(CALLS_PAGE.read_text(encoding="utf-8"))
     for _handler, names in canonical_names().items():
-        assert set(names) <= documented, f"README's Calls table lacks {sorted(set(names) - documented)}"
+        assert set(names) <= documented, f"docs/calls.md's table lacks {sorted(set(names) - documented)}"
     assert documented - set(HANDLERS) <= {"_api", "__api_"}, documented - set(HANDLERS)
+
+
+def test_a_missing_calls_row_is_noticed():
+    """The parse above reads the real table: drop one row and its method is gone."""
+    text = CALLS_PAGE.read_text(encoding="utf-8")
+    row = next(line for line in text.splitlines() if line.startswith("| `cancel` |"))
+    assert "cancel" in documented_methods(text)
+    assert "cancel" not in documented_methods(text.replace(row + "\n", ""))
 
 
 def test_every_okx_path_the_bridge_calls_has_a_rate_limit_rule_and_an_emulator_route():

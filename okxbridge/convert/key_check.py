@@ -38,7 +38,7 @@ REFUSALS: dict[str, str] = {
     "50114": "OKX refused the authorization (the key may be frozen or expired)",
 }
 
-#: acctLv (spec §9, README "Account modes"): name, what it means for FMZ calls
+#: acctLv (spec §9, docs/account-modes.md): name, what it means for FMZ calls
 ACCOUNT_MODES: dict[str, tuple[str, str]] = {
     "1": ("Spot mode", "spot orders only: contract calls (trade on a swap/future, positions, "
                        "setmarginlevel) are refused"),

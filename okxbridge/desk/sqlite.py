@@ -15,7 +15,7 @@ One daemon per state dir: a lock file (``flock``) refuses a second one, whose cl
 otherwise race this one's unseen. The lock dies with the process, so a restart after
 ``kill -9`` takes it at once.
 
-Retention (documented in the README): claims older than :data:`RETENTION_SECONDS` (8 days:
+Retention (documented in docs/exactly-once.md): claims older than :data:`RETENTION_SECONDS` (8 days:
 OKX's 7-day order window plus a day) are deleted at start and every hour, and past
 :data:`MAX_CLAIMS` the oldest finished ones go first (never a pending one). A claim whose
 write was certainly not sent (OKX refused it) is deleted at once: no claim says the same.

@@ -6,7 +6,7 @@ account calls over REST (:meth:`PrivateStreams.confirm`: the credential works â€
 sending junk secrets opens nothing), at most :data:`MAX_ACCOUNTS` at once: login, then ``orders``,
 ``positions`` and ``account`` (in that order: the ``account`` snapshot push proves the earlier
 subscriptions are in place), then a REST snapshot (balance, positions, every page of open orders)
-into an :class:`AccountMirror` that the pushes keep current. The rule (README, "Account state over
+into an :class:`AccountMirror` that the pushes keep current. The rule (docs/streaming.md, "Account state over
 the private WebSocket"):
 
 - ``accounts``/``assets`` (trading part), ``positions``, ``orders`` and ``order`` are answered

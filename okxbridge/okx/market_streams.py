@@ -1,7 +1,7 @@
 # -*- test-case-name: tests.okx.test_market_streams -*-
 """Which market calls are answered from OKX's WebSocket pushes, and when that is allowed.
 
-The rule (README, "Streaming market data"):
+The rule (docs/streaming.md, "Streaming market data"):
 
 - The first ``ticker``/``depth``/``trades``/``records`` call for a symbol subscribes to its
   channel and is answered by REST; later calls are answered from the local state while it

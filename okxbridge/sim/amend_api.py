@@ -12,7 +12,7 @@ OKX's rules (docs #order-book-trading-trade-post-amend-order; error codes from
 - ``newSz`` is the new *total* size, filled part included ("When amending a partially-filled
   order, the newSz should include the amount that has been filled"); a size not above the
   filled size is refused — *inferred*: OKX documents the rule, not its code; okxsim answers
-  51000 "Parameter newSz error" (the README says so);
+  51000 "Parameter newSz error" (docs/emulator.md says so);
 - ``newPx`` on the tick grid, ``newSz`` on the lot grid (51000 / 51121, as for new orders);
 - a post-only order whose new price would take is refused (51511); an amended price that
   crosses the book fills at once, as a new order would;

@@ -154,10 +154,12 @@ class Emulator:
         return dict(self.counts)
 
     def add_fault(self, path, action, method="", seconds=0.0, status=500, times=1, code="", done=False):
+        """The next ``times`` requests to ``path`` (or ``*``) meet ``action``, as ``POST /__sim__/faults``."""
         return self.faults.add({"path": path, "action": action, "method": method, "seconds": seconds,
                                 "status": status, "times": times, "code": code, "done": done})
 
     def clear_faults(self):
+        """Forget every fault not yet spent (``DELETE /__sim__/faults``)."""
         self.faults.clear()
 
     def count(self, path):

@@ -9,7 +9,7 @@ The error table (#error-code-rest-api-public, general class, HTTP 200) has the t
 50036 "The expTime can't be earlier than the current system time…" and 50037 "Order
 expired.". Which one OKX answers when is not documented; okxsim answers 50036 for a
 request that arrives after its expTime and 50037 for one it held (the ``hold`` fault) until
-after it — inferred, as the README says.
+after it — inferred, as docs/emulator.md says.
 """
 
 ARRIVED_LATE = ("50036", "The expTime can't be earlier than the current system time. "

@@ -23,6 +23,7 @@ class RunningEmulator:
 
     @property
     def url(self):
+        """The REST base URL, ``http(s)://127.0.0.1:PORT``: the bridge's ``--okx-url``, python-okx's ``domain``."""
         return f"{self.scheme}://127.0.0.1:{self.port.getHost().port}"
 
     @property
@@ -31,6 +32,7 @@ class RunningEmulator:
         return f"{'wss' if self.scheme == 'https' else 'ws'}://127.0.0.1:{self.port.getHost().port}/ws/v5"
 
     async def stop(self):
+        """Close the emulator's WebSocket connections, then stop listening."""
         self.emulator.ws.stop()
         await self.port.stopListening()
 

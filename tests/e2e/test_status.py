@@ -26,23 +26,23 @@ async def get_json(url):
     return response, text, json.loads(text)
 
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+STATUS_PAGE = Path(__file__).resolve().parents[2] / "docs" / "status-page.md"
 
 
-def readme_example() -> str:
-    """The ``/status.json`` example in README.md's "Status page" part."""
-    text = README.read_text(encoding="utf-8")
-    part = text[text.index("**Status page.**"):]
+def documented_example() -> str:
+    """The ``/status.json`` example in docs/status-page.md (its "/status.json" part)."""
+    text = STATUS_PAGE.read_text(encoding="utf-8")
+    part = text[text.index("## `/status.json`"):]
     return part[part.index("```\n{") + 4:part.index("\n}\n```")]
 
 
-def readme_sections() -> list[str]:
-    return re.findall(r'^  "(\w+)":', readme_example(), re.M)
+def documented_sections() -> list[str]:
+    return re.findall(r'^  "(\w+)":', documented_example(), re.M)
 
 
-def readme_fields(section: str) -> set[str]:
-    """Every field name the README's example shows in ``section``, at any depth."""
-    example = readme_example()
+def documented_fields(section: str) -> set[str]:
+    """Every field name the documented example shows in ``section``, at any depth."""
+    example = documented_example()
     start = example.index(f'  "{section}":')
     end = example.find('\n  "', start + 1)
     return set(re.findall(r'"(\w+)":', example[start:end])) - {section}
@@ -69,9 +69,9 @@ async def test_status_json_after_calls_through_the_daemon(bridge_and_sim):
     response, text, status = await get_json(bridge.admin_url + "/status.json")
     assert response.headers.getRawHeaders(b"Cache-Control") == [b"no-store"]
     assert list(status) == ["schema", "time", *SECTIONS] and status["schema"] == SCHEMA
-    assert list(status) == readme_sections()
+    assert list(status) == documented_sections()
     for name in ("daemon", "calls", "okx_requests"):  # the documented fields, no fewer
-        assert readme_fields(name) <= all_keys(status[name]), name
+        assert documented_fields(name) <= all_keys(status[name]), name
     daemon = status["daemon"]
     assert daemon["version"] == __version__ and daemon["okx_reachable"] is True
     assert daemon["okx_url"] == bridge.daemon.client.base_url
@@ -149,9 +149,9 @@ async def test_an_unanswered_order_shows_while_it_is_resolved(bridge_and_sim):
     _, _, after = await get_json(bridge.admin_url + "/status.json")
     assert after["orders_resolving"]["count"] == 0
     assert after["orders_resolving"]["placements_resolved"] == {"placed": 1}
-    # with an order and its budgets in view, the README's fields for these sections are all there
-    assert readme_fields("orders_resolving") - {"absent"} <= all_keys(shown) | all_keys(after["orders_resolving"])
-    assert readme_fields("rate_limits") <= all_keys(after["rate_limits"])
+    # with an order and its budgets in view, the documented fields for these sections are all there
+    assert documented_fields("orders_resolving") - {"absent"} <= all_keys(shown) | all_keys(after["orders_resolving"])
+    assert documented_fields("rate_limits") <= all_keys(after["rate_limits"])
 
 
 @pytest_twisted.ensureDeferred

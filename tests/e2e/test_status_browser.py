@@ -10,7 +10,7 @@ The second test turns every section on (streams, private streams, the ledger and
 real redis-server) and drives Chromium over the DevTools protocol (tests/e2e/cdp.py) to
 measure the live page's layout at 1280 px; with ``OKXBRIDGE_SCREENSHOT=docs/status.png`` it
 writes the whole page there, after a few seconds of mixed calls so the sparklines have some
-history (that is how the README's picture is made).
+history (that is how docs/status-page.md's picture is made).
 
 Skipped only when chromium is missing outside CI; with ``CI=true`` a missing browser fails.
 """
@@ -174,7 +174,7 @@ async def test_status_page_renders_live_numbers_in_chromium(reactor, bridge_and_
 
 
 async def busy_scene(reactor, bridge, sim, seconds: float = 8.0) -> Deferred:
-    """Only for the README's picture: a few seconds of mixed calls (so the sparklines have
+    """Only for docs/status-page.md's picture: a few seconds of mixed calls (so the sparklines have
     history), and an order whose placement is still being resolved when the picture is
     taken; returns that call's Deferred."""
     started = reactor.seconds()
