@@ -11,7 +11,7 @@ from decimal import Decimal
 import attrs
 from twisted.logger import Logger
 
-from okxbridge.sim.auth import DEFAULT_ACCOUNT
+from okxbridge.sim.auth import DEFAULT_ACCOUNTS
 from okxbridge.sim.faults import FaultTable
 from okxbridge.sim.instruments import catalogue
 from okxbridge.sim.ledger import Ledger
@@ -41,7 +41,9 @@ class Emulator:
     log = Logger()
 
     clock: object
-    accounts: list = attrs.field(factory=lambda: [DEFAULT_ACCOUNT], converter=lambda a: list(a) or [DEFAULT_ACCOUNT])
+    #: API keys, each live or demo (:attr:`SimAccount.demo`); default one of each
+    accounts: list = attrs.field(factory=lambda: list(DEFAULT_ACCOUNTS),
+                                 converter=lambda a: list(a) or list(DEFAULT_ACCOUNTS))
     balances: dict = attrs.field(factory=lambda: dict(DEFAULT_BALANCES), converter=_decimals)
     funding_balances: dict = attrs.field(factory=lambda: dict(DEFAULT_FUNDING), converter=_decimals)
     seed: int = 1
@@ -72,13 +74,12 @@ class Emulator:
                      channel_conns=self.ws_channel_conns)
         self.engine = Engine(self.walk)
         self.limiter = EndpointLimits(self.clock, self.rate_limits)
-        for account in self.accounts:
-            for demo in (False, True):
-                if (account.account_id, demo) not in self.states:  # keys of one uid share it
-                    self.states[(account.account_id, demo)] = AccountState(
-                        api_key=account.api_key, demo=demo, acct_lv=ACCOUNT_LEVELS[account.mode],
-                        ledger=Ledger(cash=dict(self.balances), funding=dict(self.funding_balances)),
-                    )
+        for account in self.accounts:  # a key is live or demo, as on OKX: its account in that environment
+            if (account.account_id, account.demo) not in self.states:  # keys of one uid share it
+                self.states[(account.account_id, account.demo)] = AccountState(
+                    api_key=account.api_key, demo=account.demo, acct_lv=ACCOUNT_LEVELS[account.mode],
+                    ledger=Ledger(cash=dict(self.balances), funding=dict(self.funding_balances)),
+                )
 
     # -- time and markets -----------------------------------------------------
     def now(self):

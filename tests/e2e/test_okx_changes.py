@@ -11,6 +11,7 @@ import pytest_twisted
 import treq
 
 from tests.e2e.daemon_pair import daemon_pairs, eventually
+from tests.e2e.daemons import DEMO
 from tests.e2e.test_stream import Env, book_seq_delivered
 
 
@@ -165,9 +166,6 @@ def test_an_okx_host_of_another_region_is_refused_at_start():
         Options().parseOptions(["--okx-region", "us"])  # no region OKX's docs do not give
 
 
-DEMO_SECRET = "okxsim-demo-secret,okxsim-demo-pass,simulate"
-
-
 @pytest.fixture
 def private(reactor):
     from tests.e2e.test_private import Env as PrivateEnv
@@ -184,7 +182,7 @@ def order_posts(env):
 @pytest_twisted.ensureDeferred
 async def test_a_websocket_order_for_an_instrument_without_a_code_goes_over_rest_once(private):
     env = await private()
-    demo = {"secret_key": DEMO_SECRET}
+    demo = DEMO
     await env.bridge.call("accounts", **demo)
     await env.in_sync()
     listed = await env.bridge.call("markets", **demo)
@@ -290,7 +288,7 @@ async def test_new_websocket_connections_are_paced_to_three_a_second_across_stre
         await bridge.call("ticker", {"symbol": "BTC_USDT"})                        # /public
         await bridge.call("records", {"symbol": "BTC_USDT", "period": 60})         # /business
         await bridge.call("accounts")                                              # /private, live
-        await bridge.call("accounts", secret_key=DEMO_SECRET)                      # /private, demo
+        await bridge.call("accounts", **DEMO)                                      # /private, demo
         await eventually(reactor, lambda: hub.connections_made == 3, "three connections")
         # the fourth waits for its slot on the daemon's clock, which has not moved
         assert bridge.daemon.streams.pacer.delayed == 1 and hub.connections_made == 3
