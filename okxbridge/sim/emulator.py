@@ -62,6 +62,11 @@ class Emulator:
     books_snapshot: bool = True
     #: connections of one account per private channel before OKX ends the next (``--ws-channel-conns``)
     ws_channel_conns: int = 30
+    #: OKX's WebSocket limits (:mod:`okxbridge.sim.ws_limits`): new connections a second per IP,
+    #: subscribe/unsubscribe/login requests per connection-hour, seconds before an idle close; 0: off
+    ws_conn_rate: int = 3
+    ws_ops_per_hour: int = 480
+    ws_idle: float = 30.0
     #: API key → its permissions, ``perm`` of /account/config (``--key-perm``; default read_only,trade)
     key_perms: dict = attrs.field(factory=dict)
     #: API key → its IP whitelist (``--key-ip``); a key without one is usable from anywhere
@@ -71,7 +76,9 @@ class Emulator:
     def __attrs_post_init__(self):
         self.walk = PriceWalk(self.seed)
         self.ws = WsHub(self, legacy_checksum=self.legacy_checksum, books_snapshot=self.books_snapshot,
-                     channel_conns=self.ws_channel_conns)
+                     channel_conns=self.ws_channel_conns,
+                     limit_figures={"conn_rate": self.ws_conn_rate, "ops_per_hour": self.ws_ops_per_hour,
+                                    "idle": self.ws_idle})
         self.engine = Engine(self.walk)
         self.limiter = EndpointLimits(self.clock, self.rate_limits)
         for account in self.accounts:  # a key is live or demo, as on OKX: its account in that environment

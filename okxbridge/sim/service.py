@@ -54,6 +54,12 @@ class Options(usage.Options):
         ["books-snapshot", None, "on", "on|off: send the books channel's initial snapshot (OKX drops it in 2026)"],
         ["ws-channel-conns", None, 30, "connections of one account per private channel before the next is ended "
          "with channel-conn-count-error (OKX: 30)", int],
+        ["ws-conn-rate", None, 3, "new WebSocket connections a second per IP; more get HTTP 429 (OKX: 3; 0: no limit)",
+         int],
+        ["ws-ops-per-hour", None, 480, "subscribe/unsubscribe/login requests per connection-hour; more get 60014 "
+         "(OKX: 480; 0: no limit)", int],
+        ["ws-idle", None, 30.0, "seconds a WebSocket connection may go without a subscription or a frame sent "
+         "before it is closed with 4004 (OKX: 30; 0: never)", float],
     ]
     optFlags = [["no-rate-limits", None, "do not enforce OKX's rate limits"]]
 
@@ -124,6 +130,7 @@ def make_emulator(options, clock):
         latency=options["latency"] / 1000.0,
         books_snapshot=options["books-snapshot"] == "on",
         ws_channel_conns=options["ws-channel-conns"],
+        ws_conn_rate=options["ws-conn-rate"], ws_ops_per_hour=options["ws-ops-per-hour"], ws_idle=options["ws-idle"],
         key_perms=options["key-perms"], key_ips=options["key-ips"],
     )
 

@@ -280,8 +280,10 @@ async def test_new_websocket_connections_are_paced_to_three_a_second_across_stre
     from okxbridge.sim.testing import start_emulator
     from okxbridge.testing import start_bridge
 
-    running = await start_emulator(reactor)
+    # one clock for both: okxsim counts OKX's 3 connections a second on the time the daemon paces by
     clock = task.Clock()
+    clock.advance(1_750_000_000)
+    running = await start_emulator(reactor, clock=clock)
     bridge = await start_bridge(reactor, running.url, stream=True, private=True, clock=clock)
     hub = running.emulator.ws
     try:
@@ -294,6 +296,7 @@ async def test_new_websocket_connections_are_paced_to_three_a_second_across_stre
         assert bridge.daemon.streams.pacer.delayed == 1 and hub.connections_made == 3
         clock.advance(1.0)  # the next second: the fourth opens
         await eventually(reactor, lambda: hub.connections_made == 4, "the fourth connection")
+        assert hub.limits.refused == {}  # okxsim, which refuses a 4th connection within 1 s, refused none
     finally:
         await bridge.stop()
         await running.stop()

@@ -189,6 +189,22 @@ async def rest_place(running, order):
 
 
 @pytest_twisted.ensureDeferred
+async def test_a_key_of_the_other_environment_cannot_log_in(reactor):
+    import websockets
+
+    async def scenario(running):
+        for url, key in (("/private?brokerId=9999", KEY), ("/private", DEFAULT_DEMO_ACCOUNT)):
+            async with websockets.connect(running.ws_url + url) as ws:
+                await ws.send(login(key))
+                refused = await next_json(ws)
+                assert (refused["event"], refused["code"], refused["msg"]) == (
+                    "error", "50101", "APIKey does not match current environment."), refused
+        return True
+
+    assert await against_emulator(reactor, scenario)
+
+
+@pytest_twisted.ensureDeferred
 async def test_demo_environment_is_its_own_account_and_lost_answers_still_execute(reactor):
     import websockets
 
@@ -197,11 +213,6 @@ async def test_demo_environment_is_its_own_account_and_lost_answers_still_execut
         code = emu.instrument("ETH-USDT").code_in(True)  # demo's own code (issue 25: OKX's differ from live's)
         order = {"instIdCode": code, "tdMode": "cash", "side": "buy", "ordType": "limit", "px": "100",
                  "sz": "0.01", "clOrdId": "demo1"}
-        for url, key in (("/private?brokerId=9999", KEY), ("/private", DEFAULT_DEMO_ACCOUNT)):
-            async with websockets.connect(running.ws_url + url) as ws:  # a key of the other environment
-                await ws.send(login(key))
-                refused = await next_json(ws)
-                assert (refused["event"], refused["code"]) == ("error", "50101"), refused
         async with websockets.connect(running.ws_url + "/private?brokerId=9999") as ws:
             await ws.send(login(DEFAULT_DEMO_ACCOUNT))
             assert (await next_json(ws))["event"] == "login"
