@@ -48,6 +48,13 @@ def test_demo_accounts_are_keys_of_their_own():
         parse("--account", "k:s:p", "--demo-account", "k:s2:p2")
 
 
+def test_websocket_limits_default_to_okx_figures_and_can_be_changed():
+    hub = make_emulator(parse(), clock=None).ws
+    assert (hub.limits.conn_rate, hub.limits.ops_per_hour, hub.limits.idle) == (3, 480, 30.0)
+    hub = make_emulator(parse("--ws-conn-rate", "0", "--ws-ops-per-hour", "10", "--ws-idle", "5"), clock=None).ws
+    assert (hub.limits.conn_rate, hub.limits.ops_per_hour, hub.limits.idle) == (0, 10, 5.0)
+
+
 def test_a_bare_port_number_listens_on_loopback():
     # twistd okxsim --port 17771 used to fail with "Unknown endpoint type"
     assert parse("--port", "17771")["port"] == "tcp:17771:interface=127.0.0.1"
