@@ -300,3 +300,25 @@ async def test_new_websocket_connections_are_paced_to_three_a_second_across_stre
     finally:
         await bridge.stop()
         await running.stop()
+
+
+@pytest_twisted.ensureDeferred
+async def test_books_spread_over_connections_each_served_from_its_own(streaming, monkeypatch):
+    from okxbridge.okx import market_streams
+
+    # okxsim lists 23 instruments, fewer than OKX's 30 books a connection: the test lowers the
+    # bridge's figure to 2 so that five books need three connections
+    monkeypatch.setattr(market_streams, "BOOKS_PER_CONNECTION", 2)
+    env = await streaming()
+    symbols = ["BTC_USDT", "ETH_USDT", "LTC_USDT", "OKB_USDT", "BTC_USDT.swap"]
+    for symbol in symbols:
+        await env.bridge.call("depth", {"symbol": symbol})  # REST, and subscribes
+    inst_ids = ["BTC-USDT", "ETH-USDT", "LTC-USDT", "OKB-USDT", "BTC-USDT-SWAP"]
+    for inst_id in inst_ids:
+        await env.ready("books", inst_id)
+    public = [s for (_, name), s in env.streams.streams.items() if name.startswith("public")]
+    assert sorted(len(s.wanted) for s in public) == [1, 2, 2]
+    held = [keys for conn, keys in env.sim.ws.conns.items() if conn.endpoint == "public"]
+    assert sorted(len(keys) for keys in held) == [1, 2, 2] and env.sim.ws.limits.refused == {}
+    for inst_id, symbol in zip(inst_ids, symbols, strict=True):
+        await streamed_depth_equals_rest(env, inst_id, symbol)
