@@ -13,6 +13,7 @@ The rule (docs/streaming.md, "Streaming market data"):
   taken while the subscription is live is joined to the pushes, after which a call is
   answered locally when the state holds the ``limit`` asked for (older bars: REST).
 - A subscription not asked for during ``--stream-idle`` seconds is unsubscribed.
+- At most :data:`BOOKS_PER_CONNECTION` (OKX's 30) ``books`` on one connection: more open others.
 - A ``books`` subscription OKX starts without a snapshot (changelog 2026-02-12) is synced
   from one ``GET /market/books?sz=400``, asked with the key whose call confirmed it
   (unsigned: the key only says live or demo); see :mod:`okxbridge.okx.market_state`.
@@ -24,6 +25,7 @@ pushes nothing: freshness is the connection's, proven by the keep-alive.
 from __future__ import annotations
 
 import collections
+import itertools
 from typing import Any, Callable
 
 import attrs
@@ -43,6 +45,8 @@ BOOK_CHANNEL = "books"
 #: one push per trade (``trades`` folds a taker order's trades into one push with ``count``,
 #: which joined to REST's one row per trade would list the trades at the seam twice)
 TRADES_CHANNEL = "trades-all"
+#: OKX discourages more than 30 ``books`` on one connection (a full buffer closes it, 4005; spec okx-v5.md §10)
+BOOKS_PER_CONNECTION = 30
 
 
 def endpoint_of(channel: str) -> str:
@@ -73,7 +77,11 @@ class MarketStreams:
     #: subscriptions held at most, live and demo together (``--max-subscriptions``): past it,
     #: REST answers — OKX's 400 subscribe ops per connection-hour reset on every reconnect
     max_subscriptions: int = 500
+    #: (demo, name) → connection; name is the endpoint, or ``public-2``, ``public-3``… for the
+    #: further connections books are spread over
     streams: dict[tuple[bool, str], WsStream] = attrs.Factory(dict)
+    #: (demo, channel, instId) → the name of the connection that carries it
+    homes: dict[tuple[bool, str, str], str] = attrs.Factory(dict)
     states: dict[bool, MarketState] = attrs.Factory(dict)
     asked: dict[tuple[bool, str, str], float] = attrs.Factory(dict)
     answers: collections.Counter = attrs.Factory(collections.Counter)
@@ -94,15 +102,17 @@ class MarketStreams:
     async def stop(self) -> None:
         if self._sweeper is not None and self._sweeper.running:
             self._sweeper.stop()
-        for stream in self.streams.values():
-            await _maybe(stream.stop())
+        for stopping in [stream.stop() for stream in self.streams.values()]:
+            if stopping is not None:
+                await stopping
 
     def sweep_idle(self) -> None:
         now = self.clock.seconds()
         for (demo, channel, inst_id), at in list(self.asked.items()):
             if now - at >= self.idle:
                 del self.asked[(demo, channel, inst_id)]
-                self._stream(demo, channel).unsubscribe({"channel": channel, "instId": inst_id})
+                self._stream(demo, channel, inst_id).unsubscribe({"channel": channel, "instId": inst_id})
+                self.homes.pop((demo, channel, inst_id), None)
                 self._state(demo).forget(channel, inst_id)
                 log.info("okx ws unsubscribed {channel} {inst_id} after {idle}s unused", channel=channel,
                          inst_id=inst_id, idle=self.idle)
@@ -127,29 +137,40 @@ class MarketStreams:
                                                     lambda entry: self._need_snapshot(demo, entry))
         return state
 
-    def _stream(self, demo: bool, channel: str) -> WsStream:
-        endpoint = endpoint_of(channel)
-        stream = self.streams.get((demo, endpoint))
+    def _home(self, demo: bool, channel: str, inst_id: str) -> str:
+        """The connection that carries (or will carry) this subscription: its endpoint's, but a
+        ``books`` channel goes to the first public connection with room under OKX's 30."""
+        home = self.homes.get((demo, channel, inst_id))
+        if home is not None or channel != BOOK_CHANNEL:
+            return home or endpoint_of(channel)
+        held = collections.Counter(name for (d, ch, _), name in self.homes.items() if (d, ch) == (demo, BOOK_CHANNEL))
+        names = ("public" if n == 1 else f"public-{n}" for n in itertools.count(1))
+        return next(name for name in names if held[name] < BOOKS_PER_CONNECTION)
+
+    def _stream(self, demo: bool, channel: str, inst_id: str = "") -> WsStream:
+        name = self._home(demo, channel, inst_id)
+        stream = self.streams.get((demo, name))
         if stream is None:
             state = self._state(demo)
             stream = WsStream(
-                f"{self.urls[demo]}/ws/v5/{endpoint}", self.reactor, self.clock, on_push=state.push,
-                on_reset=lambda: self._reset(demo, endpoint),
+                f"{self.urls[demo]}/ws/v5/{endpoint_of(channel)}", self.reactor, self.clock, on_push=state.push,
+                on_reset=lambda: self._reset(demo, name),
                 on_rejected=lambda arg, code, msg: self._rejected(demo, arg, code),
                 ping_after=self.fresh / 2, pong_timeout=self.fresh / 2, trust_root=self.trust_root,
                 pacer=self.pacer)
-            self.streams[(demo, endpoint)] = stream
+            self.streams[(demo, name)] = stream
         return stream
 
-    def _reset(self, demo: bool, endpoint: str) -> None:
+    def _reset(self, demo: bool, name: str) -> None:
         state = self._state(demo)
-        state.reset([key for key in state.entries if endpoint_of(key[0]) == endpoint])
+        state.reset([key for key in state.entries if self._home(demo, *key) == name])
 
     def _broken(self, demo: bool, entry: Entry, why: str) -> None:
         self.resubscribes[entry.broken] += 1
         log.warn("okx ws {channel} {inst_id} broken ({why}): resubscribing", channel=entry.channel,
                  inst_id=entry.inst_id, why=why)
-        self._stream(demo, entry.channel).resubscribe({"channel": entry.channel, "instId": entry.inst_id})
+        arg = {"channel": entry.channel, "instId": entry.inst_id}
+        self._stream(demo, entry.channel, entry.inst_id).resubscribe(arg)
 
     def _need_snapshot(self, demo: bool, entry: Entry) -> None:
         public = self.public.get(demo)
@@ -170,6 +191,7 @@ class MarketStreams:
     def _rejected(self, demo: bool, arg: dict[str, str], code: str) -> None:
         self.rejected[code] += 1
         self.asked.pop((demo, arg["channel"], arg.get("instId", "")), None)
+        self.homes.pop((demo, arg["channel"], arg.get("instId", "")), None)
         self._state(demo).forget(arg["channel"], arg.get("instId", ""))
         self._close_empty()
 
@@ -180,7 +202,7 @@ class MarketStreams:
         if entry is None:
             return None
         self.asked[(demo, channel, inst_id)] = self.clock.seconds()
-        if entry.servable() and self._stream(demo, channel).heard_within(self.fresh):
+        if entry.servable() and self._stream(demo, channel, inst_id).heard_within(self.fresh):
             return entry
         return None
 
@@ -198,7 +220,9 @@ class MarketStreams:
             if sum(len(st.entries) for st in self.states.values()) >= self.max_subscriptions:
                 self.answers[("subscribe", "cap")] += 1
                 return
-            if self._stream(demo, channel).subscribe({"channel": channel, "instId": inst_id}):
+            name = self._home(demo, channel, inst_id)
+            if self._stream(demo, channel, inst_id).subscribe({"channel": channel, "instId": inst_id}):
+                self.homes[(demo, channel, inst_id)] = name
                 state.entry(channel, inst_id)
 
     def count(self, method: str, source: str) -> None:
@@ -232,7 +256,7 @@ class MarketStreams:
 
     def _live(self, demo: bool, channel: str, inst_id: str) -> tuple[Entry, int] | None:
         entry = self._state(demo).entries.get((channel, inst_id))
-        stream = self.streams.get((demo, endpoint_of(channel)))
+        stream = self.streams.get((demo, self._home(demo, channel, inst_id)))
         if entry is None or not entry.servable() or stream is None or not stream.heard_within(self.fresh):
             return None
         return entry, entry.epoch
@@ -273,8 +297,3 @@ class MarketStreams:
             "crossed_books": sum(1 for st in self.states.values() for e in st.entries.values() if e.crossed),
             "rest_book_snapshots": dict(self.rest_snapshots),
         }
-
-
-async def _maybe(result):
-    if result is not None:
-        await result

@@ -42,6 +42,7 @@ from twisted.logger import Logger
 from .ws_link import OPEN, Gate, Link, OkxWsProtocol, StreamFactory, ws_endpoint
 
 OPS_PER_HOUR = 400
+PING_WITHIN = 20.0  # seconds: OKX's "N less than 30" (docs #overview-websocket-connect)
 HOUR = 3600.0
 ENDED = ("channel-conn-count-error", "unsubscribe")  # OKX ends a private subscription
 
@@ -70,7 +71,8 @@ class WsStream:
     on_push: Callable[[dict[str, Any]], None]
     on_reset: Callable[[], None]
     on_rejected: Callable[[dict[str, str], str, str], None]
-    ping_after: float = 2.5
+    #: OKX closes a connection with nothing pushed for 30 s: ping within 20 s whatever ``--stream-fresh`` says
+    ping_after: float = attrs.field(default=2.5, converter=lambda seconds: min(float(seconds), PING_WITHIN))
     pong_timeout: float = 2.5
     trust_root: Any = None
     pacer: Any = None  # the daemon's .ws_pacing.ConnectionPacer: 3 new connections a second

@@ -20,7 +20,9 @@ from twisted.internet.defer import Deferred
 
 #: OKX's figure: connection requests per second per IP
 PER_SECOND = 3
-WINDOW = 1.0
+#: a second, and 0.1 s more: OKX counts a connection when its upgrade request arrives, which is
+#: a TCP and TLS handshake after the slot (that varies); okxsim refuses a 4th within 1.0 s
+WINDOW = 1.1
 
 
 @attrs.define(eq=False)

@@ -5,12 +5,12 @@ It is an independent reading of OKX's rules (it imports nothing from the
 bridge's own OKX client), so tests of the bridge can run without a network and
 still notice where the bridge misreads OKX.
 
-    from okxbridge.sim import Emulator, SimAccount, DEFAULT_ACCOUNT
-    emu = Emulator(clock=reactor, accounts=[DEFAULT_ACCOUNT], seed=1)
+    from okxbridge.sim import Emulator, SimAccount, DEFAULT_ACCOUNT, DEFAULT_DEMO_ACCOUNT
+    emu = Emulator(clock=reactor, accounts=[DEFAULT_ACCOUNT, DEFAULT_DEMO_ACCOUNT], seed=1)
     site = Site(emu.resource())
 """
 
-from okxbridge.sim.auth import DEFAULT_ACCOUNT, SimAccount
+from okxbridge.sim.auth import DEFAULT_ACCOUNT, DEFAULT_ACCOUNTS, DEFAULT_DEMO_ACCOUNT, SimAccount
 from okxbridge.sim.emulator import Emulator
 
-__all__ = ["DEFAULT_ACCOUNT", "Emulator", "SimAccount"]
+__all__ = ["DEFAULT_ACCOUNT", "DEFAULT_ACCOUNTS", "DEFAULT_DEMO_ACCOUNT", "Emulator", "SimAccount"]

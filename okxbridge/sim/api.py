@@ -156,7 +156,7 @@ class EmulatorSite:
         ip = request.getClientAddress().host
         if not path.startswith(PUBLIC_PREFIXES):
             headers = {k.decode().lower(): v[0].decode() for k, v in request.requestHeaders.getAllRawHeaders()}
-            account = authenticate(headers, method, request.uri.decode(), raw, emu.account_map(), now)
+            account = authenticate(headers, method, request.uri.decode(), raw, emu.account_map(), now, demo)
             if not emu.ip_allowed(account.api_key, ip):
                 raise ApiRejection("50110", f"Your IP {ip} is not included in your API key's IP whitelist.")
             state, api_key = emu.state(account.api_key, demo), account.api_key

@@ -21,7 +21,9 @@ WINDOW = 30.0
 
 @attrs.frozen
 class SimAccount:
-    """An API key the emulator accepts, valid in both live and demo environments."""
+    """An API key the emulator accepts, in one environment: OKX creates a key for live
+    trading or for demo trading, and a key used in the other one is refused with 50101
+    "APIKey does not match current environment." (HTTP 401, docs #error-code-rest-api-public)."""
 
     api_key: str
     secret: str = attrs.field(repr=False)
@@ -31,6 +33,9 @@ class SimAccount:
     uid: str = ""
     #: account mode: spot, futures, multi or portfolio (:mod:`okxbridge.sim.modes`)
     mode: str = "futures"
+    #: a demo-trading key (``--demo-account``): valid with ``x-simulated-trading: 1`` and on the
+    #: demo WebSocket host only; a live key (``--account``) everywhere else
+    demo: bool = False
 
     @property
     def account_id(self):
@@ -38,6 +43,11 @@ class SimAccount:
 
 
 DEFAULT_ACCOUNT = SimAccount(api_key="okxsim-demo-key", secret="okxsim-demo-secret", passphrase="okxsim-demo-pass")
+#: the default demo-trading key: OKX's demo keys are keys of their own (README, "Offline")
+DEFAULT_DEMO_ACCOUNT = SimAccount(api_key="okxsim-demo-trading-key", secret="okxsim-demo-trading-secret",
+                                  passphrase="okxsim-demo-trading-pass", demo=True)
+DEFAULT_ACCOUNTS = (DEFAULT_ACCOUNT, DEFAULT_DEMO_ACCOUNT)
+WRONG_ENVIRONMENT = ("50101", "APIKey does not match current environment.")
 
 
 def sign(secret, timestamp, method, request_path, body):
@@ -60,11 +70,14 @@ def parse_timestamp(text):
     return moment.replace(tzinfo=datetime.timezone.utc).timestamp()
 
 
-def authenticate(headers, method, request_path, body, accounts, now):
+def authenticate(headers, method, request_path, body, accounts, now, demo=False):
     """The SimAccount behind a signed request, or raise the ApiRejection OKX would answer.
 
     ``headers`` maps lower-case header names to str; ``accounts`` maps api key to
-    SimAccount; ``now`` is the emulator's clock in seconds (offset applied).
+    SimAccount; ``now`` is the emulator's clock in seconds (offset applied); ``demo`` whether
+    the request asks for demo trading (``x-simulated-trading: 1``). A key of the other
+    environment gets 50101 once it is known to be the key's (okxsim checks the passphrase
+    and signature first: that OKX does is inferred, its docs give no order).
     """
     key = headers.get("ok-access-key", "")
     signature = headers.get("ok-access-sign", "")
@@ -91,6 +104,8 @@ def authenticate(headers, method, request_path, body, accounts, now):
     expected = sign(account.secret, timestamp, method, request_path, body)
     if not hmac.compare_digest(signature.encode(), expected.encode()):
         return _fail("50113", "Invalid signature.")
+    if account.demo != demo:
+        return _fail(*WRONG_ENVIRONMENT)
     return account
 
 

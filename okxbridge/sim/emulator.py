@@ -11,7 +11,7 @@ from decimal import Decimal
 import attrs
 from twisted.logger import Logger
 
-from okxbridge.sim.auth import DEFAULT_ACCOUNT
+from okxbridge.sim.auth import DEFAULT_ACCOUNTS
 from okxbridge.sim.faults import FaultTable
 from okxbridge.sim.instruments import catalogue
 from okxbridge.sim.ledger import Ledger
@@ -41,7 +41,9 @@ class Emulator:
     log = Logger()
 
     clock: object
-    accounts: list = attrs.field(factory=lambda: [DEFAULT_ACCOUNT], converter=lambda a: list(a) or [DEFAULT_ACCOUNT])
+    #: API keys, each live or demo (:attr:`SimAccount.demo`); default one of each
+    accounts: list = attrs.field(factory=lambda: list(DEFAULT_ACCOUNTS),
+                                 converter=lambda a: list(a) or list(DEFAULT_ACCOUNTS))
     balances: dict = attrs.field(factory=lambda: dict(DEFAULT_BALANCES), converter=_decimals)
     funding_balances: dict = attrs.field(factory=lambda: dict(DEFAULT_FUNDING), converter=_decimals)
     seed: int = 1
@@ -60,6 +62,11 @@ class Emulator:
     books_snapshot: bool = True
     #: connections of one account per private channel before OKX ends the next (``--ws-channel-conns``)
     ws_channel_conns: int = 30
+    #: OKX's WebSocket limits (:mod:`okxbridge.sim.ws_limits`): new connections a second per IP,
+    #: subscribe/unsubscribe/login requests per connection-hour, seconds before an idle close; 0: off
+    ws_conn_rate: int = 3
+    ws_ops_per_hour: int = 480
+    ws_idle: float = 30.0
     #: API key → its permissions, ``perm`` of /account/config (``--key-perm``; default read_only,trade)
     key_perms: dict = attrs.field(factory=dict)
     #: API key → its IP whitelist (``--key-ip``); a key without one is usable from anywhere
@@ -69,16 +76,17 @@ class Emulator:
     def __attrs_post_init__(self):
         self.walk = PriceWalk(self.seed)
         self.ws = WsHub(self, legacy_checksum=self.legacy_checksum, books_snapshot=self.books_snapshot,
-                     channel_conns=self.ws_channel_conns)
+                     channel_conns=self.ws_channel_conns,
+                     limit_figures={"conn_rate": self.ws_conn_rate, "ops_per_hour": self.ws_ops_per_hour,
+                                    "idle": self.ws_idle})
         self.engine = Engine(self.walk)
         self.limiter = EndpointLimits(self.clock, self.rate_limits)
-        for account in self.accounts:
-            for demo in (False, True):
-                if (account.account_id, demo) not in self.states:  # keys of one uid share it
-                    self.states[(account.account_id, demo)] = AccountState(
-                        api_key=account.api_key, demo=demo, acct_lv=ACCOUNT_LEVELS[account.mode],
-                        ledger=Ledger(cash=dict(self.balances), funding=dict(self.funding_balances)),
-                    )
+        for account in self.accounts:  # a key is live or demo, as on OKX: its account in that environment
+            if (account.account_id, account.demo) not in self.states:  # keys of one uid share it
+                self.states[(account.account_id, account.demo)] = AccountState(
+                    api_key=account.api_key, demo=account.demo, acct_lv=ACCOUNT_LEVELS[account.mode],
+                    ledger=Ledger(cash=dict(self.balances), funding=dict(self.funding_balances)),
+                )
 
     # -- time and markets -----------------------------------------------------
     def now(self):

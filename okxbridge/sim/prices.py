@@ -129,22 +129,54 @@ def book(walk, inst, seconds, depth):
     return {"asks": asks, "bids": bids, "ts": ms_text(seconds)}
 
 
+#: a taker order of okxsim's tape fills against 1..MAX_FILLS maker orders at one price
+MAX_FILLS = 3
+#: tradeIds per second of the tape (room for every fill of its taker order)
+IDS_PER_SECOND = 4
+TAPE_EPOCH = 1_500_000_000
+
+
+def fills_at(walk, inst, second):
+    """The trades of the tape's taker order in ``second``, newest (highest ``tradeId``) first.
+
+    OKX's REST ``/market/trades`` lists one row per trade (match) and its public ``trades``
+    channel folds one taker order's trades at one price into one push with ``count``
+    (docs #order-book-trading-market-data-ws-trades-channel): the tape has one taker order a
+    second, which fills 1–3 makers at one price, so both granularities show."""
+    u = unit(walk.seed, inst.inst_id, "trade", second)
+    side = "buy" if u < 0.5 else "sell"
+    top = quote(walk, inst, second)
+    n = 1 + int(unit(walk.seed, inst.inst_id, "fills", second) * MAX_FILLS)
+    total = floor_to(_level_size(walk.seed, inst, second, "trade", 0) * Decimal(repr(0.01 + u / 4)), inst.lot_sz)
+    part = max(floor_to(total / n, inst.lot_sz), inst.min_sz)
+    first = (second - TAPE_EPOCH) * IDS_PER_SECOND
+    return [{
+        "instId": inst.inst_id,
+        "side": side,
+        "sz": fmt(part),
+        "px": fmt(top.ask if side == "buy" else top.bid),
+        "source": "0",
+        "tradeId": str(first + j),
+        "ts": str(second * 1000 + int(u * 999)),
+    } for j in reversed(range(n))]
+
+
+def last_trade_id(walk, inst, second):
+    """The ``tradeId`` of the newest trade of ``second``: the one a ``trades`` push carries."""
+    return fills_at(walk, inst, second)[0]["tradeId"]
+
+
 def trades(walk, inst, seconds, limit):
-    """GET /market/trades: one print per second of the tape, newest first."""
+    """GET /market/trades: the newest ``limit`` trades of the tape, newest first."""
     rows = []
-    now = int(seconds)
-    for second in range(now, now - limit, -1):
-        u = unit(walk.seed, inst.inst_id, "trade", second)
-        side = "buy" if u < 0.5 else "sell"
-        top = quote(walk, inst, second)
-        size = floor_to(_level_size(walk.seed, inst, second, "trade", 0) * Decimal(repr(0.01 + u / 4)), inst.lot_sz)
-        rows.append({
-            "instId": inst.inst_id,
-            "side": side,
-            "sz": fmt(max(size, inst.min_sz)),
-            "px": fmt(top.ask if side == "buy" else top.bid),
-            "source": "0",
-            "tradeId": str(second - 1_500_000_000),
-            "ts": str(second * 1000 + int(u * 999)),
-        })
+    second = int(seconds)
+    while len(rows) < limit:
+        rows += fills_at(walk, inst, second)[:limit - len(rows)]
+        second -= 1
     return rows
+
+
+def taker_orders(walk, inst, after, upto):
+    """The taker orders of seconds ``after`` < s <= ``upto``, oldest first: each its fills
+    newest first, as :func:`fills_at` lists them."""
+    return [fills_at(walk, inst, second) for second in range(after + 1, upto + 1)]

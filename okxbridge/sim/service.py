@@ -11,22 +11,24 @@ from twisted.python import usage
 from twisted.web.server import Site
 
 from okxbridge.listening import Listener, port_description
-from okxbridge.sim.auth import DEFAULT_ACCOUNT, SimAccount
+from okxbridge.sim.auth import DEFAULT_ACCOUNTS, SimAccount
 from okxbridge.sim.emulator import DEFAULT_BALANCES, Emulator
 from okxbridge.sim.modes import ACCOUNT_LEVELS
 
 
-def parse_account(text):
+def parse_account(text, demo=False):
     """``KEY:SECRET:PASSPHRASE[:UID[:MODE]]`` as a SimAccount (keys with one UID share an
-    account, and its mode: the first key's); MODE is spot, futures (default), multi or portfolio."""
+    account, and its mode: the first key's); MODE is spot, futures (default), multi or portfolio.
+    ``demo``: a demo-trading key (``--demo-account``), as OKX creates keys for one environment."""
+    option = "--demo-account" if demo else "--account"
     parts = text.split(":")
     if len(parts) not in (3, 4, 5) or not all(parts[:3]) or (len(parts) == 4 and not parts[3]):
-        raise usage.UsageError("--account wants KEY:SECRET:PASSPHRASE[:UID[:MODE]]")
+        raise usage.UsageError(f"{option} wants KEY:SECRET:PASSPHRASE[:UID[:MODE]]")
     mode = parts[4] if len(parts) == 5 else "futures"
     if mode not in ACCOUNT_LEVELS:
-        raise usage.UsageError(f"--account MODE must be one of {', '.join(ACCOUNT_LEVELS)}, got {mode[:20]!r}")
+        raise usage.UsageError(f"{option} MODE must be one of {', '.join(ACCOUNT_LEVELS)}, got {mode[:20]!r}")
     uid = parts[3] if len(parts) > 3 else ""
-    return SimAccount(api_key=parts[0], secret=parts[1], passphrase=parts[2], uid=uid, mode=mode)
+    return SimAccount(api_key=parts[0], secret=parts[1], passphrase=parts[2], uid=uid, mode=mode, demo=demo)
 
 
 def parse_balance(text):
@@ -52,6 +54,12 @@ class Options(usage.Options):
         ["books-snapshot", None, "on", "on|off: send the books channel's initial snapshot (OKX drops it in 2026)"],
         ["ws-channel-conns", None, 30, "connections of one account per private channel before the next is ended "
          "with channel-conn-count-error (OKX: 30)", int],
+        ["ws-conn-rate", None, 3, "new WebSocket connections a second per IP; more get HTTP 429 (OKX: 3; 0: no limit)",
+         int],
+        ["ws-ops-per-hour", None, 480, "subscribe/unsubscribe/login requests per connection-hour; more get 60014 "
+         "(OKX: 480; 0: no limit)", int],
+        ["ws-idle", None, 30.0, "seconds a WebSocket connection may go without a subscription or a frame sent "
+         "before it is closed with 4004 (OKX: 30; 0: never)", float],
     ]
     optFlags = [["no-rate-limits", None, "do not enforce OKX's rate limits"]]
 
@@ -62,8 +70,13 @@ class Options(usage.Options):
         self["key-perms"], self["key-ips"] = {}, {}
 
     def opt_account(self, text):
-        """KEY:SECRET:PASSPHRASE[:UID[:MODE]] of an API key to accept (repeatable; default the demo key)."""
+        """KEY:SECRET:PASSPHRASE[:UID[:MODE]] of a live-trading API key to accept (repeatable)."""
         self["accounts"].append(parse_account(text))
+
+    def opt_demo_account(self, text):
+        """KEY:SECRET:PASSPHRASE[:UID[:MODE]] of a demo-trading API key (x-simulated-trading: 1) to accept
+        (repeatable). With neither option: okxsim's default live key and default demo key."""
+        self["accounts"].append(parse_account(text, demo=True))
 
     def opt_balance(self, text):
         """CCY=AMOUNT funding every account's trading balance (repeatable)."""
@@ -91,6 +104,9 @@ class Options(usage.Options):
             raise usage.UsageError("--books-snapshot wants on or off")
         if self["tls-key"] and not self["tls-cert"]:
             raise usage.UsageError("--tls-key needs --tls-cert")
+        keys = [account.api_key for account in self["accounts"]]
+        if len(keys) != len(set(keys)):  # one key, one environment
+            raise usage.UsageError("an API key is given twice (--account and --demo-account keys are distinct)")
 
     def listen_description(self):
         if not self["tls-cert"]:
@@ -107,13 +123,14 @@ class Options(usage.Options):
 def make_emulator(options, clock):
     return Emulator(
         clock=clock,
-        accounts=options["accounts"] or [DEFAULT_ACCOUNT],
+        accounts=options["accounts"] or list(DEFAULT_ACCOUNTS),
         balances=options["balances"] or dict(DEFAULT_BALANCES),
         seed=options["seed"],
         rate_limits=not options["no-rate-limits"],
         latency=options["latency"] / 1000.0,
         books_snapshot=options["books-snapshot"] == "on",
         ws_channel_conns=options["ws-channel-conns"],
+        ws_conn_rate=options["ws-conn-rate"], ws_ops_per_hour=options["ws-ops-per-hour"], ws_idle=options["ws-idle"],
         key_perms=options["key-perms"], key_ips=options["key-ips"],
     )
 

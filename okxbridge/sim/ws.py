@@ -12,6 +12,8 @@ Modelled on docs #overview-websocket-subscribe / -unsubscribe / -connect and
   JSON or lacks fields, 60018 an unknown channel or instrument or a channel of the other
   path (candles live on /business only), 60019 an unknown ``op``;
 - text ``ping`` → text ``pong``; RFC 6455 pings are answered by autobahn;
+- OKX's limits (3 new connections a second per IP, 480 subscribe/unsubscribe/login requests
+  per connection-hour, the 30 s idle close) are :mod:`okxbridge.sim.ws_limits`;
 - pushes come from :mod:`okxbridge.sim.ws_feeds`, checked every ``interval`` seconds of the
   emulator's clock and at once after ``/__sim__/price``.
 
@@ -38,6 +40,7 @@ from twisted.logger import Logger
 
 from okxbridge.sim import prices
 from okxbridge.sim.ws_feeds import BOOK_CHANNELS, BUSINESS_CHANNELS, PUBLIC_CHANNELS, BookFeed, candle_bar, make_feed
+from okxbridge.sim.ws_limits import LIMITED_OPS, TOO_FREQUENT, WsLimits
 from okxbridge.sim.ws_private import PrivateChannels
 
 WS_ACTIONS = ("drop", "silence", "resume", "skip_seq", "delay", "reject_login", "lose_answer", "skip_push",
@@ -63,9 +66,13 @@ class WsHub:
     _ids: object = attrs.field(factory=lambda: itertools.count(0x1A2B3C4D))
     _loop: object = None
     private: PrivateChannels = attrs.field(init=False)
+    #: OKX's connection, operation and idle limits (the emulator's --ws-conn-rate, --ws-ops-per-hour, --ws-idle)
+    limits: WsLimits = attrs.field(init=False)
+    limit_figures: dict = attrs.field(factory=dict)
 
     def __attrs_post_init__(self):
         self.private = PrivateChannels(self)
+        self.limits = WsLimits(self.emu.clock, **self.limit_figures)
 
     def new_conn_id(self):
         return format(next(self._ids) & 0xFFFFFFFF, "08x")
@@ -74,14 +81,20 @@ class WsHub:
     def opened(self, conn):
         self.connections_made += 1
         self.conns[conn] = set()
+        self.limits.opened(conn)
         if conn.endpoint == "private":
             self.private.opened(conn, conn.demo)
 
     def closed(self, conn):
         self.conns.pop(conn, None)
         self.held.pop(conn, None)
+        self.limits.closed(conn)
         self.private.closed(conn)
         self._forget_unwatched()
+
+    def subscription_count(self, conn):
+        session = self.private.sessions.get(conn)
+        return len(self.conns.get(conn, ())) + (len(session.subs) if session is not None else 0)
 
     def received(self, conn, text):
         if text == "ping":
@@ -94,6 +107,14 @@ class WsHub:
         except ValueError:
             self.error(conn, "60012", f"Invalid request: {text}", None)
             return
+        if request.get("op") in LIMITED_OPS and not self.limits.take_op(conn):
+            self.error(conn, *TOO_FREQUENT, request.get("id"))  # OKX's 480 per connection-hour: not done
+            return
+        self._dispatch(conn, request, text)
+        if conn in self.conns:
+            self.limits.subscriptions(conn, self.subscription_count(conn))
+
+    def _dispatch(self, conn, request, text):
         if conn.endpoint == "private":
             self.private.received(conn, request, text)
             return
@@ -194,6 +215,7 @@ class WsHub:
             return
         queue = self.held.get(conn)
         if self.delay <= 0 and not queue:
+            self.limits.sent(conn)
             conn.sendMessage(text.encode(), isBinary=False)
             return
         due = self.emu.clock.seconds() + max(self.delay, 0.0)
@@ -206,6 +228,7 @@ class WsHub:
         while queue and queue[0][0] <= now:
             _, text = queue.popleft()
             if conn in self.conns and not self.silent:
+                self.limits.sent(conn)
                 conn.sendMessage(text.encode(), isBinary=False)
         if not queue:
             self.held.pop(conn, None)
@@ -227,6 +250,7 @@ class WsHub:
     def stop(self):
         if self._loop is not None and self._loop.running:
             self._loop.stop()
+        self.limits.stop()
         for conn in list(self.conns):
             conn.dropConnection(abort=True)
 
@@ -265,7 +289,8 @@ class WsHub:
                 "subscriptions": sum(len(keys) for keys in self.conns.values()),
                 "feeds": sorted("/".join(key) for key in self.feeds), "silent": self.silent, "delay": self.delay,
                 "private_sessions": sum(1 for s in self.private.sessions.values() if s.account is not None),
-                "private_subscriptions": sum(len(s.subs) for s in self.private.sessions.values())}
+                "private_subscriptions": sum(len(s.subs) for s in self.private.sessions.values()),
+                "refused": dict(self.limits.refused)}
 
 
 def _with_id(message, req_id):

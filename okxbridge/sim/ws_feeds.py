@@ -13,10 +13,10 @@ subscriber gets at once. Rules modelled (docs #order-book-trading-market-data-ws
   ``checksum`` field is 0, as OKX sends it since June 2026 ("Order Book Channels Checksum
   Field Deprecation"); ``legacy_checksum`` restores the CRC32 of the top 25 levels;
 - books5 / bbo-tbt: the whole 5 / 1 level book whenever it changed;
-- trades: one push per taker order, ``count`` the trades folded in and ``tradeId`` the last
-  (trades channel); okxsim's tape has one trade per taker order, so ``count`` is "1";
+- trades: one push per taker order, ``count`` the trades folded in, ``sz`` their sum and
+  ``tradeId`` the last (trades channel); okxsim's tape fills 1–3 makers per taker order;
 - trades-all (/business): one push per trade, the same fields without ``count``/``seqId``
-  (all-trades channel);
+  (all-trades channel), as REST ``/market/trades`` lists them;
 - candle{bar}: the open bar when it changed, at most once a second, and the closed bar
   (``confirm`` "1") when a new bar opens (candlesticks-channel).
 """
@@ -27,6 +27,7 @@ import attrs
 
 from okxbridge.sim import candles as candle_rules
 from okxbridge.sim import market_data, prices
+from okxbridge.sim.numbers import Decimal, fmt
 
 BOOK_CHANNELS = {"books": 400, "books5": 5, "bbo-tbt": 1}
 PUBLIC_CHANNELS = ("tickers", "trades", *BOOK_CHANNELS)
@@ -180,22 +181,34 @@ def diff(old, new):
     return changes
 
 
+def aggregated(fills):
+    """One ``trades`` push item for a taker order's trades at one price (newest first):
+    ``sz`` their sum, ``count`` how many, ``tradeId`` and ``seqId`` the last one's (docs
+    #order-book-trading-market-data-ws-trades-channel: "count — the number of trades
+    aggregated", "tradeId — the last trade ID in the trades aggregation")."""
+    last = fills[0]
+    total = sum((Decimal(f["sz"]) for f in fills), Decimal(0))
+    return {**last, "sz": fmt(total), "count": str(len(fills)), "seqId": int(last["tradeId"])}
+
+
 @attrs.define
 class TradesFeed:
+    """``trades``: one push per taker order (its trades folded in); ``trades-all``: one push
+    per trade (docs #order-book-trading-market-data-ws-all-trades-channel)."""
+
     walk: object
     inst: object
     channel: str = "trades"
     second: int = -1
 
-    def _item(self, row):
+    def _pushes(self, fills):
         if self.channel == "trades-all":
-            return dict(row)
-        return {**row, "count": "1", "seqId": int(row["tradeId"])}
+            return [_push(self.channel, self.inst, [dict(fill)]) for fill in reversed(fills)]
+        return [_push(self.channel, self.inst, [aggregated(fills)])]
 
     def snapshot(self, now):
         self.second = max(self.second, int(now))
-        row = prices.trades(self.walk, self.inst, now, 1)[0]
-        return _push(self.channel, self.inst, [self._item(row)])
+        return self._pushes(prices.fills_at(self.walk, self.inst, int(now)))[-1]
 
     def advance(self, now):
         if self.second < 0:
@@ -204,9 +217,9 @@ class TradesFeed:
         missed = int(now) - self.second
         if missed <= 0:
             return []
-        self.second = int(now)
-        rows = prices.trades(self.walk, self.inst, now, min(missed, MAX_CATCH_UP))
-        return [_push(self.channel, self.inst, [self._item(row)]) for row in reversed(rows)]
+        after, self.second = max(self.second, int(now) - MAX_CATCH_UP), int(now)
+        return [push for fills in prices.taker_orders(self.walk, self.inst, after, int(now))
+                for push in self._pushes(fills)]
 
 
 @attrs.define

@@ -36,6 +36,7 @@ import json
 import attrs
 
 from okxbridge.sim.account_api import _uid
+from okxbridge.sim.auth import WRONG_ENVIRONMENT
 from okxbridge.sim.ws_account import AccountWatch, balance_and_position
 from okxbridge.sim.ws_orders import OPS, OrderOperations
 
@@ -125,7 +126,7 @@ class PrivateChannels(OrderOperations):
 
     def login(self, conn, session, args):
         arg = args[0] if isinstance(args, list) and args and isinstance(args[0], dict) else {}
-        code, msg = self._login_error(arg)
+        code, msg = self._login_error(arg, conn.demo)
         if code is None:
             session.account = self.emu.account_map()[arg["apiKey"]]
             self.watch(session)
@@ -133,7 +134,7 @@ class PrivateChannels(OrderOperations):
         else:
             self.hub.send(conn, json.dumps({"event": "error", "code": code, "msg": msg, "connId": conn.conn_id}))
 
-    def _login_error(self, arg):
+    def _login_error(self, arg, demo):
         if self.reject_logins > 0:
             self.reject_logins -= 1
             return "60009", "Login failed."
@@ -155,6 +156,8 @@ class PrivateChannels(OrderOperations):
             return "60024", "Wrong passphrase"
         if not hmac.compare_digest(sign.encode(), login_sign(account.secret, str(ts)).encode()):
             return "60007", "Invalid sign"
+        if account.demo != demo:  # a demo key on the live host, or the reverse: OKX's REST code and text
+            return WRONG_ENVIRONMENT
         return None, ""
 
     def watch(self, session):

@@ -5,6 +5,7 @@ OKX path, beside the REST API on the same port; what the connections do is decid
 
 from autobahn.twisted.resource import WebSocketResource
 from autobahn.twisted.websocket import WebSocketServerFactory, WebSocketServerProtocol
+from autobahn.websocket.types import ConnectionDeny
 from twisted.web.resource import Resource
 
 from okxbridge.sim.ws_private import is_demo
@@ -20,6 +21,9 @@ class SimWsProtocol(WebSocketServerProtocol):
     demo = False
 
     def onConnect(self, request):
+        # OKX: 3 connection requests a second per IP (see okxbridge.sim.ws_limits)
+        if not self.factory.hub.limits.admit(self.transport.getPeer().host):
+            raise ConnectionDeny(429, "Too Many Requests")
         self.conn_id = self.factory.hub.new_conn_id()
         self.demo = is_demo(request)
 

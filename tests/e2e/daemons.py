@@ -13,6 +13,9 @@ from bench.procs import REPO, Proc, env_with, free_port, start, twistd, wait_for
 from okxbridge.call_client import request_body
 
 SECRET = "okxsim-demo-secret,okxsim-demo-pass"
+#: okxsim's default demo-trading key (a key of its own, as OKX's demo keys are), as FMZ sends it
+DEMO = {"access_key": "okxsim-demo-trading-key",
+        "secret_key": "okxsim-demo-trading-secret,okxsim-demo-trading-pass,simulate"}
 
 
 class Sim:

@@ -8,6 +8,7 @@ import treq
 from twisted.internet.threads import deferToThread
 
 from okxbridge.call_client import main, request_body
+from tests.e2e.daemons import DEMO as DEMO_KEY
 
 DEMO = {"OKX_ACCESS_KEY": "okxsim-demo-key", "OKX_SECRET_KEY": "okxsim-demo-secret,okxsim-demo-pass"}
 SECRETS = ("okxsim-demo-secret", "okxsim-demo-pass")
@@ -65,7 +66,7 @@ async def test_the_ip_whitelist(bridge_and_sim, capsys):
 @pytest_twisted.ensureDeferred
 async def test_check_over_http(bridge_and_sim):
     bridge, sim = await bridge_and_sim()
-    body = request_body("okxsim-demo-key", "okxsim-demo-secret,okxsim-demo-pass,simulate", "check", {}, 0)
+    body = request_body(DEMO_KEY["access_key"], DEMO_KEY["secret_key"], "check", {}, 0)
     code, answer = await post_check(bridge.url, body)
     assert code == 200 and answer["data"]["usable"] is True
     found = {f["text"] for f in answer["data"]["findings"]}

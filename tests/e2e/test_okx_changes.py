@@ -11,6 +11,7 @@ import pytest_twisted
 import treq
 
 from tests.e2e.daemon_pair import daemon_pairs, eventually
+from tests.e2e.daemons import DEMO
 from tests.e2e.test_stream import Env, book_seq_delivered
 
 
@@ -165,9 +166,6 @@ def test_an_okx_host_of_another_region_is_refused_at_start():
         Options().parseOptions(["--okx-region", "us"])  # no region OKX's docs do not give
 
 
-DEMO_SECRET = "okxsim-demo-secret,okxsim-demo-pass,simulate"
-
-
 @pytest.fixture
 def private(reactor):
     from tests.e2e.test_private import Env as PrivateEnv
@@ -184,7 +182,7 @@ def order_posts(env):
 @pytest_twisted.ensureDeferred
 async def test_a_websocket_order_for_an_instrument_without_a_code_goes_over_rest_once(private):
     env = await private()
-    demo = {"secret_key": DEMO_SECRET}
+    demo = DEMO
     await env.bridge.call("accounts", **demo)
     await env.in_sync()
     listed = await env.bridge.call("markets", **demo)
@@ -251,19 +249,27 @@ async def test_a_private_channel_okx_ends_takes_the_mirror_out_of_sync_until_it_
 
 @pytest_twisted.ensureDeferred
 async def test_each_trade_once_in_an_answer_that_spans_rest_and_the_stream(streaming):
+    from okxbridge.sim import prices
+
     env = await streaming()
     await env.bridge.call("trades", {"symbol": "BTC_USDT", "limit": 100})  # REST, subscribes trades-all
     await env.ready("trades-all", "BTC-USDT")
     seeded, rest = await env.both("trades", {"symbol": "BTC_USDT", "limit": 100})  # joined to the pushes
     assert seeded["data"] == rest["data"]
-    await env.tick(5.0)
-    newest = str(int(env.sim.now()) - 1_500_000_000)
-    await env.until(lambda: newest in env.entry("trades-all", "BTC-USDT").trades, "five more trades pushed")
+    start = int(env.sim.now())
+    await env.tick(5.0)  # a burst: five taker orders, some filling several makers at one price
+    newest = env.newest_trade("BTC-USDT")
+    await env.until(lambda: newest in env.entry("trades-all", "BTC-USDT").trades, "the burst pushed")
+    inst = env.sim.instrument("BTC-USDT")
+    burst = [f["tradeId"] for fills in prices.taker_orders(env.sim.walk, inst, start, start + 5) for f in fills]
+    # okxsim's aggregated `trades` channel would push these as fewer items (count > 1)
+    assert len(burst) > 5
     before = env.market_requests()
-    spanning = await env.bridge.call("trades", {"symbol": "BTC_USDT", "limit": 100})  # 95 from REST, 5 pushed
+    spanning = await env.bridge.call("trades", {"symbol": "BTC_USDT", "limit": 100})  # REST's page and the burst
     assert env.market_requests() == before and spanning["raw"]["arg"]["channel"] == "trades-all"
     ids = [t["id"] for t in spanning["data"]]
     assert len(ids) == len(set(ids)) == 100
+    assert all(ids.count(trade_id) == 1 for trade_id in burst)
     assert spanning["data"] == (await env.rest.call("trades", {"symbol": "BTC_USDT", "limit": 100}))["data"]
 
 
@@ -274,20 +280,45 @@ async def test_new_websocket_connections_are_paced_to_three_a_second_across_stre
     from okxbridge.sim.testing import start_emulator
     from okxbridge.testing import start_bridge
 
-    running = await start_emulator(reactor)
+    # one clock for both: okxsim counts OKX's 3 connections a second on the time the daemon paces by
     clock = task.Clock()
+    clock.advance(1_750_000_000)
+    running = await start_emulator(reactor, clock=clock)
     bridge = await start_bridge(reactor, running.url, stream=True, private=True, clock=clock)
     hub = running.emulator.ws
     try:
         await bridge.call("ticker", {"symbol": "BTC_USDT"})                        # /public
         await bridge.call("records", {"symbol": "BTC_USDT", "period": 60})         # /business
         await bridge.call("accounts")                                              # /private, live
-        await bridge.call("accounts", secret_key=DEMO_SECRET)                      # /private, demo
+        await bridge.call("accounts", **DEMO)                                      # /private, demo
         await eventually(reactor, lambda: hub.connections_made == 3, "three connections")
         # the fourth waits for its slot on the daemon's clock, which has not moved
         assert bridge.daemon.streams.pacer.delayed == 1 and hub.connections_made == 3
-        clock.advance(1.0)  # the next second: the fourth opens
+        clock.advance(1.1)  # a second, and the 0.1 s the daemon keeps for the handshake: the fourth opens
         await eventually(reactor, lambda: hub.connections_made == 4, "the fourth connection")
+        assert hub.limits.refused == {}  # okxsim, which refuses a 4th connection within 1 s, refused none
     finally:
         await bridge.stop()
         await running.stop()
+
+
+@pytest_twisted.ensureDeferred
+async def test_books_spread_over_connections_each_served_from_its_own(streaming, monkeypatch):
+    from okxbridge.okx import market_streams
+
+    # okxsim lists 23 instruments, fewer than OKX's 30 books a connection: the test lowers the
+    # bridge's figure to 2 so that five books need three connections
+    monkeypatch.setattr(market_streams, "BOOKS_PER_CONNECTION", 2)
+    env = await streaming()
+    symbols = ["BTC_USDT", "ETH_USDT", "LTC_USDT", "OKB_USDT", "BTC_USDT.swap"]
+    for symbol in symbols:
+        await env.bridge.call("depth", {"symbol": symbol})  # REST, and subscribes
+    inst_ids = ["BTC-USDT", "ETH-USDT", "LTC-USDT", "OKB-USDT", "BTC-USDT-SWAP"]
+    for inst_id in inst_ids:
+        await env.ready("books", inst_id)
+    public = [s for (_, name), s in env.streams.streams.items() if name.startswith("public")]
+    assert sorted(len(s.wanted) for s in public) == [1, 2, 2]
+    held = [keys for conn, keys in env.sim.ws.conns.items() if conn.endpoint == "public"]
+    assert sorted(len(keys) for keys in held) == [1, 2, 2] and env.sim.ws.limits.refused == {}
+    for inst_id, symbol in zip(inst_ids, symbols, strict=True):
+        await streamed_depth_equals_rest(env, inst_id, symbol)

@@ -14,6 +14,7 @@ import pytest_twisted
 import treq
 
 from tests.e2e.daemon_pair import PairEnv, daemon_pairs
+from tests.e2e.daemons import DEMO
 
 ACCOUNT_PATHS = ("/api/v5/account/balance", "/api/v5/account/positions", "/api/v5/trade/orders-pending",
                  "/api/v5/trade/order")
@@ -295,17 +296,16 @@ async def test_profit_and_equity_follow_okx_periodic_snapshots(private):
 @pytest_twisted.ensureDeferred
 async def test_a_demo_key_mirrors_the_demo_account(private):
     env = await private()
-    demo = "okxsim-demo-secret,okxsim-demo-pass,simulate"
     placed = await env.bridge.call("trade", {"symbol": "BTC_USDT", "type": "buy", "price": "1000", "amount": "0.01"},
-                                   secret_key=demo)
-    await env.bridge.call("orders", {"symbol": "BTC_USDT"}, secret_key=demo)
+                                   **DEMO)
+    await env.bridge.call("orders", {"symbol": "BTC_USDT"}, **DEMO)
     await env.in_sync()
     [session] = env.sim.ws.private.sessions.values()
     assert session.demo is True and env.account().creds.simulated
-    mirrored = await env.bridge.call("orders", {"symbol": "BTC_USDT"}, secret_key=demo)
+    mirrored = await env.bridge.call("orders", {"symbol": "BTC_USDT"}, **DEMO)
     assert mirrored["raw"]["source"] == "okx private websocket"
     assert [o["id"] for o in mirrored["data"]] == [placed["data"]["id"]]
-    assert mirrored["data"] == (await env.rest.call("orders", {"symbol": "BTC_USDT"}, secret_key=demo))["data"]
+    assert mirrored["data"] == (await env.rest.call("orders", {"symbol": "BTC_USDT"}, **DEMO))["data"]
     assert (await env.rest.call("orders", {"symbol": "BTC_USDT"}))["data"] == []  # the live account has none
 
 

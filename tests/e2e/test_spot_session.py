@@ -4,6 +4,8 @@ from decimal import Decimal as D
 
 import pytest_twisted
 
+from tests.e2e.daemons import DEMO
+
 
 def close_to(a, b):
     return abs(D(str(a)) - D(str(b))) <= D("1e-9")
@@ -199,15 +201,19 @@ async def test_history_reaches_into_the_archive_after_seven_days(bridge_and_sim)
 @pytest_twisted.ensureDeferred
 async def test_simulate_key_trades_on_the_demo_book(bridge_and_sim):
     bridge, sim = await bridge_and_sim()
-    demo = "okxsim-demo-secret,okxsim-demo-pass,simulate"
-    placed = await bridge.call("trade", {"symbol": "LTC_USDT", "type": "buy", "price": 10, "amount": 1},
-                               secret_key=demo)
+    placed = await bridge.call("trade", {"symbol": "LTC_USDT", "type": "buy", "price": 10, "amount": 1}, **DEMO)
     assert [o["demo"] for o in sim.orders()] == [True]
-    assert [o["id"] for o in (await bridge.call("orders", {}, secret_key=demo))["data"]] == [placed["data"]["id"]]
+    assert [o["id"] for o in (await bridge.call("orders", {}, **DEMO))["data"]] == [placed["data"]["id"]]
     assert (await bridge.call("orders", {}))["data"] == []  # the live book is another account state
-    demo_usdt = {a["currency"]: a for a in (await bridge.call("accounts", {}, secret_key=demo))["data"]}["USDT"]
+    demo_usdt = {a["currency"]: a for a in (await bridge.call("accounts", {}, **DEMO))["data"]}["USDT"]
     live_usdt = {a["currency"]: a for a in (await bridge.call("accounts"))["data"]}["USDT"]
     assert demo_usdt["frozen"] == 10 and live_usdt["frozen"] == 0
+    # the live key with ,simulate (or the demo key without) is refused as OKX refuses it: 50101
+    wrong = await bridge.call("accounts", {}, secret_key="okxsim-demo-secret,okxsim-demo-pass,simulate")
+    assert "50101" in wrong["error"], wrong
+    wrong = await bridge.call("accounts", {}, access_key=DEMO["access_key"],
+                              secret_key=DEMO["secret_key"].removesuffix(",simulate"))
+    assert "50101" in wrong["error"], wrong
 
 
 @pytest_twisted.ensureDeferred

@@ -52,6 +52,11 @@ class Env(PairEnv):
         for _ in range(round(seconds / step)):
             self.sim_clock.advance(step)
 
+    def newest_trade(self, inst_id):
+        """The ``tradeId`` of okxsim's newest trade now (the last fill of this second's taker order)."""
+        from okxbridge.sim import prices
+        return prices.last_trade_id(self.sim.walk, self.sim.instrument(inst_id), int(self.sim.now()))
+
     async def both(self, method, params):
         """(streaming daemon's answer, REST daemon's answer) at the same market instant."""
         return await self.bridge.call(method, params), await self.rest.call(method, params)
@@ -109,7 +114,7 @@ async def test_trades_and_the_last_bar_from_the_stream_equal_rest(streaming):
     assert seeded["data"] == rest["data"]
     await env.both("records", {"symbol": "ETH_USDT", "period": 60, "limit": 30})
     await env.tick(3.0)
-    newest = str(int(env.sim.now()) - 1_500_000_000)
+    newest = env.newest_trade("ETH-USDT")
     await env.until(lambda: newest in env.entry("trades-all", "ETH-USDT").trades, "three more prints pushed")
     await env.until(lambda: env.entry("candle1m", "ETH-USDT").raw["data"][0] == env.sim.ws.feeds[
         ("candle1m", "ETH-USDT")].row, "the open bar pushed")

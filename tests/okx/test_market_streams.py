@@ -228,3 +228,29 @@ def test_a_connection_left_without_subscriptions_is_closed_and_the_next_one_open
     assert not stream.service.running
     streams.confirm(False, "tickers", "ETH-USDT")
     assert streams.streams[(False, "public")] is not stream
+
+
+def test_books_are_spread_over_connections_of_at_most_30_channels():
+    from okxbridge.okx.market_streams import BOOKS_PER_CONNECTION
+
+    clock, streams = make()
+    streams.confirm(False, "tickers", "BTC-USDT")
+    for i in range(2 * BOOKS_PER_CONNECTION + 1):
+        streams.confirm(False, "books", f"X{i}-USDT")
+    streams.confirm(False, "tickers", "ETH-USDT")
+    held = {name: [arg["channel"] for arg in s.wanted.values()] for (_, name), s in streams.streams.items()}
+    assert held == {"public": ["tickers"] + ["books"] * 30 + ["tickers"], "public-2": ["books"] * 30,
+                    "public-3": ["books"]}
+    assert all(s.url == "ws://okx.test:1/ws/v5/public" for s in streams.streams.values())
+    # each book is served, resubscribed and unsubscribed on its own connection
+    third, wire = connect(streams, endpoint="public-3")
+    assert wire.ops() == [{"op": "subscribe", "args": [{"channel": "books", "instId": "X60-USDT"}]}]
+    streams._broken(False, streams.states[False].entries[("books", "X60-USDT")], "gap")
+    assert [op["op"] for op in wire.ops()] == ["subscribe", "unsubscribe", "subscribe"]
+    third.disconnected(wire, 1006, "gone")  # a lost books connection resets its own books only
+    entries = streams.states[False].entries
+    assert entries[("books", "X0-USDT")].epoch == 0 and entries[("books", "X60-USDT")].epoch == 1
+    clock.advance(61)  # idle: every subscription unsubscribed and every connection closed
+    assert streams.streams == {} and streams.homes == {}
+    streams.confirm(False, "books", "Y-USDT")  # room again on the first connection
+    assert list(streams.streams) == [(False, "public")]

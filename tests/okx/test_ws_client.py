@@ -184,3 +184,20 @@ def test_a_public_connection_is_ready_once_open_and_subscribes_at_once():
     wire.open()
     assert made.called and stream.state is Link.READY and not stream.logged_in
     assert wire.sent == [{"op": "subscribe", "args": [ORDERS]}]
+
+
+def test_a_ping_goes_within_20_seconds_of_silence_whatever_freshness_is_asked():
+    """OKX closes a connection with nothing pushed for 30 s (okxsim: 4004): a quiet channel
+    stays up only if the keep-alive asks for a pong before then."""
+    clock, stream, endpoint, _ = make(private=False, ping_after=60.0, pong_timeout=60.0)
+    assert stream.ping_after == 20.0
+    stream.start()
+    [wire] = endpoint.wires
+    texts: list[bytes] = []
+    wire.sendMessage = lambda payload, isBinary=False: texts.append(payload)
+    wire.open()
+    clock.advance(19.0)
+    assert b"ping" not in texts
+    clock.pump([0.5] * 4)
+    assert texts[-1] == b"ping"  # on the keep-alive tick at 20 s of silence
+    stream.stop()

@@ -7,7 +7,7 @@ from decimal import Decimal
 import treq
 from twisted.internet import task
 
-from okxbridge.sim import DEFAULT_ACCOUNT, Emulator
+from okxbridge.sim import DEFAULT_ACCOUNT, DEFAULT_DEMO_ACCOUNT, Emulator
 from okxbridge.sim.auth import sign
 from okxbridge.sim.params import order_request
 
@@ -22,9 +22,14 @@ def clocked_emulator(**kwargs):
     return Emulator(clock=clock, **kwargs), clock
 
 
-def place(emu, account=DEFAULT_ACCOUNT, demo=False, **fields):
+def default_key(demo):
+    """okxsim's default key of that environment (OKX binds a key to live or demo trading)."""
+    return DEFAULT_DEMO_ACCOUNT if demo else DEFAULT_ACCOUNT
+
+
+def place(emu, account=None, demo=False, **fields):
     """Place an order through the engine as POST /trade/order would."""
-    state = emu.state(account.api_key, demo)
+    state = emu.state((account or default_key(demo)).api_key, demo)
     return emu.engine.place(state, order_request(fields), emu.instruments(), emu.now())
 
 
@@ -33,9 +38,10 @@ def iso_now(seconds):
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
-def signed_headers(method, request_path, body="", account=DEFAULT_ACCOUNT, now=None, demo=False, **override):
+def signed_headers(method, request_path, body="", account=None, now=None, demo=False, **override):
     from twisted.internet import reactor
 
+    account = account or default_key(demo)
     timestamp = iso_now(reactor.seconds() if now is None else now)
     headers = {
         "OK-ACCESS-KEY": account.api_key,

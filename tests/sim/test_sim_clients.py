@@ -14,10 +14,12 @@ import okx.Trade
 import pytest_twisted
 from twisted.internet import threads
 
-from okxbridge.sim import DEFAULT_ACCOUNT
+from okxbridge.sim import DEFAULT_ACCOUNT, DEFAULT_DEMO_ACCOUNT
 from okxbridge.sim.testing import start_emulator
 
 KEY = (DEFAULT_ACCOUNT.api_key, DEFAULT_ACCOUNT.secret, DEFAULT_ACCOUNT.passphrase)
+#: python-okx's flag "1" is demo trading: okxsim's default demo key, as a demo key is on OKX
+DEMO_KEY = (DEFAULT_DEMO_ACCOUNT.api_key, DEFAULT_DEMO_ACCOUNT.secret, DEFAULT_DEMO_ACCOUNT.passphrase)
 
 
 async def in_thread(reactor, scenario, **emulator_kwargs):
@@ -29,7 +31,7 @@ async def in_thread(reactor, scenario, **emulator_kwargs):
         await running.stop()
 
 
-def sdk(module, cls, url, key=KEY, flag="1"):
+def sdk(module, cls, url, key=DEMO_KEY, flag="1"):
     api_key, secret, passphrase = key
     return getattr(module, cls)(api_key=api_key, api_secret_key=secret, passphrase=passphrase,
                                 flag=flag, domain=url, debug=False)
@@ -92,7 +94,11 @@ async def test_python_okx_limit_order_lifecycle_and_balance(reactor):
         assert filled["state"] == "filled" and filled["accFillSz"] == "1" and filled["fee"].startswith("-")
         # python-okx sends x-simulated-trading: 1, so all this happened in the demo book
         assert [o["demo"] for o in emu.orders()] == [True, True]
-        assert emu.state(DEFAULT_ACCOUNT.api_key, False).ledger.cash["ETH"] == 100
+        assert emu.state(DEFAULT_ACCOUNT.api_key, False).ledger.cash["ETH"] == 100  # the live key's account
+        # each key in its own environment only: OKX's 50101
+        for key, flag in ((KEY, "1"), (DEMO_KEY, "0")):
+            wrong = sdk(okx.Account, "AccountAPI", url, key=key, flag=flag).get_account_balance()
+            assert (wrong["code"], wrong["msg"]) == ("50101", "APIKey does not match current environment.")
         return True
 
     assert await in_thread(reactor, scenario)
@@ -147,7 +153,7 @@ async def test_python_okx_swap_positions_and_leverage(reactor):
 @pytest_twisted.ensureDeferred
 async def test_python_okx_wrong_secret_is_rejected_with_50113(reactor):
     def scenario(url, emu):
-        account = sdk(okx.Account, "AccountAPI", url, key=(KEY[0], "not-the-secret", KEY[2]))
+        account = sdk(okx.Account, "AccountAPI", url, key=(DEMO_KEY[0], "not-the-secret", DEMO_KEY[2]))
         return account.get_account_balance()
 
     assert await in_thread(reactor, scenario) == {"code": "50113", "msg": "Invalid signature.", "data": []}

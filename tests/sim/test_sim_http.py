@@ -8,7 +8,7 @@ import treq
 from twisted.internet import defer, task
 from twisted.web.client import ResponseNeverReceived
 
-from okxbridge.sim import DEFAULT_ACCOUNT, SimAccount
+from okxbridge.sim import DEFAULT_ACCOUNT, DEFAULT_DEMO_ACCOUNT, SimAccount
 from okxbridge.sim.testing import start_emulator
 from tests.sim.simsupport import call, iso_now, signed_headers
 
@@ -74,18 +74,23 @@ async def test_signed_query_string_is_part_of_the_signature(reactor):
 
 @pytest_twisted.ensureDeferred
 async def test_live_and_demo_are_separate_books_for_every_account(reactor):
-    other = SimAccount("k2", "s2", "p2")
-    running = await running_emulator(reactor, accounts=[DEFAULT_ACCOUNT, other], balances={"USDT": "500"})
+    other, other_demo = SimAccount("k2", "s2", "p2"), SimAccount("k2d", "s2d", "p2d", demo=True)
+    running = await running_emulator(reactor, accounts=[DEFAULT_ACCOUNT, DEFAULT_DEMO_ACCOUNT, other, other_demo],
+                                     balances={"USDT": "500"})
     try:
         order = {"instId": "BTC-USDT", "tdMode": "cash", "side": "buy", "ordType": "limit", "px": "100", "sz": "1"}
         _, placed = await call(running.url, "POST", "/api/v5/trade/order", order, demo=True)
         assert placed["code"] == "0"
         _, live = await call(running.url, "GET", "/api/v5/trade/orders-pending")
         _, demo = await call(running.url, "GET", "/api/v5/trade/orders-pending", demo=True)
-        _, second = await call(running.url, "GET", "/api/v5/trade/orders-pending", demo=True, account=other)
+        _, second = await call(running.url, "GET", "/api/v5/trade/orders-pending", demo=True, account=other_demo)
         assert (len(live["data"]), len(demo["data"]), len(second["data"])) == (0, 1, 0)
         _, balance = await call(running.url, "GET", BALANCE, account=other)
         assert balance["data"][0]["details"][0]["cashBal"] == "500"
+        # a key is live or demo, never both (OKX's 50101, HTTP 401), in either direction
+        for account, demo in ((other, True), (other_demo, False), (DEFAULT_ACCOUNT, True)):
+            status, wrong = await call(running.url, "GET", BALANCE, account=account, demo=demo)
+            assert (status, wrong["code"], wrong["msg"]) == (401, "50101", "APIKey does not match current environment.")
     finally:
         await running.stop()
 

@@ -7,7 +7,7 @@ import pytest_twisted
 import treq
 from twisted.python import usage
 
-from okxbridge.sim import DEFAULT_ACCOUNT
+from okxbridge.sim import DEFAULT_ACCOUNT, DEFAULT_DEMO_ACCOUNT
 from okxbridge.sim.service import Options, make_emulator, makeService
 
 
@@ -21,7 +21,8 @@ def test_defaults():
     options = parse()
     emu = make_emulator(options, clock=None)
     assert options["port"] == "tcp:8443:interface=127.0.0.1"
-    assert emu.accounts == [DEFAULT_ACCOUNT]
+    assert emu.accounts == [DEFAULT_ACCOUNT, DEFAULT_DEMO_ACCOUNT]  # a live key and a demo key
+    assert DEFAULT_DEMO_ACCOUNT.demo and not DEFAULT_ACCOUNT.demo
     assert emu.balances == {"USDT": 100000, "BTC": 10, "ETH": 100, "LTC": 1000, "OKB": 1000}
     assert emu.rate_limits and emu.latency == 0
 
@@ -33,6 +34,25 @@ def test_accounts_balances_seed_latency_and_limits():
     assert [a.api_key for a in emu.accounts] == ["k", "k2"]
     assert emu.balances == {"USDT": Decimal(5), "BTC": Decimal("0.5")}
     assert (emu.seed, emu.latency, emu.rate_limits) == (9, 0.25, False)
+
+
+def test_demo_accounts_are_keys_of_their_own():
+    options = parse("--account", "k:s:p", "--demo-account", "dk:ds:dp:777:spot")
+    emu = make_emulator(options, clock=None)
+    assert [(a.api_key, a.demo, a.uid, a.mode) for a in emu.accounts] == [("k", False, "", "futures"),
+                                                                           ("dk", True, "777", "spot")]
+    assert list(emu.states) == [("k", False), ("777", True)]  # each key's account in its own environment
+    with pytest.raises(usage.UsageError, match="--demo-account wants"):
+        parse("--demo-account", "dk:ds")
+    with pytest.raises(usage.UsageError, match="given twice"):
+        parse("--account", "k:s:p", "--demo-account", "k:s2:p2")
+
+
+def test_websocket_limits_default_to_okx_figures_and_can_be_changed():
+    hub = make_emulator(parse(), clock=None).ws
+    assert (hub.limits.conn_rate, hub.limits.ops_per_hour, hub.limits.idle) == (3, 480, 30.0)
+    hub = make_emulator(parse("--ws-conn-rate", "0", "--ws-ops-per-hour", "10", "--ws-idle", "5"), clock=None).ws
+    assert (hub.limits.conn_rate, hub.limits.ops_per_hour, hub.limits.idle) == (0, 10, 5.0)
 
 
 def test_a_bare_port_number_listens_on_loopback():

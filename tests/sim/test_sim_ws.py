@@ -229,3 +229,29 @@ async def test_python_okx_public_client_over_wss(reactor, tmp_path, monkeypatch)
     assert len(acks) == 2
     assert pushes["tickers"]["instId"] == "BTC-USDT"
     assert len(pushes["books5"]["asks"]) == 5 and pushes["books5"]["instId"] == "ETH-USDT"
+
+
+def test_trades_pushes_fold_a_taker_orders_trades_and_trades_all_pushes_each():
+    from decimal import Decimal
+
+    from okxbridge.sim import prices
+    from okxbridge.sim.ws_feeds import TradesFeed
+    from tests.sim.simsupport import START, clocked_emulator
+
+    emu, _ = clocked_emulator()
+    inst = emu.instrument("BTC-USDT")
+    folded, each = TradesFeed(emu.walk, inst, "trades"), TradesFeed(emu.walk, inst, "trades-all")
+    folded.snapshot(START), each.snapshot(START)
+    aggregated = [p["data"][0] for p in folded.advance(START + 20)]
+    singles = [p["data"] for p in each.advance(START + 20)]
+    assert len(aggregated) == 20 and all(len(data) == 1 for data in singles)
+    singles = [data[0] for data in singles]
+    # REST lists the same trades, one row each, newest first
+    assert [t["tradeId"] for t in reversed(singles)] == [
+        t["tradeId"] for t in prices.trades(emu.walk, inst, START + 20, len(singles))]
+    assert sum(int(a["count"]) for a in aggregated) == len(singles) and max(int(a["count"]) for a in aggregated) > 1
+    for item in aggregated:
+        fills = [t for t in singles if t["ts"] == item["ts"]]
+        assert item["count"] == str(len(fills)) and item["tradeId"] == fills[-1]["tradeId"] == str(item["seqId"])
+        assert Decimal(item["sz"]) == sum(Decimal(t["sz"]) for t in fills) and {t["px"] for t in fills} == {item["px"]}
+        assert "count" not in fills[0]

@@ -7,7 +7,7 @@ import time
 
 import pytest_twisted
 
-from okxbridge.sim import DEFAULT_ACCOUNT
+from okxbridge.sim import DEFAULT_ACCOUNT, DEFAULT_DEMO_ACCOUNT
 from okxbridge.sim.instruments import catalogue
 from okxbridge.sim.ws_private import login_sign
 from tests.sim.test_sim_ws import against_emulator, ccxt_pro
@@ -189,6 +189,22 @@ async def rest_place(running, order):
 
 
 @pytest_twisted.ensureDeferred
+async def test_a_key_of_the_other_environment_cannot_log_in(reactor):
+    import websockets
+
+    async def scenario(running):
+        for url, key in (("/private?brokerId=9999", KEY), ("/private", DEFAULT_DEMO_ACCOUNT)):
+            async with websockets.connect(running.ws_url + url) as ws:
+                await ws.send(login(key))
+                refused = await next_json(ws)
+                assert (refused["event"], refused["code"], refused["msg"]) == (
+                    "error", "50101", "APIKey does not match current environment."), refused
+        return True
+
+    assert await against_emulator(reactor, scenario)
+
+
+@pytest_twisted.ensureDeferred
 async def test_demo_environment_is_its_own_account_and_lost_answers_still_execute(reactor):
     import websockets
 
@@ -198,8 +214,8 @@ async def test_demo_environment_is_its_own_account_and_lost_answers_still_execut
         order = {"instIdCode": code, "tdMode": "cash", "side": "buy", "ordType": "limit", "px": "100",
                  "sz": "0.01", "clOrdId": "demo1"}
         async with websockets.connect(running.ws_url + "/private?brokerId=9999") as ws:
-            await ws.send(login())
-            await next_json(ws)
+            await ws.send(login(DEFAULT_DEMO_ACCOUNT))
+            assert (await next_json(ws))["event"] == "login"
             await ws.send(json.dumps({"id": "1", "op": "order", "args": [order]}))
             assert (await next_json(ws, lambda m: m.get("op") == "order"))["code"] == "0"
         assert [o["demo"] for o in emu.orders()] == [True]
