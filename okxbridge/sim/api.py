@@ -14,19 +14,32 @@ from klein import Klein
 from twisted.internet import defer, task
 from twisted.logger import Logger
 
-from okxbridge.sim import account_api, amend_api, expiry, history_api, limits, market_api, trade_api
+from okxbridge.sim import (
+    account_api,
+    algo_amend,
+    algo_api,
+    amend_api,
+    expiry,
+    history_api,
+    limits,
+    market_api,
+    trade_api,
+)
 from okxbridge.sim.auth import authenticate
 from okxbridge.sim.errors import ApiRejection
 from okxbridge.sim.instruments import catalogue
 from okxbridge.sim.numbers import parse_decimal
 
-ROUTES = {**market_api.ROUTES, **account_api.ROUTES, **trade_api.ROUTES, **amend_api.ROUTES, **history_api.ROUTES}
+ROUTES = {**market_api.ROUTES, **account_api.ROUTES, **trade_api.ROUTES, **amend_api.ROUTES, **history_api.ROUTES,
+          **algo_api.ROUTES, **algo_amend.ROUTES}
 PUBLIC_PREFIXES = ("/api/v5/market/", "/api/v5/public/", "/api/v5/system/")
 #: OKX's gateway on a path it does not serve: HTTP 404 and this body (the shape ccxt's users
 #: saw from OKX's gateway, ccxt issue #6116); not 50005 "API is offline", which clients such
 #: as ccxt read as an outage and retry
 NOT_FOUND = {"code": 404, "data": {}, "detailMsg": "No message available", "msg": "Not Found"}
-BATCH_PATHS = ("/api/v5/trade/batch-orders", "/api/v5/trade/cancel-batch-orders")
+#: writes whose body is an array, each item counted against its instId's budget (cancel-algos:
+#: "20 orders per 2 seconds", docs #order-book-trading-algo-trading-post-cancel-algo-order)
+BATCH_PATHS = ("/api/v5/trade/batch-orders", "/api/v5/trade/cancel-batch-orders", "/api/v5/trade/cancel-algos")
 TOO_MANY = {"code": "50011", "msg": "Too Many Requests", "data": []}
 
 
@@ -182,10 +195,12 @@ class EmulatorSite:
         result = handler(call)
         if state is not None:
             emu.ws.private.publish()  # OKX pushes every account change on /private, however made
+            emu.ws.algo.publish()  # and every algo order's on /business
         if isinstance(result, trade_api.WriteResult):
             code, msg = result.code
-            envelope = {"code": code, "data": result.items, "inTime": str(in_time), "msg": msg,
-                        "outTime": str(int(emu.clock.seconds() * 1_000_000))}
+            envelope = {"code": code, "data": result.items, "msg": msg}
+            if result.timed:
+                envelope.update(inTime=str(in_time), outTime=str(int(emu.clock.seconds() * 1_000_000)))
         else:
             envelope = {"code": "0", "msg": "", "data": result}
         self.log.debug("okxsim {method} {path} {code}", method=method, path=path, code=envelope["code"])

@@ -9,8 +9,10 @@ orders fill, and two emulators with the same seed and clock answer alike.
 from decimal import Decimal
 
 import attrs
+from twisted.internet import task
 from twisted.logger import Logger
 
+from okxbridge.sim.algo_engine import AlgoEngine
 from okxbridge.sim.auth import DEFAULT_ACCOUNT
 from okxbridge.sim.faults import FaultTable
 from okxbridge.sim.instruments import catalogue
@@ -65,12 +67,17 @@ class Emulator:
     #: API key → its IP whitelist (``--key-ip``); a key without one is usable from anywhere
     key_ips: dict = attrs.field(factory=dict)
     ws: WsHub = attrs.field(init=False)
+    algos: AlgoEngine = attrs.field(init=False)
+    #: seconds between the algo engine's looks at the market while algo orders are live
+    algo_interval: float = 1.0
+    _algo_loop: object = attrs.field(init=False, default=None)
 
     def __attrs_post_init__(self):
         self.walk = PriceWalk(self.seed)
         self.ws = WsHub(self, legacy_checksum=self.legacy_checksum, books_snapshot=self.books_snapshot,
                      channel_conns=self.ws_channel_conns)
         self.engine = Engine(self.walk)
+        self.algos = AlgoEngine(self.walk, self.engine)
         self.limiter = EndpointLimits(self.clock, self.rate_limits)
         for account in self.accounts:
             for demo in (False, True):
@@ -107,8 +114,30 @@ class Emulator:
         return self.states[(account.account_id if account is not None else api_key, demo)]
 
     def sync(self):
-        """Let resting orders fill against the market as it is now."""
-        self.engine.sync(self.states.values(), self.now())
+        """Fire the algo orders the market has reached, then let resting orders fill against
+        the market as it is now."""
+        now = self.now()
+        if self.algos.live():
+            self.algos.sync(self.states.values(), catalogue(now), now)
+        self.engine.sync(self.states.values(), now)
+
+    def watch_algos(self):
+        """Look at the market every :attr:`algo_interval` seconds while algo orders are live, so
+        they fire (and their orders fill and are pushed) with nobody calling the emulator."""
+        if self._algo_loop is None or not self._algo_loop.running:
+            self._algo_loop = task.LoopingCall(self._algo_tick)
+            self._algo_loop.clock = self.clock
+            self._algo_loop.start(self.algo_interval, now=False)
+
+    def _algo_tick(self):
+        self.sync()
+        self.ws.publish()
+        if not self.algos.live():
+            self.stop_algos()
+
+    def stop_algos(self):
+        if self._algo_loop is not None and self._algo_loop.running:
+            self._algo_loop.stop()
 
     def usd_price(self, ccy):
         """USD value of one unit of ``ccy`` (stablecoins at par) for eqUsd/totalEq."""
@@ -128,7 +157,10 @@ class Emulator:
         inst = self.instrument(inst_id)
         if inst is None:
             raise KeyError(inst_id)
-        self.walk.force(inst, self.now(), Decimal(str(price)))
+        now = self.now()
+        self.walk.force(inst, now, Decimal(str(price)))
+        if self.algos.live():  # the algo orders the move reaches fire first, their orders fill in the sweep
+            self.algos.sync(self.states.values(), catalogue(now), now)
         for order in self.engine.all_orders:
             order.last_fill_second = -1 if order.is_open else order.last_fill_second
         self.engine.sync(self.states.values(), self.now(), sweep=True)

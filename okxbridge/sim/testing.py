@@ -32,6 +32,7 @@ class RunningEmulator:
 
     async def stop(self):
         self.emulator.ws.stop()
+        self.emulator.stop_algos()
         await self.port.stopListening()
 
 

@@ -37,6 +37,8 @@ from twisted.internet import task
 from twisted.logger import Logger
 
 from okxbridge.sim import prices
+from okxbridge.sim.ws_algo import CHANNEL as ALGO_CHANNEL
+from okxbridge.sim.ws_algo import AlgoChannel
 from okxbridge.sim.ws_feeds import BOOK_CHANNELS, BUSINESS_CHANNELS, PUBLIC_CHANNELS, BookFeed, candle_bar, make_feed
 from okxbridge.sim.ws_private import PrivateChannels
 
@@ -63,9 +65,11 @@ class WsHub:
     _ids: object = attrs.field(factory=lambda: itertools.count(0x1A2B3C4D))
     _loop: object = None
     private: PrivateChannels = attrs.field(init=False)
+    algo: AlgoChannel = attrs.field(init=False)
 
     def __attrs_post_init__(self):
         self.private = PrivateChannels(self)
+        self.algo = AlgoChannel(self)
 
     def new_conn_id(self):
         return format(next(self._ids) & 0xFFFFFFFF, "08x")
@@ -81,6 +85,7 @@ class WsHub:
         self.conns.pop(conn, None)
         self.held.pop(conn, None)
         self.private.closed(conn)
+        self.algo.closed(conn)
         self._forget_unwatched()
 
     def received(self, conn, text):
@@ -98,6 +103,9 @@ class WsHub:
             self.private.received(conn, request, text)
             return
         op, args, req_id = request.get("op"), request.get("args"), request.get("id")
+        if op == "login" and conn.endpoint == "business":  # /business logs in for orders-algo
+            self.algo.login(conn, args)
+            return
         if op not in ("subscribe", "unsubscribe"):
             if op == "login":
                 self.error(conn, "60012", f"Invalid request: {text}", req_id)  # login comes with /private
@@ -121,6 +129,9 @@ class WsHub:
         return None
 
     def subscribe(self, conn, arg, req_id):
+        if conn.endpoint == "business" and arg.get("channel") == ALGO_CHANNEL:
+            self.algo.subscribe(conn, arg, req_id, "subscribe")
+            return
         code = self._channel_error(conn, arg)
         if code is not None:
             msg = (f"Wrong URL or channel:{arg.get('channel')},instId:{arg.get('instId')} doesn't exist. "
@@ -154,6 +165,9 @@ class WsHub:
         return {**book, "seqId": str(feed.seq if feed is not None else BookFeed.seq_start)}
 
     def unsubscribe(self, conn, arg, req_id):
+        if conn.endpoint == "business" and arg.get("channel") == ALGO_CHANNEL:
+            self.algo.subscribe(conn, arg, req_id, "unsubscribe")
+            return
         code = self._channel_error(conn, arg)
         if code is not None:
             self.error(conn, code, f"Invalid request: {json.dumps(arg)}", req_id)
@@ -172,6 +186,7 @@ class WsHub:
     def publish(self):
         """Push whatever changed since the last check to everyone subscribed to it."""
         self.private.publish()
+        self.algo.publish()
         if not self.feeds:
             return
         now = self.emu.now()
@@ -221,7 +236,8 @@ class WsHub:
         for key in list(self.feeds):
             if key not in watched:
                 del self.feeds[key]
-        if not self.feeds and not self.private.subscribed() and self._loop is not None and self._loop.running:
+        private = self.private.subscribed() or self.algo.subscribed()
+        if not self.feeds and not private and self._loop is not None and self._loop.running:
             self._loop.stop()
 
     def stop(self):
