@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.sim.test_algo_api -*-
+# -*- test-case-name: tests.sim.test_algo_amend -*-
 """``POST /api/v5/trade/amend-algos``: a live algo order's size and prices changed in place, its
 ``algoId`` kept (docs #order-book-trading-algo-trading-post-amend-algo-order; codes from
 #error-code-rest-api, Trade Class).

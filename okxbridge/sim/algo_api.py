@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.sim.test_algo_api -*-
+# -*- test-case-name: tests.sim.test_algo_api, tests.sim.test_algo_clients -*-
 """Private algo-order endpoints: place, cancel, look up and list algo orders (amend-algos is
 :mod:`okxbridge.sim.algo_amend`).
 

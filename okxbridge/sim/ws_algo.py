@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.sim.test_algo_api -*-
+# -*- test-case-name: tests.sim.test_ws_algo -*-
 """The ``orders-algo`` channel on the emulator's ``/ws/v5/business`` (docs
 #order-book-trading-algo-trading-ws-algo-orders-channel: "URL Path /ws/v5/business (required
 login)"; OKX moved the algo channels there from /private, spec okx-ws.md §1).
