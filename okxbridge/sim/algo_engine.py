@@ -127,7 +127,8 @@ class AlgoEngine:
         check_legs(request.ord_type, request.side, request.tp, request.sl, last)
         self._next_algo += 1
         algo = AlgoOrder(
-            algo_id=self._next_algo, inst=inst, td_mode=request.td_mode, side=request.side, pos_side=pos_side,
+            algo_id=self._next_algo, api_key=state.api_key, demo=state.demo, inst=inst, td_mode=request.td_mode,
+            side=request.side, pos_side=pos_side,
             ord_type=request.ord_type, sz=request.sz, c_time=now, u_time=now, checked_to=now, last=last,
             algo_cl_ord_id=request.algo_cl_ord_id, tag=request.tag, reduce_only=request.reduce_only,
             tgt_ccy=self._tgt_ccy(inst, request), close_fraction=request.close_fraction,

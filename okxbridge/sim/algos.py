@@ -65,6 +65,8 @@ class AlgoOrder:
     c_time: float
     #: the last price when it was placed (the objects' ``last``)
     last: Decimal
+    api_key: str = ""
+    demo: bool = False
     algo_cl_ord_id: str = ""
     tag: str = ""
     tgt_ccy: str = ""
@@ -142,6 +144,10 @@ class AlgoOrder:
         item.update(amendResult=self.amend_result if amended else "", reqId=self.req_id if amended else "",
                     notionalUsd="")
         return item
+
+    def to_sim(self):
+        """GET /__sim__/algos row: the OKX object plus whose it is and how often it was amended."""
+        return {**self.to_okx(), "apiKey": self.api_key, "demo": self.demo, "amends": self.amends}
 
     def push_key(self):
         """What makes a change worth an ``orders-algo`` push."""

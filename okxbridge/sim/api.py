@@ -275,6 +275,11 @@ class EmulatorSite:
         self._control_body(request)
         return _json(request, {"orders": self.emu.orders()})
 
+    @app.route("/__sim__/algos", methods=["GET"])
+    def algo_orders(self, request):
+        self._control_body(request)
+        return _json(request, {"algos": self.emu.algo_orders()})
+
     @app.route("/__sim__/requests", methods=["GET"])
     def requests(self, request):
         self._control_body(request)

@@ -181,6 +181,10 @@ class Emulator:
         """Every order ever accepted, oldest first, as /__sim__/orders rows."""
         return [order.to_sim() for order in self.engine.all_orders]
 
+    def algo_orders(self):
+        """Every algo order ever accepted, oldest first, as /__sim__/algos rows."""
+        return [algo.to_sim() for algo in self.algos.all_algos]
+
     def request_counts(self):
         """Requests per path since start (every path, /__sim__ included)."""
         return dict(self.counts)

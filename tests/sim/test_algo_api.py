@@ -61,6 +61,10 @@ async def test_place_look_up_list_fire_and_find_in_history_over_http(reactor):
         assert (row["actualSide"], row["actualSz"]) == ("sl", "0.01") and row["ordId"]
         _, order = await call(url, "GET", f"/api/v5/trade/order?instId=BTC-USDT&ordId={row['ordId']}")
         assert (order["data"][0]["state"], order["data"][0]["algoId"]) == ("filled", item["algoId"])
+        response = await treq.get(url + "/__sim__/algos")
+        rows = (await response.json())["algos"]
+        assert [(r["algoId"], r["state"], r["apiKey"], r["demo"]) for r in rows] == [
+            (item["algoId"], "effective", DEFAULT_ACCOUNT.api_key, False)]
     finally:
         await running.stop()
 
