@@ -26,11 +26,11 @@ import re
 
 from okxbridge.sim.accounts import Rejected
 from okxbridge.sim.algo_engine import SPOT_LAST_ONLY, check_legs
-from okxbridge.sim.algo_params import PX_TYPES
+from okxbridge.sim.algo_params import PX_TYPES, number
 from okxbridge.sim.algos import MARKET, Leg
 from okxbridge.sim.attached import flag
 from okxbridge.sim.errors import ApiRejection
-from okxbridge.sim.numbers import fmt, is_multiple, parse_decimal
+from okxbridge.sim.numbers import fmt, is_multiple
 from okxbridge.sim.params import text
 from okxbridge.sim.prices import quote
 from okxbridge.sim.trade_api import WriteResult
@@ -44,7 +44,7 @@ def _number(params, name, market_ok=False, zero_ok=False):
     raw = text(params, name, numeric=True)
     if not raw:
         return None
-    value = parse_decimal(raw)
+    value = number(raw)
     if value is None or not (value > 0 or (market_ok and value == MARKET) or (zero_ok and value == 0)):
         raise Rejected("51000", f"Parameter {name} error")
     return value

@@ -40,6 +40,17 @@ from okxbridge.sim.params import text
 ALGO_CL_ORD_ID = re.compile(r"^[A-Za-z0-9]{1,32}$")
 TAG = re.compile(r"^[A-Za-z0-9]{0,16}$")
 PX_TYPES = ("last", "index", "mark")
+#: no price or size of OKX's has more integer digits than this; a bigger one is malformed
+#: (and would overflow the decimal context in the grid checks)
+MAX_DIGITS = 15
+
+
+def number(raw):
+    """A wire number as Decimal, or None when it is not one okxsim can take (not finite, too big)."""
+    value = parse_decimal(raw)
+    if value is None or value.adjusted() >= MAX_DIGITS:
+        return None
+    return value
 
 
 def either(first, second):
@@ -73,7 +84,7 @@ class AlgoRequest:
 
 def price(params, name, market_ok=False):
     """A trigger or order price: positive, or ``-1`` (market) where ``market_ok``."""
-    value = parse_decimal(text(params, name, True, numeric=True))
+    value = number(text(params, name, True, numeric=True))
     if value is None or not (value > 0 or (market_ok and value == MARKET)):
         raise param_error(name)
     return value
@@ -108,7 +119,7 @@ def _size(params, ord_type):
         if text(params, "closeFraction", numeric=True) != "1" or ord_type not in ("conditional", "oco"):
             raise param_error("closeFraction")
         return None, "1"
-    sz = parse_decimal(text(params, "sz", True, numeric=True))
+    sz = number(text(params, "sz", True, numeric=True))
     if sz is None or sz <= 0:
         raise param_error("sz")
     return sz, ""

@@ -281,7 +281,8 @@ class WsHub:
                 "subscriptions": sum(len(keys) for keys in self.conns.values()),
                 "feeds": sorted("/".join(key) for key in self.feeds), "silent": self.silent, "delay": self.delay,
                 "private_sessions": sum(1 for s in self.private.sessions.values() if s.account is not None),
-                "private_subscriptions": sum(len(s.subs) for s in self.private.sessions.values())}
+                "private_subscriptions": sum(len(s.subs) for s in self.private.sessions.values()),
+                "algo_subscriptions": sum(len(s.subs) for s in self.algo.sessions.values())}
 
 
 def _with_id(message, req_id):

@@ -69,6 +69,7 @@ def test_a_zero_price_deletes_a_leg_but_not_the_last_one():
     ({"algoId": "123", "newSz": "2"}, "51527"),                   # no such algo
     ({"instId": "ETH-USDT-SWAP", "newSz": "2"}, "51527"),         # not this instrument's
     ({"newSz": "-1"}, "51000"),
+    ({"newSz": "1e400"}, "51000"),
     ({"newSz": "0.005"}, "51121"),                  # off the lot grid (0.01 contracts)
     ({"newSlTriggerPx": "1000000"}, "51280"),       # a sell's SL above the price
     ({"newTpTriggerPxType": "weird"}, "51000"),

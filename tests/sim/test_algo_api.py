@@ -94,6 +94,8 @@ async def test_list_and_lookup_parameter_errors(reactor, path, status, code):
     ({"closeFraction": "1"}, "50024"),                            # not both
     ({"slOrdPx": None}, "50014"),                                 # a trigger needs its order price
     ({"slTriggerPx": "-5"}, "51000"),
+    ({"slTriggerPx": "1e400"}, "51000"),                          # finite, but no price of OKX's
+    ({"sz": "1e30"}, "51000"),
     ({"ordType": "twap"}, "51000"),                               # not modelled
     ({"ordType": "oco"}, "50014"),                                # an OCO has both legs
     ({"algoClOrdId": "not-alphanumeric"}, "51000"),

@@ -1,6 +1,7 @@
 """The ``orders-algo`` channel on the emulator's ``/ws/v5/business``: login, OKX's args and
 codes, a push for every change of an algo order (placed, fired, canceled), none at subscribe."""
 
+import asyncio
 import json
 
 import pytest_twisted
@@ -88,3 +89,38 @@ async def test_orders_algo_on_business_pushes_each_change_of_the_subscribed_inst
 
     assert await against_emulator(reactor, scenario) == "60018"  # /private does not serve orders-algo
 
+
+
+@pytest_twisted.ensureDeferred
+async def test_ccxt_pro_watches_trigger_orders_on_business(reactor):
+    import aiohttp
+
+    from tests.sim.test_sim_ws import ccxt_pro
+    from tests.sim.test_sim_ws_private import KEY
+
+    async def scenario(running):
+        exchange = ccxt_pro(running)
+        exchange.apiKey, exchange.secret, exchange.password = KEY.api_key, KEY.secret, KEY.passphrase
+        symbol = "BTC/USDT:USDT"
+        try:
+            await exchange.load_markets()
+            watching = asyncio.ensure_future(exchange.watch_orders(symbol, params={"trigger": True}))
+            async with aiohttp.ClientSession() as session:  # orders-algo pushes nothing at subscribe
+                while True:
+                    async with session.get(running.url + "/__sim__/ws") as response:
+                        if (await response.json())["algo_subscriptions"]:
+                            break
+            last = float(running.emulator.price("BTC-USDT-SWAP"))
+            placed = await exchange.create_order(symbol, "market", "buy", 1, None, {"triggerPrice": last * 1.1})
+            orders = await watching
+            assert [(o["id"], o["status"]) for o in orders] == [(placed["id"], "open")]
+            assert orders[0]["triggerPrice"] == float(exchange.price_to_precision(symbol, last * 1.1))
+            await move_price(running, "BTC-USDT-SWAP", str(int(last * 1.2)))
+            while True:
+                orders = await exchange.watch_orders(symbol, params={"trigger": True})
+                if orders[-1]["status"] != "open":
+                    return orders[-1]["id"] == placed["id"], orders[-1]["status"]
+        finally:
+            await exchange.close()
+
+    assert await against_emulator(reactor, scenario) == (True, "closed")
