@@ -144,10 +144,14 @@ class AlgoEngine:
     @staticmethod
     def _tgt_ccy(inst, request):
         """``tgtCcy`` "Only applicable to SPOT traded with Market buy conditional order. Default
-        is quote_ccy for buy, base_ccy for sell"."""
+        is quote_ccy for buy, base_ccy for sell". A trigger order takes none (51281): its ``sz``
+        is read in the base currency (*inferred*: OKX names no unit), as a limit leg's is."""
         if not inst.is_spot or request.trigger is not None:
             return ""
-        return request.tgt_ccy or ("quote_ccy" if request.side == "buy" else "base_ccy")
+        if request.tgt_ccy:
+            return request.tgt_ccy
+        market = all(leg.ord_px == MARKET for leg in (request.tp, request.sl) if leg is not None)
+        return ("quote_ccy" if request.side == "buy" else "base_ccy") if market else ""
 
     @staticmethod
     def _check_grid(inst, request):
@@ -160,8 +164,7 @@ class AlgoEngine:
                 raise Rejected("51000", f"Parameter {name}TriggerPx error")
             if leg.ord_px != MARKET and not is_multiple(leg.ord_px, inst.tick_sz):
                 raise Rejected("51000", f"Parameter {'orderPx' if name == 'trigger' else name + 'OrdPx'} error")
-        in_quote = inst.is_spot and (request.tgt_ccy or ("quote_ccy" if request.side == "buy" else "")) == "quote_ccy"
-        if request.sz is not None and not in_quote:
+        if request.sz is not None and AlgoEngine._tgt_ccy(inst, request) != "quote_ccy":
             if not is_multiple(request.sz, inst.lot_sz):
                 raise Rejected("51121", f"Order quantity must be a multiple of the lot size {fmt(inst.lot_sz)}.")
             if request.sz < inst.min_sz:
@@ -237,7 +240,8 @@ class AlgoEngine:
         ord_type = "market" if market else (algo.advance_ord_type or "limit")
         return leg, OrderRequest(inst_id=algo.inst.inst_id, td_mode=algo.td_mode, side=algo.side,
                                  ord_type=ord_type, sz=sz, px=None if market else leg.ord_px,
-                                 pos_side=algo.pos_side, tag=algo.tag, tgt_ccy=algo.tgt_ccy,
+                                 pos_side=algo.pos_side, tag=algo.tag,
+                                 tgt_ccy=algo.tgt_ccy or ("base_ccy" if algo.inst.is_spot and market else ""),
                                  reduce_only=algo.reduce_only)
 
     def _fire(self, state, algo, leg_name, moment, instruments, now):

@@ -82,7 +82,7 @@ def test_the_price_walk_alone_fires_a_trigger_order_at_the_first_second_it_reach
     first = next(t for t, px in path if px >= peak)
     assert algo.state == "effective" and algo.trigger_time == now + first
     child = state(emu).orders[int(algo.ord_id)]
-    assert (child.state, child.source, child.sz) == ("filled", "6", Decimal("0.5"))
+    assert (child.state, child.source, child.acc_fill_sz) == ("filled", "6", Decimal("0.5"))  # in ETH (inferred)
     assert not emu._algo_loop.running  # no live algo left: the engine stops looking
 
 
@@ -214,3 +214,14 @@ def test_a_price_that_crossed_and_came_back_between_two_looks_still_fires():
     emu.sync()
     assert algo.state == "effective" and algo.trigger_time == now + peak_at
     assert MAX_SCAN >= 120
+
+
+def test_a_spot_market_buy_stop_is_sized_in_the_quote_currency_by_default():
+    emu, _ = clocked_emulator()
+    last = emu.price("ETH-USDT")
+    algo = place_algo(emu, instId="ETH-USDT", tdMode="cash", side="buy", ordType="conditional", sz="300",
+                      slTriggerPx=tick(last * Decimal("1.1"), "0.01"), slOrdPx="-1")
+    assert algo.to_okx()["tgtCcy"] == "quote_ccy"  # "Default is quote_ccy for buy"
+    emu.set_price("ETH-USDT", last * Decimal("1.2"))
+    child = state(emu).orders[int(algo.ord_id)]
+    assert child.state == "filled" and abs(child.notional_filled - 300) < 1  # 300 USDT's worth of ETH
