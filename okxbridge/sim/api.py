@@ -37,8 +37,7 @@ PUBLIC_PREFIXES = ("/api/v5/market/", "/api/v5/public/", "/api/v5/system/")
 #: saw from OKX's gateway, ccxt issue #6116); not 50005 "API is offline", which clients such
 #: as ccxt read as an outage and retry
 NOT_FOUND = {"code": 404, "data": {}, "detailMsg": "No message available", "msg": "Not Found"}
-#: writes whose body is an array, each item counted against its instId's budget (cancel-algos:
-#: "20 orders per 2 seconds", docs #order-book-trading-algo-trading-post-cancel-algo-order)
+#: array bodies, each item counted against its instId's budget (cancel-algos: "20 orders per 2 seconds")
 BATCH_PATHS = ("/api/v5/trade/batch-orders", "/api/v5/trade/cancel-batch-orders", "/api/v5/trade/cancel-algos")
 TOO_MANY = {"code": "50011", "msg": "Too Many Requests", "data": []}
 
@@ -92,6 +91,18 @@ def _params(request, method, raw):
     except ValueError:
         raise ApiRejection("50002", "JSON syntax error") from None
     return (body if isinstance(body, dict) else {}), body
+
+
+def _envelope(result, in_time, clock):
+    """OKX's answer: a write's top code from its items (and, for order writes, ``inTime``/
+    ``outTime`` in µs), or a read's data under code "0"."""
+    if not isinstance(result, trade_api.WriteResult):
+        return {"code": "0", "msg": "", "data": result}
+    code, msg = result.code
+    envelope = {"code": code, "data": result.items, "msg": msg}
+    if result.timed:
+        envelope.update(inTime=str(in_time), outTime=str(int(clock.seconds() * 1_000_000)))
+    return envelope
 
 
 @attrs.define(eq=False)
@@ -196,13 +207,7 @@ class EmulatorSite:
         if state is not None:
             emu.ws.private.publish()  # OKX pushes every account change on /private, however made
             emu.ws.algo.publish()  # and every algo order's on /business
-        if isinstance(result, trade_api.WriteResult):
-            code, msg = result.code
-            envelope = {"code": code, "data": result.items, "msg": msg}
-            if result.timed:
-                envelope.update(inTime=str(in_time), outTime=str(int(emu.clock.seconds() * 1_000_000)))
-        else:
-            envelope = {"code": "0", "msg": "", "data": result}
+        envelope = _envelope(result, in_time, emu.clock)
         self.log.debug("okxsim {method} {path} {code}", method=method, path=path, code=envelope["code"])
         return _json(request, envelope)
 
