@@ -214,19 +214,23 @@ class AlgoEngine:
     # -- firing -----------------------------------------------------------------------------
     def sync(self, states, instruments, now):
         """Fire every live algo whose trigger the walk has crossed since it was last checked."""
+        lasts: dict = {}  # (instId, moment) -> last price, shared by the algos of one instrument
         for state in states:
             for algo in list(state.algos.values()):
                 if not algo.is_live:
                     continue
-                hit = self._first_hit(algo, now)
+                hit = self._first_hit(algo, now, lasts)
                 algo.checked_to = max(algo.checked_to, now)
                 if hit is not None:
                     self._fire(state, algo, hit[0], hit[1], instruments, now)
 
-    def _first_hit(self, algo, now):
+    def _first_hit(self, algo, now, lasts):
         start = max(int(algo.checked_to) + 1, int(now) - MAX_SCAN)
         for moment in [float(s) for s in range(start, int(now) + 1) if algo.checked_to < s < now] + [now]:
-            leg = fires(algo, quote(self.walk, algo.inst, moment).last)
+            key = (algo.inst.inst_id, moment)
+            if key not in lasts:
+                lasts[key] = quote(self.walk, algo.inst, moment).last
+            leg = fires(algo, lasts[key])
             if leg is not None:
                 return leg, moment
         return None
