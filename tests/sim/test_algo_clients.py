@@ -104,6 +104,10 @@ async def test_ccxt_stop_loss_take_profit_and_trigger_orders(reactor):
         move_price(url, SWAP, Decimal(str(last)) * Decimal("0.85"))
         left = exchange.fetch_open_orders(symbol, params={"trigger": True, "ordType": "conditional,oco"})
         positions = exchange.fetch_positions([symbol])
+        closed = exchange.fetch_closed_orders(symbol, params={"trigger": True, "ordType": "conditional"})
+        canceled = exchange.fetch_canceled_orders(symbol, params={"trigger": True, "ordType": "oco"})
+        assert [(o["id"], o["status"]) for o in closed] == [(stop["id"], "closed")]
+        assert [(o["id"], o["status"]) for o in canceled] == [(bracket["id"], "canceled")]
         return left, [p["contracts"] for p in positions if p["contracts"]], [o["id"] for o in triggers]
 
     left, open_contracts, triggers = await in_thread(reactor, scenario)
