@@ -35,6 +35,9 @@ class AccountState:
     #: account mode, ``acctLv`` of /account/config (see :mod:`okxbridge.sim.modes`)
     acct_lv: str = "2"
     history: History = attrs.field(factory=History)
+    #: algo orders by algoId, and the latest by algoClOrdId (okxbridge.sim.algo_engine)
+    algos: dict = attrs.field(factory=dict)
+    algo_cl_ord_ids: dict = attrs.field(factory=dict)
 
     def lever_key(self, inst_id, mgn_mode, pos_side):
         split = mgn_mode == "isolated" and self.pos_mode == "long_short_mode"

@@ -14,19 +14,31 @@ from klein import Klein
 from twisted.internet import defer, task
 from twisted.logger import Logger
 
-from okxbridge.sim import account_api, amend_api, expiry, history_api, limits, market_api, trade_api
+from okxbridge.sim import (
+    account_api,
+    algo_amend,
+    algo_api,
+    amend_api,
+    expiry,
+    history_api,
+    limits,
+    market_api,
+    trade_api,
+)
 from okxbridge.sim.auth import authenticate
 from okxbridge.sim.errors import ApiRejection
 from okxbridge.sim.instruments import catalogue
 from okxbridge.sim.numbers import parse_decimal
 
-ROUTES = {**market_api.ROUTES, **account_api.ROUTES, **trade_api.ROUTES, **amend_api.ROUTES, **history_api.ROUTES}
+ROUTES = {**market_api.ROUTES, **account_api.ROUTES, **trade_api.ROUTES, **amend_api.ROUTES, **history_api.ROUTES,
+          **algo_api.ROUTES, **algo_amend.ROUTES}
 PUBLIC_PREFIXES = ("/api/v5/market/", "/api/v5/public/", "/api/v5/system/")
 #: OKX's gateway on a path it does not serve: HTTP 404 and this body (the shape ccxt's users
 #: saw from OKX's gateway, ccxt issue #6116); not 50005 "API is offline", which clients such
 #: as ccxt read as an outage and retry
 NOT_FOUND = {"code": 404, "data": {}, "detailMsg": "No message available", "msg": "Not Found"}
-BATCH_PATHS = ("/api/v5/trade/batch-orders", "/api/v5/trade/cancel-batch-orders")
+#: array bodies, each item counted against its instId's budget (cancel-algos: "20 orders per 2 seconds")
+BATCH_PATHS = ("/api/v5/trade/batch-orders", "/api/v5/trade/cancel-batch-orders", "/api/v5/trade/cancel-algos")
 TOO_MANY = {"code": "50011", "msg": "Too Many Requests", "data": []}
 
 
@@ -79,6 +91,18 @@ def _params(request, method, raw):
     except ValueError:
         raise ApiRejection("50002", "JSON syntax error") from None
     return (body if isinstance(body, dict) else {}), body
+
+
+def _envelope(result, in_time, clock):
+    """OKX's answer: a write's top code from its items (and, for order writes, ``inTime``/
+    ``outTime`` in µs), or a read's data under code "0"."""
+    if not isinstance(result, trade_api.WriteResult):
+        return {"code": "0", "msg": "", "data": result}
+    code, msg = result.code
+    envelope = {"code": code, "data": result.items, "msg": msg}
+    if result.timed:
+        envelope.update(inTime=str(in_time), outTime=str(int(clock.seconds() * 1_000_000)))
+    return envelope
 
 
 @attrs.define(eq=False)
@@ -182,12 +206,8 @@ class EmulatorSite:
         result = handler(call)
         if state is not None:
             emu.ws.private.publish()  # OKX pushes every account change on /private, however made
-        if isinstance(result, trade_api.WriteResult):
-            code, msg = result.code
-            envelope = {"code": code, "data": result.items, "inTime": str(in_time), "msg": msg,
-                        "outTime": str(int(emu.clock.seconds() * 1_000_000))}
-        else:
-            envelope = {"code": "0", "msg": "", "data": result}
+            emu.ws.algo.publish()  # and every algo order's on /business
+        envelope = _envelope(result, in_time, emu.clock)
         self.log.debug("okxsim {method} {path} {code}", method=method, path=path, code=envelope["code"])
         return _json(request, envelope)
 
@@ -259,6 +279,11 @@ class EmulatorSite:
     def orders(self, request):
         self._control_body(request)
         return _json(request, {"orders": self.emu.orders()})
+
+    @app.route("/__sim__/algos", methods=["GET"])
+    def algo_orders(self, request):
+        self._control_body(request)
+        return _json(request, {"algos": self.emu.algo_orders()})
 
     @app.route("/__sim__/requests", methods=["GET"])
     def requests(self, request):

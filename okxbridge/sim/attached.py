@@ -13,7 +13,8 @@ and ``optimal_limit_ioc``, read and checked as OKX's place-order documents them
   market), ``tpTriggerPxType``/``slTriggerPxType`` last/index/mark (default last),
   ``tpOrdKind`` condition/limit (default condition). Kept and answered in get-order's
   ``attachAlgoOrds`` with an ``attachAlgoId``; the algo order OKX places once the order fills
-  is *not modelled* (the emulator has no algo engine), nor OKX's trigger-against-price
+  is *not modelled* (okxsim's algo engine, :mod:`okxbridge.sim.algo_engine`, serves
+  ``/trade/order-algo`` only), nor OKX's trigger-against-price
   checks, whose codes the docs do not list (*inferred*: a malformed field is 51000).
 - ``optimal_limit_ioc``: "Market order with immediate-or-cancel order (applicable only to
   Expiry Futures and Perpetual Futures)", so no ``px``; a spot one is refused 51000

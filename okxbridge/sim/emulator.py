@@ -9,8 +9,10 @@ orders fill, and two emulators with the same seed and clock answer alike.
 from decimal import Decimal
 
 import attrs
+from twisted.internet import task
 from twisted.logger import Logger
 
+from okxbridge.sim.algo_engine import AlgoEngine
 from okxbridge.sim.auth import DEFAULT_ACCOUNTS
 from okxbridge.sim.faults import FaultTable
 from okxbridge.sim.instruments import catalogue
@@ -72,6 +74,10 @@ class Emulator:
     #: API key → its IP whitelist (``--key-ip``); a key without one is usable from anywhere
     key_ips: dict = attrs.field(factory=dict)
     ws: WsHub = attrs.field(init=False)
+    algos: AlgoEngine = attrs.field(init=False)
+    #: seconds between the algo engine's looks at the market while algo orders are live
+    algo_interval: float = 1.0
+    _algo_loop: object = attrs.field(init=False, default=None)
 
     def __attrs_post_init__(self):
         self.walk = PriceWalk(self.seed)
@@ -80,6 +86,7 @@ class Emulator:
                      limit_figures={"conn_rate": self.ws_conn_rate, "ops_per_hour": self.ws_ops_per_hour,
                                     "idle": self.ws_idle})
         self.engine = Engine(self.walk)
+        self.algos = AlgoEngine(self.walk, self.engine)
         self.limiter = EndpointLimits(self.clock, self.rate_limits)
         for account in self.accounts:  # a key is live or demo, as on OKX: its account in that environment
             if (account.account_id, account.demo) not in self.states:  # keys of one uid share it
@@ -115,8 +122,30 @@ class Emulator:
         return self.states[(account.account_id if account is not None else api_key, demo)]
 
     def sync(self):
-        """Let resting orders fill against the market as it is now."""
-        self.engine.sync(self.states.values(), self.now())
+        """Fire the algo orders the market has reached, then let resting orders fill against
+        the market as it is now."""
+        now = self.now()
+        if self.algos.live():
+            self.algos.sync(self.states.values(), catalogue(now), now)
+        self.engine.sync(self.states.values(), now)
+
+    def watch_algos(self):
+        """Look at the market every :attr:`algo_interval` seconds while algo orders are live, so
+        they fire (and their orders fill and are pushed) with nobody calling the emulator."""
+        if self._algo_loop is None or not self._algo_loop.running:
+            self._algo_loop = task.LoopingCall(self._algo_tick)
+            self._algo_loop.clock = self.clock
+            self._algo_loop.start(self.algo_interval, now=False)
+
+    def _algo_tick(self):
+        self.sync()
+        self.ws.publish()
+        if not self.algos.live():
+            self.stop_algos()
+
+    def stop_algos(self):
+        if self._algo_loop is not None and self._algo_loop.running:
+            self._algo_loop.stop()
 
     def usd_price(self, ccy):
         """USD value of one unit of ``ccy`` (stablecoins at par) for eqUsd/totalEq."""
@@ -136,7 +165,10 @@ class Emulator:
         inst = self.instrument(inst_id)
         if inst is None:
             raise KeyError(inst_id)
-        self.walk.force(inst, self.now(), Decimal(str(price)))
+        now = self.now()
+        self.walk.force(inst, now, Decimal(str(price)))
+        if self.algos.live():  # the algo orders the move reaches fire first, their orders fill in the sweep
+            self.algos.sync(self.states.values(), catalogue(now), now)
         for order in self.engine.all_orders:
             order.last_fill_second = -1 if order.is_open else order.last_fill_second
         self.engine.sync(self.states.values(), self.now(), sweep=True)
@@ -156,6 +188,10 @@ class Emulator:
     def orders(self):
         """Every order ever accepted, oldest first, as /__sim__/orders rows."""
         return [order.to_sim() for order in self.engine.all_orders]
+
+    def algo_orders(self):
+        """Every algo order ever accepted, oldest first, as /__sim__/algos rows."""
+        return [algo.to_sim() for algo in self.algos.all_algos]
 
     def request_counts(self):
         """Requests per path since start (every path, /__sim__ included)."""

@@ -45,6 +45,15 @@ RULES = {
     ("GET", "/api/v5/account/bills"): (5, 1, "user"),
     ("GET", "/api/v5/account/bills-archive"): (5, 2, "user"),
     ("GET", "/api/v5/system/status"): (1, 5, "ip"),
+    # algo orders (docs #order-book-trading-algo-trading-post-place-algo-order, -post-amend-algo-order,
+    # -post-cancel-algo-order "20 orders per 2 seconds", -get-algo-order-details, -get-algo-order-list,
+    # -get-algo-order-history): writes per User ID + Instrument ID, reads per User ID
+    ("POST", "/api/v5/trade/order-algo"): (20, 2, "user+instId"),
+    ("POST", "/api/v5/trade/amend-algos"): (20, 2, "user+instId"),
+    ("POST", "/api/v5/trade/cancel-algos"): (20, 2, "user+instId"),
+    ("GET", "/api/v5/trade/order-algo"): (20, 2, "user"),
+    ("GET", "/api/v5/trade/orders-algo-pending"): (20, 2, "user"),
+    ("GET", "/api/v5/trade/orders-algo-history"): (20, 2, "user"),
 }
 
 

@@ -69,6 +69,11 @@ class Order:
     amend_result: str = ""
     amended_at: float | None = None
     amends: int = 0
+    #: the algo order that placed it, and OKX's ``source`` for such a child order
+    #: (okxbridge.sim.algo_engine; docs #order-book-trading-trade-get-order-details)
+    algo_id: str = ""
+    algo_cl_ord_id: str = ""
+    source: str = ""
 
     @property
     def is_open(self):
@@ -91,7 +96,8 @@ class Order:
         avg = self.avg_px
         return {
             "accFillSz": fmt(self.acc_fill_sz),
-            "algoClOrdId": "", "algoId": "", "attachAlgoClOrdId": "", "attachAlgoOrds": algo_rows(self),
+            "algoClOrdId": self.algo_cl_ord_id, "algoId": self.algo_id,
+            "attachAlgoClOrdId": "", "attachAlgoOrds": algo_rows(self),
             "avgPx": fmt(round(avg, 12)) if avg is not None else "",
             "cTime": _ms(self.c_time),
             "cancelSource": self.cancel_source, "cancelSourceReason": self.cancel_reason,
@@ -110,7 +116,7 @@ class Order:
             "rebate": "0", "rebateCcy": self.rebate_ccy,
             "reduceOnly": "true" if self.reduce_only else "false",
             "side": self.side, "slOrdPx": "", "slTriggerPx": "", "slTriggerPxType": "",
-            "source": "", "state": self.state, "stpId": "", "stpMode": self.stp_mode or "cancel_maker",
+            "source": self.source, "state": self.state, "stpId": "", "stpMode": self.stp_mode or "cancel_maker",
             "sz": fmt(self.sz), "tag": self.tag, "tdMode": self.td_mode, "tgtCcy": self.tgt_ccy,
             "tpOrdPx": "", "tpTriggerPx": "", "tpTriggerPxType": "", "tradeId": self.trade_id,
             "uTime": _ms(self.u_time),

@@ -34,6 +34,7 @@ class RunningEmulator:
     async def stop(self):
         """Close the emulator's WebSocket connections, then stop listening."""
         self.emulator.ws.stop()
+        self.emulator.stop_algos()
         await self.port.stopListening()
 
 

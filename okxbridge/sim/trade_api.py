@@ -21,6 +21,9 @@ class WriteResult:
     """Items of a trade write; ``api`` adds the envelope, inTime and outTime."""
 
     items: list
+    #: ``inTime``/``outTime`` in the envelope: OKX's order writes carry them, its algo-order
+    #: writes do not (docs #order-book-trading-algo-trading-post-place-algo-order, response)
+    timed: bool = True
 
     @property
     def code(self):

@@ -39,6 +39,8 @@ from twisted.internet import task
 from twisted.logger import Logger
 
 from okxbridge.sim import prices
+from okxbridge.sim.ws_algo import CHANNEL as ALGO_CHANNEL
+from okxbridge.sim.ws_algo import AlgoChannel
 from okxbridge.sim.ws_feeds import BOOK_CHANNELS, BUSINESS_CHANNELS, PUBLIC_CHANNELS, BookFeed, candle_bar, make_feed
 from okxbridge.sim.ws_limits import LIMITED_OPS, TOO_FREQUENT, WsLimits
 from okxbridge.sim.ws_private import PrivateChannels
@@ -66,12 +68,14 @@ class WsHub:
     _ids: object = attrs.field(factory=lambda: itertools.count(0x1A2B3C4D))
     _loop: object = None
     private: PrivateChannels = attrs.field(init=False)
+    algo: AlgoChannel = attrs.field(init=False)
     #: OKX's connection, operation and idle limits (the emulator's --ws-conn-rate, --ws-ops-per-hour, --ws-idle)
     limits: WsLimits = attrs.field(init=False)
     limit_figures: dict = attrs.field(factory=dict)
 
     def __attrs_post_init__(self):
         self.private = PrivateChannels(self)
+        self.algo = AlgoChannel(self)
         self.limits = WsLimits(self.emu.clock, **self.limit_figures)
 
     def new_conn_id(self):
@@ -90,11 +94,12 @@ class WsHub:
         self.held.pop(conn, None)
         self.limits.closed(conn)
         self.private.closed(conn)
+        self.algo.closed(conn)
         self._forget_unwatched()
 
     def subscription_count(self, conn):
-        session = self.private.sessions.get(conn)
-        return len(self.conns.get(conn, ())) + (len(session.subs) if session is not None else 0)
+        sessions = (self.private.sessions.get(conn), self.algo.sessions.get(conn))
+        return len(self.conns.get(conn, ())) + sum(len(s.subs) for s in sessions if s is not None)
 
     def received(self, conn, text):
         if text == "ping":
@@ -119,6 +124,9 @@ class WsHub:
             self.private.received(conn, request, text)
             return
         op, args, req_id = request.get("op"), request.get("args"), request.get("id")
+        if op == "login" and conn.endpoint == "business":  # /business logs in for orders-algo
+            self.algo.login(conn, args)
+            return
         if op not in ("subscribe", "unsubscribe"):
             if op == "login":
                 self.error(conn, "60012", f"Invalid request: {text}", req_id)  # login comes with /private
@@ -142,6 +150,9 @@ class WsHub:
         return None
 
     def subscribe(self, conn, arg, req_id):
+        if conn.endpoint == "business" and arg.get("channel") == ALGO_CHANNEL:
+            self.algo.subscribe(conn, arg, req_id, "subscribe")
+            return
         code = self._channel_error(conn, arg)
         if code is not None:
             msg = (f"Wrong URL or channel:{arg.get('channel')},instId:{arg.get('instId')} doesn't exist. "
@@ -175,6 +186,9 @@ class WsHub:
         return {**book, "seqId": str(feed.seq if feed is not None else BookFeed.seq_start)}
 
     def unsubscribe(self, conn, arg, req_id):
+        if conn.endpoint == "business" and arg.get("channel") == ALGO_CHANNEL:
+            self.algo.subscribe(conn, arg, req_id, "unsubscribe")
+            return
         code = self._channel_error(conn, arg)
         if code is not None:
             self.error(conn, code, f"Invalid request: {json.dumps(arg)}", req_id)
@@ -193,6 +207,7 @@ class WsHub:
     def publish(self):
         """Push whatever changed since the last check to everyone subscribed to it."""
         self.private.publish()
+        self.algo.publish()
         if not self.feeds:
             return
         now = self.emu.now()
@@ -244,7 +259,8 @@ class WsHub:
         for key in list(self.feeds):
             if key not in watched:
                 del self.feeds[key]
-        if not self.feeds and not self.private.subscribed() and self._loop is not None and self._loop.running:
+        private = self.private.subscribed() or self.algo.subscribed()
+        if not self.feeds and not private and self._loop is not None and self._loop.running:
             self._loop.stop()
 
     def stop(self):
@@ -290,6 +306,7 @@ class WsHub:
                 "feeds": sorted("/".join(key) for key in self.feeds), "silent": self.silent, "delay": self.delay,
                 "private_sessions": sum(1 for s in self.private.sessions.values() if s.account is not None),
                 "private_subscriptions": sum(len(s.subs) for s in self.private.sessions.values()),
+                "algo_subscriptions": sum(len(s.subs) for s in self.algo.sessions.values()),
                 "refused": dict(self.limits.refused)}
 
 

@@ -126,7 +126,7 @@ class PrivateChannels(OrderOperations):
 
     def login(self, conn, session, args):
         arg = args[0] if isinstance(args, list) and args and isinstance(args[0], dict) else {}
-        code, msg = self._login_error(arg, conn.demo)
+        code, msg = self.login_error(arg, conn.demo)
         if code is None:
             session.account = self.emu.account_map()[arg["apiKey"]]
             self.watch(session)
@@ -134,7 +134,7 @@ class PrivateChannels(OrderOperations):
         else:
             self.hub.send(conn, json.dumps({"event": "error", "code": code, "msg": msg, "connId": conn.conn_id}))
 
-    def _login_error(self, arg, demo):
+    def login_error(self, arg, demo):
         if self.reject_logins > 0:
             self.reject_logins -= 1
             return "60009", "Login failed."
