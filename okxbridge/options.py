@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from twisted.python import usage
 
+from . import descriptors
 from .convert.intents import MARGIN_MODES
 from .convert.io_policy import parse_prefixes
 from .fmz.key_allowlist import parse_key_list
@@ -190,6 +191,17 @@ class Options(usage.Options):
         if self["ledger-sync"] not in ("normal", "full"):
             raise usage.UsageError("--ledger-sync must be normal or full")
         self.check_shared_state()
+        self.fit_descriptors()
+
+    def fit_descriptors(self) -> None:
+        """Open files for every port's ``--max-connections`` and OKX's own (:mod:`.descriptors`):
+        the default cap is lowered to fit, a chosen one that cannot fit stops the start."""
+        try:
+            plan = descriptors.fit(self["max-connections"], 2 if self["admin-port"] else 1, self["pool-size"],
+                                   chosen=self["max-connections"] != DEFAULT_MAX_CONNECTIONS)
+        except descriptors.DescriptorShortage as e:
+            raise usage.UsageError(str(e)) from None
+        self["max-connections"] = plan.max_connections
 
     def check_shared_state(self) -> None:
         """The Redis URL, password and CA, read and checked now: a mistake stops the start with

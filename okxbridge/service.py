@@ -59,6 +59,7 @@ from .options import Options
 from .recent import RecentCalls, RecentOkxRequests
 from .shared.connection import RedisConnection, host_name
 from .shared.gcra import SharedLimiter
+from .shared.instances import Instances
 from .shutdown import CloseDoors, CountingResource, DrainService, StopInOrder
 from .status import NotEnabled, ReadSection, StatusBoard, StatusSection
 from .stream_metrics import PrivateStreamCollector, StreamCollector
@@ -131,12 +132,14 @@ def make_ledger(reactor, options: Options, instance: str) -> tuple[LedgerStore, 
     return SqliteLedger(reactor, options["state-dir"], sync=options["ledger-sync"]), None
 
 
-def make_limiters(reactor, options: Options, redis: RedisConnection | None) -> tuple[RateLimiter | None, Any]:
+def make_limiters(reactor, options: Options, redis: RedisConnection | None,
+                  instances: Instances | None = None) -> tuple[RateLimiter | None, Any]:
     """(this instance's buckets, the limiter the client paces with): with ``--shared-state``
-    the Redis budgets come first; with ``--no-rate-limits`` there are none."""
+    the Redis budgets come first (and without Redis each instance takes its share of
+    ``instances``); with ``--no-rate-limits`` there are none."""
     local = None if options["no-rate-limits"] else RateLimiter(reactor, max_queue=options["max-queue"])
     if redis is not None and local is not None:
-        return local, SharedLimiter(redis, local, host_name())
+        return local, SharedLimiter(redis, local, host_name(), instances=instances)
     return local, local
 
 
@@ -229,7 +232,7 @@ def build_daemon(reactor: IReactorTime, options: Options, clock: IReactorTime | 
     metrics = BridgeMetrics.create(HANDLERS, coalescer, recent_calls, recent_okx)
     instance = uuid.uuid4().hex[:12]
     ledger, redis = make_ledger(reactor, options, instance)
-    local_limiter, limiter = make_limiters(reactor, options, redis)
+    local_limiter, limiter = make_limiters(reactor, options, redis, getattr(ledger, "instances", None))
     bundle = load_bundle(options["okx-ca"]) if options["okx-ca"] else None  # --okx-ca, read once
     client = make_client(reactor, options, pool, bundle, limiter, coalescer, metrics)
     trust_root = bundle.trust_root if bundle is not None else None

@@ -7,10 +7,11 @@ process is killed, another instance gets the same call — a repeat of the call 
 never sends a second order. Its outcome (OKX's ``ordId``, or "not placed", confirmed by
 OKX) is recorded as soon as it is known.
 
-Claims are keyed by the credential's fingerprint (:attr:`Credentials.fingerprint`: key,
-secret, passphrase and demo flag hashed; never the secret itself), the kind of write and
-the call's nonce. A caller with the owner's access key and a wrong secret has another
-fingerprint, so it sees nothing of the owner's claims.
+Claims are keyed by the credential's identity (:attr:`Credentials.identity`: key, secret,
+passphrase and demo flag hashed, the full SHA-256; never the secret itself), the kind of
+write and the call's nonce. A caller with the owner's access key and a wrong secret has
+another identity, so it sees nothing of the owner's claims. Claims written before the
+identity was the key (by its 16-digit legacy fingerprint) are moved on the first repeat.
 """
 
 from __future__ import annotations
@@ -48,9 +49,39 @@ class LedgerUnavailable(LedgerError):
     """The ledger (the state dir's database, or Redis) did not answer: nothing was sent."""
 
 
+#: unresolved claims one access key may hold while OKX has accepted none of its credentials
+MAX_UNPROVEN = 20
+
+
+@attrs.frozen
+class Unproven:
+    """A claim of a credential OKX has never accepted (:mod:`okxbridge.okx.accepted`), as far
+    as this daemon and the ledger know (a ``done`` claim of its own proves it): anyone can send
+    any key, so such claims may not pile up. The store refuses one past ``cap`` unresolved
+    claims of the same access key, and forgets an unresolved one after ``seconds`` — twice the
+    longest a placement can take (:attr:`OrderDesk.write_window`): after one nothing of that
+    placement is still being sent, the other leaves a repeat time to take the claim over and
+    look the order up. A ``done`` outcome keeps the claim its 8 days, and so do the
+    credential's other claims (OKX accepted it: they are no stranger's). A look-up OKX refuses
+    for the credential itself (wrong signature) settles the claim as nothing placed."""
+
+    cap: int
+    seconds: float
+
+
+class UnprovenCapReached(LedgerError):
+    """The access key holds :attr:`Unproven.cap` unresolved claims of credentials OKX never
+    accepted: nothing was written, nothing sent."""
+
+    def __init__(self, api_key: str, cap: int, seconds: float):
+        super().__init__(f"access key {api_key[:4]}… has {cap} orders whose outcome is not known yet, and OKX has "
+                         f"not accepted this key in this daemon: okxbridge takes no more until one is answered "
+                         f"or {seconds:.0f}s have passed; nothing was sent")
+
+
 @attrs.frozen
 class ClaimKey:
-    account: str  # Credentials.fingerprint
+    account: str  # Credentials.identity (legacy rows: Credentials.legacy_fingerprint)
     kind: str     # ORDER, CANCEL or AMEND
     nonce: str
 

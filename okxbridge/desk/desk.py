@@ -11,14 +11,20 @@ in :mod:`.placement` (claims) and :mod:`.resolution` (look-ups).
 from __future__ import annotations
 
 import uuid
-from typing import Any, Protocol
+from typing import Any, Awaitable, Callable, Protocol
 
 import attrs
 from twisted.internet.defer import Deferred
 from twisted.internet.interfaces import IReactorTime
 
+from ..okx import paths
+from ..okx.accepted import AcceptedCredentials, proves_acceptance
 from ..okx.client import OkxClient
 from ..okx.coalesce import Coalescer
+from ..okx.errors import OkxError
+from ..okx.rejected import REJECTED_CODES
+from ..okx.signer import Credentials
+from .claims import MAX_UNPROVEN, Unproven
 from .memory import MemoryLedger
 from .resolving import Resolving
 from .store import LedgerStore
@@ -63,13 +69,53 @@ class OrderDesk:
     expiry_margin: float = 0.5
     #: those look-ups while they run, for /status
     resolving: Resolving = attrs.Factory(lambda self: Resolving(self.clock), takes_self=True)
+    #: credentials OKX answered past its auth check (the client's); None: every one is taken
+    #: as accepted (a desk without a client, in tests)
+    accepted: AcceptedCredentials | None = None
+    #: one signed read that shows whether OKX accepts a credential (``/account/config``)
+    prover: Callable[[Credentials], Awaitable[Any]] | None = None
+    #: unresolved claims an access key may hold while OKX has accepted none of its credentials
+    unproven_cap: int = MAX_UNPROVEN
+    #: the proofs under way (:meth:`prove`), one per credential
+    proving: Coalescer = attrs.Factory(Coalescer)
 
     @classmethod
     def for_client(cls, clock: IReactorTime, client: OkxClient, transport: WriteTransport,
                    **kwargs: Any) -> "OrderDesk":
         """A desk whose writes the client's drain waits for, counted in its metrics, and whose
         placements last at most one request of the client's (its deadline, else its timeout)."""
-        return cls(clock, transport, client.inflight, client.metrics, client.deadline or client.timeout, **kwargs)
+        def prover(creds: Credentials) -> Deferred:
+            return client.get(paths.ACCOUNT_CONFIG, creds=creds)
+        return cls(clock, transport, client.inflight, client.metrics, client.deadline or client.timeout,
+                   accepted=client.accepted, prover=prover, **kwargs)
+
+    def unproven(self, creds: Credentials) -> Unproven | None:
+        """The never-accepted rule for a claim of ``creds`` (None once OKX accepted it here)."""
+        if self.accepted is None or self.accepted.knows(creds):
+            return None
+        # one write window for the placement itself, one more for a repeat to take its claim
+        # over and look it up (another instance may do so only once the first has passed)
+        return Unproven(self.unproven_cap, 2 * self.write_window)
+
+    async def prove(self, creds: Credentials) -> bool:
+        """Ask OKX once whether it accepts ``creds``: True if it does; its refusal is raised
+        (the call fails with OKX's reason, nothing sent); False when OKX did not answer. Calls
+        at the cap together share one read (a burst of a new key's first orders: one read)."""
+        if self.prover is None:
+            return False
+        if self.accepted is not None and self.accepted.knows(creds):
+            return True  # proven meanwhile, by this call's neighbours
+        return bool(await self.proving.run(creds.identity, lambda: Deferred.fromCoroutine(self._prove(creds))))
+
+    async def _prove(self, creds: Credentials) -> bool:
+        assert self.prover is not None
+        try:
+            await self.prover(creds)
+        except OkxError as e:
+            if e.code in REJECTED_CODES:
+                raise
+            return proves_acceptance(e)
+        return True
 
     @property
     def write_window(self) -> float:

@@ -25,7 +25,7 @@ from ..okx import codes
 from ..okx.errors import OkxError
 from ..okx.retry import outcome_unknown
 from ..okx.signer import Credentials
-from .claims import ABSENT, DONE, PENDING, Claim, ClaimKey, LedgerError, decide
+from .claims import ABSENT, DONE, PENDING, Claim, ClaimKey, LedgerError, UnprovenCapReached, decide
 from .desk import OrderDesk
 
 log = Logger()
@@ -54,14 +54,30 @@ def nothing_sent(error: BaseException) -> bool:
             and error.code not in ("uncertain", "empty", *codes.DUPLICATE_ORDER))
 
 
+async def first_claim(desk: OrderDesk, creds: Credentials, mine: Claim) -> Claim | None:
+    """Write ``mine`` (see :meth:`.store.LedgerStore.claim`), or find the call's claim: under
+    its key, or under the key an older daemon wrote it by (moved then). A credential OKX has
+    not accepted in this daemon is held to the never-accepted cap; at the cap it is proven
+    first, by one signed read (OKX accepts it, or refuses it: then nothing is written or sent),
+    so callers sending the owner's access key with junk secrets cannot lock the owner out."""
+    legacy = ClaimKey(creds.legacy_fingerprint, mine.key.kind, mine.key.nonce)
+    unproven = desk.unproven(creds)
+    try:
+        return await desk.ledger.claim(mine, legacy=legacy, unproven=unproven)
+    except UnprovenCapReached:
+        if not await desk.prove(creds):
+            raise
+    return await desk.ledger.claim(mine, legacy=legacy)
+
+
 async def exactly_once(desk: OrderDesk, creds: Credentials, kind: str, nonce: int, cl_ord_id: str, content: str,
                        send: Callable[[], Awaitable[Outcome]],
                        look_up: Callable[[], Awaitable[str | None]]) -> Outcome:
     ledger, me, clock = desk.ledger, desk.instance, desk.clock
     now = clock.seconds()
-    key = ClaimKey(creds.fingerprint, kind, str(nonce))
+    key = ClaimKey(creds.identity, kind, str(nonce))
     mine = Claim(key, creds.api_key, creds.simulated, cl_ord_id, content, me, created=now, updated=now)
-    found = await ledger.claim(mine)
+    found = await first_claim(desk, creds, mine)
     give_up_at = now + desk.claim_wait
     while found is not None:
         alive = (found.state == PENDING and found.owner != me

@@ -4,7 +4,8 @@
 OKX may still be processing a write that went unanswered (a timeout, a reset, a 5xx), and
 "not found" too early could lead to placing an order twice: so the order is looked up by
 its ``ordId`` or ``clOrdId`` after each of the desk's delays until OKX answers clearly —
-the order, or None when OKX has none. Listed on ``/status`` (``orders_resolving``) meanwhile.
+the order, or None when OKX has none, or a refusal of the credential itself (a wrong secret:
+then the write, signed the same way, placed nothing either). Listed on ``/status`` (``orders_resolving``) meanwhile.
 """
 
 from __future__ import annotations
@@ -46,6 +47,8 @@ async def resolve(desk: OrderDesk, session: Session, body: dict[str, Any], cause
             try:
                 return await find_order(session, body)
             except OkxError as e:
+                if e.code in codes.CREDENTIAL_NEVER_VALID:
+                    raise  # the write was signed the same way: OKX refused it too, nothing placed
                 last = e
                 shown.last_error = str(e)[:200]
     name = body.get("ordId") or body.get("clOrdId")

@@ -19,6 +19,8 @@ Retention (documented in docs/exactly-once.md): claims older than :data:`RETENTI
 OKX's 7-day order window plus a day) are deleted at start and every hour, and past
 :data:`MAX_CLAIMS` the oldest finished ones go first (never a pending one). A claim whose
 write was certainly not sent (OKX refused it) is deleted at once: no claim says the same.
+Unresolved claims of credentials OKX never accepted are listed in the ``unproven`` table, capped
+per access key and deleted once past their time (:class:`~.claims.Unproven`).
 """
 
 from __future__ import annotations
@@ -46,6 +48,8 @@ from .claims import (
     ClaimKey,
     LedgerError,
     LedgerUnavailable,
+    Unproven,
+    UnprovenCapReached,
 )
 
 FILE_NAME = "okxbridge-ledger.sqlite3"
@@ -63,6 +67,12 @@ CREATE TABLE IF NOT EXISTS claims (
     PRIMARY KEY (account, kind, nonce)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS claims_by_age ON claims (created);
+CREATE TABLE IF NOT EXISTS unproven (
+    account TEXT NOT NULL, kind TEXT NOT NULL, nonce TEXT NOT NULL,
+    api_key TEXT NOT NULL, expires REAL NOT NULL,
+    PRIMARY KEY (account, kind, nonce)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS unproven_by_key ON unproven (api_key);
 """
 
 
@@ -81,13 +91,43 @@ def _row(key: ClaimKey, row) -> Claim:
     return Claim.from_fields(key, dict(zip(COLUMNS[3:], row, strict=True)))
 
 
-def _claim(txn, claim: Claim):
+def _claim(txn, claim: Claim, legacy: ClaimKey | None = None, unproven: Unproven | None = None):
     key = claim.key
+    if legacy is not None:  # a row of before the upgrade: moved unless the key is taken
+        txn.execute("UPDATE OR IGNORE claims SET account=? WHERE account=? AND kind=? AND nonce=?",
+                    (key.account, legacy.account, legacy.kind, legacy.nonce))
+    if unproven is not None and _get(txn, key) is None and not _proven(txn, key.account):
+        _hold_unproven(txn, claim, unproven)
     txn.execute(f"INSERT OR IGNORE INTO claims ({','.join(COLUMNS)}) VALUES ({','.join('?' * len(COLUMNS))})",
                 (key.account, key.kind, key.nonce, *claim.fields().values()))
     if txn.rowcount == 1:
         return None
     return _get(txn, key)
+
+
+def _proven(txn, account: str) -> bool:
+    """OKX accepted this credential: one of its claims is done (the primary key's prefix)."""
+    txn.execute("SELECT 1 FROM claims WHERE account=? AND state=? LIMIT 1", (account, DONE))
+    return txn.fetchone() is not None
+
+
+def _forget_unproven(txn, now: float) -> int:
+    """Unresolved claims of never-accepted credentials past their time go (see :class:`Unproven`)."""
+    txn.execute("DELETE FROM claims WHERE state=? AND (account, kind, nonce) IN "
+                "(SELECT account, kind, nonce FROM unproven WHERE expires <= ?)", (PENDING, now))
+    dropped = txn.rowcount
+    txn.execute("DELETE FROM unproven WHERE expires <= ?", (now,))
+    return dropped
+
+
+def _hold_unproven(txn, claim: Claim, unproven: Unproven) -> None:
+    _forget_unproven(txn, claim.created)
+    txn.execute("SELECT COUNT(*) FROM unproven WHERE api_key=?", (claim.api_key,))
+    if txn.fetchone()[0] >= unproven.cap:
+        raise UnprovenCapReached(claim.api_key, unproven.cap, unproven.seconds)
+    key = claim.key
+    txn.execute("INSERT OR REPLACE INTO unproven VALUES (?, ?, ?, ?, ?)",
+                (key.account, key.kind, key.nonce, claim.api_key, claim.created + unproven.seconds))
 
 
 def _get(txn, key: ClaimKey):
@@ -106,6 +146,10 @@ def _take_over(txn, found: Claim, owner: str, now: float) -> bool:
 
 
 def _finish(txn, key: ClaimKey, owner: str, state: str, result: str, now: float) -> bool:
+    if state == DONE:  # OKX accepted the credential: none of its claims is a stranger's any more
+        txn.execute("DELETE FROM unproven WHERE account=?", (key.account,))
+    else:
+        txn.execute("DELETE FROM unproven WHERE account=? AND kind=? AND nonce=?", (key.account, key.kind, key.nonce))
     if state == ABSENT:  # nothing was sent: no claim at all says the same, and takes no room
         txn.execute("DELETE FROM claims WHERE account=? AND kind=? AND nonce=? AND owner=?",
                     (key.account, key.kind, key.nonce, owner))
@@ -117,7 +161,7 @@ def _finish(txn, key: ClaimKey, owner: str, state: str, result: str, now: float)
 
 def _prune(txn, now: float, max_claims: int) -> int:
     txn.execute("DELETE FROM claims WHERE created < ?", (now - RETENTION_SECONDS,))
-    dropped = txn.rowcount
+    dropped = txn.rowcount + _forget_unproven(txn, now)
     txn.execute("SELECT COUNT(*) FROM claims")
     extra = txn.fetchone()[0] - max_claims
     if extra > 0:  # finished claims only, oldest first: a pending one may still be on its way to OKX
@@ -197,8 +241,9 @@ class SqliteLedger(service.Service):
             self.log.error("order ledger {path}: {error}", path=self.path, error=str(e))
             raise LedgerUnavailable(f"the order ledger could not be written ({e}); nothing was sent") from None
 
-    async def claim(self, claim: Claim) -> Claim | None:
-        return await self._run(_claim, claim)
+    async def claim(self, claim: Claim, legacy: ClaimKey | None = None,
+                    unproven: Unproven | None = None) -> Claim | None:
+        return await self._run(_claim, claim, legacy, unproven)
 
     async def take_over(self, found: Claim, owner: str, now: float) -> bool:
         return await self._run(_take_over, found, owner, now)

@@ -9,16 +9,22 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from .claims import Claim, ClaimKey
+from .claims import Claim, ClaimKey, Unproven
 
 
 class LedgerStore(Protocol):
     #: "sqlite", "redis" or "memory": what /health and the logs call it
     kind: str
 
-    async def claim(self, claim: Claim) -> Claim | None:
+    async def claim(self, claim: Claim, legacy: ClaimKey | None = None,
+                    unproven: Unproven | None = None) -> Claim | None:
         """Write ``claim`` if its key is free and return None (it is ours); otherwise
-        write nothing and return the claim already there."""
+        write nothing and return the claim already there. A claim found under ``legacy`` (the
+        same call's key before identities were full hashes) while the key is free is moved to
+        the key, in the same step, and returned as found there. ``unproven``: the credential
+        is not known to be accepted by OKX; unless the store knows better (a done claim of
+        its account), the claim is held to :class:`~.claims.Unproven`'s cap and time, and
+        :class:`~.claims.UnprovenCapReached` raised, nothing written, past the cap."""
 
     async def take_over(self, found: Claim, owner: str, now: float) -> bool:
         """Make ``found`` pending and ours, if it is still exactly as found (same state

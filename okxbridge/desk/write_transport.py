@@ -51,7 +51,7 @@ class WriteTransport:
                          inst_id=body["instId"])
             reply = await session.post(path, body, deadline=deadline)
             if self.trade_over == "ws":
-                account.answered()  # OKX took a write signed with it: the stream may open
+                account.answered(session)  # OKX took a write signed with it: the stream may open
             return reply
         args = {k: v for k, v in body.items() if k != "instId"}
         args["instIdCode"] = code
@@ -61,6 +61,9 @@ class WriteTransport:
         def operate(call: OkxCall) -> Any:
             # docs #order-book-trading-trade-ws-place-order: expTime is a top-level field
             exp_time = client.signer.okx_ms(call.deadline) if path in EXP_TIME_PATHS else None
-            return stream.operate(op, [args], client.timeout, exp_time)
+            # the answer is awaited for what is left of the call's deadline (a rate-limit wait
+            # may have spent some), at most one try's timeout, as over REST
+            left = call.deadline - client.clock.seconds()
+            return stream.operate(op, [args], max(0.0, min(client.timeout, left)), exp_time)
         return await client.paced("POST", path, body, session.creds, operate, trace=session.trace,
                                   label=f"WS {op}", deadline=deadline)

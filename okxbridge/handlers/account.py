@@ -23,7 +23,7 @@ async def accounts(deps: Reading, call: Call, trace: list[str]) -> Answer:
         balance = mirror.balance()
         return Answer(balances_from_trading(balance), mirrored([balance]))
     reply = await session.get(paths.BALANCE)
-    account.answered()
+    account.answered(session)  # and its UID learnt, once
     rows = balances_from_trading(reply.data[0]) if reply.data else []
     return Answer(rows, reply.raw)
 
@@ -39,7 +39,7 @@ async def assets(deps: Reading, call: Call, trace: list[str]) -> Answer:
         rows = merge_balances(balances_from_trading(balance), balances_from_funding(funding.data))
         return Answer(rows, [mirrored([balance]), funding.raw])
     trading, funding = await gather(session.get(paths.BALANCE), session.get(paths.FUNDING_BALANCES))
-    account.answered()
+    account.answered(session)  # and its UID learnt, once
     rows = merge_balances(balances_from_trading(trading.data[0]) if trading.data else [],
                           balances_from_funding(funding.data))
     return Answer(rows, [trading.raw, funding.raw])

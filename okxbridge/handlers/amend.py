@@ -44,7 +44,7 @@ async def modifyorder(deps: Trading, call: Call, trace: list[str]) -> Answer:
             raise ProtocolError(f"order {inst_id},{ord_id}: {inst_id} is not listed on OKX")
         return amend_body(inst, str(order.get("side", "")), ord_id, req_id, price, amount)
 
-    fmz_id, raw = await shielded(deps.desk, (session.creds.fingerprint, AMEND, call.nonce, content),
+    fmz_id, raw = await shielded(deps.desk, (session.creds.identity, AMEND, call.nonce, content),
                                  lambda: amend_recorded(deps.desk, session, call.nonce, inst_id, ord_id, content, body))
     deps.accounts.of(session.creds).wrote(ord_id, req_id=req_id)
     return Answer({"id": fmz_id}, raw)

@@ -32,7 +32,7 @@ async def cancel(deps: Trading, call: Call, trace: list[str]) -> Answer:
     async def look_up() -> str | None:
         return None  # a cancel cannot double: sending it again is the way to find out
 
-    _, raw = await shielded(desk, (session.creds.fingerprint, CANCEL, call.nonce, content),
+    _, raw = await shielded(desk, (session.creds.identity, CANCEL, call.nonce, content),
                             lambda: exactly_once(desk, session.creds, CANCEL, call.nonce, "", content, send, look_up))
     deps.accounts.of(session.creds).wrote(ord_id, final=True)
     return Answer(True, raw)

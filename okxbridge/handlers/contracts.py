@@ -54,7 +54,7 @@ async def positions(deps: Trading, call: Call, trace: list[str]) -> Answer:
         return Answer(data, mirrored(items))
     replies = await gather(*(session.get(paths.POSITIONS, {"instType": kind, "instId": rng.inst_id or None})
                              for kind in rng.inst_types))
-    account.answered()
+    account.answered(session)  # and its UID learnt, once
     items = [p for reply in replies for p in reply.data if in_range(p.get("instId", ""), rng)]
     names = {**await deps.instruments.aliases(session, [p["instId"] for p in items]), **called}
     data = [pos for p in items if (pos := position_from_okx(p, names.get(p["instId"], ""))) is not None]

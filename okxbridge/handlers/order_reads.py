@@ -61,7 +61,7 @@ async def orders(deps: Reading, call: Call, trace: list[str]) -> Answer:
         return Answer(await fmz_orders(deps, session, held, called),
                       mirrored(held))
     pages = await fetch_pages(session.client, paths.ORDERS_PENDING, params, session.creds, trace=trace)
-    account.answered()
+    account.answered(session)  # and its UID learnt, once
     items = [o for o in pages.items if rng is None or in_range(o.get("instId", ""), rng)]
     return Answer(await fmz_orders(deps, session, items, called), pages.raws)
 
@@ -87,7 +87,7 @@ async def order(deps: Reading, call: Call, trace: list[str]) -> Answer:
         return Answer((await fmz_orders(deps, session, [held]))[0],
                       mirrored([held]))
     reply = await session.get(paths.ORDER, {"instId": inst_id, "ordId": ord_id})
-    account.answered()
+    account.answered(session)  # and its UID learnt, once
     found = first(reply, f"order {inst_id},{ord_id}")
     return Answer((await fmz_orders(deps, session, [found]))[0], reply.raw)
 

@@ -82,7 +82,7 @@ async def trade(deps: Trading, call: Call, trace: list[str]) -> Answer:
         return await body()
 
     content = _content(inst.inst_id, intent, checked, td_mode, options)
-    fmz_id, raw = await shielded(deps.desk, (session.creds.fingerprint, ORDER, cl_ord_id, content),
+    fmz_id, raw = await shielded(deps.desk, (session.creds.identity, ORDER, cl_ord_id, content),
                                  lambda: place_recorded(deps.desk, session, call.nonce, inst.inst_id, cl_ord_id,
                                                         content, body, replan))
     account.wrote(fmz_id.partition(",")[2])

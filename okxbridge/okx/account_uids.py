@@ -21,7 +21,7 @@ MAX_KNOWN = 10_000
 
 @attrs.define
 class AccountUids:
-    """credential fingerprint → the budget owner its account's UID names."""
+    """credential identity (full SHA-256) → the budget owner its account's UID names."""
 
     _known: collections.OrderedDict[str, str] = attrs.Factory(collections.OrderedDict)
 

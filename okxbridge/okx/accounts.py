@@ -59,6 +59,7 @@ class Account:
     _net_mode_noted: bool = False
     _key_checked: bool = False
     _learning: bool = False
+    _uid_tried_at: float | None = None
     _default_noted: bool = False
 
     async def config(self, session: Session) -> AccountConfig:
@@ -77,7 +78,7 @@ class Account:
             self._key_checked = True
             self.log_key_check(row, session.client.signer.offset)
         if self.uids is not None:
-            self.uids.learned(self.creds.fingerprint, found.uid, self.creds.simulated)
+            self.uids.learned(self.creds.identity, found.uid, self.creds.simulated)
         if found.pos_mode == NET and not self._net_mode_noted:
             self._net_mode_noted = True
             log.info("account {key} is in net mode: buy and sell reduce an opposite position before opening, "
@@ -94,11 +95,14 @@ class Account:
                                            findings="; ".join(f.text for f in findings))
     def learn_uid(self, session: Session) -> None:
         """Read ``/account/config`` once, in the background, when the UID is not known yet: a
-        key that trades spot only needs no config, yet its budgets are its account's too.
-        Called after a private call OKX answered, never on a public call's path."""
-        if self.uids is None or self._config is not None or self._learning:
+        key that trades spot only, or only reads, needs no config, yet its budgets are its
+        account's too. Called after a private call OKX answered, never on a public call's path;
+        a read that failed is tried again a while later (``position_mode_ttl``), not per call."""
+        now = self.clock.seconds()
+        if self.uids is None or self._config is not None or self._learning or (
+                self._uid_tried_at is not None and now - self._uid_tried_at < self.position_mode_ttl):
             return
-        self._learning = True
+        self._learning, self._uid_tried_at = True, now
         learning = Deferred.fromCoroutine(self.config(session))
         learning.addErrback(lambda f: log.debug("account {key}: UID not read ({why}); budgets stay the key's",
                                                 key=self.creds.short_key, why=f.getErrorMessage()))
@@ -140,11 +144,15 @@ class Account:
             return None
         return self.private.mirror_for(self.creds, part, method)
 
-    def answered(self) -> None:
+    def answered(self, session: Session | None = None) -> None:
         """OKX answered this credential's call over REST: it works, so its private stream
-        may open (never for a credential OKX has not accepted)."""
+        may open (never for a credential OKX has not accepted), and with ``session`` its UID
+        is learnt if not known yet (:meth:`learn_uid`: one read per credential, not per call),
+        so a key that only reads spends its account's budgets too."""
         if self.private is not None:
             self.private.confirm(self.creds)
+        if session is not None:
+            self.learn_uid(session)
 
     def wrote(self, ord_id: str, final: bool = False, req_id: str = "") -> None:
         """Read-your-writes: the mirror waits for this order's push before answering orders

@@ -49,14 +49,14 @@ class OkxCall:
 
     @property
     def user(self) -> str | None:
-        """Whose budgets a signed call spends: the credential's fingerprint (demo flag
+        """Whose budgets a signed call spends: the credential's identity (full SHA-256, demo flag
         included), never the bare access key, so a wrong secret shares nothing with the owner."""
-        return self.creds.fingerprint if self.signed and self.creds is not None else None
+        return self.creds.identity if self.signed and self.creds is not None else None
 
     @property
     def owner(self) -> str | None:
         """Who waits in a rate-limit queue, for its share of it (unsigned calls included)."""
-        return self.creds.fingerprint if self.creds is not None else None
+        return self.creds.identity if self.creds is not None else None
 
     @property
     def shareable(self) -> bool:

@@ -21,6 +21,7 @@ from twisted.internet.interfaces import IReactorTime
 from twisted.logger import Logger
 
 from . import paths
+from .accepted import AcceptedCredentials, FirstRequests
 from .account_uids import AccountUids
 from .call import OkxCall, OkxLayer
 from .coalesce import Coalescer, Coalescing
@@ -64,10 +65,16 @@ class OkxClient:
         self.inflight = inflight if inflight is not None else InFlight()
         #: credentials OKX just refused (bad key, passphrase, signature): answered locally a while
         self.rejected = rejected if rejected is not None else RejectedCredentials(clock)
+        #: credentials OKX answered past its auth check (never-accepted ones cost little)
+        self.accepted = AcceptedCredentials()
         self.transport = SigningTransport(http, base_url, clock, signer, timeout)
-        refusing_after_wait = Refusing(Tracing(self.transport, clock, metrics), self.rejected, notes=True)
-        self.pacing = Pacing(refusing_after_wait, clock, RateLimiter(clock) if limiter == "own" else limiter, metrics)
-        self.retrying = Retrying(Refusing(self.pacing, self.rejected), clock, self.sync_time,
+        refusing_after_wait = Refusing(Tracing(self.transport, clock, metrics), self.rejected, notes=True,
+                                       accepted=self.accepted)
+        self.pacing = Pacing(refusing_after_wait, clock, RateLimiter(clock) if limiter == "own" else limiter, metrics,
+                             accepted=self.accepted)
+        # a new credential's calls wait for its first answer, then meet the refusal check
+        self.retrying = Retrying(FirstRequests(Refusing(self.pacing, self.rejected), clock, self.accepted),
+                                 clock, self.sync_time,
                                  backoff or Backoff(), random or Random(), metrics)
         self.stack: OkxLayer = Coalescing(Tracked(self.retrying, self.inflight), self.coalescer)
 

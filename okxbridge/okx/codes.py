@@ -39,3 +39,8 @@ TIMESTAMP_EXPIRED = "50102"
 #: an order write whose ``expTime`` had passed (docs #overview-transaction-timeouts, error
 #: table: 50036 expTime earlier than the system time, 50037 order expired): never placed
 EXPIRED = frozenset({"50036", "50037"})
+#: a credential that never worked as sent: environment mismatch, wrong passphrase, unknown key,
+#: wrong signature (docs "Error Code", REST 50101, 50105, 50111, 50113). A look-up refused so
+#: proves the write signed the same way placed nothing; not 50100 (frozen) or 50119 (no such
+#: key), which a key that once worked can meet
+CREDENTIAL_NEVER_VALID = frozenset({"50101", "50105", "50111", "50113"})

@@ -17,8 +17,9 @@ use keeps every window, wherever it starts, at N or fewer.
 Waiting is a Deferred fired by ``clock.callLater`` — the injected clock, never a sleep.
 
 "User" here is the OKX account's UID once known (:mod:`.account_uids`: OKX counts per
-account), else a credential's fingerprint (access key + secret + passphrase + demo flag,
-hashed: :attr:`~okxbridge.okx.signer.Credentials.fingerprint`), not the access key alone: a
+account), else a credential's identity (access key + secret + passphrase + demo flag,
+hashed, the full SHA-256: :attr:`~okxbridge.okx.signer.Credentials.identity`; ``/status.json``
+shows its 16-digit prefix), not the access key alone: a
 caller who sends the owner's access key with a wrong secret is never told the UID, gets buckets
 and queues of its own and cannot spend the owner's. And no single credential may hold more than
 :data:`MAX_SHARE` of any one queue (the shared public ones included), so one flooding
@@ -38,6 +39,7 @@ from twisted.logger import Logger
 
 from .errors import OkxThrottled
 from .rate_rules import DEFAULT_PRIVATE, DEFAULT_PUBLIC, RULES, BucketKey, Rule, bucket_keys, rule_for
+from .signer import shown
 
 # the table is data in .rate_rules; these names stay importable from here, where callers look
 __all__ = ["DEFAULT_PRIVATE", "DEFAULT_PUBLIC", "MAX_SHARE", "RULES", "Bucket", "RateLimiter", "Rule", "Token",
@@ -129,7 +131,11 @@ class RateLimiter:
         return len(self._buckets)
 
     def bucket(self, key: BucketKey, rule: Rule) -> Bucket:
+        """``key``'s bucket, counting by ``rule`` from now on (a shared limiter's fallback
+        asks for a share of the rule, which changes with the instances counted)."""
         bucket = self._buckets.get(key)
+        if bucket is not None and bucket.rule != rule:
+            bucket.rule = rule
         if bucket is None:
             bucket = self._buckets[key] = Bucket(rule, self.slack)
             if self._sweeper is None or not self._sweeper.active():
@@ -208,7 +214,7 @@ class RateLimiter:
             if rule.scope.startswith("user"):
                 if rule.scope == "user+instId":
                     row["instId"] = key[3]
-                users.setdefault(str(key[2]), []).append(row)
+                users.setdefault(shown(str(key[2])), []).append(row)
             else:
                 if rule.scope != "ip":
                     row[rule.scope.split("+")[1]] = key[2]

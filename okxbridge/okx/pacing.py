@@ -7,6 +7,8 @@ operations go through :meth:`Pacing.run` too: OKX counts a WebSocket order again
 same per-instrument limit as the REST request it stands for (docs #overview-rate-limits),
 so both transports share one budget instead of each keeping its own. A signed call's
 budgets are its OKX account's, by UID (:mod:`.account_uids`): OKX counts per account, not per key.
+A call of a credential OKX has not accepted (:mod:`.accepted`) also spends a small share of the
+public budgets and, if signed, one per-host budget of such requests (:func:`.rate_rules.unproven_keys`).
 """
 
 from __future__ import annotations
@@ -18,13 +20,14 @@ from twisted.internet.defer import CancelledError, Deferred
 from twisted.internet.defer import TimeoutError as DeferredTimeoutError
 from twisted.internet.interfaces import IReactorTime
 
+from .accepted import AcceptedCredentials
 from .account_uids import AccountUids
 from .call import OkxCall, OkxLayer
 from .counting import COUNT_NOTHING, RequestCounts
 from .envelope import OkxReply
 from .errors import OkxError, OkxThrottled
 from .limits import Token
-from .rate_rules import BucketKey, Rule, bucket_keys
+from .rate_rules import SUB_ACCOUNT_ORDERS, BucketKey, Rule, bucket_keys, unproven_keys
 
 T = TypeVar("T")
 
@@ -46,6 +49,9 @@ class Pacing:
     metrics: RequestCounts = COUNT_NOTHING
     #: credential → its account's UID, so every key of one account spends one budget
     uids: AccountUids = attrs.Factory(AccountUids)
+    #: credentials OKX has accepted; a call of any other also spends the never-accepted
+    #: buckets (:func:`.rate_rules.unproven_keys`). None: every credential counts as accepted
+    accepted: AcceptedCredentials | None = None
 
     def send(self, call: OkxCall) -> Deferred[OkxReply]:
         return Deferred.fromCoroutine(self._send(call))
@@ -59,19 +65,30 @@ class Pacing:
         try:
             return await send()
         except OkxError as e:
-            if (e.rate_limited or e.code == "50061") and self.limiter is not None and not isinstance(e, OkxThrottled):
-                # OKX said 50011/429 although we kept count: someone else spends this budget too
-                for key, rule in self.buckets(call):
+            if self.limiter is not None and not isinstance(e, OkxThrottled):
+                for key, rule in self.refused_buckets(call, e):
                     self.limiter.slow_down(key, rule, call.label)
             raise
         finally:
             self._give_back(tokens)
 
+    def refused_buckets(self, call: OkxCall, error: OkxError) -> list[tuple[BucketKey, Rule]]:
+        """The buckets OKX's refusal says are spent: 50061 names the sub-account's order cap
+        alone (the instrument's and the IP's budgets may have room: pausing them too would hold
+        the account's reads and other orders for nothing; it comes as HTTP 429, so it is told
+        apart before 429 is); 50011/429, counted somewhere we cannot see, every one of the call's."""
+        if error.code == "50061":
+            return [(key, rule) for key, rule in self.buckets(call) if rule == SUB_ACCOUNT_ORDERS]
+        return self.buckets(call) if error.rate_limited else []
+
     def buckets(self, call: OkxCall) -> list[tuple[BucketKey, Rule]]:
         """A signed call's budgets are its OKX account's (UID) once known, else its key's."""
         user = call.user
-        return bucket_keys(call.verb, call.path, call.params, call.body,
+        keys = bucket_keys(call.verb, call.path, call.params, call.body,
                            self.uids.user_of(user) if user is not None else None)
+        if self.accepted is not None and call.creds is not None and not self.accepted.knows(call.creds):
+            return unproven_keys(keys, call.signed) + keys
+        return keys
 
     async def _take_tokens(self, call: OkxCall) -> list[Token]:
         tokens: list[Token] = []

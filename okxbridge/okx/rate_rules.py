@@ -26,9 +26,11 @@ class Rule:
     requests: int
     window: float
     scope: str
+    #: what the budget is, when it is okxbridge's own rather than an OKX endpoint's
+    note: str = ""
 
     def describe(self) -> str:
-        return f"{self.requests}/{self.window:g}s per {self.scope}"
+        return f"{self.requests}/{self.window:g}s per {self.scope}" + (f" {self.note}" if self.note else "")
 
 
 # From each endpoint's page in OKX's v5 docs, as collected in spec §3.
@@ -100,6 +102,30 @@ def bucket_keys(verb: str, path: str, params: Mapping[str, Any] | None, body: An
         keys += [(("POST", "new orders per sub-account", user), SUB_ACCOUNT_ORDERS)
                  for item in items if not _spot(_inst_id(item))]
     return keys
+
+
+#: the part of each public budget that callers whose credential OKX has not accepted
+#: (:mod:`.accepted`) spend between them: rotating junk keys cannot take a public budget whole
+UNPROVEN_PUBLIC_SHARE = 0.25
+#: and every request signed with such a credential, whatever its path, per host (hence IP):
+#: each new junk secret costs OKX a refusal, and OKX may throttle the IP for everyone
+UNPROVEN_SIGNED = Rule(20, 2, "ip", "for keys OKX has not accepted yet (okxbridge's own limit)")
+
+
+def unproven_share(rule: Rule) -> Rule:
+    share = f"{UNPROVEN_PUBLIC_SHARE:.0%} of OKX's {rule.requests}"
+    return attrs.evolve(rule, requests=max(1, int(rule.requests * UNPROVEN_PUBLIC_SHARE)),
+                        note=f"for keys OKX has not accepted yet ({share})")
+
+
+def unproven_keys(keys: list[tuple[BucketKey, Rule]], signed: bool) -> list[tuple[BucketKey, Rule]]:
+    """The extra buckets a call of a never-accepted credential spends, taken before ``keys``
+    (so a junk caller waits there without holding any of the real budgets' tokens)."""
+    extra: list[tuple[BucketKey, Rule]] = [
+        ((f"unproven {key[0]}", *key[1:]), unproven_share(rule)) for key, rule in keys if rule.scope.startswith("ip")]
+    if signed:
+        extra.append((("unproven", "private requests"), UNPROVEN_SIGNED))
+    return extra
 
 
 def _spot(inst_id: str) -> bool:

@@ -18,6 +18,7 @@ from twisted.internet.defer import Deferred, fail
 from twisted.internet.interfaces import IDelayedCall, IReactorTime
 from twisted.python.failure import Failure
 
+from .accepted import AcceptedCredentials, proves_acceptance
 from .call import OkxCall, OkxLayer
 from .envelope import OkxReply
 from .errors import OkxError
@@ -103,11 +104,13 @@ class Refusing:
     """The layer that answers a refused credential locally: it checks before passing a
     signed call down and, with ``notes``, remembers what OKX answered. The client places
     one above pacing (a refused key takes no rate token) and one below it that notes
-    (OKX may have refused the key while this call waited for a token)."""
+    (OKX may have refused the key while this call waited for a token), and also notes in
+    ``accepted`` the credentials OKX answered past its auth check."""
 
     inner: OkxLayer
     rejected: RejectedCredentials
     notes: bool = False
+    accepted: AcceptedCredentials | None = None
 
     def send(self, call: OkxCall) -> Deferred[OkxReply]:
         if call.signed and call.creds is not None:
@@ -117,11 +120,18 @@ class Refusing:
                 return fail(e)
         d = self.inner.send(call)
         if self.notes and call.signed:
-            d.addErrback(self._note, call)
+            d.addCallbacks(self._answered, self._note, callbackArgs=(call,), errbackArgs=(call,))
         return d
+
+    def _answered(self, reply: OkxReply, call: OkxCall) -> OkxReply:
+        if self.accepted is not None and call.creds is not None:
+            self.accepted.note(call.creds)
+        return reply
 
     def _note(self, failure: Failure, call: OkxCall) -> Failure:
         error = failure.value
         if isinstance(error, OkxError) and error.raw is not None and call.creds is not None:
             self.rejected.note(call.creds, error)
+            if self.accepted is not None and proves_acceptance(error):
+                self.accepted.note(call.creds)
         return failure

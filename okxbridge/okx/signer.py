@@ -36,22 +36,29 @@ class Credentials:
 
     @property
     def identity(self) -> str:
-        """The full SHA-256 (64 hex digits) over length-prefixed fields, for telling tenants
-        apart where a 64-bit :attr:`fingerprint` would be too short (accounts, private
-        streams, refusals). Never shown: :attr:`fingerprint` is what logs and pages name."""
+        """Who this credential is, without what it knows: the full SHA-256 (64 hex digits)
+        over length-prefixed key, secret, passphrase and demo flag. Every tenant is kept apart
+        by it — budgets and queues, the order ledger, accounts, private streams, refusals — so a
+        caller sending the owner's access key with a wrong secret shares nothing with the owner,
+        and no two credentials meet by a short hash's collision (a 64-bit one is within reach of
+        a determined caller: about 2³² tries for some pair). Stored, never shown:
+        :attr:`fingerprint` is what logs and pages name."""
         fields = (self.api_key, self.secret, self.passphrase, "demo" if self.simulated else "live")
         text = "".join(f"{len(f.encode())}:{f}" for f in fields)
         return hashlib.sha256(text.encode()).hexdigest()
 
     @property
     def fingerprint(self) -> str:
-        """Who this credential is, without what it knows: a hash of key, secret, passphrase
-        and demo flag. Budgets, queues and the order ledger are kept per fingerprint, so a
-        caller sending the owner's access key with a wrong secret shares nothing with the
-        owner; it is safe to log and store (16 hex digits of SHA-256 reveal no secret). Its
-        derivation is unchanged since the first ledger was written (claims are keyed by it, so
-        changing it would forget pending claims across an upgrade); the NUL separator cannot
-        be forged, as the protocol refuses control characters in every field."""
+        """The credential as logs, ``/status.json`` and errors name it: the first 16 hex
+        digits of :attr:`identity` (a short prefix, to recognise; nothing is keyed by it)."""
+        return shown(self.identity)
+
+    @property
+    def legacy_fingerprint(self) -> str:
+        """What the order ledger was keyed by before :attr:`identity` (16 hex digits of a
+        NUL-joined hash): a repeat of a nonce claimed before the upgrade finds its claim under
+        it and moves it (:meth:`okxbridge.desk.store.LedgerStore.claim`'s ``legacy``). Claims
+        live 8 days, so 8 days after an upgrade no row is keyed by it any more."""
         text = "\0".join((self.api_key, self.secret, self.passphrase, "demo" if self.simulated else "live"))
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
@@ -59,6 +66,16 @@ class Credentials:
     def short_key(self) -> str:
         """The access key as logs may show it: its first 4 characters and the fingerprint."""
         return f"{self.api_key[:4]}…{self.fingerprint[:8]}"
+
+
+#: hex digits of a credential's :attr:`~Credentials.identity` shown where it is named
+SHOWN_DIGITS = 16
+
+
+def shown(user: str) -> str:
+    """A budget owner as ``/status.json`` names it: a credential's identity cut to its
+    prefix; an account's ``uid:…`` as it is."""
+    return user if user.startswith("uid:") else user[:SHOWN_DIGITS]
 
 
 def okx_timestamp(seconds: float) -> str:

@@ -16,7 +16,9 @@ sustained rate of 3N/4 per window. Nothing here is ever refused by OKX with 5001
 
 When Redis is unreachable, reads (and every request) fall back to this process's own
 limiter (:class:`okxbridge.okx.limits.RateLimiter`) with a logged warning; trading calls
-fail earlier, at the ledger, before anything is sent.
+fail earlier, at the ledger, before anything is sent. Each instance then takes ``1/N`` of
+every budget, N being the instances Redis last counted (:mod:`.instances`): on its whole
+budget each, N instances together would send N times what OKX allows.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from ..okx.errors import OkxThrottled
 from ..okx.limits import RateLimiter, Rule
 from ..okx.rate_rules import BucketKey
 from .connection import RedisConnection, RedisUnavailable
+from .instances import Instances, share_of
 
 PREFIX = "okxbridge:budget:"
 SLACK = 0.1
@@ -100,6 +103,8 @@ class SharedLimiter:
     redis: RedisConnection
     local: RateLimiter
     host: str
+    #: how many instances Redis last counted, for the fallback's share (1: none counted)
+    instances: Instances | None = None
     slack: float = SLACK
     fallbacks: int = 0
     _warned: bool = False
@@ -135,11 +140,13 @@ class SharedLimiter:
 
     def _local(self, key, rule, max_wait, verb, path, why, owner=None) -> Deferred:
         self.fallbacks += 1
+        sharing = self.instances.seen if self.instances is not None else 1
         if not self._warned:
             self._warned = True
             self.log.warn("shared budgets unavailable ({why}): pacing OKX requests by this instance's own "
-                          "limits until Redis is back", why=why)
-        return self.local.acquire(key, rule, max(0.0, max_wait), verb, path, owner)
+                          "limits, 1/{sharing} of each budget ({sharing} instances last seen in Redis), "
+                          "until Redis is back", why=why, sharing=sharing)
+        return self.local.acquire(key, share_of(rule, sharing), max(0.0, max_wait), verb, path, owner)
 
     def slow_down(self, key: BucketKey, rule: Rule, label: str = "") -> None:
         """OKX said 50011 anyway: pause the bucket for every instance, one window from now."""

@@ -22,7 +22,8 @@ async def test_sqlite_store_rules_and_durability(reactor, tmp_path):
     # committed: a plain connection (another process, after a crash) sees it
     with sqlite3.connect(tmp_path / FILE_NAME) as db:
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert db.execute("SELECT state, result FROM claims").fetchall() == [(DONE, "BTC-USDT,1")]
+        assert db.execute("SELECT state, result FROM claims WHERE account=?",
+                          (KEY.account,)).fetchall() == [(DONE, "BTC-USDT,1")]
     again = SqliteLedger(reactor, str(tmp_path))
     again.startService()
     try:

@@ -81,7 +81,7 @@ async def test_keys_of_two_uids_each_have_the_whole_budget(bridge_and_sim):
 
 
 def fingerprint(account):
-    return Credentials(account.api_key, account.secret, account.passphrase).fingerprint
+    return Credentials(account.api_key, account.secret, account.passphrase).identity
 
 
 @pytest_twisted.ensureDeferred
@@ -101,3 +101,25 @@ async def test_two_instances_with_a_key_each_of_one_uid_share_the_budget_in_redi
         for instance in instances:
             await instance.stop()
         await running.stop()
+
+
+@pytest_twisted.ensureDeferred
+async def test_keys_that_only_read_learn_their_uid_once_and_share_the_accounts_read_budget(reactor, bridge_and_sim):
+    """Issue 23: a key that never trades learns its UID from one /account/config read after its
+    first private read, so two read-only keys of one account spend one balance budget (OKX:
+    10 / 2 s per UID) — 16 reads at once through them, and okxsim refuses none."""
+    from tests.e2e.daemon_pair import eventually
+
+    accounts = keys("4242", "4242")
+    bridge, emu = await bridge_and_sim(accounts=accounts)
+    secrets = {a.api_key: f"{a.secret},{a.passphrase}" for a in accounts}
+    for account in accounts:
+        assert "data" in await bridge.call("accounts", access_key=account.api_key, secret_key=secrets[account.api_key])
+    uids = bridge.bridge.client.uids
+    await eventually(reactor, lambda: len(uids) == 2, "both keys' UIDs learnt")
+    refused = refusals_of(emu)
+    answers = await DeferredList([Deferred.fromCoroutine(bridge.call(
+        "accounts", access_key=a.api_key, secret_key=secrets[a.api_key])) for a in accounts for _ in range(8)])
+    assert [a for _, a in answers if "data" not in a] == []
+    assert refused == []  # one budget for the account: okxsim never answered 50011
+    assert emu.request_counts()["/api/v5/account/config"] == 2  # once per key, not per call

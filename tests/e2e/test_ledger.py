@@ -212,3 +212,31 @@ async def test_orders_refused_for_junk_secrets_leave_nothing_in_the_ledger(bridg
     path = bridge.desk.ledger.health()["path"]
     rows = sqlite3.connect(path).execute("SELECT state FROM claims").fetchall()
     assert rows == [("done",)]  # only the owner's order: refused writes took no room
+
+
+@pytest_twisted.ensureDeferred
+async def test_claims_are_keyed_by_the_full_identity_and_a_claim_of_before_is_moved_not_resent(bridge_and_sim):
+    """Tenants are apart by the full SHA-256 of the credential (a 64-bit key is within a
+    determined caller's reach); a claim written by an older daemon, under the 16-digit
+    fingerprint it keyed by then, is found by a repeat of its nonce and moved, nothing sent."""
+    import sqlite3
+
+    from okxbridge.okx.signer import Credentials
+
+    bridge, sim = await bridge_and_sim()
+    creds = Credentials("okxsim-demo-key", "okxsim-demo-secret", "okxsim-demo-pass")
+    placed = await bridge.call("trade", MARKET_BUY, nonce=NONCE)
+    path = bridge.desk.ledger.health()["path"]
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT account FROM claims").fetchall() == [(creds.identity,)]
+        assert len(creds.identity) == 64
+        # as an older daemon left it
+        db.execute("UPDATE claims SET account=?", (creds.legacy_fingerprint,))
+    sent = place_requests(sim)
+    again = await bridge.call("trade", MARKET_BUY, nonce=NONCE)
+    assert again["data"]["id"] == placed["data"]["id"] and place_requests(sim) == sent
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT account, state FROM claims").fetchall() == [(creds.identity, "done")]
+    status = await (await treq.get(bridge.admin_url + "/status.json", persistent=False)).json()
+    assert creds.identity not in json.dumps(status)  # shown by its prefix only
+    assert [c["fingerprint"] for c in status["rate_limits"]["credentials"]] == [creds.identity[:16]]

@@ -57,11 +57,11 @@ async def test_a_dead_instances_unfinished_claim_is_looked_up_before_sending(rea
         first = await bridge.call("trade", MARKET_BUY, nonce=placed)
         assert "data" in first, first
         # as if the instance that wrote the claim had died before recording the outcome
-        fingerprint = Credentials("okxsim-demo-key", "okxsim-demo-secret", "okxsim-demo-pass").fingerprint
-        key = f"okxbridge:claim:{fingerprint}:{ORDER}:{NONCE}"
+        identity = Credentials("okxsim-demo-key", "okxsim-demo-secret", "okxsim-demo-pass").identity
+        key = f"okxbridge:claim:{identity}:{ORDER}:{NONCE}"
         db = int(redis_url.rsplit("/", 1)[1])
         if not took_it:
-            assert redis_server.command("COPY", f"okxbridge:claim:{fingerprint}:{ORDER}:{placed}", key, db=db) == b":1"
+            assert redis_server.command("COPY", f"okxbridge:claim:{identity}:{ORDER}:{placed}", key, db=db) == b":1"
         # ... long enough ago that any write of its can no longer be on its way (write_window)
         long_ago = repr(reactor.seconds() - bridge.desk.write_window - 1)
         assert redis_server.command("HSET", key, "state", PENDING, "owner", "dead-instance", "result", "",
@@ -170,10 +170,10 @@ async def test_a_fresh_claim_whose_heartbeat_lapsed_is_not_taken_over(reactor, r
     [bridge] = await bridges(reactor, running.url, redis_url, 1)
     try:
         assert "data" in await bridge.call("trade", MARKET_BUY, nonce=NONCE + 2)
-        fingerprint = Credentials("okxsim-demo-key", "okxsim-demo-secret", "okxsim-demo-pass").fingerprint
-        key = f"okxbridge:claim:{fingerprint}:{ORDER}:{NONCE}"
+        identity = Credentials("okxsim-demo-key", "okxsim-demo-secret", "okxsim-demo-pass").identity
+        key = f"okxbridge:claim:{identity}:{ORDER}:{NONCE}"
         db = int(redis_url.rsplit("/", 1)[1])
-        assert redis_server.command("COPY", f"okxbridge:claim:{fingerprint}:{ORDER}:{NONCE + 2}", key, db=db) == b":1"
+        assert redis_server.command("COPY", f"okxbridge:claim:{identity}:{ORDER}:{NONCE + 2}", key, db=db) == b":1"
         assert redis_server.command("HSET", key, "state", PENDING, "owner", "lapsed-instance", "result", "",
                                     "cl_ord_id", f"fmz{NONCE}", "updated", repr(reactor.seconds()), db=db) == b":0"
         bridge.desk.claim_wait = 0.3  # how long this repeat waits for the owner (30 s by default)
@@ -182,6 +182,57 @@ async def test_a_fresh_claim_whose_heartbeat_lapsed_is_not_taken_over(reactor, r
         assert "another okxbridge instance is still placing" in answer["error"], answer
         assert running.emulator.request_counts().get("/api/v5/trade/order") == before.get("/api/v5/trade/order")
         assert not [o for o in running.emulator.orders() if o["clOrdId"] == f"fmz{NONCE}"]
+    finally:
+        await bridge.stop()
+        await running.stop()
+
+
+@pytest_twisted.ensureDeferred
+async def test_while_redis_is_away_two_instances_split_each_budget_and_okx_refuses_nothing(reactor, tmp_path):
+    """Each instance falls back to its own limiter, with half of every budget: the two last
+    saw each other in Redis. On whole budgets each, 16 balance reads (OKX: 10 / 2 s per
+    account) from two instances at once reach OKX as 16 at once, and OKX refuses 6."""
+    from tests.e2e.daemon_pair import eventually
+    from tests.redis_server import RedisServer
+
+    server = RedisServer(tmp_path).start()
+    running = await start_emulator(reactor, seed=7)
+    instances = await bridges(reactor, running.url, server.url, 2)
+    try:
+        await eventually(reactor, lambda: all(x.desk.ledger.health()["instances_seen"] == 2 for x in instances),
+                         "both instances counted in Redis")
+        server.stop()
+        await eventually(reactor, lambda: not any(x.desk.ledger.redis.connected for x in instances), "Redis gone")
+        answers = await gatherResults([Deferred.fromCoroutine(instances[i % 2].call("accounts", {}))
+                                       for i in range(16)])
+        assert [a for a in answers if "error" in a] == []
+        # one request per call: none refused with 50011 and sent again
+        assert running.emulator.request_counts()["/api/v5/account/balance"] == 16
+    finally:
+        for x in instances:
+            await x.stop()
+        await running.stop()
+        server.stop()
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_claim_in_redis_under_the_old_16_digit_key_is_moved_on_its_repeat(reactor, redis_server, redis_url):
+    running = await start_emulator(reactor, seed=7)
+    [bridge] = await bridges(reactor, running.url, redis_url, 1)
+    try:
+        creds = Credentials("okxsim-demo-key", "okxsim-demo-secret", "okxsim-demo-pass")
+        placed = await bridge.call("trade", MARKET_BUY, nonce=NONCE)
+        new, old = (f"okxbridge:claim:{who}:{ORDER}:{NONCE}" for who in (creds.identity, creds.legacy_fingerprint))
+        db = int(redis_url.rsplit("/", 1)[1])
+        assert redis_server.command("EXISTS", new, db=db) == b":1"  # keyed by the full SHA-256
+        assert redis_server.command("RENAME", new, old, db=db) == b"+OK"  # as an older daemon left it
+        sent = running.emulator.request_counts()["/api/v5/trade/order"]
+        again = await bridge.call("trade", MARKET_BUY, nonce=NONCE)
+        assert again["data"]["id"] == placed["data"]["id"]
+        assert running.emulator.request_counts()["/api/v5/trade/order"] == sent  # found, not sent again
+        exists = [redis_server.command("EXISTS", name, db=db) for name in (new, old)]
+        assert exists == [b":1", b":0"]
+        assert redis_server.command("TTL", new, db=db) != b":-1"  # its expiry kept
     finally:
         await bridge.stop()
         await running.stop()

@@ -29,15 +29,15 @@ def pacing_with(uids):
 
 def test_a_key_counts_as_itself_until_its_uid_is_known_then_as_its_account():
     uids = AccountUids()
-    assert uids.user_of(CREDS.fingerprint) == CREDS.fingerprint
-    uids.learned(CREDS.fingerprint, "1001", False)
-    uids.learned(OTHER.fingerprint, "1001", False)
-    uids.learned(DEMO.fingerprint, "1001", True)
-    assert uids.user_of(CREDS.fingerprint) == uids.user_of(OTHER.fingerprint) == "uid:1001|live"
-    assert uids.user_of(DEMO.fingerprint) == "uid:1001|demo"  # OKX's demo service counts apart
-    uids.learned(THIRD.fingerprint, "x" * 65, False)  # not a UID: ignored, nothing grows
-    uids.learned(THIRD.fingerprint, "", False)
-    assert uids.user_of(THIRD.fingerprint) == THIRD.fingerprint and len(uids) == 3
+    assert uids.user_of(CREDS.identity) == CREDS.identity
+    uids.learned(CREDS.identity, "1001", False)
+    uids.learned(OTHER.identity, "1001", False)
+    uids.learned(DEMO.identity, "1001", True)
+    assert uids.user_of(CREDS.identity) == uids.user_of(OTHER.identity) == "uid:1001|live"
+    assert uids.user_of(DEMO.identity) == "uid:1001|demo"  # OKX's demo service counts apart
+    uids.learned(THIRD.identity, "x" * 65, False)  # not a UID: ignored, nothing grows
+    uids.learned(THIRD.identity, "", False)
+    assert uids.user_of(THIRD.identity) == THIRD.identity and len(uids) == 3
 
 
 def test_the_registry_is_bounded(monkeypatch):
@@ -50,8 +50,8 @@ def test_the_registry_is_bounded(monkeypatch):
 
 def test_two_keys_of_one_uid_share_the_per_instrument_budget():
     uids = AccountUids()
-    uids.learned(CREDS.fingerprint, "1001", False)
-    uids.learned(OTHER.fingerprint, "1001", False)
+    uids.learned(CREDS.identity, "1001", False)
+    uids.learned(OTHER.identity, "1001", False)
     layer, clock = pacing_with(uids)
     for n in range(60):
         assert layer.send(order(clock, CREDS if n % 2 else OTHER)).called
@@ -63,8 +63,8 @@ def test_two_keys_of_one_uid_share_the_per_instrument_budget():
 
 def test_keys_of_different_uids_each_have_the_whole_budget():
     uids = AccountUids()
-    uids.learned(CREDS.fingerprint, "1001", False)
-    uids.learned(OTHER.fingerprint, "2002", False)
+    uids.learned(CREDS.identity, "1001", False)
+    uids.learned(OTHER.identity, "2002", False)
     layer, clock = pacing_with(uids)
     for creds in (CREDS, OTHER):
         for _ in range(60):
@@ -81,7 +81,7 @@ def test_the_config_read_tells_the_uid_and_a_public_call_reads_nothing():
     account.learn_uid(Session(client, CREDS, []))
     account.learn_uid(Session(client, CREDS, []))  # read once per credential
     assert http.paths().count("/api/v5/account/config") == 1
-    assert client.uids.user_of(CREDS.fingerprint) == "uid:1001|live"
+    assert client.uids.user_of(CREDS.identity) == "uid:1001|live"
     assert account.last_account_mode() == "2"
 
 
@@ -108,10 +108,11 @@ def test_the_1001st_derivative_order_in_2s_waits_whatever_its_instrument():
 
 def test_status_names_the_account_and_its_sub_account_budget():
     uids = AccountUids()
-    uids.learned(CREDS.fingerprint, "1001", False)
+    uids.learned(CREDS.identity, "1001", False)
     layer, clock = pacing_with(uids)
     layer.send(order(clock, CREDS))
     layer.send(order(clock, OTHER))
     held = {c["fingerprint"]: {r["request"] for r in c["budgets"]} for c in layer.limiter.status()["credentials"]}
+    # a key is shown by its 16-digit prefix only; its budgets are keyed by the full identity
     assert held == {"uid:1001|live": {"POST /api/v5/trade/order", "POST new orders per sub-account"},
                     OTHER.fingerprint: {"POST /api/v5/trade/order", "POST new orders per sub-account"}}

@@ -222,7 +222,7 @@ def test_a_429_from_okx_pauses_the_bucket_and_the_read_is_retried_after_it():
     clock.advance(0.1)  # one window + slack after the 429, whatever the backoff said
     assert len(http.sent) == 2 and d.result.data == [{"ccy": "BTC"}]
     # and other calls of that bucket now wait too: it was drained, not just this call delayed
-    assert client.limiter.bucket(("GET", "/api/v5/account/balance", CREDS.fingerprint),  # budgets per fingerprint
+    assert client.limiter.bucket(("GET", "/api/v5/account/balance", CREDS.identity),  # budgets per identity
                                  RULES[("GET", "/api/v5/account/balance")]).free(clock.seconds()) == 9
 
 
@@ -250,6 +250,7 @@ def test_nothing_is_sent_after_the_deadline_when_slow_answers_hold_the_tokens():
         return d
 
     client, http, clock = make_client(answer, timeout=10)
+    client.accepted.note(CREDS)  # a key OKX accepted before (a new one sends one request first: test_accepted)
     outcomes = []
     for _ in range(50):
         client.get("/api/v5/account/balance", None, CREDS).addBoth(outcomes.append)
@@ -297,10 +298,10 @@ def test_rate_limit_status_shows_headroom_and_queue_per_fingerprint():
     order = RULES[("POST", "/api/v5/trade/order")]
     ticker = RULES[("GET", "/api/v5/market/ticker")]
     for _ in range(balance.requests):
-        limiter.acquire(("GET", "/api/v5/account/balance", CREDS.fingerprint), balance, 10)
-    waiting = [limiter.acquire(("GET", "/api/v5/account/balance", CREDS.fingerprint), balance, 10) for _ in range(3)]
-    limiter.acquire(("POST", "/api/v5/trade/order", CREDS.fingerprint, "BTC-USDT"), order, 10)
-    limiter.acquire(("GET", "/api/v5/account/balance", DEMO.fingerprint), balance, 10)
+        limiter.acquire(("GET", "/api/v5/account/balance", CREDS.identity), balance, 10)
+    waiting = [limiter.acquire(("GET", "/api/v5/account/balance", CREDS.identity), balance, 10) for _ in range(3)]
+    limiter.acquire(("POST", "/api/v5/trade/order", CREDS.identity, "BTC-USDT"), order, 10)
+    limiter.acquire(("GET", "/api/v5/account/balance", DEMO.identity), balance, 10)
     limiter.acquire(("GET", "/api/v5/market/ticker"), ticker, 10)
 
     status = limiter.status()

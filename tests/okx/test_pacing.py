@@ -55,7 +55,7 @@ def test_a_token_is_counted_again_from_the_moment_its_answer_came_back():
     pending: Deferred = Deferred()
     layer, inner, clock = pacing([pending])
     d = layer.send(order(clock))
-    bucket = layer.limiter.bucket(("POST", "/api/v5/trade/order", CREDS.fingerprint, "BTC-USDT"), RULES[ORDER])
+    bucket = layer.limiter.bucket(("POST", "/api/v5/trade/order", CREDS.identity, "BTC-USDT"), RULES[ORDER])
     assert bucket.free(0) == 59
     clock.advance(5)  # out longer than a window: OKX may count it any moment until it answers
     pending.callback(reply())
@@ -104,3 +104,22 @@ def test_without_a_limiter_calls_go_straight_through():
 
 def test_the_wait_budget_leaves_time_for_the_exchange():
     assert wait_budget(10) == 9 and wait_budget(1) == 0.5 and wait_budget(-1) == 0
+
+
+def test_50061_pauses_the_sub_account_cap_alone_and_50011_every_bucket_of_the_call():
+    """50061 is the sub-account's 1000 orders / 2 s: the instrument's own budget may have room
+    (issue 23: pausing every bucket held the account's other orders and reads for nothing)."""
+    from okxbridge.okx.rate_rules import SUB_ACCOUNT_ORDERS
+
+    def buckets(code):
+        refusal = OkxError(code, "refused", "POST", "/api/v5/trade/order", http_status=429, raw={"code": code})
+        layer, _, clock = pacing([refusal, reply({})])
+        failure_of(layer.send(order(clock, "BTC-USDT-SWAP")))
+        instrument = layer.limiter.bucket(("POST", "/api/v5/trade/order", CREDS.identity, "BTC-USDT-SWAP"),
+                                          RULES[ORDER])
+        account = layer.limiter.bucket(("POST", "new orders per sub-account", CREDS.identity), SUB_ACCOUNT_ORDERS)
+        now = clock.seconds()
+        return instrument.free(now), account.free(now)
+
+    assert buckets("50061") == (59, 0)  # one token spent by the refused order itself, the cap paused
+    assert buckets("50011") == (0, 0)

@@ -76,3 +76,12 @@ def test_identity_is_a_full_sha256_over_length_prefixed_stripped_fields():
     assert len(a.identity) == 64 and len(a.fingerprint) == 16
     # fields cannot run into each other: ("ab", "c") and ("a", "bc") are two credentials
     assert Credentials("k", "ab", "c").identity != Credentials("k", "a", "bc").identity
+
+
+def test_the_fingerprint_shown_is_the_identitys_prefix_and_the_legacy_one_keeps_its_old_derivation():
+    import hashlib
+
+    creds = Credentials("key-1", "secret-1", "pass-1")
+    assert creds.fingerprint == creds.identity[:16]
+    # what ledgers were keyed by before identities: the claims of an older daemon are found by it
+    assert creds.legacy_fingerprint == hashlib.sha256(b"key-1\0secret-1\0pass-1\0live").hexdigest()[:16]
