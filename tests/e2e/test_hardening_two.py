@@ -8,8 +8,10 @@ import pytest
 import pytest_twisted
 import treq
 
+from okxbridge.okx.signer import shown
 from tests.e2e.test_abuse import okx_requests
 from tests.e2e.test_order_faults import orders_for
+from tests.no_secret import SIM_CREDS
 
 # --- 5. the IO deny list ----------------------------------------------------------------------
 
@@ -91,7 +93,12 @@ async def test_3_a_pasted_space_is_the_same_credential_and_a_nul_or_a_long_key_i
         assert "data" in answer, (secret_key, answer)
     assert len(bridge.daemon.accounts) == 1  # one account, one budget
     status = json.loads(await (await treq.get(bridge.admin_url + "/status.json")).content())
-    assert status["rate_limits"]["credentials_held"] == 1
+    # one budget owner per stage: the key's identity until /account/config named its UID, the
+    # UID's after (okx/account_uids.py) — a variant read as a credential of its own would add one
+    identity = SIM_CREDS.identity
+    owners = {row["fingerprint"] for row in status["rate_limits"]["credentials"]}
+    assert owners == {shown(identity), shown(bridge.daemon.client.uids.user_of(identity))}
+    assert status["rate_limits"]["credentials_held"] == 2
     requests = okx_requests(sim)
     for access_key, secret_key, field in [
             ("okxsim-demo-key", "okxsim-demo-secret\u0000,okxsim-demo-pass", "field 'secret_key': the secret"),

@@ -85,8 +85,10 @@ async def test_status_json_after_calls_through_the_daemon(bridge_and_sim):
     assert 0 < okx["latency"]["p50_ms"] <= okx["latency"]["p99_ms"]
     limits = status["rate_limits"]
     assert [c["fingerprint"] for c in limits["credentials"]] == [SIM_CREDS.fingerprint]
-    balance = limits["credentials"][0]["budgets"][0]
-    assert balance["request"] == "GET /api/v5/account/balance" and balance["free"] < balance["requests"]
+    budgets = {row["request"]: row for row in limits["credentials"][0]["budgets"]}
+    # the account's UID is read from /account/config after its first private call (okx/account_uids.py)
+    balance = budgets["GET /api/v5/account/balance"]
+    assert balance["free"] < balance["requests"] and "GET /api/v5/account/config" in budgets
     assert {"GET /api/v5/market/ticker"} <= {row["request"] for row in limits["public"]}
     assert status["orders_resolving"] == {"enabled": True, "count": 0, "orders": [], "placements_resolved": {}}
     for name in ("streams", "private_streams", "redis"):
